@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "filter-rules",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "OpenSMTPD", targets: ["OpenSMTPD"]),
+        .executable(name: "filter-example", targets: ["filter-example"]),
+        .executable(name: "filter-bench", targets: ["filter-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // Tiny C shim: SCM_RIGHTS descriptor passing and fcntl, which Swift cannot reach.
+        .target(name: "COpenSMTPDShims"),
+
+        // Protocol codec, session engine and transport of the OpenSMTPD filter API 52.
+        .target(
+            name: "OpenSMTPD",
+            dependencies: [
+                "COpenSMTPDShims",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The Go seed's example filter, ported; the protocol tests run it.
+        .executableTarget(
+            name: "filter-example",
+            dependencies: [
+                "OpenSMTPD",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // A test double of the daemon side of OpenSMTPD, written from the fact sheets.
+        .target(
+            name: "SMTPDTestDouble",
+            dependencies: ["COpenSMTPDShims"]
+        ),
+
+        // Throughput benchmark: queries and data bytes per second through a real filter process.
+        .executableTarget(
+            name: "filter-bench",
+            dependencies: ["SMTPDTestDouble"],
+            path: "Benchmarks/filter-bench"
+        ),
+
+        .testTarget(
+            name: "OpenSMTPDTests",
+            dependencies: ["OpenSMTPD"]
+        ),
+        .testTarget(
+            name: "FilterProtocolTests",
+            dependencies: ["SMTPDTestDouble"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

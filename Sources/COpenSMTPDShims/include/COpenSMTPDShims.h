@@ -1,0 +1,31 @@
+#ifndef C_OPENSMTPD_SHIMS_H
+#define C_OPENSMTPD_SHIMS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/// Sends `len` bytes of `buf` on the stream socket `sock`, with `fd` attached as one
+/// SCM_RIGHTS control message when `fd` >= 0. Returns the bytes sent or -1 (errno set).
+/// Never raises SIGPIPE.
+ssize_t copensmtpd_send(int sock, const void *buf, size_t len, int fd);
+
+/// Receives up to `len` bytes from `sock` into `buf`. Descriptors that arrive with the
+/// bytes are stored in `fds` (room for `maxfds`), their count in `*nfds`. `*truncated`
+/// is set when the kernel had more control data than room (those descriptors are lost).
+/// Returns the bytes read, 0 at end of stream, or -1 (errno set).
+ssize_t copensmtpd_recv(int sock, void *buf, size_t len, int *fds, int maxfds,
+                        int *nfds, int *truncated);
+
+/// Sets (`on` != 0) or clears O_NONBLOCK on `fd`. Returns 0 or -1 (errno set).
+int copensmtpd_set_nonblocking(int fd, int on);
+
+/// Returns 1 when O_NONBLOCK is set on `fd`, 0 when not, -1 on error.
+int copensmtpd_is_nonblocking(int fd);
+
+/// Sets FD_CLOEXEC on `fd`. Returns 0 or -1 (errno set).
+int copensmtpd_set_cloexec(int fd);
+
+/// Creates an AF_UNIX SOCK_STREAM socketpair with both ends close-on-exec.
+int copensmtpd_socketpair(int fds[2]);
+
+#endif

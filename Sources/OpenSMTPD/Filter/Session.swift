@@ -1,0 +1,148 @@
+import Logging
+import Synchronization
+
+/// One SMTP session as seen by a filter: the handle through which the filter answers the
+/// session's current query.
+///
+/// A query must be answered exactly once. Answer from inside the callback, or call
+/// ``deferAnswer()`` before the callback returns and answer later from any thread or task
+/// (the session is `Sendable`). If no answer comes, the library sends the filter's
+/// ``Filter/fallback`` answer itself, so the mail server is never left waiting; a second
+/// answer to the same query is dropped with a warning.
+public final class Session: Sendable, CustomStringConvertible {
+    /// The daemon's session id.
+    public let id: UInt64
+
+    private struct PendingQuery {
+        let queryID: UInt64
+        let type: QueryType
+        let daemonDataLength: UInt32
+        var answered = false
+        var deferred = false
+    }
+
+    private let pending = Mutex<PendingQuery?>(nil)
+    private let outbox: AnswerOutbox
+    private let logger: Logger
+
+    init(id: UInt64, outbox: AnswerOutbox, logger: Logger) {
+        self.id = id
+        self.outbox = outbox
+        var logger = logger
+        logger[metadataKey: "session"] = "\(Self.hex(id))"
+        self.logger = logger
+    }
+
+    /// The session id as 16 hex digits, as smtpd logs it.
+    public var description: String { Self.hex(id) }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+    }
+
+    /// The type of the query waiting for an answer, if any.
+    public var pendingQueryType: QueryType? {
+        pending.withLock { query in
+            guard let query, !query.answered else { return nil }
+            return query.type
+        }
+    }
+
+    /// Accepts the current query (FILTER_OK, the daemon's default reply).
+    public func accept() {
+        respond(status: .ok, code: 0, line: nil)
+    }
+
+    /// Accepts the current query with an explicit reply code and text.
+    public func accept(code: Int, line: String) {
+        respond(status: .ok, code: code, line: line)
+    }
+
+    /// Rejects the current query with the daemon's default reply for it. A status of
+    /// ``FilterStatus/ok`` is not a rejection and is sent as ``FilterStatus/fail``.
+    public func reject(status: FilterStatus, code: Int) {
+        respond(status: status == .ok ? .fail : status, code: code, line: nil)
+    }
+
+    /// Rejects the current query with a reply code and text. A status of
+    /// ``FilterStatus/ok`` is sent as ``FilterStatus/fail``.
+    public func reject(status: FilterStatus, code: Int, line: String) {
+        respond(status: status == .ok ? .fail : status, code: code, line: line)
+    }
+
+    /// Promises an answer after the callback returns (from another thread or task). Call it
+    /// inside the callback; if the answer does not come within the filter's
+    /// ``Filter/deferredAnswerTimeout``, the fallback answer is sent.
+    public func deferAnswer() {
+        pending.withLock { query in
+            if query != nil { query?.deferred = true }
+        }
+    }
+
+    // MARK: - Loop side
+
+    /// Starts tracking a new query. Returns the query that was still unanswered, if any.
+    func begin(queryID: UInt64, type: QueryType, daemonDataLength: UInt32 = 0) -> (queryID: UInt64, type: QueryType)? {
+        pending.withLock { query in
+            let previous = query.flatMap { $0.answered ? nil : ($0.queryID, $0.type) }
+            query = PendingQuery(queryID: queryID, type: type, daemonDataLength: daemonDataLength)
+            return previous
+        }
+    }
+
+    /// Whether query `queryID` is still waiting for an answer nobody has promised.
+    func needsFallback(queryID: UInt64) -> Bool {
+        pending.withLock { query in
+            guard let query, query.queryID == queryID else { return false }
+            return !query.answered && !query.deferred
+        }
+    }
+
+    /// Whether query `queryID` is still waiting for an answer.
+    func isUnanswered(queryID: UInt64) -> Bool {
+        pending.withLock { query in
+            guard let query, query.queryID == queryID else { return false }
+            return !query.answered
+        }
+    }
+
+    /// Sends `fallback` for query `queryID` if it is still unanswered.
+    func answerWithFallback(_ fallback: FallbackAnswer, queryID: UInt64, reason: String) {
+        let answer: Answer? = pending.withLock { query in
+            guard let current = query, current.queryID == queryID, !current.answered else { return nil }
+            query?.answered = true
+            return Answer(session: id, queryID: current.queryID, type: current.type,
+                          status: fallback.status, code: fallback.code, line: fallback.line,
+                          daemonDataLength: current.daemonDataLength)
+        }
+        guard let answer else { return }
+        logger.warning("\(answer.type): \(reason); answering \(fallback.code) \(fallback.line)")
+        outbox.post(answer)
+    }
+
+    private func respond(status: FilterStatus, code: Int, line: String?) {
+        let clampedCode = Int32(clamping: code)
+        let result: Result<Answer, AnswerMisuse> = pending.withLock { query in
+            guard let current = query else { return .failure(.noQuery) }
+            guard !current.answered else { return .failure(.alreadyAnswered(current.type)) }
+            query?.answered = true
+            return .success(Answer(session: id, queryID: current.queryID, type: current.type,
+                                   status: status, code: clampedCode, line: line,
+                                   daemonDataLength: current.daemonDataLength))
+        }
+        switch result {
+        case let .success(answer):
+            outbox.post(answer)
+        case .failure(.noQuery):
+            logger.warning("answer \(status) \(code) dropped: no query is waiting")
+        case let .failure(.alreadyAnswered(type)):
+            logger.warning("second answer \(status) \(code) to \(type) dropped")
+        }
+    }
+
+    private enum AnswerMisuse: Error {
+        case noQuery
+        case alreadyAnswered(QueryType)
+    }
+}
