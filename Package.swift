@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "OpenSMTPD", targets: ["OpenSMTPD"]),
         .executable(name: "filter-example", targets: ["filter-example"]),
+        .library(name: "FilterRules", targets: ["FilterRules"]),
         .executable(name: "filter-bench", targets: ["filter-bench"]),
     ],
     dependencies: [
@@ -23,6 +24,19 @@ let package = Package(
                 "COpenSMTPDShims",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // PCRE2 (8-bit code units) from Debian's libpcre2-dev.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+
+        // The rules language: parser, diagnostics, PCRE2 matchers and the per-session evaluator.
+        .target(
+            name: "FilterRules",
+            dependencies: ["CPCRE2"]
         ),
 
         // The Go seed's example filter, ported; the protocol tests run it.
@@ -49,11 +63,15 @@ let package = Package(
 
         .testTarget(
             name: "OpenSMTPDTests",
-            dependencies: ["OpenSMTPD"]
+            dependencies: ["OpenSMTPD", "SMTPDTestDouble"]
+        ),
+        .testTarget(
+            name: "FilterRulesTests",
+            dependencies: ["FilterRules"]
         ),
         .testTarget(
             name: "FilterProtocolTests",
-            dependencies: ["SMTPDTestDouble"]
+            dependencies: ["SMTPDTestDouble", "filter-example"]
         ),
     ],
     swiftLanguageModes: [.v6]

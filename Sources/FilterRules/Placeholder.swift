@@ -1,0 +1,3 @@
+import CPCRE2
+/// Placeholder until the rules engine lands.
+enum FilterRulesPlaceholder {}

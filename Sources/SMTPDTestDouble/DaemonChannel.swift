@@ -1,0 +1,110 @@
+import COpenSMTPDShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's end of an imsg channel to a filter: sends frames (with descriptors) and
+/// reads the filter's frames, matching descriptors to flagged frames.
+public final class DaemonChannel {
+    /// The socket.
+    public let descriptor: Int32
+    private var inbox: [UInt8] = []
+    private var descriptors: [Int32] = []
+
+    /// Wraps the daemon's end of a socketpair; the channel closes it when released.
+    public init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        close(descriptor)
+        descriptors.forEach { close($0) }
+    }
+
+
+    /// Sends raw bytes, optionally with a descriptor attached (SCM_RIGHTS).
+    public func sendBytes(_ bytes: [UInt8], attaching passed: Int32 = -1) throws {
+        var offset = 0
+        var attached = passed
+        while offset < bytes.count || attached >= 0 {
+            let n = bytes.withUnsafeBytes { copensmtpd_send(descriptor, $0.baseAddress! + offset, bytes.count - offset, attached) }
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { waitWritable(); continue }
+                throw DoubleError.system("sendmsg", errno)
+            }
+            attached = -1
+            offset += n
+        }
+    }
+
+    /// Sends one frame.
+    public func send(type: UInt32, payload: [UInt8], attaching passed: Int32 = -1) throws {
+        try sendBytes(Wire.frame(type: type, payload: payload, hasDescriptor: passed >= 0), attaching: passed)
+    }
+
+    private func waitWritable() {
+        var fds = [pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)]
+        _ = poll(&fds, 1, 100)
+    }
+
+    /// Closes the daemon's end of the channel (the daemon going away).
+    public func closeChannel() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
+    // MARK: - Receiving
+
+    /// Waits up to `timeout` seconds for the next frame from the filter.
+    public func receiveFrame(timeout: Double = 5) throws -> ReceivedFrame {
+        let deadline = FilterProcess.now() + timeout
+        while true {
+            if let frame = try extractFrame() { return frame }
+            let remaining = deadline - FilterProcess.now()
+            guard remaining > 0 else { throw DoubleError.timeout("a frame from the filter") }
+            var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 1, Int32(remaining * 1000) + 1)
+            if ready <= 0 { continue }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var received = [Int32](repeating: -1, count: 4)
+            var count: Int32 = 0
+            var truncated: Int32 = 0
+            let n = buffer.withUnsafeMutableBytes { copensmtpd_recv(descriptor, $0.baseAddress, $0.count, &received, 4, &count, &truncated) }
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw DoubleError.system("recvmsg", errno)
+            }
+            descriptors += received[0..<Int(count)]
+            if n == 0 { throw DoubleError.channelClosed }
+            inbox += buffer[0..<n]
+        }
+    }
+
+    /// Returns whether a frame arrives within `timeout` seconds (without consuming it, the
+    /// frame stays queued for ``receiveFrame(timeout:)``).
+    public func frameArrives(within timeout: Double) throws -> Bool {
+        do {
+            let frame = try receiveFrame(timeout: timeout)
+            inbox = frame.bytes + inbox
+            if let fd = frame.descriptor { descriptors.insert(fd, at: 0) }
+            return true
+        } catch DoubleError.timeout {
+            return false
+        }
+    }
+
+    private func extractFrame() throws -> ReceivedFrame? {
+        guard inbox.count >= 16 else { return nil }
+        let length = Int(inbox[4]) | Int(inbox[5]) << 8
+        guard length >= 16 else { throw DoubleError.malformed("frame length \(length)") }
+        guard inbox.count >= length else { return nil }
+        let bytes = Array(inbox[0..<length])
+        inbox.removeFirst(length)
+        var frame = ReceivedFrame(bytes: bytes, descriptor: nil)
+        if frame.flags & 1 != 0 {
+            guard !descriptors.isEmpty else { throw DoubleError.malformed("flagged frame without a descriptor") }
+            frame.descriptor = descriptors.removeFirst()
+        }
+        return frame
+    }
+
+}
