@@ -63,7 +63,11 @@ let package = Package(
 
         .testTarget(
             name: "OpenSMTPDTests",
-            dependencies: ["OpenSMTPD", "SMTPDTestDouble"]
+            dependencies: [
+                "OpenSMTPD",
+                "SMTPDTestDouble",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "FilterRulesTests",

@@ -108,3 +108,15 @@ public final class DaemonChannel {
     }
 
 }
+
+extension DaemonChannel {
+    /// A connected pair: the daemon's channel and the filter's end (non-blocking, as smtpd
+    /// hands it over), for running a filter inside the test process.
+    public static func pair() throws -> (channel: DaemonChannel, filterEnd: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard copensmtpd_socketpair(&fds) == 0 else { throw DoubleError.system("socketpair", errno) }
+        _ = copensmtpd_set_nonblocking(fds[0], 1)
+        _ = copensmtpd_set_nonblocking(fds[1], 1)
+        return (DaemonChannel(descriptor: fds[0]), fds[1])
+    }
+}

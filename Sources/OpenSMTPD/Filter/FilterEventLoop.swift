@@ -57,8 +57,8 @@ final class FilterEventLoop {
     private func run(until done: (FilterEventLoop) -> Bool) throws {
         outbox.adoptCurrentThreadAsLoop()
         while !done(self) {
-            try processAnswers()
             expireDeferredAnswers()
+            try processAnswers()
             try channel.flush()
             if done(self) { break }
 
