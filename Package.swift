@@ -8,10 +8,12 @@ let package = Package(
         .library(name: "OpenSMTPD", targets: ["OpenSMTPD"]),
         .executable(name: "filter-example", targets: ["filter-example"]),
         .library(name: "FilterRules", targets: ["FilterRules"]),
+        .executable(name: "filter-rules", targets: ["filter-rules"]),
         .executable(name: "filter-bench", targets: ["filter-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         // Tiny C shim: SCM_RIGHTS descriptor passing and fcntl, which Swift cannot reach.
@@ -37,6 +39,27 @@ let package = Package(
         .target(
             name: "FilterRules",
             dependencies: ["CPCRE2"]
+        ),
+
+        // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
+        // reloads, hit counts, transcripts, and the adapters to the daemon's protocols.
+        .target(
+            name: "FilterRulesEngine",
+            dependencies: [
+                "OpenSMTPD",
+                "FilterRules",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The filter-rules command: serve, check, test.
+        .executableTarget(
+            name: "filter-rules",
+            dependencies: [
+                "FilterRulesEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // The Go seed's example filter, ported; the protocol tests run it.
@@ -72,6 +95,10 @@ let package = Package(
         .testTarget(
             name: "FilterRulesTests",
             dependencies: ["FilterRules"]
+        ),
+        .testTarget(
+            name: "FilterRulesEngineTests",
+            dependencies: ["FilterRulesEngine"]
         ),
         .testTarget(
             name: "FilterProtocolTests",

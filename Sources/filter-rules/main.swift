@@ -1,0 +1,1 @@
+print("filter-rules: under construction")
