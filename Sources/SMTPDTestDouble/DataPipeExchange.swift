@@ -5,6 +5,9 @@ import Glibc
 
 /// When the double sends QUERY_EOM relative to closing the message input.
 public enum EOMTiming: Sendable {
+    /// As the real smtpd does (smtp_data_io_done): close the input at the final dot and send
+    /// QUERY_EOM at once, without waiting for the filter's output to reach end of file.
+    case smtpdOrder
     /// After writing the message but before closing the input (the filter must wait for EOF).
     case beforeInputEOF
     /// After the input was closed and the filter's whole output was read.
@@ -28,7 +31,7 @@ extension SMTPDDouble {
     /// a sink, takes the filter's input descriptor from its PIPE answer, writes `message`
     /// into it (as the SMTP session would), reads the sink to EOF, and sends QUERY_EOM with
     /// the number of bytes written.
-    public func pushMessage(_ message: [UInt8], session: UInt64, timing: EOMTiming = .afterInputEOF, timeout: Double = 10) throws -> DataPipeResult {
+    public func pushMessage(_ message: [UInt8], session: UInt64, timing: EOMTiming = .smtpdOrder, timeout: Double = 10) throws -> DataPipeResult {
         var pair: [Int32] = [-1, -1]
         guard copensmtpd_socketpair(&pair) == 0 else { throw DoubleError.system("socketpair", errno) }
         let daemonEnd = pair[0]
@@ -78,6 +81,16 @@ extension SMTPDDouble {
             answeredEarly = try process.frameArrives(within: 0.2)
             close(input)
             inputOpen = false
+            while !sinkEOF {
+                guard FilterProcess.now() < deadline else { throw DoubleError.timeout("the sink's end of file") }
+                var fds = [pollfd(fd: daemonEnd, events: Int16(POLLIN), revents: 0)]
+                _ = poll(&fds, 1, 50)
+                if fds[0].revents != 0 { sinkEOF = try Self.drain(daemonEnd, into: &output) }
+            }
+        } else if timing == .smtpdOrder {
+            close(input)
+            inputOpen = false
+            try sendQuery(.eom, session: session, extra: Self.eomExtra(UInt32(message.count)), queryID: qid)
             while !sinkEOF {
                 guard FilterProcess.now() < deadline else { throw DoubleError.timeout("the sink's end of file") }
                 var fds = [pollfd(fd: daemonEnd, events: Int16(POLLIN), revents: 0)]

@@ -22,8 +22,8 @@ struct DataPipeTests {
         #expect(try smtpd.ask(.data, session: session).status == 0)
     }
 
-    @Test("passes data through byte for byte; EOM after input EOF carries the bytes written",
-          arguments: [EOMTiming.afterInputEOF, .beforeInputEOF])
+    @Test("passes data through byte for byte; the EOM answer carries the bytes written, whatever the EOM timing",
+          arguments: [EOMTiming.smtpdOrder, .afterInputEOF, .beforeInputEOF])
     func byteIdenticalRoundTrip(timing: EOMTiming) throws {
         let (_, smtpd) = try startRegisteredExample()
         try openSession(smtpd, 7)
