@@ -1,1 +1,23 @@
-print("filter-rules: under construction")
+// filter-rules: a rule-driven filter for OpenSMTPD.
+//
+// The daemon signals are blocked before anything else runs (and before any thread exists),
+// so an early SIGHUP is held pending instead of killing the filter and with it smtpd.
+import ArgumentParser
+import FilterRulesEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+SignalWatcher.blockDaemonSignals()
+
+do {
+    var command = try FilterRulesCommand.parseAsRoot()
+    try command.run()
+} catch {
+    if FilterRulesCommand.exitCode(for: error) == .validationFailure {
+        // Usage errors exit 2 (as `test` documents), with ArgumentParser's message and usage.
+        printToStandardError(FilterRulesCommand.fullMessage(for: error))
+        exit(2)
+    }
+    FilterRulesCommand.exit(withError: error)
+}

@@ -173,7 +173,8 @@ public enum TranscriptParser {
                 throw error(messageStart, "message not ended by a line with a single '.'")
             }
             if let (step, expectation) = pending.min(by: { $0.value.line < $1.value.line }) {
-                throw error(expectation.line, "expectation for '\(step.rawValue)' is not followed by a \(step.rawValue) step")
+                let hint = step == .message ? " (put '#! expect message' above the DATA line)" : ""
+                throw error(expectation.line, "expectation for '\(step.rawValue)' is not followed by a \(step.rawValue) step\(hint)")
             }
             return transcript
         }

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A rules file compiled: one matcher per stage, the options, and hit counters.
+/// Immutable and shareable; sessions keep the set they started with across reloads.
+public final class CompiledRuleSet: Sendable {
+    /// The parsed file.
+    public let file: RuleFile
+    /// Every rule in file order.
+    public let rules: [CompiledRule]
+    /// How often each rule decided.
+    public let hits: HitCounters
+    /// When it was loaded.
+    public let loadedAt: Date
+    private let matchers: [Stage: any StageMatcher]
+
+    /// Builds the set; `matcherFactory` makes each stage's matcher (sequential by default).
+    init(file: RuleFile, rules: [CompiledRule], hits: HitCounters,
+         matcherFactory: ([CompiledRule]) -> any StageMatcher = { SequentialStageMatcher(rules: $0) }) {
+        self.file = file
+        self.rules = rules
+        self.hits = hits
+        self.loadedAt = Date()
+        var matchers: [Stage: any StageMatcher] = [:]
+        for stage in Stage.allCases {
+            let stageRules = rules.filter { $0.rule.stage == stage }
+            if !stageRules.isEmpty { matchers[stage] = matcherFactory(stageRules) }
+        }
+        self.matchers = matchers
+    }
+
+    /// The options of the file.
+    public var options: RuleOptions { file.options }
+
+    /// The matcher of `stage`, nil when the stage has no rules.
+    public func matcher(for stage: Stage) -> (any StageMatcher)? { matchers[stage] }
+
+    /// How many rules each stage has.
+    public func ruleCount(of stage: Stage) -> Int { matchers[stage]?.rules.count ?? 0 }
+
+    /// Whether any rule looks at message data (the filter then routes data through itself).
+    public var hasMessageRules: Bool { rules.contains { $0.rule.stage.isMessageStage } }
+
+    /// Hit counts of every rule, in file order.
+    public var hitReport: [(rule: Rule, hits: Int)] {
+        let counts = hits.snapshot
+        return rules.map { ($0.rule, counts[$0.index]) }
+    }
+}
+
+extension CompiledRuleSet {
+    /// The same rules and counters with another scan limit (the command line's `-l`).
+    public func withScanLimit(_ limit: Int) -> CompiledRuleSet {
+        var file = self.file
+        file.options.scanLimit = limit
+        return CompiledRuleSet(file: file, rules: rules, hits: hits)
+    }
+}

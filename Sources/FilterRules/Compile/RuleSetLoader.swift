@@ -1,0 +1,108 @@
+import Foundation
+
+/// Reads, parses and compiles rules files, reporting every problem at once.
+public enum RuleSetLoader {
+    /// Reads and compiles the file at `path`.
+    ///
+    /// - Parameter carryingHitsFrom: a previous set whose counts carry over to identical
+    ///   rules (same stage and text), so reloads keep the counts since start.
+    public static func load(path: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? String(describing: error)
+            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read the file: \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "the file is not UTF-8 text")])
+        }
+        return try compile(text: text, file: path, carryingHitsFrom: previous)
+    }
+
+    /// Parses `text` (named `file` in diagnostics) without compiling regexes.
+    public static func parse(text: String, file: String) throws(RulesFileError) -> RuleFile {
+        if LegacyRulesParser.isLegacy(text) {
+            var parser = LegacyRulesParser()
+            parser.parse(text, file: file)
+            guard parser.diagnostics.isEmpty else { throw RulesFileError(parser.diagnostics) }
+            return RuleFile(path: file, format: .legacyFilterRegex, options: RuleOptions(), rules: parser.rules)
+        }
+        var parser = RulesParser()
+        parser.parse(LogicalLine.split(text, file: file))
+        guard parser.diagnostics.isEmpty else { throw RulesFileError(parser.diagnostics) }
+        return RuleFile(path: file, format: .rules, options: parser.options, rules: parser.rules)
+    }
+
+    /// Parses and compiles `text`; every syntax and regex error is reported together.
+    public static func compile(text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
+        var diagnostics: [RuleDiagnostic] = []
+        let parsed: RuleFile
+        do {
+            parsed = try parse(text: text, file: file)
+        } catch {
+            diagnostics = error.diagnostics
+            // Compile the regexes of the lines that parsed, so their errors are reported too.
+            var partial = RulesParser()
+            if !LegacyRulesParser.isLegacy(text) {
+                partial.parse(LogicalLine.split(text, file: file))
+                diagnostics += compileRules(partial.rules).diagnostics
+            } else {
+                var legacy = LegacyRulesParser()
+                legacy.parse(text, file: file)
+                diagnostics += compileRules(legacy.rules).diagnostics
+            }
+            throw RulesFileError(diagnostics)
+        }
+        let (compiled, errors) = compileRules(parsed.rules)
+        guard errors.isEmpty else { throw RulesFileError(errors) }
+        var initial = Array(repeating: 0, count: compiled.count)
+        if let previous {
+            var old: [String: [Int]] = [:]
+            let counts = previous.hits.snapshot
+            for rule in previous.rules { old["\(rule.rule.stage) \(rule.rule.source)", default: []].append(counts[rule.index]) }
+            for rule in compiled {
+                let key = "\(rule.rule.stage) \(rule.rule.source)"
+                if var list = old[key], !list.isEmpty {
+                    initial[rule.index] = list.removeFirst()
+                    old[key] = list
+                }
+            }
+        }
+        return CompiledRuleSet(file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial))
+    }
+
+    /// Compiles each rule's pattern; regex errors point at PCRE2's offset in the file.
+    static func compileRules(_ rules: [Rule]) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
+        var compiled: [CompiledRule] = []
+        var diagnostics: [RuleDiagnostic] = []
+        for rule in rules {
+            switch rule.pattern {
+            case .cidr(let block):
+                compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .cidr(block)))
+            case .regex(let source, let flags, let location):
+                do {
+                    let regex = try PCRE2Regex(pattern: source, flags: flags)
+                    compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .regex(regex)))
+                } catch {
+                    var at = location
+                    at.column += characterCount(ofUTF8Prefix: error.offset, in: source)
+                    diagnostics.append(RuleDiagnostic(at, "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
+                }
+            }
+        }
+        return (compiled, diagnostics)
+    }
+
+    /// How many characters the first `bytes` UTF-8 bytes of `text` hold.
+    private static func characterCount(ofUTF8Prefix bytes: Int, in text: String) -> Int {
+        var count = 0
+        var consumed = 0
+        for character in text {
+            if consumed >= bytes { break }
+            consumed += character.utf8.count
+            count += 1
+        }
+        return count
+    }
+}

@@ -1,0 +1,52 @@
+/// The first rule of a stage that matches an input: the one interface the evaluator uses,
+/// so a faster multi-pattern engine can replace ``SequentialStageMatcher`` without touching
+/// the parser, the evaluator or the protocol code.
+public protocol StageMatcher: Sendable {
+    /// The stage's rules in file order.
+    var rules: [CompiledRule] { get }
+
+    /// The first rule (in file order) that matches `subject`, and the rules before it whose
+    /// regex hit a PCRE2 limit (they count as not matching).
+    func firstMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch
+}
+
+/// The result of matching one input against a stage.
+public struct StageMatch {
+    /// The deciding rule, nil when none matched.
+    public var rule: CompiledRule?
+    /// Rules whose regex hit a limit, with PCRE2's reason.
+    public var limitFailures: [(rule: CompiledRule, reason: String)] = []
+
+    /// Creates a result.
+    public init(rule: CompiledRule? = nil, limitFailures: [(rule: CompiledRule, reason: String)] = []) {
+        self.rule = rule
+        self.limitFailures = limitFailures
+    }
+}
+
+/// Tries the rules one after another; simple and good for hundreds of rules per stage.
+public struct SequentialStageMatcher: StageMatcher {
+    /// The stage's rules in file order.
+    public let rules: [CompiledRule]
+
+    /// Creates a matcher over `rules`.
+    public init(rules: [CompiledRule]) {
+        self.rules = rules
+    }
+
+    /// The first matching rule, honouring negation; limit failures never match.
+    public func firstMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch {
+        var result = StageMatch()
+        for rule in rules {
+            switch rule.patternResult(subject, scratch: scratch) {
+            case .match:
+                if !rule.rule.isNegated { result.rule = rule; return result }
+            case .noMatch:
+                if rule.rule.isNegated { result.rule = rule; return result }
+            case .limitExceeded(let reason), .failed(let reason):
+                result.limitFailures.append((rule, reason))
+            }
+        }
+        return result
+    }
+}

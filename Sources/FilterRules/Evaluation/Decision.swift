@@ -1,0 +1,50 @@
+/// The kinds of answer a stage can get.
+public enum Verdict: String, Hashable, Sendable, CustomStringConvertible {
+    /// The stage passes.
+    case accept
+    /// A permanent refusal (5xx).
+    case reject
+    /// A temporary refusal (4xx).
+    case tempfail
+    /// Reply and close the session.
+    case disconnect
+
+    /// The verdict's name.
+    public var description: String { rawValue }
+}
+
+/// The answer the rules give to one step of a session, and why.
+public struct Decision: Hashable, Sendable, CustomStringConvertible {
+    /// What kind of answer.
+    public var verdict: Verdict
+    /// The reply for refusals, nil for accept.
+    public var reply: Reply?
+    /// The rule that decided, nil when no rule matched (plain accept) or a limit decided.
+    public var rule: Rule?
+    /// Why the answer was given when no rule gave it (e.g. fail-closed after a PCRE2 limit,
+    /// or an earlier `accept session`).
+    public var reason: String?
+
+    /// Creates a decision.
+    public init(verdict: Verdict, reply: Reply? = nil, rule: Rule? = nil, reason: String? = nil) {
+        self.verdict = verdict
+        self.reply = reply
+        self.rule = rule
+        self.reason = reason
+    }
+
+    /// Accept, with no rule involved.
+    public static let accept = Decision(verdict: .accept)
+
+    /// Whether the step passes.
+    public var isAccept: Bool { verdict == .accept }
+
+    /// `reject 550 5.7.1 ... (rules.conf:12)`-style summary.
+    public var description: String {
+        var parts = [verdict.rawValue]
+        if let reply { parts.append(reply.description) }
+        if let rule { parts.append("(\(rule.location.fileAndLine))") }
+        if let reason { parts.append("(\(reason))") }
+        return parts.joined(separator: " ")
+    }
+}

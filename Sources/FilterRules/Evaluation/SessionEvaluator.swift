@@ -1,0 +1,193 @@
+/// Applies a rule set to one SMTP session, step by step: the same code for `serve` (both
+/// protocols) and the dry-run. Not thread-safe; one evaluator per session.
+public final class SessionEvaluator {
+    /// The rule set the session started with (kept across reloads).
+    public let ruleSet: CompiledRuleSet
+    /// Called when a regex hits a PCRE2 limit: the rule and PCRE2's reason.
+    public var onLimitExceeded: ((Rule, String) -> Void)?
+
+    private let scratch: MatchScratch
+    private var sessionAccepted: Rule?
+    private var transactionAccepted: Rule?
+    private var closed: Decision?
+    private var message: MessageScan
+
+    /// Starts evaluating a session with `ruleSet`.
+    public init(ruleSet: CompiledRuleSet) {
+        self.ruleSet = ruleSet
+        self.scratch = MatchScratch(limits: ruleSet.options.limits)
+        self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+    }
+
+    // MARK: Envelope stages
+
+    /// The connect query: `addr` rules on the address, then `connect` rules on the hostname.
+    public func connect(address: String?, hostname: String) -> Decision {
+        if let early = preempted() { return early }
+        if let address {
+            let decision = evaluate(.addr, MatchSubject(address: address))
+            let onlyThisStage = decision.rule.map { $0.action == .accept(.stage) || $0.action == .accept(.input) } ?? true
+            if !decision.isAccept || !onlyThisStage { return decision }
+        }
+        return evaluate(.connect, MatchSubject(text: hostname))
+    }
+
+    /// HELO/EHLO.
+    public func helo(_ name: String) -> Decision {
+        preempted() ?? evaluate(.helo, MatchSubject(text: name))
+    }
+
+    /// MAIL FROM: starts a transaction; `address` is `user@domain`, or `<>` for the null sender.
+    public func mail(_ address: String) -> Decision {
+        transactionEnded()
+        return preempted() ?? evaluate(.mail, MatchSubject(text: address))
+    }
+
+    /// RCPT TO.
+    public func rcpt(_ address: String) -> Decision {
+        preempted() ?? evaluate(.rcpt, MatchSubject(text: address))
+    }
+
+    /// The DATA command (no rules of its own); readies the message scan.
+    public func data() -> Decision {
+        message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+        return preempted() ?? .accept
+    }
+
+    // MARK: Message data
+
+    /// One line of the message as it streams through, without its line ending.
+    public func dataLine(_ line: [UInt8]) {
+        guard message.verdict == nil, closed == nil, sessionAccepted == nil, transactionAccepted == nil else {
+            return
+        }
+        var text = line
+        if text.last == 0x0d { text.removeLast() }
+        let before = message.scannedBytes
+        message.scannedBytes += line.count + 1
+        let withinLimit = message.scanLimit == 0 || before < message.scanLimit
+        if message.inHeaders {
+            let isContinuation = !text.isEmpty && (text[0] == 0x20 || text[0] == 0x09) && message.pendingHeader != nil
+            if isContinuation {
+                if withinLimit { message.pendingHeader! += text }
+            } else {
+                flushHeader()
+                if text.isEmpty {
+                    message.inHeaders = false
+                } else if withinLimit {
+                    message.pendingHeader = text
+                }
+            }
+        }
+        guard withinLimit, message.verdict == nil, transactionAccepted == nil, sessionAccepted == nil else { return }
+        if !message.done.contains(.dataline) {
+            scanMessage(.dataline, MatchSubject(bytes: text))
+        }
+        if !message.inHeaders, message.sawBodyStart, !message.done.contains(.body), message.verdict == nil {
+            scanMessage(.body, MatchSubject(bytes: text))
+        }
+        if !message.inHeaders { message.sawBodyStart = true }
+    }
+
+    /// The end of the message (the final dot): the verdict of the data stages.
+    public func endOfMessage() -> Decision {
+        if message.inHeaders { flushHeader() }
+        let verdict = message.verdict
+        message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+        let decision = preempted() ?? verdict ?? .accept
+        if decision.verdict == .disconnect { closed = decision }
+        transactionEnded()
+        return decision
+    }
+
+    // MARK: Session events
+
+    /// The transaction ended (RSET, commit, rollback): `accept transaction` no longer applies.
+    public func transactionEnded() {
+        transactionAccepted = nil
+    }
+
+    /// RSET.
+    public func reset() {
+        transactionEnded()
+        message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+    }
+
+    // MARK: Internals
+
+    /// The answer when an earlier decision covers this step.
+    private func preempted() -> Decision? {
+        if let closed { return closed }
+        if let rule = sessionAccepted { return Decision(verdict: .accept, rule: rule, reason: "accept session") }
+        if let rule = transactionAccepted { return Decision(verdict: .accept, rule: rule, reason: "accept transaction") }
+        return nil
+    }
+
+    private func flushHeader() {
+        guard let header = message.pendingHeader else { return }
+        message.pendingHeader = nil
+        guard message.verdict == nil, !message.done.contains(.header),
+              transactionAccepted == nil, sessionAccepted == nil else { return }
+        scanMessage(.header, MatchSubject(headerLine: header))
+    }
+
+    /// Evaluates a data stage on one input; a refusal becomes the message's verdict.
+    private func scanMessage(_ stage: Stage, _ subject: MatchSubject) {
+        let decision = evaluate(stage, subject)
+        guard let rule = decision.rule else {
+            if !decision.isAccept { message.verdict = decision }
+            return
+        }
+        switch rule.action {
+        case .accept(.input): break
+        case .accept(.stage): message.done.insert(stage)
+        case .accept: break // recorded as a session or transaction scope by evaluate
+        default: message.verdict = decision
+        }
+    }
+
+    /// First-match evaluation of one stage, with hit counting, scopes and limit handling.
+    private func evaluate(_ stage: Stage, _ subject: MatchSubject) -> Decision {
+        guard let matcher = ruleSet.matcher(for: stage) else { return .accept }
+        let match = matcher.firstMatch(subject, scratch: scratch)
+        for failure in match.limitFailures {
+            onLimitExceeded?(failure.rule.rule, failure.reason)
+        }
+        if ruleSet.options.failClosed, let failure = match.limitFailures.first {
+            return Decision(verdict: .tempfail, reply: DefaultReplies.evaluationFailure, rule: nil,
+                            reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed")
+        }
+        guard let compiled = match.rule else { return .accept }
+        ruleSet.hits.record(compiled.index)
+        let rule = compiled.rule
+        switch rule.action {
+        case .accept(let scope):
+            if scope == .session { sessionAccepted = rule }
+            if scope == .transaction { transactionAccepted = rule }
+            return Decision(verdict: .accept, rule: rule)
+        case .reject:
+            return Decision(verdict: .reject, reply: rule.reply, rule: rule)
+        case .tempfail:
+            return Decision(verdict: .tempfail, reply: rule.reply, rule: rule)
+        case .disconnect:
+            let decision = Decision(verdict: .disconnect, reply: rule.reply, rule: rule)
+            if !stage.isMessageStage { closed = decision }
+            return decision
+        }
+    }
+}
+
+/// The state of scanning one message.
+struct MessageScan {
+    var scanLimit: Int
+    var scannedBytes = 0
+    var inHeaders = true
+    var sawBodyStart = false
+    var pendingHeader: [UInt8]?
+    var done: Set<Stage> = []
+    var verdict: Decision?
+
+    init(scanLimit: Int) {
+        self.scanLimit = scanLimit
+    }
+}

@@ -1,0 +1,187 @@
+/// Reads the rules format: `STAGE [NAME] [!] PATTERN ACTION [CODE] ["TEXT"]` and `set` lines.
+///
+/// Parsing goes on after an error, so one pass reports every problem of the file.
+struct RulesParser {
+    private(set) var options = RuleOptions()
+    private(set) var rules: [Rule] = []
+    private(set) var diagnostics: [RuleDiagnostic] = []
+
+    /// Parses every logical line.
+    mutating func parse(_ lines: [LogicalLine]) {
+        for line in lines { parse(line) }
+    }
+
+    private mutating func error(_ line: LogicalLine, _ offset: Int, _ message: String) {
+        diagnostics.append(RuleDiagnostic(line.location(at: offset), message))
+    }
+
+    private mutating func parse(_ line: LogicalLine) {
+        let tokens: [RuleToken]
+        switch RuleTokenizer.tokenize(line.characters) {
+        case .success(let result): tokens = result
+        case .failure(let failure): return error(line, failure.offset, failure.message)
+        }
+        guard let first = tokens.first else { return }
+        guard let keyword = first.word else {
+            return error(line, first.offset, "expected a stage or 'set', found \(first.display)")
+        }
+        if keyword.lowercased() == "set" { return parseOption(tokens, line) }
+        guard let stage = Stage(rawValue: keyword.lowercased()) else {
+            return error(line, first.offset, "unknown stage '\(keyword)', expected one of \(Stage.keywordList)")
+        }
+        var cursor = 1
+        var negated = false
+        var headerName: String?
+        func takeBang() {
+            if cursor < tokens.count, tokens[cursor].word == "!" { negated = true; cursor += 1 }
+        }
+        takeBang()
+        if stage == .header, cursor < tokens.count, let name = tokens[cursor].word, name != "!" {
+            var trimmed = name
+            if trimmed.hasSuffix(":") { trimmed.removeLast() }
+            if trimmed.isEmpty || !trimmed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+                return error(line, tokens[cursor].offset,
+                             "bad header name '\(name)', expected letters, digits and '-' (or a /regex/)")
+            }
+            headerName = trimmed.lowercased()
+            cursor += 1
+            if !negated { takeBang() }
+        }
+        guard cursor < tokens.count else {
+            return error(line, line.characters.count, stage == .addr ? "expected a /regex/ or an address block" : "expected a /regex/")
+        }
+        let patternToken = tokens[cursor]
+        let pattern: RulePattern
+        switch patternToken.kind {
+        case .regex(let source, let letters, let flagsOffset):
+            var flags = RegexFlags()
+            switch RegexFlags.parse(Substring(letters)) {
+            case .success(let parsed): flags = parsed
+            case .failure(let failure): error(line, flagsOffset + failure.offset, failure.message)
+            }
+            pattern = .regex(source: source, flags: flags, location: line.location(at: patternToken.contentOffset))
+        case .word(let word) where stage == .addr && CIDRBlock.looksLikeCIDR(word):
+            switch CIDRBlock.parse(word) {
+            case .success(let block): pattern = .cidr(block)
+            case .failure(let failure): return error(line, patternToken.offset, failure.message)
+            }
+        default:
+            let expected = stage == .addr ? "a /regex/ or an address block" : "a /regex/"
+            if stage == .header && headerName != nil {
+                return error(line, patternToken.offset, "expected \(expected) after the header name, found \(patternToken.display)")
+            }
+            return error(line, patternToken.offset, "expected \(expected), found \(patternToken.display)")
+        }
+        cursor += 1
+        guard cursor < tokens.count else {
+            return error(line, line.characters.count, "expected an action: accept, reject, tempfail or disconnect")
+        }
+        let actionToken = tokens[cursor]
+        cursor += 1
+        var action: RuleAction
+        switch actionToken.word?.lowercased() {
+        case "accept": action = .accept(.stage)
+        case "reject": action = .reject
+        case "tempfail": action = .tempfail
+        case "disconnect": action = .disconnect
+        default:
+            return error(line, actionToken.offset,
+                         "unknown action '\(actionToken.display)', expected accept, reject, tempfail or disconnect")
+        }
+        if case .accept = action, cursor < tokens.count, let scopeWord = tokens[cursor].word?.lowercased(),
+           scopeWord == "session" || scopeWord == "transaction" {
+            let scope = AcceptScope(rawValue: scopeWord)!
+            if scope == .transaction && !stage.isInTransaction {
+                error(line, tokens[cursor].offset,
+                      "'accept transaction' is not possible at \(stage): no transaction is under way (use 'accept session')")
+            }
+            action = .accept(scope)
+            cursor += 1
+        }
+        var reply = DefaultReplies.reply(for: action, at: stage)
+        if cursor < tokens.count, let codeWord = tokens[cursor].word, codeWord.allSatisfy(\.isNumber) {
+            if let range = action.allowedCodes {
+                if let code = Int(codeWord), range.contains(code) {
+                    reply?.code = code
+                } else {
+                    error(line, tokens[cursor].offset,
+                          "code \(codeWord) does not fit \(action), expected \(range.lowerBound)-\(range.upperBound)")
+                }
+            } else {
+                error(line, tokens[cursor].offset, "accept takes no code")
+            }
+            cursor += 1
+        }
+        if cursor < tokens.count, case .quoted(let text) = tokens[cursor].kind {
+            if reply == nil {
+                error(line, tokens[cursor].offset, "accept takes no reply text")
+            } else {
+                reply?.text = text
+            }
+            cursor += 1
+        }
+        if cursor < tokens.count {
+            let extra = tokens[cursor]
+            let expectation: String
+            switch action {
+            case .accept(.stage): expectation = "expected 'session', 'transaction' or the end of the rule"
+            case .accept: expectation = "expected the end of the rule"
+            default: expectation = "expected a code, a \"text\" or the end of the rule"
+            }
+            return error(line, extra.offset, "unexpected \(extra.display), \(expectation)")
+        }
+        rules.append(Rule(location: line.location(at: first.offset), stage: stage, headerName: headerName,
+                          isNegated: negated, pattern: pattern, action: action, reply: reply, source: line.text))
+    }
+
+    private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
+        let names = "fail-closed, scan-limit, match-limit, depth-limit"
+        guard tokens.count >= 2, let name = tokens[1].word?.lowercased() else {
+            return error(line, tokens.count >= 2 ? tokens[1].offset : line.characters.count,
+                         "expected an option name: \(names)")
+        }
+        guard tokens.count >= 3, let value = tokens[2].word else {
+            return error(line, tokens.count >= 3 ? tokens[2].offset : line.characters.count,
+                         "expected a value for \(name)")
+        }
+        if tokens.count > 3 {
+            return error(line, tokens[3].offset, "unexpected \(tokens[3].display) after the value of \(name)")
+        }
+        let valueOffset = tokens[2].offset
+        switch name {
+        case "fail-closed":
+            switch value.lowercased() {
+            case "on", "yes": options.failClosed = true
+            case "off", "no": options.failClosed = false
+            default: error(line, valueOffset, "bad value '\(value)' for fail-closed, expected on or off")
+            }
+        case "scan-limit":
+            if let size = Self.size(value) {
+                options.scanLimit = size
+            } else {
+                error(line, valueOffset, "bad size '\(value)' for scan-limit, expected a number of bytes with optional k or m")
+            }
+        case "match-limit", "depth-limit":
+            guard let number = UInt32(value), number > 0 else {
+                return error(line, valueOffset, "bad value '\(value)' for \(name), expected a number from 1 to \(UInt32.max)")
+            }
+            if name == "match-limit" { options.limits.matchLimit = number } else { options.limits.depthLimit = number }
+        default:
+            error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
+        }
+    }
+
+    /// Parses a size: digits with an optional k/K or m/M suffix.
+    static func size(_ text: String) -> Int? {
+        var digits = Substring(text)
+        var multiplier = 1
+        switch digits.last {
+        case "k", "K": multiplier = 1024; digits.removeLast()
+        case "m", "M": multiplier = 1024 * 1024; digits.removeLast()
+        default: break
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let number = Int(digits), number >= 0,
+              number <= Int(UInt32.max) else { return nil }
+        return number * multiplier
+    }
+}

@@ -1,0 +1,22 @@
+/// The replies used when a rule names no code or text.
+public enum DefaultReplies {
+    /// The default reply of `action` at `stage` (nil for accept).
+    public static func reply(for action: RuleAction, at stage: Stage) -> Reply? {
+        switch action {
+        case .accept: return nil
+        case .tempfail: return Reply(code: 451, text: "4.7.1 Temporarily refused by policy, try again later")
+        case .disconnect: return Reply(code: 421, text: "4.7.0 Closing connection by policy")
+        case .reject:
+            switch stage {
+            case .connect, .addr: return Reply(code: 554, text: "5.7.1 Connection refused by policy")
+            case .helo: return Reply(code: 550, text: "5.7.1 HELO/EHLO rejected by policy")
+            case .mail: return Reply(code: 550, text: "5.7.1 Sender rejected by policy")
+            case .rcpt: return Reply(code: 550, text: "5.7.1 Recipient rejected by policy")
+            case .header, .body, .dataline: return Reply(code: 554, text: "5.7.1 Message rejected by policy")
+            }
+        }
+    }
+
+    /// The reply when a regex hit a PCRE2 limit and the rules are fail-closed.
+    public static let evaluationFailure = Reply(code: 451, text: "4.3.0 Temporary failure evaluating rules")
+}

@@ -1,0 +1,65 @@
+/// What a matching rule does.
+public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
+    /// Answer OK; the scope says how much else is accepted without evaluation.
+    case accept(AcceptScope)
+    /// A permanent refusal (5xx).
+    case reject
+    /// A temporary refusal (4xx).
+    case tempfail
+    /// Reply and close the session.
+    case disconnect
+
+    /// The action as written in a rules file.
+    public var description: String {
+        switch self {
+        case .accept(.stage): return "accept"
+        case .accept(.input): return "accept (exception)"
+        case .accept(let scope): return "accept \(scope)"
+        case .reject: return "reject"
+        case .tempfail: return "tempfail"
+        case .disconnect: return "disconnect"
+        }
+    }
+
+    /// The SMTP codes the action allows.
+    public var allowedCodes: ClosedRange<Int>? {
+        switch self {
+        case .accept: return nil
+        case .reject: return 500...599
+        case .tempfail: return 400...499
+        case .disconnect: return 400...599
+        }
+    }
+}
+
+/// How far an `accept` reaches.
+public enum AcceptScope: String, Hashable, Sendable, CustomStringConvertible {
+    /// This input only; for data stages scanning goes on with the next line (legacy `!` exceptions).
+    case input
+    /// This stage: no further rule of the stage is evaluated (for data stages: for the rest of the message).
+    case stage
+    /// Every later stage of the current transaction.
+    case transaction
+    /// Every later stage of the session.
+    case session
+
+    /// The scope word.
+    public var description: String { rawValue }
+}
+
+/// An SMTP reply: code and text.
+public struct Reply: Hashable, Sendable, CustomStringConvertible {
+    /// The three-digit SMTP code.
+    public var code: Int
+    /// The text after the code (usually starting with an enhanced status code).
+    public var text: String
+
+    /// Creates a reply.
+    public init(code: Int, text: String) {
+        self.code = code
+        self.text = text
+    }
+
+    /// `CODE TEXT`.
+    public var description: String { "\(code) \(text)" }
+}

@@ -1,0 +1,47 @@
+/// The `set` options of a rules file.
+public struct RuleOptions: Equatable, Sendable {
+    /// Whether a regex that hits a PCRE2 limit makes its stage answer tempfail (instead of "no match").
+    public var failClosed: Bool
+    /// How many bytes of each message the data rules look at; 0 means the whole message.
+    public var scanLimit: Int
+    /// PCRE2 match and depth limits for every match.
+    public var limits: MatchLimits
+
+    /// Creates options; the defaults are those of a file without `set` lines.
+    public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default) {
+        self.failClosed = failClosed
+        self.scanLimit = scanLimit
+        self.limits = limits
+    }
+}
+
+/// The two formats a rules file can be written in.
+public enum RuleFileFormat: String, Hashable, Sendable, CustomStringConvertible {
+    /// This tool's format: `STAGE [NAME] [!] /REGEX/FLAGS ACTION [CODE] ["TEXT"]`.
+    case rules
+    /// OpenSMTPD-extras filter-regex.conf: `KEYWORD [! ]REGEX`.
+    case legacyFilterRegex = "filter-regex"
+
+    /// The format's name in reports.
+    public var description: String { rawValue }
+}
+
+/// A parsed rules file: format, options and rules in file order.
+public struct RuleFile: Equatable, Sendable {
+    /// The path it was read from.
+    public var path: String
+    /// The format it was read in.
+    public var format: RuleFileFormat
+    /// Its options.
+    public var options: RuleOptions
+    /// Its rules, in file order.
+    public var rules: [Rule]
+
+    /// Creates a parsed file.
+    public init(path: String, format: RuleFileFormat, options: RuleOptions, rules: [Rule]) {
+        self.path = path
+        self.format = format
+        self.options = options
+        self.rules = rules
+    }
+}

@@ -1,0 +1,31 @@
+/// The points of an SMTP session a rule can look at.
+public enum Stage: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// The client's reverse-DNS hostname, at connect.
+    case connect
+    /// The client's IP address, at connect.
+    case addr
+    /// The HELO/EHLO argument.
+    case helo
+    /// The sender, `user@domain` or `<>`.
+    case mail
+    /// A recipient, `user@domain`.
+    case rcpt
+    /// Each unfolded header of the message.
+    case header
+    /// Each line of the message after the first empty line.
+    case body
+    /// Each physical line of the message.
+    case dataline
+
+    /// The stage keyword.
+    public var description: String { rawValue }
+
+    /// Whether the stage looks at message data (answered at the end of the message).
+    public var isMessageStage: Bool { self == .header || self == .body || self == .dataline }
+
+    /// Whether `accept transaction` makes sense at this stage (a transaction is under way).
+    public var isInTransaction: Bool { self == .mail || self == .rcpt || isMessageStage }
+
+    /// The keywords in the order the manual lists them, for messages.
+    static let keywordList = allCases.map(\.rawValue).joined(separator: ", ")
+}

@@ -1,0 +1,154 @@
+import FilterRules
+import Logging
+
+/// Replays a transcript through a ``SessionEngine`` the way smtpd would drive a filter:
+/// a refused connection ends the session, RCPT needs an accepted MAIL, DATA needs a
+/// recipient, the message gets smtpd's `Received:` header first, a disconnect ends it all.
+public struct TranscriptReplayer {
+    private let store: RuleSetStore
+    private let logger: Logger
+
+    /// Creates a replayer over the rules in `store`.
+    public init(store: RuleSetStore, logger: Logger = Logger(label: "filter-rules.test")) {
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Replays one transcript and checks its expectations.
+    public func replay(_ transcript: Transcript, sessionID: UInt64 = 1) -> TranscriptReport {
+        let engine = SessionEngine(id: sessionID, store: store, logger: logger)
+        var steps: [StepReport] = []
+        var closedBecause: String?
+        var heloName = transcript.hostname
+        var heloAccepted = false
+        var inTransaction = false
+        var recipients: [String] = []
+        var dataAccepted = false
+
+        let connect = engine.connect(address: transcript.address, hostname: transcript.hostname)
+        steps.append(report("connect", line: 0, input: "\(transcript.address) \(transcript.hostname)",
+                            .answered(connect), transcript.connectExpectation))
+        if !connect.isAccept { closedBecause = "the connection was refused" }
+
+        for step in transcript.steps {
+            guard let name = step.kind.stepName else {
+                if step.kind == .reset, closedBecause == nil {
+                    engine.reset()
+                    inTransaction = false
+                    dataAccepted = false
+                }
+                if step.kind == .quit, closedBecause == nil { closedBecause = "the client quit" }
+                continue
+            }
+            let outcome: Outcome
+            var input = ""
+            if let closedBecause {
+                outcome = .notReached(closedBecause)
+            } else {
+                switch step.kind {
+                case .helo(let argument):
+                    input = argument
+                    let decision = engine.helo(argument)
+                    if decision.isAccept { heloName = argument; heloAccepted = true }
+                    outcome = .answered(decision)
+                case .mail(let address):
+                    input = address.isEmpty ? "<>" : address
+                    guard heloAccepted else {
+                        steps.append(report(name.rawValue, line: step.line, input: input,
+                                            .notReached("smtpd refuses MAIL before an accepted HELO/EHLO"), step.expectation))
+                        continue
+                    }
+                    let (user, domain) = Self.split(address)
+                    let decision = engine.mail(user: user, domain: domain)
+                    inTransaction = decision.isAccept
+                    recipients = []
+                    dataAccepted = false
+                    outcome = .answered(decision)
+                case .rcpt(let address):
+                    input = address
+                    if !inTransaction {
+                        outcome = .notReached("smtpd refuses RCPT without an accepted MAIL")
+                    } else {
+                        let (user, domain) = Self.split(address)
+                        let decision = engine.rcpt(user: user, domain: domain)
+                        if decision.isAccept { recipients.append(address) }
+                        outcome = .answered(decision)
+                    }
+                case .data:
+                    if !inTransaction || recipients.isEmpty {
+                        outcome = .notReached("smtpd refuses DATA without an accepted recipient")
+                    } else {
+                        let decision = engine.data()
+                        dataAccepted = decision.isAccept
+                        outcome = .answered(decision)
+                    }
+                case .message(let lines):
+                    input = "\(lines.count) lines"
+                    if !dataAccepted {
+                        outcome = .notReached("the message was not sent: DATA was not accepted")
+                    } else {
+                        for line in Self.receivedHeader(helo: heloName, transcript: transcript, recipients: recipients) {
+                            engine.dataLine(Array(line.utf8))
+                        }
+                        for line in lines { engine.dataLine(line) }
+                        outcome = .answered(engine.endOfMessage())
+                        inTransaction = false
+                        dataAccepted = false
+                        engine.transactionEnded()
+                    }
+                default:
+                    continue
+                }
+            }
+            if case .answered(let decision) = outcome {
+                if decision.verdict == .disconnect { closedBecause = "the session was disconnected at \(name.rawValue)" }
+                if name == .mail, !decision.isAccept { engine.transactionEnded() }
+            }
+            steps.append(report(name.rawValue, line: step.line, input: input, outcome, step.expectation))
+        }
+        return TranscriptReport(name: transcript.name, address: transcript.address, hostname: transcript.hostname, steps: steps)
+    }
+
+    /// A step's result.
+    enum Outcome {
+        case answered(Decision)
+        case notReached(String)
+    }
+
+    private func report(_ step: String, line: Int, input: String, _ outcome: Outcome,
+                        _ expectation: Transcript.Expectation?) -> StepReport {
+        var report = StepReport(step: step, line: line, input: input, answer: "not-reached")
+        switch outcome {
+        case .answered(let decision):
+            report.answer = decision.verdict.rawValue
+            report.code = decision.reply?.code
+            report.text = decision.reply?.text
+            report.rule = decision.rule?.location.fileAndLine
+            report.ruleSource = decision.rule?.source
+            report.note = decision.reason
+        case .notReached(let why):
+            report.note = why
+        }
+        if let expectation {
+            report.expected = expectation.outcome.rawValue + (expectation.code.map { " \($0)" } ?? "")
+            report.expectationHeld = report.answer == expectation.outcome.rawValue
+                && (expectation.code == nil || expectation.code == report.code || (expectation.outcome == .accept && report.code == nil))
+        }
+        return report
+    }
+
+    /// Splits `user@domain` at the last `@`.
+    static func split(_ address: String) -> (user: String, domain: String) {
+        guard let at = address.lastIndex(of: "@") else { return (address, "") }
+        return (String(address[..<at]), String(address[address.index(after: at)...]))
+    }
+
+    /// The `Received:` header smtpd writes before the client's message, as folded lines.
+    static func receivedHeader(helo: String, transcript: Transcript, recipients: [String]) -> [String] {
+        var lines = ["Received: from \(helo) (\(transcript.hostname) [\(transcript.address)])",
+                     "\tby dry-run.invalid (filter-rules test) with ESMTP id 00000000"]
+        if recipients.count == 1 { lines.append("\tfor <\(recipients[0])>;") } else { lines[1] += ";" }
+        lines.append("\tThu, 1 Jan 1970 00:00:00 +0000")
+        return lines
+    }
+}

@@ -1,0 +1,53 @@
+import FilterRules
+import Logging
+import Synchronization
+
+/// The rule set in force, swapped atomically on reload. Sessions take the current set when
+/// they start and keep it to their end.
+public final class RuleSetStore: Sendable {
+    /// The file the rules are read from.
+    public let path: String
+    private let current: Mutex<CompiledRuleSet>
+    private let scanLimitOverride: Int?
+
+    /// Loads `path`; throws every problem of the file when it cannot be used.
+    /// - Parameter scanLimit: overrides the file's `set scan-limit` (the `-l` option).
+    public init(path: String, scanLimit: Int? = nil) throws(RulesFileError) {
+        self.path = path
+        self.scanLimitOverride = scanLimit
+        current = Mutex(try Self.load(path, scanLimit: scanLimit, previous: nil))
+    }
+
+    /// Creates a store over an already compiled set (tests, dry-runs).
+    public init(ruleSet: CompiledRuleSet) {
+        self.path = ruleSet.file.path
+        self.scanLimitOverride = nil
+        current = Mutex(ruleSet)
+    }
+
+    private static func load(_ path: String, scanLimit: Int?, previous: CompiledRuleSet?) throws(RulesFileError) -> CompiledRuleSet {
+        let set = try RuleSetLoader.load(path: path, carryingHitsFrom: previous)
+        guard let scanLimit else { return set }
+        return set.withScanLimit(scanLimit)
+    }
+
+    /// The set in force now.
+    public var ruleSet: CompiledRuleSet { current.withLock { $0 } }
+
+    /// Re-reads and compiles the file (on the caller's thread, off the query path) and
+    /// swaps it in. On errors the old set stays and the errors are returned.
+    @discardableResult
+    public func reload(logger: Logger) -> Bool {
+        let previous = ruleSet
+        do {
+            let next = try Self.load(path, scanLimit: scanLimitOverride, previous: previous)
+            current.withLock { $0 = next }
+            logger.notice("reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)")
+            return true
+        } catch {
+            logger.error("reload of \(path) refused, the previous rules stay in force: \(error.diagnostics.count) error(s)")
+            for diagnostic in error.diagnostics { logger.error("\(diagnostic)") }
+            return false
+        }
+    }
+}

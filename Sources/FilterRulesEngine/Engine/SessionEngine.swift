@@ -1,0 +1,89 @@
+import FilterRules
+import Logging
+
+/// One SMTP session under the rules, independent of the daemon's protocol: the v52 and
+/// line-protocol adapters and the dry-run all drive sessions through this type, so what
+/// `test` reports is what `serve` does.
+public final class SessionEngine {
+    /// The session's id as the daemon names it (hex in logs).
+    public let id: UInt64
+    /// The evaluator, holding the rule set the session started with.
+    public let evaluator: SessionEvaluator
+    private let logger: Logger
+
+    /// Starts a session with the store's current rule set.
+    public init(id: UInt64, store: RuleSetStore, logger: Logger) {
+        self.id = id
+        self.evaluator = SessionEvaluator(ruleSet: store.ruleSet)
+        self.logger = logger
+        let sessionID = id
+        evaluator.onLimitExceeded = { rule, reason in
+            logger.warning("session \(SessionEngine.hex(sessionID)) \(rule.stage) \(rule.location.fileAndLine): \(reason), treated as no match")
+        }
+    }
+
+    /// The connect query.
+    public func connect(address: String?, hostname: String) -> Decision {
+        logged("connect", evaluator.connect(address: address, hostname: hostname))
+    }
+
+    /// HELO/EHLO.
+    public func helo(_ name: String) -> Decision { logged("helo", evaluator.helo(name)) }
+
+    /// MAIL FROM, given as user and domain (both empty for the null sender).
+    public func mail(user: String, domain: String) -> Decision {
+        logged("mail", evaluator.mail(Self.address(user: user, domain: domain)))
+    }
+
+    /// RCPT TO.
+    public func rcpt(user: String, domain: String) -> Decision {
+        logged("rcpt", evaluator.rcpt(Self.address(user: user, domain: domain)))
+    }
+
+    /// DATA.
+    public func data() -> Decision { logged("data", evaluator.data()) }
+
+    /// One line of message data, without its newline.
+    public func dataLine(_ line: [UInt8]) { evaluator.dataLine(line) }
+
+    /// The end of the message.
+    public func endOfMessage() -> Decision { logged("message", evaluator.endOfMessage()) }
+
+    /// RSET.
+    public func reset() { evaluator.reset() }
+
+    /// Commit or rollback.
+    public func transactionEnded() { evaluator.transactionEnded() }
+
+    /// `user@domain`, `user` without a domain, `<>` for the null sender.
+    public static func address(user: String, domain: String) -> String {
+        if user.isEmpty && domain.isEmpty { return "<>" }
+        if domain.isEmpty { return user }
+        return "\(user)@\(domain)"
+    }
+
+    /// A session id as smtpd logs it: 16 hex digits.
+    public static func hex(_ id: UInt64) -> String {
+        let digits = String(id, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+    }
+
+    /// Logs every decision that is not a plain accept: session, stage, rule, action, code.
+    private func logged(_ step: String, _ decision: Decision) -> Decision {
+        guard decision.rule != nil || decision.reason != nil else { return decision }
+        var line = "session \(Self.hex(id)) \(step)"
+        if let rule = decision.rule {
+            line += " \(rule.location.fileAndLine) \(decision.reason == nil ? rule.action.description : decision.verdict.rawValue)"
+        } else {
+            line += " \(decision.verdict)"
+        }
+        if let reply = decision.reply { line += " \(reply.code) \(reply.text)" }
+        if let reason = decision.reason { line += " (\(reason))" }
+        if decision.isAccept {
+            logger.debug("\(line)")
+        } else {
+            logger.notice("\(line)")
+        }
+        return decision
+    }
+}

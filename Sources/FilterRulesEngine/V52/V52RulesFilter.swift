@@ -1,0 +1,92 @@
+import FilterRules
+import Logging
+import OpenSMTPD
+
+/// The rules on OpenSMTPD 6.0.x: filter API 52 over fd 0 through the `OpenSMTPD` library.
+///
+/// Every stage has a callback (so every query is answered by the rules), data lines pass
+/// through unchanged while the data rules look at them, and the message's verdict is the
+/// answer at the end of message.
+public final class V52RulesFilter {
+    /// The library filter that talks to the daemon.
+    public let filter: Filter
+    private let store: RuleSetStore
+    private let logger: Logger
+    private var sessions: [UInt64: SessionEngine] = [:]
+
+    /// Creates the filter on `descriptor` (fd 0 under smtpd) with rules from `store`.
+    public init(store: RuleSetStore, descriptor: Int32 = 0, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        self.filter = Filter(descriptor: descriptor, logger: logger)
+        install()
+    }
+
+    /// Registers with the daemon and serves until it closes the channel.
+    public func serve() throws {
+        try filter.serve()
+    }
+
+    /// Number of sessions currently tracked.
+    public var sessionCount: Int { sessions.count }
+
+    private func engine(_ session: Session) -> SessionEngine {
+        if let engine = sessions[session.id] { return engine }
+        let engine = SessionEngine(id: session.id, store: store, logger: logger)
+        sessions[session.id] = engine
+        return engine
+    }
+
+    /// Sends a decision as the v52 answer: reject and tempfail as FILTER_FAIL, disconnect
+    /// as FILTER_CLOSE.
+    static func answer(_ session: Session, _ decision: Decision) {
+        switch decision.verdict {
+        case .accept:
+            session.accept()
+        case .reject, .tempfail:
+            let reply = decision.reply ?? Reply(code: decision.verdict == .reject ? 550 : 451, text: "")
+            session.reject(status: .fail, code: reply.code, line: reply.text)
+        case .disconnect:
+            let reply = decision.reply ?? Reply(code: 421, text: "")
+            session.reject(status: .close, code: reply.code, line: reply.text)
+        }
+    }
+
+    private func install() {
+        filter.onConnect = { [unowned self] session, query in
+            sessions[session.id] = SessionEngine(id: session.id, store: store, logger: logger)
+            Self.answer(session, engine(session).connect(address: query.remote.ip, hostname: query.hostname))
+        }
+        filter.onHELO = { [unowned self] session, name in
+            Self.answer(session, engine(session).helo(name))
+        }
+        filter.onMAIL = { [unowned self] session, user, domain in
+            Self.answer(session, engine(session).mail(user: user, domain: domain))
+        }
+        filter.onRCPT = { [unowned self] session, user, domain in
+            Self.answer(session, engine(session).rcpt(user: user, domain: domain))
+        }
+        filter.onDATA = { [unowned self] session in
+            Self.answer(session, engine(session).data())
+        }
+        filter.onDataLine = { [unowned self] session, line in
+            engine(session).dataLine(line.bytes)
+            return .unchanged
+        }
+        filter.onEOM = { [unowned self] session, _ in
+            Self.answer(session, engine(session).endOfMessage())
+        }
+        filter.onReset = { [unowned self] session in
+            sessions[session.id]?.reset()
+        }
+        filter.onCommit = { [unowned self] session in
+            sessions[session.id]?.transactionEnded()
+        }
+        filter.onRollback = { [unowned self] session in
+            sessions[session.id]?.transactionEnded()
+        }
+        filter.onDisconnect = { [unowned self] session in
+            sessions[session.id] = nil
+        }
+    }
+}

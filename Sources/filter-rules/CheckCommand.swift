@@ -1,0 +1,30 @@
+import ArgumentParser
+import FilterRules
+import FilterRulesEngine
+
+/// `filter-rules check FILE`: validates a rules file.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a rules file: print the rule count per stage, or every error (exit 1)."
+    )
+
+    @Argument(help: "The rules file.")
+    var file: String = defaultRulesPath
+
+    func run() throws {
+        SignalWatcher.unblockDaemonSignals()
+        do {
+            let ruleSet = try RuleSetLoader.load(path: file)
+            let counts = Stage.allCases.map { "\($0) \(ruleSet.ruleCount(of: $0))" }.joined(separator: ", ")
+            let options = ruleSet.options
+            print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)")
+            print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
+                  + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit)")
+        } catch {
+            printToStandardError(error.description)
+            printToStandardError("\(file): \(error.diagnostics.count) error(s)")
+            throw ExitCode(1)
+        }
+    }
+}

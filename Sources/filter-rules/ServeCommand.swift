@@ -1,0 +1,78 @@
+import ArgumentParser
+import FilterRules
+import FilterRulesEngine
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `filter-rules [serve] [-dv] [--rules FILE | FILE]`: what smtpd runs.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve smtpd on fd 0 (the default command): register and answer every query by the rules."
+    )
+
+    @Flag(name: .customShort("d"), help: "Foreground (smtpd passes it; logging goes to stderr either way).")
+    var foreground = false
+
+    @Flag(name: .customShort("v"), help: "Verbose: also log accepts decided by rules and protocol details.")
+    var verbosity: Int
+
+    @Option(name: .long, help: "The rules file.")
+    var rules: String?
+
+    @Option(name: [.customShort("l"), .long], help: "Scan at most this many bytes of each message (overrides set scan-limit).")
+    var scanLimit: String?
+
+    @Argument(help: "The rules file (as smtpd.conf passes it).")
+    var file: String?
+
+    func validate() throws {
+        if rules != nil && file != nil { throw ValidationError("give the rules file either as FILE or with --rules, not both") }
+        if let scanLimit, parseSize(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
+    }
+
+    func run() throws {
+        let verbose = verbosity > 0
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .info
+            return handler
+        }
+        let logger = Logger(label: "filter-rules")
+        let path = rules ?? file ?? defaultRulesPath
+        let store: RuleSetStore
+        do {
+            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(parseSize))
+        } catch {
+            for diagnostic in error.diagnostics { logger.critical("\(diagnostic)") }
+            logger.critical("\(path): \(error.diagnostics.count) error(s), not starting")
+            throw ExitCode(1)
+        }
+        let ruleSet = store.ruleSet
+        logger.info("loaded \(path): \(ruleSet.rules.count) rules (\(ruleSet.file.format) format)")
+        let started = Date()
+        SignalWatcher.start { signal in
+            switch signal {
+            case SIGHUP:
+                logger.notice("SIGHUP: reloading \(path)")
+                store.reload(logger: logger)
+            case SIGUSR1:
+                for line in HitCountReport.lines(for: store.ruleSet, since: started) { logger.notice("\(line)") }
+            default:
+                logger.notice("signal \(signal): exiting")
+                Glibc.exit(0)
+            }
+        }
+        let filter = V52RulesFilter(store: store, logger: logger)
+        do {
+            try filter.serve()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+        logger.info("smtpd closed the channel, exiting")
+    }
+}

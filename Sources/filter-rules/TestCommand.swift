@@ -1,0 +1,81 @@
+import ArgumentParser
+import FilterRules
+import FilterRulesEngine
+import Foundation
+import Logging
+
+/// `filter-rules test --rules FILE TRANSCRIPT...`: the dry-run.
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Dry-run rules against SMTP transcripts (plain client transcripts or swaks output).",
+        discussion: "Exit status: 0 when every expectation holds, 1 when one fails, 2 on usage, rules or transcript errors."
+    )
+
+    @Option(name: .long, help: "The rules file.")
+    var rules: String = defaultRulesPath
+
+    @Flag(name: .long, help: "Print the results as JSON.")
+    var json = false
+
+    @Option(name: [.customShort("l"), .long], help: "Scan at most this many bytes of each message (overrides set scan-limit).")
+    var scanLimit: String?
+
+    @Argument(help: "Transcript files.")
+    var transcripts: [String] = []
+
+    func validate() throws {
+        if transcripts.isEmpty { throw ValidationError("give at least one transcript") }
+        if let scanLimit, parseSize(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
+    }
+
+    func run() throws {
+        SignalWatcher.unblockDaemonSignals()
+        let logger = Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() }
+        let store: RuleSetStore
+        do {
+            store = try RuleSetStore(path: rules, scanLimit: scanLimit.flatMap(parseSize))
+        } catch {
+            printToStandardError(error.description)
+            throw ExitCode(2)
+        }
+        var parsed: [Transcript] = []
+        for path in transcripts {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                printToStandardError("\(path): cannot read the transcript")
+                throw ExitCode(2)
+            }
+            do {
+                parsed.append(try TranscriptParser.parse(Array(data), name: path))
+            } catch {
+                printToStandardError(error.description)
+                throw ExitCode(2)
+            }
+        }
+        let replayer = TranscriptReplayer(store: store, logger: logger)
+        let reports = parsed.enumerated().map { replayer.replay($1, sessionID: UInt64($0 + 1)) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+        } else {
+            for report in reports { print(report.text) }
+            let failed = reports.filter { !$0.passed }.count
+            print("\(reports.count) transcript(s), \(failed) failed")
+        }
+        if reports.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+}
+
+/// Parses a size with optional k/m suffix.
+func parseSize(_ text: String) -> Int? {
+    var digits = Substring(text)
+    var multiplier = 1
+    switch digits.last {
+    case "k", "K": multiplier = 1024; digits.removeLast()
+    case "m", "M": multiplier = 1 << 20; digits.removeLast()
+    default: break
+    }
+    guard let number = Int(digits), number >= 0 else { return nil }
+    return number * multiplier
+}
