@@ -101,6 +101,10 @@ let package = Package(
             dependencies: ["FilterRulesEngine"]
         ),
         .testTarget(
+            name: "FilterRulesServeTests",
+            dependencies: ["SMTPDTestDouble", "filter-rules"]
+        ),
+        .testTarget(
             name: "FilterProtocolTests",
             dependencies: ["SMTPDTestDouble", "filter-example"]
         ),

@@ -31,7 +31,7 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         if rules != nil && file != nil { throw ValidationError("give the rules file either as FILE or with --rules, not both") }
-        if let scanLimit, parseSize(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
+        if let scanLimit, RuleOptions.size(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
     }
 
     func run() throws {
@@ -45,7 +45,7 @@ struct ServeCommand: ParsableCommand {
         let path = rules ?? file ?? defaultRulesPath
         let store: RuleSetStore
         do {
-            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(parseSize))
+            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(RuleOptions.size))
         } catch {
             for diagnostic in error.diagnostics { logger.critical("\(diagnostic)") }
             logger.critical("\(path): \(error.diagnostics.count) error(s), not starting")

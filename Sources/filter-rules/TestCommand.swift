@@ -26,7 +26,7 @@ struct TestCommand: ParsableCommand {
 
     func validate() throws {
         if transcripts.isEmpty { throw ValidationError("give at least one transcript") }
-        if let scanLimit, parseSize(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
+        if let scanLimit, RuleOptions.size(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
     }
 
     func run() throws {
@@ -34,7 +34,7 @@ struct TestCommand: ParsableCommand {
         let logger = Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() }
         let store: RuleSetStore
         do {
-            store = try RuleSetStore(path: rules, scanLimit: scanLimit.flatMap(parseSize))
+            store = try RuleSetStore(path: rules, scanLimit: scanLimit.flatMap(RuleOptions.size))
         } catch {
             printToStandardError(error.description)
             throw ExitCode(2)
@@ -65,17 +65,4 @@ struct TestCommand: ParsableCommand {
         }
         if reports.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
-}
-
-/// Parses a size with optional k/m suffix.
-func parseSize(_ text: String) -> Int? {
-    var digits = Substring(text)
-    var multiplier = 1
-    switch digits.last {
-    case "k", "K": multiplier = 1024; digits.removeLast()
-    case "m", "M": multiplier = 1 << 20; digits.removeLast()
-    default: break
-    }
-    guard let number = Int(digits), number >= 0 else { return nil }
-    return number * multiplier
 }

@@ -156,7 +156,7 @@ struct RulesParser {
             default: error(line, valueOffset, "bad value '\(value)' for fail-closed, expected on or off")
             }
         case "scan-limit":
-            if let size = Self.size(value) {
+            if let size = RuleOptions.size(value) {
                 options.scanLimit = size
             } else {
                 error(line, valueOffset, "bad size '\(value)' for scan-limit, expected a number of bytes with optional k or m")
@@ -169,19 +169,5 @@ struct RulesParser {
         default:
             error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
         }
-    }
-
-    /// Parses a size: digits with an optional k/K or m/M suffix.
-    static func size(_ text: String) -> Int? {
-        var digits = Substring(text)
-        var multiplier = 1
-        switch digits.last {
-        case "k", "K": multiplier = 1024; digits.removeLast()
-        case "m", "M": multiplier = 1024 * 1024; digits.removeLast()
-        default: break
-        }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let number = Int(digits), number >= 0,
-              number <= Int(UInt32.max) else { return nil }
-        return number * multiplier
     }
 }

@@ -13,6 +13,21 @@ public struct RuleOptions: Equatable, Sendable {
         self.scanLimit = scanLimit
         self.limits = limits
     }
+
+    /// Parses a size as `set scan-limit` and `-l` take it: digits with an optional k/K
+    /// (KiB) or m/M (MiB) suffix; nil when malformed.
+    public static func size(_ text: String) -> Int? {
+        var digits = Substring(text)
+        var multiplier = 1
+        switch digits.last {
+        case "k", "K": multiplier = 1024; digits.removeLast()
+        case "m", "M": multiplier = 1024 * 1024; digits.removeLast()
+        default: break
+        }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits),
+              number <= Int(UInt32.max) else { return nil }
+        return number * multiplier
+    }
 }
 
 /// The two formats a rules file can be written in.

@@ -1,3 +1,0 @@
-import CPCRE2
-/// Placeholder until the rules engine lands.
-enum FilterRulesPlaceholder {}

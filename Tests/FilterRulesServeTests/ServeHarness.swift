@@ -1,0 +1,63 @@
+import Foundation
+import SMTPDTestDouble
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A rules file in a temporary directory, rewritable for reload tests.
+final class TemporaryRulesFile {
+    let path: String
+
+    init(_ text: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("filter-rules-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("rules.conf").path
+        try write(text)
+    }
+
+    /// Replaces the file's content atomically (as an editor saving the file would).
+    func write(_ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+}
+
+/// Starts `filter-rules` as smtpd 6.0.x would (argv[0] "rules", the file, then flags) and registers it.
+func startServing(_ rules: TemporaryRulesFile, extraArguments: [String] = []) throws -> (process: FilterProcess, smtpd: SMTPDDouble) {
+    let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
+                                    name: "rules", arguments: [rules.path] + extraArguments)
+    let smtpd = SMTPDDouble(process: process)
+    _ = try smtpd.register(name: "rules")
+    return (process, smtpd)
+}
+
+/// Waits until the filter's stderr contains `text` (up to `timeout` seconds).
+func waitForLog(_ process: FilterProcess, containing text: String, timeout: Double = 5) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if process.stderrText.contains(text) { return true }
+        usleep(10_000)
+    }
+    return false
+}
+
+/// How many times `text` occurs in the filter's stderr.
+func logCount(_ process: FilterProcess, _ text: String) -> Int {
+    process.stderrText.components(separatedBy: text).count - 1
+}
+
+/// Little-endian bytes of a 32-bit value.
+func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * UInt32($0))) } }
+
+/// Little-endian bytes of a 64-bit value.
+func le64(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
+
+/// Connects a session from `address` (IPv4 bytes) with `hostname`.
+func connect(_ smtpd: SMTPDDouble, session: UInt64, address: [UInt8] = [192, 0, 2, 7], hostname: String = "client.example") throws -> ParsedResponse {
+    try smtpd.event(.connect, session: session)
+    return try smtpd.ask(.connect, session: session, extra: SMTPDDouble.connectExtra(hostname: hostname, remote: address))
+}
