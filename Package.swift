@@ -80,7 +80,7 @@ let package = Package(
         // Throughput benchmark: queries and data bytes per second through a real filter process.
         .executableTarget(
             name: "filter-bench",
-            dependencies: ["SMTPDTestDouble"],
+            dependencies: ["SMTPDTestDouble", "FilterRules"],
             path: "Benchmarks/filter-bench"
         ),
 
