@@ -22,6 +22,13 @@ public final class CompiledRule: Sendable {
         self.headerName = rule.headerName.map { Array($0.utf8) }
     }
 
+    /// Whether the rule looks at `subject` at all: a `header NAME` rule looks only at that
+    /// header, so other headers neither match nor (negated) fail to match it.
+    func applies(to subject: MatchSubject) -> Bool {
+        guard let name = headerName else { return true }
+        return subject.header?.lowercasedName == name
+    }
+
     /// Whether the pattern matches `subject` (before negation), or why that is unknown.
     func patternResult(_ subject: MatchSubject, scratch: MatchScratch) -> RegexMatchResult {
         switch predicate {

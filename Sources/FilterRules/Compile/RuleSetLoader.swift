@@ -85,8 +85,14 @@ public enum RuleSetLoader {
                     let regex = try PCRE2Regex(pattern: source, flags: flags)
                     compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .regex(regex)))
                 } catch {
+                    let offset = characterCount(ofUTF8Prefix: error.offset, in: source)
                     var at = location
-                    at.column += characterCount(ofUTF8Prefix: error.offset, in: source)
+                    var base = 0
+                    for continuation in rule.regexContinuations where continuation.offset <= offset {
+                        at = continuation.location
+                        base = continuation.offset
+                    }
+                    at.column += offset - base
                     diagnostics.append(RuleDiagnostic(at, "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
                 }
             }

@@ -37,7 +37,7 @@ public struct SequentialStageMatcher: StageMatcher {
     /// The first matching rule, honouring negation; limit failures never match.
     public func firstMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch {
         var result = StageMatch()
-        for rule in rules {
+        for rule in rules where rule.applies(to: subject) {
             switch rule.patternResult(subject, scratch: scratch) {
             case .match:
                 if !rule.rule.isNegated { result.rule = rule; return result }

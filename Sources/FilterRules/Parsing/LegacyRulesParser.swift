@@ -23,10 +23,8 @@ struct LegacyRulesParser {
     /// Parses physical lines (legacy files have no continuations).
     mutating func parse(_ text: String, file: String) {
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for characters in PhysicalLines.split(text) {
             number += 1
-            var characters = Array(raw)
-            if characters.last == "\r" { characters.removeLast() }
             var index = 0
             func skipSpace() { while index < characters.count && (characters[index] == " " || characters[index] == "\t") { index += 1 } }
             skipSpace()
@@ -66,17 +64,19 @@ struct LegacyRulesParser {
 
     /// Whether a file is in the legacy format: its first line that is neither blank nor a
     /// comment starts with a legacy keyword, and the next word (after an optional `!`)
-    /// does not begin with `/`.
+    /// does not begin with `/`, and the line does not end with a continuation backslash
+    /// (legacy files have none, and a regex cannot end in a lone backslash).
     static func isLegacy(_ text: String) -> Bool {
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        for characters in PhysicalLines.split(text) {
+            let words = characters.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let first = words.first else { continue }
-            if first.hasPrefix("#") { continue }
+            if first.first == "#" { continue }
+            if words.last == ["\\"] || characters.last == "\\" { return false }
             guard keywords[String(first)] != nil else { return false }
             var rest = words.dropFirst()
-            if rest.first == "!" { rest = rest.dropFirst() }
+            if rest.first == ["!"] { rest = rest.dropFirst() }
             guard let next = rest.first else { return true }
-            return !next.hasPrefix("/") && !next.hasPrefix("!/")
+            return next.first != "/" && !next.starts(with: ["!", "/"])
         }
         return false
     }

@@ -23,11 +23,12 @@ struct LogicalLine {
         var result: [LogicalLine] = []
         var current: LogicalLine?
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for physical in PhysicalLines.split(text) {
             lineNumber += 1
-            var characters = Array(rawLine)
-            if characters.last == "\r" { characters.removeLast() }
-            let continues = characters.last == "\\"
+            var characters = physical
+            // A comment line ends where it ends: a backslash at its end continues nothing.
+            let isComment = current == nil && characters.first(where: { $0 != " " && $0 != "\t" }) == "#"
+            let continues = !isComment && characters.last == "\\"
             if continues { characters.removeLast() }
             if var line = current {
                 line.pieces.append((offset: line.characters.count + 1, line: lineNumber))

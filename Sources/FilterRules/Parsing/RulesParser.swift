@@ -130,8 +130,14 @@ struct RulesParser {
             }
             return error(line, extra.offset, "unexpected \(extra.display), \(expectation)")
         }
-        rules.append(Rule(location: line.location(at: first.offset), stage: stage, headerName: headerName,
-                          isNegated: negated, pattern: pattern, action: action, reply: reply, source: line.text))
+        var rule = Rule(location: line.location(at: first.offset), stage: stage, headerName: headerName,
+                        isNegated: negated, pattern: pattern, action: action, reply: reply, source: line.text)
+        if case .regex(let source, _, _) = pattern {
+            let start = patternToken.contentOffset, end = start + source.count
+            rule.regexContinuations = line.pieces.dropFirst().filter { $0.offset > start && $0.offset < end }
+                .map { SourceContinuation(offset: $0.offset - start, location: line.location(at: $0.offset)) }
+        }
+        rules.append(rule)
     }
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -139,6 +145,9 @@ struct RulesParser {
         guard tokens.count >= 2, let name = tokens[1].word?.lowercased() else {
             return error(line, tokens.count >= 2 ? tokens[1].offset : line.characters.count,
                          "expected an option name: \(names)")
+        }
+        guard ["fail-closed", "scan-limit", "match-limit", "depth-limit"].contains(name) else {
+            return error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
         }
         guard tokens.count >= 3, let value = tokens[2].word else {
             return error(line, tokens.count >= 3 ? tokens[2].offset : line.characters.count,

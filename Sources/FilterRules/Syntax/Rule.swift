@@ -24,6 +24,10 @@ public struct Rule: Hashable, Sendable {
     public var reply: Reply?
     /// The rule's text as written (continuations joined), for logs and reports.
     public var source: String
+    /// Where a regex continued on another physical line: from each character offset of
+    /// the regex text on, positions are counted from that location (empty when the regex
+    /// sits on one line). Lets PCRE2's error offsets be shown where they were written.
+    public var regexContinuations: [SourceContinuation] = []
 
     /// Creates a rule.
     public init(location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
@@ -36,5 +40,19 @@ public struct Rule: Hashable, Sendable {
         self.action = action
         self.reply = reply
         self.source = source
+    }
+}
+
+/// A point inside a regex text where it went on on another physical line.
+public struct SourceContinuation: Hashable, Sendable {
+    /// The character offset in the regex text where the new line's characters start.
+    public var offset: Int
+    /// The physical location of that character.
+    public var location: SourceLocation
+
+    /// Creates a continuation point.
+    public init(offset: Int, location: SourceLocation) {
+        self.offset = offset
+        self.location = location
     }
 }

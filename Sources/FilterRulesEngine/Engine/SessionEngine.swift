@@ -17,8 +17,9 @@ public final class SessionEngine {
         self.evaluator = SessionEvaluator(ruleSet: store.ruleSet)
         self.logger = logger
         let sessionID = id
+        let outcome = evaluator.ruleSet.options.failClosed ? "fail-closed: answered tempfail" : "treated as no match"
         evaluator.onLimitExceeded = { rule, reason in
-            logger.warning("session \(SessionEngine.hex(sessionID)) \(rule.stage) \(rule.location.fileAndLine): \(reason), treated as no match")
+            logger.warning("session \(SessionEngine.hex(sessionID)) \(rule.stage) \(rule.location.fileAndLine): \(reason), \(outcome)")
         }
     }
 
