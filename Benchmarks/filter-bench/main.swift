@@ -1,98 +1,15 @@
 // filter-bench: throughput of a real filter process driven by the smtpd test double.
 //
 //   swift run -c release filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]
+//   swift run -c release filter-bench rules [--filter PATH] [--seconds S] [--quick]
 //
-// Measures queries answered per second (pipelined, 100 sessions) and message bytes per
-// second through the data pipe, with filter-example (a pass-through data-line filter).
-import SMTPDTestDouble
-#if canImport(Glibc)
-import Glibc
-#endif
+// The default mode measures queries answered per second (pipelined, 100 sessions) and message
+// bytes per second through the data pipe, with filter-example (a pass-through data-line filter).
+// The rules mode measures data lines per second through `filter-rules serve` with 0, 10, 100
+// and 1,000 dataline rules, and the in-process compile time of 1,000 and 10,000 rules.
 
-struct Options {
-    var filter = FilterProcess.builtExecutable(named: "filter-example")
-    var queries = 200_000
-    var megabytes = 64
-
-    init(_ arguments: [String]) {
-        var iterator = arguments.dropFirst().makeIterator()
-        while let argument = iterator.next() {
-            switch argument {
-            case "--filter": filter = iterator.next() ?? filter
-            case "--queries": queries = iterator.next().flatMap(Int.init) ?? queries
-            case "--megabytes": megabytes = iterator.next().flatMap(Int.init) ?? megabytes
-            case "--quick": queries = 20_000; megabytes = 8
-            default:
-                print("usage: filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]")
-                exit(2)
-            }
-        }
-    }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    let (s, atto) = duration.components
-    return Double(s) + Double(atto) / 1e18
-}
-
-func benchmarkQueries(_ smtpd: SMTPDDouble, total: Int) throws -> Double {
-    let sessions = (1...100).map { UInt64($0) }
-    for session in sessions { try smtpd.event(.connect, session: session) }
-    let extras: [(Wire.Query, [UInt8])] = [
-        (.helo, SMTPDDouble.heloExtra("client.example.org")),
-        (.mail, SMTPDDouble.mailaddrExtra(user: "sender", domain: "example.org")),
-        (.rcpt, SMTPDDouble.mailaddrExtra(user: "rcpt", domain: "example.net")),
-        (.data, []),
-    ]
-    var answered = 0
-    let start = ContinuousClock.now
-    var round = 0
-    while answered < total {
-        let (query, extra) = extras[round % extras.count]
-        round += 1
-        for session in sessions { try smtpd.sendQuery(query, session: session, extra: extra) }
-        for _ in sessions {
-            let frame = try smtpd.process.receiveFrame()
-            guard ParsedResponse(frame) != nil else { throw DoubleError.malformed("not a response") }
-            answered += 1
-        }
-    }
-    let elapsed = seconds(ContinuousClock.now - start)
-    for session in sessions { try smtpd.event(.disconnect, session: session) }
-    return Double(answered) / elapsed
-}
-
-func benchmarkData(_ smtpd: SMTPDDouble, megabytes: Int, lineLength: Int) throws -> Double {
-    let line = [UInt8](repeating: UInt8(ascii: "m"), count: lineLength - 1) + [0x0a]
-    var message: [UInt8] = []
-    message.reserveCapacity(megabytes << 20)
-    while message.count < megabytes << 20 { message += line }
-    let session: UInt64 = 0xbe7c4
-    _ = try smtpd.connect(session: session)
-    _ = try smtpd.ask(.data, session: session)
-    let start = ContinuousClock.now
-    let result = try smtpd.pushMessage(message, session: session, timeout: 600)
-    let elapsed = seconds(ContinuousClock.now - start)
-    guard result.output == message, result.response.dataLength == UInt32(message.count) else {
-        throw DoubleError.malformed("the message did not come back byte for byte")
-    }
-    try smtpd.event(.disconnect, session: session)
-    return Double(message.count) / elapsed
-}
-
-let options = Options(CommandLine.arguments)
-do {
-    let process = try FilterProcess(executable: options.filter, name: "bench")
-    let smtpd = SMTPDDouble(process: process)
-    _ = try smtpd.register(name: "bench")
-    print("filter: \(options.filter)")
-    let qps = try benchmarkQueries(smtpd, total: options.queries)
-    print("queries answered per second (100 sessions, pipelined): \(Int(qps))")
-    for lineLength in [80, 16_384] {
-        let bps = try benchmarkData(smtpd, megabytes: options.megabytes, lineLength: lineLength)
-        print("data through the pipe, \(lineLength)-byte lines: \((bps / 1_048_576 * 10).rounded() / 10) MiB/s")
-    }
-} catch {
-    print("filter-bench: \(error)")
-    exit(1)
+if CommandLine.arguments.dropFirst().first == "rules" {
+    runRulesBenchmark(Array(CommandLine.arguments.dropFirst(2)))
+} else {
+    runPipeBenchmark(CommandLine.arguments)
 }

@@ -1,0 +1,84 @@
+import Foundation
+import SMTPDTestDouble
+
+/// Data lines per second through `filter-rules serve` with one rules file: the filter runs
+/// as smtpd runs it (socketpair on fd 0) and one session sends the same message again and
+/// again (MAIL, RCPT, DATA, the data pipe, EOM) until `minimumSeconds` of data phase have
+/// been measured. Every message must be accepted and come back byte for byte; afterwards a
+/// message matching the last rule must be refused (see ``RuleChecks``).
+struct DataLineThroughput {
+    /// The result of one case.
+    struct Result {
+        var messages: Int
+        var lines: Int
+        var bytes: Int
+        var seconds: Double
+
+        var linesPerSecond: Double { Double(lines) / seconds }
+        var mebibytesPerSecond: Double { Double(bytes) / seconds / 1_048_576 }
+    }
+
+    /// The `filter-rules` executable.
+    let executable: String
+    /// The message pushed through the filter.
+    let message: SampleMessage
+    /// How long the data phases of one case must take in total.
+    let minimumSeconds: Double
+
+    /// Serves `rules` (a rules file's text with `ruleCount` rules) and measures.
+    func measure(rules: String, ruleCount: Int) throws -> Result {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("filter-bench-rules-\(getpid())-\(ruleCount)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rules.conf").path
+        try Data(rules.utf8).write(to: URL(fileURLWithPath: path))
+
+        let process = try FilterProcess(executable: executable, name: "rules", arguments: ["--rules", path])
+        let smtpd = SMTPDDouble(process: process)
+        _ = try smtpd.register(name: "rules")
+        guard process.stderrText.contains("loaded \(path): \(ruleCount) rules") else {
+            throw BenchmarkFailure("filter-rules did not load \(ruleCount) rules: \(process.stderrText)")
+        }
+
+        let session: UInt64 = 0x5_0000 + UInt64(ruleCount)
+        try expectAccepted(smtpd.connect(session: session), "CONNECT")
+        try expectAccepted(smtpd.ask(.helo, session: session, extra: SMTPDDouble.heloExtra("mail.example.org")), "HELO")
+        var result = Result(messages: 0, lines: 0, bytes: 0, seconds: 0)
+        while result.seconds < minimumSeconds {
+            try smtpd.event(.txBegin, session: session)
+            try expectAccepted(smtpd.ask(.mail, session: session, extra: SMTPDDouble.mailaddrExtra(user: "alice", domain: "example.org")), "MAIL")
+            try expectAccepted(smtpd.ask(.rcpt, session: session, extra: SMTPDDouble.mailaddrExtra(user: "bob", domain: "example.net")), "RCPT")
+            try expectAccepted(smtpd.ask(.data, session: session), "DATA")
+            let start = ContinuousClock.now
+            let pushed = try smtpd.pushMessage(message.bytes, session: session, timeout: 600)
+            result.seconds += seconds(ContinuousClock.now - start)
+            try expectAccepted(pushed.response, "EOM")
+            guard pushed.response.dataLength == UInt32(message.bytes.count) else {
+                throw BenchmarkFailure("EOM answer carries \(pushed.response.dataLength.map(String.init) ?? "no") bytes, expected \(message.bytes.count)")
+            }
+            guard pushed.output == message.bytes else {
+                throw BenchmarkFailure("message \(result.messages + 1) came back changed: \(pushed.output.count) bytes for \(message.bytes.count)")
+            }
+            try smtpd.event(.txCommit, session: session)
+            result.messages += 1
+            result.lines += message.lineCount
+            result.bytes += message.bytes.count
+        }
+        if ruleCount > 0 { try RuleChecks.filterRefusesLastRule(smtpd, session: session, ruleCount: ruleCount) }
+        try smtpd.event(.disconnect, session: session)
+        return result
+    }
+
+    private func expectAccepted(_ response: ParsedResponse, _ step: String) throws {
+        guard response.status == 0 else { throw BenchmarkFailure("\(step) was not accepted: \(response)") }
+    }
+}
+
+/// A check of the benchmark failed: its figures would be meaningless.
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    /// What went wrong.
+    let description: String
+
+    init(_ description: String) { self.description = description }
+}
