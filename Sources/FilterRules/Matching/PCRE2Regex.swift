@@ -38,7 +38,8 @@ public final class PCRE2Regex: @unchecked Sendable {
     /// Whether PCRE2's JIT compiler accepted the pattern (otherwise the interpreter is used).
     public let isJITCompiled: Bool
 
-    private let code: OpaquePointer
+    /// The compiled pattern (shared with the capture extension).
+    let code: OpaquePointer
 
     /// Compiles `pattern` with `flags`, then JIT-compiles it when the JIT is available.
     ///
@@ -90,7 +91,8 @@ public final class PCRE2Regex: @unchecked Sendable {
         pcre2_match_8(code, pointer, count, 0, 0, scratch.matchData, scratch.matchContext)
     }
 
-    private static func result(_ rc: Int32) -> RegexMatchResult {
+    /// Maps a `pcre2_match` return code to a result.
+    static func result(_ rc: Int32) -> RegexMatchResult {
         if rc >= 0 { return .match }
         switch rc {
         case PCRE2_ERROR_NOMATCH: return .noMatch

@@ -31,6 +31,8 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case lengthOutOfRange(context: String, length: UInt64)
     /// The daemon speaks another version of the API.
     case versionMismatch(expected: UInt32, received: UInt32)
+    /// The daemon speaks another version of the table API.
+    case tableVersionMismatch(expected: UInt32, received: UInt32)
     /// A message arrived that is valid but not allowed at this point of the conversation.
     case unexpectedMessage(String)
 
@@ -65,6 +67,8 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(context): length field \(length) out of range"
         case let .versionMismatch(expected, received):
             return "API version mismatch: this filter speaks \(expected), the daemon \(received)"
+        case let .tableVersionMismatch(expected, received):
+            return "table API version mismatch: this table speaks \(expected), the daemon \(received)"
         case let .unexpectedMessage(what):
             return "unexpected message: \(what)"
         }

@@ -1,0 +1,63 @@
+import CPCRE2
+
+/// The outcome of matching with capture groups: where each group matched.
+public enum RegexCaptureResult: Sendable, Equatable {
+    /// The pattern matched. Element 0 is the whole match, element N group N, as byte
+    /// ranges in the subject's UTF-8; nil for a group that did not take part in the match.
+    case match([Range<Int>?])
+    /// The pattern did not match.
+    case noMatch
+    /// Matching was abandoned because a resource limit was hit; the text names the limit.
+    case limitExceeded(String)
+    /// PCRE2 reported another error; the text is PCRE2's message.
+    case failed(String)
+}
+
+extension PCRE2Regex {
+    /// The number of capture groups in the pattern (`PCRE2_INFO_CAPTURECOUNT`).
+    public var captureGroupCount: Int {
+        var count: UInt32 = 0
+        _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        return Int(count)
+    }
+
+    /// Matches against `subject` and reports the range of the match and of every group.
+    ///
+    /// Uses the limits and JIT stack of `scratch`; the match data sized for all groups is
+    /// allocated per call, so this costs more than `matches(_:scratch:)`.
+    public func captures(in subject: [UInt8], scratch: MatchScratch) -> RegexCaptureResult {
+        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else {
+            return .failed("PCRE2 could not allocate match data")
+        }
+        defer { pcre2_match_data_free_8(data) }
+        var empty: UInt8 = 0
+        let rc = subject.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress {
+                return pcre2_match_8(code, base, buffer.count, 0, 0, data, scratch.matchContext)
+            }
+            return pcre2_match_8(code, &empty, 0, 0, 0, data, scratch.matchContext)
+        }
+        guard rc >= 0 else {
+            switch Self.result(rc) {
+            case .match, .noMatch: return .noMatch
+            case let .limitExceeded(reason): return .limitExceeded(reason)
+            case let .failed(reason): return .failed(reason)
+            }
+        }
+        let ovector = pcre2_get_ovector_pointer_8(data)!
+        let pairs = min(Int(pcre2_get_ovector_count_8(data)), captureGroupCount + 1)
+        let unset = Int(bitPattern: UInt(bitPattern: -1))
+        var ranges: [Range<Int>?] = []
+        for index in 0..<pairs {
+            let start = Int(ovector[2 * index])
+            let end = Int(ovector[2 * index + 1])
+            if start == unset || end == unset {
+                ranges.append(nil)
+            } else {
+                // \K can put the start after the end; report an empty range then.
+                ranges.append(min(start, end)..<end)
+            }
+        }
+        return .match(ranges)
+    }
+}

@@ -1,0 +1,107 @@
+import FilterRules
+import Foundation
+
+/// A lookup that could not be decided: the answer is a temporary failure.
+public enum PCREMapError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Matching the key against the line's regex hit a PCRE2 resource limit.
+    case limitExceeded(SourceLocation, String)
+    /// PCRE2 failed while matching the key against the line's regex.
+    case matchFailed(SourceLocation, String)
+    /// The line's value expanded to an empty string, which the daemon cannot use.
+    case emptyValue(SourceLocation)
+
+    /// `FILE:LINE: what happened`.
+    public var description: String {
+        switch self {
+        case let .limitExceeded(location, reason): return "\(location.fileAndLine): \(reason)"
+        case let .matchFailed(location, reason): return "\(location.fileAndLine): match failed: \(reason)"
+        case let .emptyValue(location): return "\(location.fileAndLine): the value expanded to an empty string"
+        }
+    }
+}
+
+/// A parsed map file: its entries in file order, matched first match wins.
+///
+/// Not thread-safe (it owns the PCRE2 scratch space): use it from one thread.
+public final class PCREMap {
+    /// The file's path as given.
+    public let path: String
+    /// The entries in file order.
+    public let entries: [PCREMapEntry]
+    private let scratch: MatchScratch
+
+    /// Creates a map from entries.
+    public init(path: String, entries: [PCREMapEntry], limits: MatchLimits = .default) {
+        self.path = path
+        self.entries = entries
+        self.scratch = MatchScratch(limits: limits)
+    }
+
+    /// Reads and compiles the map file at `path`.
+    ///
+    /// - Throws: every problem in the file, as `FILE:LINE:COLUMN: message` diagnostics.
+    public static func load(path: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? String(describing: error)
+            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read the file: \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "the file is not UTF-8 text")])
+        }
+        return try compile(text: text, file: path, limits: limits)
+    }
+
+    /// Compiles map text named `file` in diagnostics.
+    ///
+    /// - Throws: every problem in the text.
+    public static func compile(text: String, file: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
+        let (entries, diagnostics) = PCREMapParser.parse(text: text, file: file)
+        guard diagnostics.isEmpty else { throw RulesFileError(diagnostics) }
+        return PCREMap(path: file, entries: entries, limits: limits)
+    }
+
+    /// The first entry whose regex matches `key`, with the ranges of its groups in the
+    /// key's UTF-8; nil when none matches.
+    ///
+    /// - Throws: ``PCREMapError`` when a regex before the first match hit a limit or failed:
+    ///   which entry would have matched first cannot be known then.
+    public func firstMatch(_ key: String) throws(PCREMapError) -> (entry: PCREMapEntry, groups: [Range<Int>?])? {
+        let subject = Array(key.utf8)
+        for entry in entries {
+            switch entry.regex.captures(in: subject, scratch: scratch) {
+            case let .match(groups): return (entry, groups)
+            case .noMatch: continue
+            case let .limitExceeded(reason): throw .limitExceeded(entry.location, reason)
+            case let .failed(reason): throw .matchFailed(entry.location, reason)
+            }
+        }
+        return nil
+    }
+
+    /// Whether some entry matches `key`.
+    ///
+    /// - Throws: ``PCREMapError`` as ``firstMatch(_:)``.
+    public func check(_ key: String) throws(PCREMapError) -> Bool {
+        try firstMatch(key) != nil
+    }
+
+    /// The value of the first entry matching `key`, group references expanded; nil when no
+    /// entry matches.
+    ///
+    /// - Throws: ``PCREMapError`` as ``firstMatch(_:)``, or ``PCREMapError/emptyValue(_:)``.
+    public func lookup(_ key: String) throws(PCREMapError) -> String? {
+        guard let (entry, groups) = try firstMatch(key) else { return nil }
+        let value = entry.value.expand(subject: Array(key.utf8), groups: groups)
+        if value.isEmpty { throw .emptyValue(entry.location) }
+        return value
+    }
+
+    /// The values FETCH returns in turn: those of the entries whose value refers to no
+    /// group (without a key there is nothing to expand), in file order.
+    public var fetchableValues: [String] {
+        entries.compactMap(\.value.literalText)
+    }
+}

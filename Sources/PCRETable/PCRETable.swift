@@ -1,0 +1,92 @@
+import FilterRules
+import Logging
+import OpenSMTPD
+
+/// The `table-pcre` backend: answers the daemon's requests from a map file.
+///
+/// - CHECK: whether some line's regex matches the key.
+/// - LOOKUP: the first matching line's value, group references expanded.
+/// - FETCH: the values without group references in turn, starting over after the last.
+/// - UPDATE: re-reads the file; when the new text has errors they are logged, the old
+///   map stays in use and the answer is 0.
+///
+/// Requests for a service outside ``services`` answer "not found".
+public final class PCRETable {
+    /// The map file's path.
+    public let path: String
+    /// The services answered; the others get "not found".
+    public let services: TableService
+    /// The map in use.
+    public private(set) var map: PCREMap
+    private let limits: MatchLimits
+    private let logger: Logger
+    private var fetchIndex = 0
+
+    /// Loads the map file at `path`.
+    ///
+    /// - Throws: every problem in the file.
+    public init(path: String, services: TableService = .any, limits: MatchLimits = .default,
+                logger: Logger = Logger(label: "table-pcre")) throws(RulesFileError) {
+        self.path = path
+        self.services = services
+        self.limits = limits
+        self.logger = logger
+        self.map = try PCREMap.load(path: path, limits: limits)
+    }
+
+    /// Whether requests for `service` are answered.
+    public func serves(_ service: TableService) -> Bool {
+        service != .none && services.isSuperset(of: service)
+    }
+
+    /// Re-reads the map file; on errors logs them and keeps the map in use.
+    ///
+    /// - Returns: whether the new map is in use.
+    @discardableResult
+    public func update() -> Bool {
+        do {
+            map = try PCREMap.load(path: path, limits: limits)
+            fetchIndex = 0
+            logger.info("\(path): reloaded, \(map.entries.count) entries")
+            return true
+        } catch {
+            for diagnostic in error.diagnostics { logger.error("\(diagnostic)") }
+            logger.error("\(path): \(error.diagnostics.count) error(s), keeping the previous map (\(map.entries.count) entries)")
+            return false
+        }
+    }
+
+    /// CHECK: whether a line matches `key`.
+    ///
+    /// - Throws: ``PCREMapError`` when matching failed (a temporary failure).
+    public func check(service: TableService, key: String) throws(PCREMapError) -> Bool {
+        guard serves(service) else { return false }
+        return try map.check(key)
+    }
+
+    /// LOOKUP: the expanded value of the first line matching `key`.
+    ///
+    /// - Throws: ``PCREMapError`` when matching failed or the value expanded to nothing.
+    public func lookup(service: TableService, key: String) throws(PCREMapError) -> String? {
+        guard serves(service) else { return nil }
+        return try map.lookup(key)
+    }
+
+    /// FETCH: the next value without group references, cycling through them.
+    public func fetch(service: TableService) -> String? {
+        guard serves(service) else { return nil }
+        let values = map.fetchableValues
+        guard !values.isEmpty else { return nil }
+        let value = values[fetchIndex % values.count]
+        fetchIndex = (fetchIndex + 1) % values.count
+        return value
+    }
+
+    /// Sets `table`'s callbacks to answer from this map (params are not used).
+    public func attach(to table: Table) {
+        table.onUpdate = { [self] in update() }
+        table.onCheck = { [self] service, _, key in try check(service: service, key: key) }
+        table.onLookup = { [self] service, _, key in try lookup(service: service, key: key) }
+        table.onFetch = { [self] service, _ in fetch(service: service) }
+    }
+}
