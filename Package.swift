@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FilterRules", targets: ["FilterRules"]),
         .executable(name: "filter-rules", targets: ["filter-rules"]),
         .executable(name: "filter-bench", targets: ["filter-bench"]),
+        .executable(name: "table-pcre", targets: ["table-pcre"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -52,11 +53,16 @@ let package = Package(
             ]
         ),
 
+        // Tiny C shim: blocks the daemon's signals at program load, before Swift starts.
+        .target(name: "CFilterRulesEarlySignals"),
+
         // The filter-rules command: serve, check, test.
         .executableTarget(
             name: "filter-rules",
             dependencies: [
+                "CFilterRulesEarlySignals",
                 "FilterRulesEngine",
+                "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,6 +90,36 @@ let package = Package(
             path: "Benchmarks/filter-bench"
         ),
 
+        // table-pcre's map files: parsing with file:line:column diagnostics, matching, expansion.
+        .target(
+            name: "PCRETable",
+            dependencies: [
+                "OpenSMTPD",
+                "FilterRules",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The table-pcre command: serve (table API 2), check, lookup.
+        .executableTarget(
+            name: "table-pcre",
+            dependencies: [
+                "PCRETable",
+                "OpenSMTPD",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // A small in-memory table on the library; the table protocol tests run it.
+        .executableTarget(
+            name: "table-example",
+            dependencies: [
+                "OpenSMTPD",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .testTarget(
             name: "OpenSMTPDTests",
             dependencies: [
@@ -107,6 +143,19 @@ let package = Package(
         .testTarget(
             name: "FilterProtocolTests",
             dependencies: ["SMTPDTestDouble", "filter-example"]
+        ),
+        // Debian's real smtpd (6.6+ line protocol) with the built filter-rules; skipped without smtpd or root.
+        .testTarget(
+            name: "FilterRulesInteropTests",
+            dependencies: ["SMTPDTestDouble", "filter-rules"]
+        ),
+        .testTarget(
+            name: "OpenSMTPDTableTests",
+            dependencies: ["SMTPDTestDouble", "OpenSMTPD", "table-example", "table-pcre"]
+        ),
+        .testTarget(
+            name: "PCRETableTests",
+            dependencies: ["PCRETable", "FilterRules"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -15,13 +15,17 @@ public final class FilterProcess {
     public let stderrPath: String
     private var exitStatus: Int32?
 
-    /// Starts `executable` with `arguments` (argv[1...]) and argv[0] = `name`.
-    public init(executable: String, name: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments` (argv[1...]) and argv[0] = `name`. The child's
+    /// fd 0 is non-blocking as smtpd hands it to filters; pass `nonBlocking: false` for the
+    /// blocking descriptor table programs get. With `channelOnStandardOutput` the same
+    /// socket is also the child's fd 1, as OpenSMTPD 6.6+ starts `proc-exec` filters.
+    public init(executable: String, name: String, arguments: [String] = [], environment: [String: String] = [:],
+                nonBlocking: Bool = true, channelOnStandardOutput: Bool = false) throws {
         var pair: [Int32] = [-1, -1]
         guard copensmtpd_socketpair(&pair) == 0 else { throw DoubleError.system("socketpair", errno) }
         // smtpd sets O_NONBLOCK on both ends before forking the filter.
         _ = copensmtpd_set_nonblocking(pair[0], 1)
-        _ = copensmtpd_set_nonblocking(pair[1], 1)
+        _ = copensmtpd_set_nonblocking(pair[1], nonBlocking ? 1 : 0)
         var template = Array("/tmp/smtpd-double-stderr-XXXXXX".utf8CString)
         let stderrFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard stderrFD >= 0 else { throw DoubleError.system("mkstemp", errno) }
@@ -31,15 +35,30 @@ public final class FilterProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if channelOnStandardOutput {
+            posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
 
         let argv = ([name] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var env = ProcessEnvironment.merged(with: environment).map { strdup($0) } + [nil]
         defer { env.forEach { free($0) } }
+        // A daemon starts its children with no blocked signals and default actions; the test
+        // runner's own mask (it blocks most signals) must not leak into the filter.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptySet = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&emptySet)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &emptySet)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, nil, argv, &env)
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, &env)
         close(pair[1])
         close(stderrFD)
         guard rc == 0 else {

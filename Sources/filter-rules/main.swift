@@ -1,13 +1,16 @@
 // filter-rules: a rule-driven filter for OpenSMTPD.
 //
-// The daemon signals are blocked before anything else runs (and before any thread exists),
-// so an early SIGHUP is held pending instead of killing the filter and with it smtpd.
+// The daemon signals are blocked before anything else runs (by a C constructor at program
+// load, and again here, before any thread exists), so an early SIGHUP is held pending
+// instead of killing the filter and with it smtpd.
 import ArgumentParser
+import CFilterRulesEarlySignals
 import FilterRulesEngine
 #if canImport(Glibc)
 import Glibc
 #endif
 
+_ = cfilterrules_early_signals_blocked()  // also keeps the load-time constructor linked
 SignalWatcher.blockDaemonSignals()
 
 do {

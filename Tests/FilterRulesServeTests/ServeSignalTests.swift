@@ -82,6 +82,9 @@ struct ServeSignalTests {
         let file = try TemporaryRulesFile(Self.oldRules)
         let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
                                         name: "rules", arguments: [file.path])
+        // The filter is started with SIGHUP at its default action, as smtpd 6.6+ starts it;
+        // as soon as the program is loaded (before the Swift runtime runs) HUP is blocked.
+        #expect(waitUntilBlocked(SIGHUP, pid: process.pid))
         kill(process.pid, SIGHUP)
         let smtpd = SMTPDDouble(process: process)
         _ = try smtpd.register(name: "rules")
@@ -121,4 +124,20 @@ struct ServeSignalTests {
         #expect(process.stderrText.contains("\(file.path):1:1: unknown stage 'hlo'"))
         #expect(process.stderrText.contains("\(file.path):2:9: unknown flag 'q'"))
     }
+}
+
+/// Waits (up to 2 s) until `signal` shows as blocked in /proc/PID/status of the process:
+/// the program has been loaded and its load-time constructor has run.
+func waitUntilBlocked(_ signal: Int32, pid: pid_t) -> Bool {
+    let deadline = Date().addingTimeInterval(2)
+    while Date() < deadline {
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+           let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+           mask & (1 << UInt64(signal - 1)) != 0 {
+            return true
+        }
+        usleep(200)
+    }
+    return false
 }

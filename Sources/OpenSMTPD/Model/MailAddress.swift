@@ -21,3 +21,25 @@ public struct MailAddress: Equatable, Hashable, Sendable, CustomStringConvertibl
         return "\(user)@\(domain)"
     }
 }
+
+extension MailAddress {
+    /// Reads the address from the argument of `MAIL FROM:` / `RCPT TO:` as the line
+    /// protocol passes it: `<user@domain> PARAM=...`, `user@domain`, `<>`, or a source
+    /// route `<@relay:user@domain>`. Extension parameters after the address are ignored;
+    /// the domain is what follows the last `@`.
+    public init(commandArgument: String) {
+        var text = Substring(commandArgument).drop { $0 == " " || $0 == "\t" }
+        if text.hasPrefix("<") {
+            text = text.dropFirst()
+            text = text.prefix { $0 != ">" }
+            if text.hasPrefix("@"), let colon = text.firstIndex(of: ":") { text = text[text.index(after: colon)...] }
+        } else {
+            text = text.prefix { $0 != " " && $0 != "\t" }
+        }
+        if let at = text.lastIndex(of: "@") {
+            self.init(user: String(text[..<at]), domain: String(text[text.index(after: at)...]))
+        } else {
+            self.init(user: String(text), domain: "")
+        }
+    }
+}

@@ -1,0 +1,273 @@
+import Logging
+
+/// An OpenSMTPD filter speaking the line-based protocol of OpenSMTPD 6.6 and later
+/// (versions 0.4 to 0.7) on standard input and output.
+///
+/// Set the callbacks for the phases you need, then call ``serve()``. Only phases with a
+/// callback are registered. Every filter request gets exactly one answer: a callback's
+/// result, or ``fallback`` when it throws; requests the filter cannot read are answered
+/// with ``fallback`` too when they name a session and token. Message lines arrive without
+/// dot-stuffing and go back stuffed again; a line returned `.unchanged` is echoed byte for byte.
+///
+/// The protocol logic is in ``handle(line:)``, which takes one line from the daemon and
+/// returns the bytes to send back, so it can be driven in memory.
+public final class LineFilter {
+    /// The `connect` request, with the session's client.
+    public var onConnect: ((LineSession) throws -> LineFilterResult)?
+    /// `HELO`, with the name the client gave.
+    public var onHELO: ((LineSession, String) throws -> LineFilterResult)?
+    /// `EHLO`, with the name the client gave.
+    public var onEHLO: ((LineSession, String) throws -> LineFilterResult)?
+    /// `MAIL FROM`, with the sender address (`<>` gives an empty user and domain).
+    public var onMailFrom: ((LineSession, MailAddress) throws -> LineFilterResult)?
+    /// `RCPT TO`, with the recipient address.
+    public var onRcptTo: ((LineSession, MailAddress) throws -> LineFilterResult)?
+    /// `DATA`.
+    public var onData: ((LineSession) throws -> LineFilterResult)?
+    /// One message line, dot-stuffing removed; setting it registers the `data-line` phase.
+    public var onDataLine: ((LineSession, DataLine) throws -> DataLineOutput)?
+    /// The final dot of a message (`commit`): the verdict on its content.
+    public var onCommit: ((LineSession) throws -> LineFilterResult)?
+    /// The session began (`link-connect` report); always registered.
+    public var onLinkConnect: ((LineSession) throws -> Void)?
+    /// The session ended (`link-disconnect` report); always registered.
+    public var onLinkDisconnect: ((LineSession) throws -> Void)?
+    /// The transaction ended: RSET, or after a message (`tx-reset` report).
+    public var onTransactionReset: ((LineSession) throws -> Void)?
+
+    /// The answer sent when a callback throws or a request cannot be read.
+    public var fallback: LineFilterResult = .reject(code: 451, text: "4.3.0 Temporary failure in mail filter")
+    /// Longest line accepted from the daemon.
+    public var maximumLineLength = 4 << 20
+    /// Where the library logs. Logs must go to stderr: stdout is the daemon's channel.
+    public var logger: Logger
+
+    /// The `config|KEY|VALUE` lines of the handshake.
+    public private(set) var configuration: [String: String] = [:]
+    /// The protocol version of the last line that carried one.
+    public private(set) var version: LineProtocolVersion?
+    /// Whether `config|ready` has been answered with the registration.
+    public private(set) var isRegistered = false
+    /// Sessions known from reports and requests, by id.
+    public private(set) var sessions: [UInt64: LineSession] = [:]
+
+    private let input: Int32
+    private let output: Int32
+    private var loggedNewerVersion = false
+
+    /// Creates a filter reading the daemon from `input` and answering on `output`.
+    public init(input: Int32 = 0, output: Int32 = 1, logger: Logger = Logger(label: "opensmtpd.line-filter")) {
+        self.input = input
+        self.output = output
+        self.logger = logger
+    }
+
+    /// The phases registered: one per callback that is set (`helo` and `ehlo` apart).
+    public var phases: [String] {
+        var phases: [String] = []
+        if onConnect != nil { phases.append("connect") }
+        if onHELO != nil { phases.append("helo") }
+        if onEHLO != nil { phases.append("ehlo") }
+        if onMailFrom != nil { phases.append("mail-from") }
+        if onRcptTo != nil { phases.append("rcpt-to") }
+        if onData != nil { phases.append("data") }
+        if onDataLine != nil { phases.append("data-line") }
+        if onCommit != nil { phases.append("commit") }
+        return phases
+    }
+
+    /// The report events registered: the session's start and end, and `tx-reset` when
+    /// ``onTransactionReset`` is set.
+    public var reportEvents: [String] {
+        ["link-connect", "link-disconnect"] + (onTransactionReset != nil ? ["tx-reset"] : [])
+    }
+
+    /// The registration sent after `config|ready`, ending with `register|ready`.
+    public var registration: String {
+        reportEvents.map { "register|report|smtp-in|\($0)\n" }.joined()
+            + phases.map { "register|filter|smtp-in|\($0)\n" }.joined()
+            + "register|ready\n"
+    }
+
+    /// Answers the daemon on fd `input`/`output` until it closes the channel, then returns.
+    ///
+    /// - Throws: ``LineProtocolError`` for an unsupported protocol version, a line over
+    ///   ``maximumLineLength``, input ending inside a line, or a failing channel.
+    public func serve() throws(LineProtocolError) {
+        let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength)
+        while let line = try channel.readLine() {
+            let answer = try handle(line: line)
+            if !answer.isEmpty { try channel.write(answer) }
+        }
+    }
+
+    /// Handles one line from the daemon (without its `\n`) and returns what to send back.
+    public func handle(line: [UInt8]) throws(LineProtocolError) -> [UInt8] {
+        let message: LineMessage
+        do {
+            message = try LineMessage.parse(line)
+        } catch {
+            return try malformed(line, error)
+        }
+        switch message {
+        case let .config(key, value):
+            configuration[key] = value
+            return []
+        case .configReady:
+            guard !isRegistered else {
+                logger.warning("config|ready received twice; ignored")
+                return []
+            }
+            isRegistered = true
+            return Array(registration.utf8)
+        case .report(let report):
+            try check(report.version, line)
+            if report.subsystem == "smtp-in" { receive(report) }
+            return []
+        case .filter(let request):
+            try check(request.version, line)
+            return answer(request)
+        }
+    }
+
+    // MARK: - Reports
+
+    private func receive(_ report: LineReport) {
+        switch report.event {
+        case "link-connect":
+            var session = LineSession(id: report.session)
+            let fields = report.fields
+            if fields.count >= 4 {
+                session.reverseDNS = fields[0]
+                session.forwardConfirmed = fields[1]
+                session.source = fields[2]
+                session.destination = fields[3]
+            } else {
+                logger.warning("session \(LineSession.hex(report.session)): link-connect with \(fields.count) fields, expected 4")
+            }
+            sessions[report.session] = session
+            run("link-connect", report.session) { try onLinkConnect?(session) }
+        case "link-disconnect":
+            let session = sessions.removeValue(forKey: report.session) ?? LineSession(id: report.session)
+            run("link-disconnect", report.session) { try onLinkDisconnect?(session) }
+        case "tx-reset":
+            let session = self.session(report.session)
+            run("tx-reset", report.session) { try onTransactionReset?(session) }
+        default:
+            break
+        }
+    }
+
+    private func run(_ what: String, _ id: UInt64, _ body: () throws -> Void) {
+        do { try body() } catch {
+            logger.error("session \(LineSession.hex(id)): \(what) callback failed: \(error)")
+        }
+    }
+
+    private func session(_ id: UInt64) -> LineSession {
+        if let session = sessions[id] { return session }
+        let session = LineSession(id: id)
+        sessions[id] = session
+        return session
+    }
+
+    // MARK: - Requests
+
+    private func answer(_ request: LineFilterRequest) -> [UInt8] {
+        if request.phase == "data-line" { return dataLine(request) }
+        var session = self.session(request.session)
+        let result: LineFilterResult
+        do {
+            switch request.phase {
+            case "connect":
+                // 6.6-7.x send `rdns|src`; the manual describes `rdns|fcrdns|src|dest`.
+                let fields = request.parameters.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+                    .map { String(decoding: $0, as: UTF8.self) }
+                if let rdns = fields.first, session.reverseDNS.isEmpty { session.reverseDNS = rdns }
+                let source = fields.count >= 4 ? fields[2] : (fields.count >= 2 ? fields[1] : "")
+                if session.source.isEmpty || LineSession.address(of: session.source) == nil { session.source = source }
+                sessions[request.session] = session
+                result = try onConnect?(session) ?? .proceed
+            case "helo": result = try onHELO?(session, request.parameterText) ?? .proceed
+            case "ehlo": result = try onEHLO?(session, request.parameterText) ?? .proceed
+            case "mail-from": result = try onMailFrom?(session, MailAddress(commandArgument: request.parameterText)) ?? .proceed
+            case "rcpt-to": result = try onRcptTo?(session, MailAddress(commandArgument: request.parameterText)) ?? .proceed
+            case "data": result = try onData?(session) ?? .proceed
+            case "commit": result = try onCommit?(session) ?? .proceed
+            default:
+                logger.warning("session \(LineSession.hex(request.session)): unknown phase '\(request.phase)', answered proceed")
+                result = .proceed
+            }
+        } catch {
+            logger.error("session \(LineSession.hex(request.session)): \(request.phase) callback failed (\(error)), answered \(fallback.wireTail)")
+            result = fallback
+        }
+        return Self.result(result, session: request.session, token: request.token, version: request.version)
+    }
+
+    private func dataLine(_ request: LineFilterRequest) -> [UInt8] {
+        let raw = request.parameters
+        let prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
+        if raw == [UInt8(ascii: ".")] { return prefix + [UInt8(ascii: "."), 10] }
+        let stuffed = raw.first == UInt8(ascii: ".")
+        let line = DataLine(bytes: stuffed ? Array(raw.dropFirst()) : raw)
+        let output: DataLineOutput
+        do {
+            output = try onDataLine?(session(request.session), line) ?? .unchanged
+        } catch {
+            logger.error("session \(LineSession.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
+            output = .unchanged
+        }
+        switch output {
+        case .unchanged:
+            return prefix + raw + [10]
+        case .dropped:
+            return []
+        case .replaced(let lines):
+            var bytes: [UInt8] = []
+            for replacement in lines {
+                bytes += prefix
+                if replacement.bytes.first == UInt8(ascii: ".") { bytes.append(UInt8(ascii: ".")) }
+                bytes += replacement.bytes.filter { $0 != 10 }
+                bytes.append(10)
+            }
+            return bytes
+        }
+    }
+
+    private func malformed(_ line: [UInt8], _ error: LineMessage.Malformed) throws(LineProtocolError) -> [UInt8] {
+        let shown = String(decoding: line.prefix(200), as: UTF8.self)
+        if let version = error.version { try check(version, line) }
+        guard let session = error.session, let token = error.token else {
+            logger.error("malformed line from the daemon (\(error.reason)), ignored: \(shown)")
+            return []
+        }
+        logger.error("malformed request from the daemon (\(error.reason)), answered \(fallback.wireTail): \(shown)")
+        return Self.result(fallback, session: session, token: token, version: error.version ?? version ?? .newest)
+    }
+
+    private func check(_ lineVersion: LineProtocolVersion, _ line: [UInt8]) throws(LineProtocolError) {
+        guard lineVersion.major == 0, lineVersion >= .oldest else {
+            throw .unsupportedVersion(lineVersion.description, line: String(decoding: line.prefix(200), as: UTF8.self))
+        }
+        if lineVersion > .newest && !loggedNewerVersion {
+            loggedNewerVersion = true
+            logger.warning("filter protocol \(lineVersion) is newer than \(LineProtocolVersion.newest); answering as \(LineProtocolVersion.newest)")
+        }
+        version = lineVersion
+    }
+
+    // MARK: - Encoding
+
+    /// `KIND|SESSION|TOKEN|` (0.5 and later) or `KIND|TOKEN|SESSION|` (0.4).
+    static func prefix(_ kind: String, session: UInt64, token: UInt64, version: LineProtocolVersion) -> [UInt8] {
+        let first = version.answersWithTokenFirst ? token : session
+        let second = version.answersWithTokenFirst ? session : token
+        return Array("\(kind)|\(LineSession.hex(first))|\(LineSession.hex(second))|".utf8)
+    }
+
+    /// The `filter-result` line for `result`.
+    static func result(_ result: LineFilterResult, session: UInt64, token: UInt64, version: LineProtocolVersion) -> [UInt8] {
+        prefix("filter-result", session: session, token: token, version: version) + Array(result.wireTail.utf8) + [10]
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import SMTPDTestDouble
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension RealSMTPD {
+    /// Prepares a directory, validates the configuration with `smtpd -n` and starts
+    /// `smtpd -d`, returning once it listens and the filter runs. On failure everything
+    /// started is stopped and the error carries smtpd's log.
+    static func start(_ filter: FilterUnderTest) throws -> RealSMTPD {
+        if let socket = LoopbackNetwork.answeringControlSocket() { throw InteropError.foreignSMTPD(socket) }
+        var template = Array("/tmp/filter-rules-interop-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw InteropError.system("mkdtemp", errno)
+        }
+        let directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        do {
+            chmod(directory, 0o755)
+            try FileManager.default.createDirectory(atPath: directory + "/mail", withIntermediateDirectories: false)
+            chmod(directory + "/mail", 0o1777)
+            let program: String
+            let command: String
+            switch filter {
+            case .filterRules(let rules):
+                program = try FilterInstallation.install(FilterProcess.builtExecutable(named: "filter-rules"), into: directory)
+                try write(rules, to: directory + "/rules.conf")
+                command = "\(program) \(directory)/rules.conf"
+            case .throwaway:
+                program = directory + "/throwaway-filter.py"
+                try write(ThrowawayFilter.source, to: program)
+                command = (SMTPClient.python + [program]).joined(separator: " ")
+            }
+            try write(SMTPClientScript.source, to: directory + "/smtp-client.py")
+            try write(SMTPDConfiguration.deliveryScript(into: directory + "/mail"), to: directory + "/deliver.sh")
+            chmod(directory + "/deliver.sh", 0o755)
+            let configuration = SMTPDConfiguration(filterCommand: command, port: try LoopbackNetwork.freePort(),
+                                                   deliveryScriptPath: directory + "/deliver.sh")
+            try write(configuration.text, to: directory + "/smtpd.conf")
+            try validate(directory + "/smtpd.conf")
+
+            let process = try SpawnedProcess(executable: executable, arguments: ["-d", "-f", directory + "/smtpd.conf"],
+                                             environment: resolverEnvironment, outputPath: directory + "/smtpd.log")
+            let server = RealSMTPD(directory: directory, port: configuration.port, filterProgram: program, process: process)
+            do {
+                try server.waitUntilReady(timeout: 20)
+            } catch {
+                server.stop()
+                throw error
+            }
+            return server
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Keeps smtpd's name lookups off the network. Its bundled resolver (asr) asks DNS
+    /// before /etc/hosts, and in a sandbox without DNS every session's reverse lookup then
+    /// waits for time-outs (seconds per session under load). asr reads `RES_OPTIONS` as an
+    /// `options` line of resolv.conf but parses it line by line, so a second line
+    /// `lookup file` makes it consult /etc/hosts only: 127.0.0.1 is `localhost`, forward-confirmed.
+    static let resolverEnvironment = ["RES_OPTIONS": "ndots:1\nlookup file"]
+
+    /// Writes `text` to `path`, readable by everyone (smtpd's user reads rules and scripts).
+    static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o644)
+    }
+
+    /// Runs `smtpd -n -f PATH` and throws its output unless it says the configuration is OK.
+    private static func validate(_ path: String) throws {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: executable)
+        check.arguments = ["-n", "-f", path]
+        let output = Pipe()
+        check.standardOutput = output
+        check.standardError = output
+        try check.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else {
+            throw InteropError.badConfiguration(text + ((try? String(contentsOfFile: path, encoding: .utf8)) ?? ""))
+        }
+    }
+
+    /// Waits until smtpd listens on its port and the filter process runs.
+    private func waitUntilReady(timeout: Double) throws {
+        let ready = Deadline.wait(seconds: timeout) {
+            !process.isRunning || (LoopbackNetwork.isListening(port: port) && !filterPIDs.isEmpty)
+        }
+        guard ready, process.isRunning else {
+            throw InteropError.startFailed((ready ? "smtpd ended (\(process.exitDescription))" : "not listening after \(timeout) s")
+                + "\n" + logTail(lines: 60))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Testing
+
+extension FilterRulesInteropTests {
+    /// One rule per stage: the client sees the rule's code at that stage and no other.
+    @Suite("filter-rules under smtpd: a rule at each stage")
+    struct StageRuleTests {
+        /// A session that one rule refuses.
+        struct Case: CustomStringConvertible {
+            let description: String
+            let plan: SMTPSessionPlan
+            let stage: String
+            let code: Int
+            let text: String
+
+            /// The message's marker, for sessions that send one.
+            var marker: String? {
+                plan.message.flatMap { bytes in
+                    String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Message-ID: <") }
+                        .map { String($0.dropFirst("Message-ID: <".count).prefix { $0 != "@" }) }
+                }
+            }
+        }
+
+        static let cases: [Case] = [
+            Case(description: "HELO", plan: SMTPSessionPlan(greeting: "helo", name: "helo-reject.example"),
+                 stage: "helo", code: 550, text: "5.7.1 HELO refused by interop rule"),
+            Case(description: "EHLO", plan: SMTPSessionPlan(greeting: "ehlo", name: "ehlo-tempfail.example"),
+                 stage: "ehlo", code: 451, text: "4.7.1 EHLO deferred by interop rule"),
+            Case(description: "MAIL FROM", plan: SMTPSessionPlan(mail: "someone@mail-reject.example"),
+                 stage: "mail", code: 553, text: "5.7.1 Sender refused by interop rule"),
+            Case(description: "RCPT TO", plan: SMTPSessionPlan(recipients: ["rcpt-reject@example.net"]),
+                 stage: "rcpt", code: 550, text: "5.7.1 Recipient refused by interop rule"),
+            Case(description: "header", plan: SMTPSessionPlan(message: InteropMessage.sample(subject: "header-reject").bytes),
+                 stage: "message", code: 554, text: "5.7.1 Header refused by interop rule"),
+            Case(description: "body", plan: SMTPSessionPlan(message: InteropMessage.sample(body: ["please body-reject me"]).bytes),
+                 stage: "message", code: 552, text: "5.7.1 Body refused by interop rule"),
+            Case(description: "data line", plan: SMTPSessionPlan(message: InteropMessage.sample(body: ["X-Dataline-Tempfail: in the body"]).bytes),
+                 stage: "message", code: 452, text: "4.7.1 Data line deferred by interop rule"),
+        ]
+
+        @Test("each stage's rule answers its code at that stage, logs its rule, and refused messages are not delivered")
+        func everyStage() throws {
+            try withRealSMTPD(rules: StageRules.text) { server in
+                for refused in Self.cases {
+                    let transcript = try server.session(refused.plan)
+                    let refusal = transcript.refusal
+                    #expect(refusal?.stage == refused.stage && refusal?.code == refused.code && refusal?.text == refused.text,
+                            "\(refused): \(transcript)\n\(server.logTail())")
+                    let earlier = transcript.steps.prefix { $0.stage != refused.stage }
+                    #expect(earlier.allSatisfy { $0.code < 400 } && earlier.first?.stage == "connect", "\(refused): \(transcript)")
+                    let rule = "\(server.rulesPath):\(StageRules.line(of: refused.text))"
+                    #expect(server.waitForLog("\(rule) \(refused.code < 500 ? "tempfail" : "reject") \(refused.code) \(refused.text)", timeout: 5),
+                            "\(refused): no log line for \(rule)\n\(server.logTail())")
+                }
+                // A message accepted after the refused ones: once it is delivered, none of those was.
+                let message = InteropMessage.sample()
+                let accepted = try server.session(SMTPSessionPlan(message: message.bytes))
+                #expect(accepted.refusal == nil && accepted.reply(at: "message")?.code == 250, "\(accepted)\n\(server.logTail())")
+                #expect(server.waitForDelivery(containing: message.marker) != nil, "not delivered\n\(server.logTail())")
+                for refused in Self.cases {
+                    guard let marker = refused.marker else { continue }
+                    #expect(!server.deliveredMessages().contains { $0.contains(marker) }, "\(refused): the refused message was delivered")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Testing
+
+/// What smtpd runs as its filter "rules".
+enum FilterUnderTest {
+    /// The built `filter-rules` with a rules file of this text.
+    case filterRules(rules: String)
+    /// `ThrowawayFilter`, to check the harness without filter-rules.
+    case throwaway
+}
+
+/// Runs `body` with a real smtpd whose filter is the built `filter-rules` on `rules`.
+/// smtpd is always stopped and its directory removed afterwards, also when `body` throws.
+func withRealSMTPD<T>(rules: String, sourceLocation: SourceLocation = #_sourceLocation,
+                      _ body: (RealSMTPD) throws -> T) throws -> T {
+    try withRealSMTPD(filter: .filterRules(rules: rules), sourceLocation: sourceLocation, body)
+}
+
+/// Runs `body` with a real smtpd running `filter`, one run at a time machine-wide
+/// (`InteropLock`); smtpd is always stopped and its directory removed afterwards. A process
+/// of the run (smtpd's or the filter) that outlives smtpd's exit by 5 s is killed and
+/// recorded as an issue of the test.
+func withRealSMTPD<T>(filter: FilterUnderTest, sourceLocation: SourceLocation = #_sourceLocation,
+                      _ body: (RealSMTPD) throws -> T) throws -> T {
+    let lock = try InteropLock(timeout: 300)
+    let server = try RealSMTPD.start(filter)
+    defer {
+        let leftovers = server.stop()
+        if !leftovers.isEmpty {
+            Issue.record("still running 5 s after smtpd exited, killed: \(leftovers)\n\(server.logTail())", sourceLocation: sourceLocation)
+        }
+        server.removeDirectory()
+        withExtendedLifetime(lock) {}
+    }
+    return try body(server)
+}
