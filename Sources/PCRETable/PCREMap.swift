@@ -41,17 +41,7 @@ public final class PCREMap {
     ///
     /// - Throws: every problem in the file, as `FILE:LINE:COLUMN: message` diagnostics.
     public static func load(path: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? String(describing: error)
-            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read the file: \(reason)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "the file is not UTF-8 text")])
-        }
-        return try compile(text: text, file: path, limits: limits)
+        return try compile(text: ConfigurationText.read(path: path), file: path, limits: limits)
     }
 
     /// Compiles map text named `file` in diagnostics.

@@ -77,7 +77,7 @@ public enum PCREMapParser {
         do {
             regex = try PCRE2Regex(pattern: source, flags: flags)
         } catch {
-            let column = opening + 1 + characterCount(ofUTF8Prefix: error.offset, in: source)
+            let column = opening + 1 + ConfigurationText.characterCount(ofUTF8Prefix: error.offset, in: source)
             diagnostics.append(RuleDiagnostic(at(column), "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
         }
         // The value: the rest of the line without surrounding blanks.
@@ -102,17 +102,5 @@ public enum PCREMapParser {
         }
         guard diagnostics.isEmpty, let regex, let value else { return .errors(diagnostics) }
         return .entry(PCREMapEntry(regex: regex, value: value, location: at(0)))
-    }
-
-    /// How many characters the first `bytes` UTF-8 bytes of `text` hold.
-    private static func characterCount(ofUTF8Prefix bytes: Int, in text: String) -> Int {
-        var count = 0
-        var consumed = 0
-        for character in text {
-            if consumed >= bytes { break }
-            consumed += character.utf8.count
-            count += 1
-        }
-        return count
     }
 }

@@ -7,17 +7,7 @@ public enum RuleSetLoader {
     /// - Parameter carryingHitsFrom: a previous set whose counts carry over to identical
     ///   rules (same stage and text), so reloads keep the counts since start.
     public static func load(path: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? String(describing: error)
-            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read the file: \(reason)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "the file is not UTF-8 text")])
-        }
-        return try compile(text: text, file: path, carryingHitsFrom: previous)
+        return try compile(text: ConfigurationText.read(path: path), file: path, carryingHitsFrom: previous)
     }
 
     /// Parses `text` (named `file` in diagnostics) without compiling regexes.
@@ -85,7 +75,7 @@ public enum RuleSetLoader {
                     let regex = try PCRE2Regex(pattern: source, flags: flags)
                     compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .regex(regex)))
                 } catch {
-                    let offset = characterCount(ofUTF8Prefix: error.offset, in: source)
+                    let offset = ConfigurationText.characterCount(ofUTF8Prefix: error.offset, in: source)
                     var at = location
                     var base = 0
                     for continuation in rule.regexContinuations where continuation.offset <= offset {
@@ -98,17 +88,5 @@ public enum RuleSetLoader {
             }
         }
         return (compiled, diagnostics)
-    }
-
-    /// How many characters the first `bytes` UTF-8 bytes of `text` hold.
-    private static func characterCount(ofUTF8Prefix bytes: Int, in text: String) -> Int {
-        var count = 0
-        var consumed = 0
-        for character in text {
-            if consumed >= bytes { break }
-            consumed += character.utf8.count
-            count += 1
-        }
-        return count
     }
 }
