@@ -4,7 +4,6 @@ import FilterRulesEngine
 import Foundation
 import Logging
 import OpenSMTPD
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,19 +58,11 @@ struct ServeCommand: ParsableCommand {
         let ruleSet = store.ruleSet
         logger.info("loaded \(path): \(ruleSet.rules.count) rules (\(ruleSet.file.format) format)")
         let started = Date()
-        // The stages registered with a line-protocol daemon; rules for others need a restart.
-        let lineStages = Mutex<Set<Stage>?>(nil)
         SignalWatcher.start { signal in
             switch signal {
             case SIGHUP:
                 logger.notice("SIGHUP: reloading \(path)")
-                if store.reload(logger: logger), let registered = lineStages.withLock({ $0 }) {
-                    let missing = LinePhases.stages(usedBy: store.ruleSet).subtracting(registered)
-                    for stage in Stage.allCases where missing.contains(stage) {
-                        let phases = LinePhases.phases(for: stage).joined(separator: "/")
-                        logger.warning("\(stage) rules need the \(phases) phase, which was not registered with smtpd at start: they take effect when smtpd restarts the filter")
-                    }
-                }
+                store.reload(logger: logger)
             case SIGUSR1:
                 for line in HitCountReport.lines(for: store.ruleSet, since: started) { logger.notice("\(line)") }
             default:
@@ -81,24 +72,14 @@ struct ServeCommand: ParsableCommand {
         }
         let daemonProtocol = self.protocol.resolved()
         logger.debug("speaking \(daemonProtocol == .lineProtocol ? "the line protocol (OpenSMTPD 6.6+)" : "filter API 52 (OpenSMTPD 6.0.x)")")
-        switch daemonProtocol {
-        case .filterAPI52:
-            let filter = V52RulesFilter(store: store, logger: logger)
-            do {
-                try filter.serve()
-            } catch {
-                logger.critical("\(error)")
-                throw ExitCode(1)
+        do {
+            switch daemonProtocol {
+            case .filterAPI52: try V52RulesFilter(store: store, logger: logger).serve()
+            case .lineProtocol: try LineRulesFilter(store: store, logger: logger).serve()
             }
-        case .lineProtocol:
-            let filter = LineRulesFilter(store: store, logger: logger)
-            lineStages.withLock { $0 = filter.registeredStages }
-            do {
-                try filter.serve()
-            } catch {
-                logger.critical("\(error)")
-                throw ExitCode(1)
-            }
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
         }
         logger.info("smtpd closed the channel, exiting")
     }

@@ -1,7 +1,7 @@
 // filter-rules: a rule-driven filter for OpenSMTPD.
 //
 // The daemon signals are blocked before anything else runs (by a C constructor at program
-// load, and again here, before any thread exists), so an early SIGHUP is held pending
+// load, before the Swift runtime and any thread), so an early SIGHUP is held pending
 // instead of killing the filter and with it smtpd.
 import ArgumentParser
 import CFilterRulesEarlySignals
@@ -10,8 +10,9 @@ import FilterRulesEngine
 import Glibc
 #endif
 
-_ = cfilterrules_early_signals_blocked()  // also keeps the load-time constructor linked
-SignalWatcher.blockDaemonSignals()
+// The constructor has blocked them already; block here only if it could not (calling it
+// also keeps the constructor linked).
+if cfilterrules_early_signals_blocked() == 0 { SignalWatcher.blockDaemonSignals() }
 
 do {
     var command = try FilterRulesCommand.parseAsRoot()

@@ -39,6 +39,17 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
     /// Whether the step passes.
     public var isAccept: Bool { verdict == .accept }
 
+    /// The reply a daemon adapter sends for a refusal: the decision's own, or the bare code
+    /// of its verdict (550, 451, 421) when it has none.
+    public var replyToSend: Reply {
+        if let reply { return reply }
+        switch verdict {
+        case .accept, .reject: return Reply(code: 550, text: "")
+        case .tempfail: return Reply(code: 451, text: "")
+        case .disconnect: return Reply(code: 421, text: "")
+        }
+    }
+
     /// `reject 550 5.7.1 ... (rules.conf:12)`-style summary.
     public var description: String {
         var parts = [verdict.rawValue]

@@ -14,50 +14,50 @@ public enum RulePattern: Hashable, Sendable {
 public struct Rule: Hashable, Sendable {
     /// Where the rule starts (its stage keyword).
     public var location: SourceLocation {
-        get { storage.location }
-        set { unique().location = newValue }
+        get { storage.fields.location }
+        set { unique().fields.location = newValue }
     }
     /// The stage it looks at.
     public var stage: Stage {
-        get { storage.stage }
-        set { unique().stage = newValue }
+        get { storage.fields.stage }
+        set { unique().fields.stage = newValue }
     }
     /// For `header NAME` rules: the header name, lowercased.
     public var headerName: String? {
-        get { storage.headerName }
-        set { unique().headerName = newValue }
+        get { storage.fields.headerName }
+        set { unique().fields.headerName = newValue }
     }
     /// Whether the rule matches when the pattern does not (`!`).
     public var isNegated: Bool {
-        get { storage.isNegated }
-        set { unique().isNegated = newValue }
+        get { storage.fields.isNegated }
+        set { unique().fields.isNegated = newValue }
     }
     /// The pattern.
     public var pattern: RulePattern {
-        get { storage.pattern }
-        set { unique().pattern = newValue }
+        get { storage.fields.pattern }
+        set { unique().fields.pattern = newValue }
     }
     /// What happens on a match.
     public var action: RuleAction {
-        get { storage.action }
-        set { unique().action = newValue }
+        get { storage.fields.action }
+        set { unique().fields.action = newValue }
     }
     /// The reply sent for refusing actions (explicit or the default), nil for accept.
     public var reply: Reply? {
-        get { storage.reply }
-        set { unique().reply = newValue }
+        get { storage.fields.reply }
+        set { unique().fields.reply = newValue }
     }
     /// The rule's text as written (continuations joined), for logs and reports.
     public var source: String {
-        get { storage.source }
-        set { unique().source = newValue }
+        get { storage.fields.source }
+        set { unique().fields.source = newValue }
     }
     /// Where a regex continued on another physical line: from each character offset of
     /// the regex text on, positions are counted from that location (empty when the regex
     /// sits on one line). Lets PCRE2's error offsets be shown where they were written.
     public var regexContinuations: [SourceContinuation] {
-        get { storage.regexContinuations }
-        set { unique().regexContinuations = newValue }
+        get { storage.fields.regexContinuations }
+        set { unique().fields.regexContinuations = newValue }
     }
 
     private var storage: Storage
@@ -65,8 +65,8 @@ public struct Rule: Hashable, Sendable {
     /// Creates a rule.
     public init(location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
                 pattern: RulePattern, action: RuleAction, reply: Reply? = nil, source: String) {
-        storage = Storage(location: location, stage: stage, headerName: headerName, isNegated: isNegated,
-                          pattern: pattern, action: action, reply: reply, source: source, regexContinuations: [])
+        storage = Storage(Fields(location: location, stage: stage, headerName: headerName, isNegated: isNegated,
+                                 pattern: pattern, action: action, reply: reply, source: source, regexContinuations: []))
     }
 
     /// Rules are equal when all their fields are.
@@ -80,47 +80,17 @@ public struct Rule: Hashable, Sendable {
     }
 
     private mutating func unique() -> Storage {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
         return storage
     }
 
-    /// The fields; immutable once shared (copies are made before a write).
+    /// The box; its fields are only written through ``unique()``, after copying a shared box.
     private final class Storage: @unchecked Sendable {
-        var location: SourceLocation
-        var stage: Stage
-        var headerName: String?
-        var isNegated: Bool
-        var pattern: RulePattern
-        var action: RuleAction
-        var reply: Reply?
-        var source: String
-        var regexContinuations: [SourceContinuation]
-
-        init(location: SourceLocation, stage: Stage, headerName: String?, isNegated: Bool, pattern: RulePattern,
-             action: RuleAction, reply: Reply?, source: String, regexContinuations: [SourceContinuation]) {
-            self.location = location
-            self.stage = stage
-            self.headerName = headerName
-            self.isNegated = isNegated
-            self.pattern = pattern
-            self.action = action
-            self.reply = reply
-            self.source = source
-            self.regexContinuations = regexContinuations
-        }
-
-        func copy() -> Storage {
-            Storage(location: location, stage: stage, headerName: headerName, isNegated: isNegated, pattern: pattern,
-                    action: action, reply: reply, source: source, regexContinuations: regexContinuations)
-        }
-
-        /// Every field, for equality and hashing.
-        var fields: Fields {
-            Fields(location: location, stage: stage, headerName: headerName, isNegated: isNegated, pattern: pattern,
-                   action: action, reply: reply, source: source, regexContinuations: regexContinuations)
-        }
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
     }
 
+    /// Every field of a rule.
     private struct Fields: Hashable {
         var location: SourceLocation
         var stage: Stage

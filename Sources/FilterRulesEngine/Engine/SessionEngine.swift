@@ -1,5 +1,6 @@
 import FilterRules
 import Logging
+import OpenSMTPD
 
 /// One SMTP session under the rules, independent of the daemon's protocol: the v52 and
 /// line-protocol adapters and the dry-run all drive sessions through this type, so what
@@ -19,7 +20,7 @@ public final class SessionEngine {
         let sessionID = id
         let outcome = evaluator.ruleSet.options.failClosed ? "fail-closed: answered tempfail" : "treated as no match"
         evaluator.onLimitExceeded = { rule, reason in
-            logger.warning("session \(SessionEngine.hex(sessionID)) \(rule.stage) \(rule.location.fileAndLine): \(reason), \(outcome)")
+            logger.warning("session \(SessionIdentifier.hex(sessionID)) \(rule.stage) \(rule.location.fileAndLine): \(reason), \(outcome)")
         }
     }
 
@@ -63,16 +64,10 @@ public final class SessionEngine {
         return "\(user)@\(domain)"
     }
 
-    /// A session id as smtpd logs it: 16 hex digits.
-    public static func hex(_ id: UInt64) -> String {
-        let digits = String(id, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
-    }
-
     /// Logs every decision that is not a plain accept: session, stage, rule, action, code.
     private func logged(_ step: String, _ decision: Decision) -> Decision {
         guard decision.rule != nil || decision.reason != nil else { return decision }
-        var line = "session \(Self.hex(id)) \(step)"
+        var line = "session \(SessionIdentifier.hex(id)) \(step)"
         if let rule = decision.rule {
             line += " \(rule.location.fileAndLine) \(decision.reason == nil ? rule.action.description : decision.verdict.rawValue)"
         } else {

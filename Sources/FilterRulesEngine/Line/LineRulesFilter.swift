@@ -8,7 +8,9 @@ import OpenSMTPD
 ///
 /// Only the phases the rules at start need are registered (see ``LinePhases``); message
 /// lines are echoed byte for byte while the data rules look at them, and the message's
-/// verdict is the answer at `commit`.
+/// verdict is the answer at `commit`. smtpd takes the registration once, so when a session
+/// starts with reloaded rules that need a phase not registered, that is logged (once per
+/// rule set): those rules take effect when smtpd restarts the filter.
 public final class LineRulesFilter {
     /// The library filter that talks to the daemon.
     public let filter: LineFilter
@@ -17,14 +19,16 @@ public final class LineRulesFilter {
     private let store: RuleSetStore
     private let logger: Logger
     private var sessions: [UInt64: SessionEngine] = [:]
-    private var inMessage: Set<UInt64> = []
+    private var checkedRuleSet: ObjectIdentifier
 
     /// Creates the filter on `input`/`output` (stdin/stdout under smtpd) with rules from `store`.
     public init(store: RuleSetStore, input: Int32 = 0, output: Int32 = 1, logger: Logger) {
         self.store = store
         self.logger = logger
         self.filter = LineFilter(input: input, output: output, logger: logger)
-        self.registeredStages = LinePhases.stages(usedBy: store.ruleSet)
+        let ruleSet = store.ruleSet
+        self.registeredStages = LinePhases.stages(usedBy: ruleSet)
+        self.checkedRuleSet = ObjectIdentifier(ruleSet)
         install()
     }
 
@@ -36,80 +40,78 @@ public final class LineRulesFilter {
     /// Number of sessions currently tracked.
     public var sessionCount: Int { sessions.count }
 
-    /// Stages used by the store's current rules whose phases were not registered at start:
-    /// their rules cannot take effect until smtpd restarts the filter.
-    public var unregisteredStages: [Stage] {
-        LinePhases.stages(usedBy: store.ruleSet).subtracting(registeredStages).sorted { $0.rawValue < $1.rawValue }
-    }
-
     /// A decision as the line protocol's answer.
     static func result(_ decision: Decision) -> LineFilterResult {
         switch decision.verdict {
-        case .accept:
-            return .proceed
-        case .reject, .tempfail:
-            let reply = decision.reply ?? Reply(code: decision.verdict == .reject ? 550 : 451, text: "")
-            return .reject(code: reply.code, text: reply.text)
-        case .disconnect:
-            let reply = decision.reply ?? Reply(code: 421, text: "")
-            return .disconnect(code: reply.code, text: reply.text)
+        case .accept: return .proceed
+        case .reject, .tempfail: return .reject(code: decision.replyToSend.code, text: decision.replyToSend.text)
+        case .disconnect: return .disconnect(code: decision.replyToSend.code, text: decision.replyToSend.text)
         }
     }
 
-    private func engine(_ session: LineSession) -> SessionEngine {
-        if let engine = sessions[session.id] { return engine }
-        let engine = SessionEngine(id: session.id, store: store, logger: logger)
-        sessions[session.id] = engine
+    /// The session's engine, started with the store's current rules when it is new.
+    private func engine(_ id: UInt64) -> SessionEngine {
+        if let engine = sessions[id] { return engine }
+        let engine = SessionEngine(id: id, store: store, logger: logger)
+        sessions[id] = engine
+        reportUnregisteredStages(of: engine.evaluator.ruleSet)
         return engine
+    }
+
+    private func reportUnregisteredStages(of ruleSet: CompiledRuleSet) {
+        guard ObjectIdentifier(ruleSet) != checkedRuleSet else { return }
+        checkedRuleSet = ObjectIdentifier(ruleSet)
+        let missing = LinePhases.stages(usedBy: ruleSet).subtracting(registeredStages)
+        for stage in Stage.allCases where missing.contains(stage) {
+            let phases = LinePhases.phases(for: stage).joined(separator: "/")
+            logger.warning("\(stage) rules need the \(phases) phase, which was not registered with smtpd at start: they take effect when smtpd restarts the filter")
+        }
     }
 
     private func install() {
         let stages = registeredStages
         let connectRegistered = stages.contains(.connect) || stages.contains(.addr)
         filter.onLinkConnect = { [unowned self] session in
-            let engine = SessionEngine(id: session.id, store: store, logger: logger)
-            sessions[session.id] = engine
+            let engine = engine(session.id)
             // Without the connect phase the connection is not up for decision, but an
             // `accept session` by address must still cover the later stages.
             if !connectRegistered { _ = engine.connect(address: session.clientAddress, hostname: session.reverseDNS) }
         }
         filter.onLinkDisconnect = { [unowned self] session in
             sessions[session.id] = nil
-            inMessage.remove(session.id)
         }
+        // The end of a transaction (RSET, or after a message) also readies the next message's scan.
         filter.onTransactionReset = { [unowned self] session in
             sessions[session.id]?.reset()
-            inMessage.remove(session.id)
         }
         if connectRegistered {
             filter.onConnect = { [unowned self] session in
-                Self.result(engine(session).connect(address: session.clientAddress, hostname: session.reverseDNS))
+                Self.result(engine(session.id).connect(address: session.clientAddress, hostname: session.reverseDNS))
             }
         }
         if stages.contains(.helo) {
-            filter.onHELO = { [unowned self] session, name in Self.result(engine(session).helo(name)) }
-            filter.onEHLO = { [unowned self] session, name in Self.result(engine(session).helo(name)) }
+            filter.onHELO = { [unowned self] session, name in Self.result(engine(session.id).helo(name)) }
+            filter.onEHLO = { [unowned self] session, name in Self.result(engine(session.id).helo(name)) }
         }
         if stages.contains(.mail) {
             filter.onMailFrom = { [unowned self] session, address in
-                Self.result(engine(session).mail(user: address.user, domain: address.domain))
+                Self.result(engine(session.id).mail(user: address.user, domain: address.domain))
             }
         }
         if stages.contains(.rcpt) {
             filter.onRcptTo = { [unowned self] session, address in
-                Self.result(engine(session).rcpt(user: address.user, domain: address.domain))
+                Self.result(engine(session.id).rcpt(user: address.user, domain: address.domain))
             }
         }
         if !stages.isDisjoint(with: [.header, .body, .dataline]) {
+            // The message scan starts fresh without a DATA phase: the evaluator readies it at
+            // the end of each message and at every transaction reset.
             filter.onDataLine = { [unowned self] session, line in
-                let engine = engine(session)
-                if inMessage.insert(session.id).inserted { _ = engine.data() }
-                engine.dataLine(line.bytes)
+                engine(session.id).dataLine(line.bytes)
                 return .unchanged
             }
             filter.onCommit = { [unowned self] session in
-                inMessage.remove(session.id)
-                return Self.result(engine(session).endOfMessage())
+                Self.result(engine(session.id).endOfMessage())
             }
         }
     }

@@ -44,11 +44,9 @@ public final class V52RulesFilter {
         case .accept:
             session.accept()
         case .reject, .tempfail:
-            let reply = decision.reply ?? Reply(code: decision.verdict == .reject ? 550 : 451, text: "")
-            session.reject(status: .fail, code: reply.code, line: reply.text)
+            session.reject(status: .fail, code: decision.replyToSend.code, line: decision.replyToSend.text)
         case .disconnect:
-            let reply = decision.reply ?? Reply(code: 421, text: "")
-            session.reject(status: .close, code: reply.code, line: reply.text)
+            session.reject(status: .close, code: decision.replyToSend.code, line: decision.replyToSend.text)
         }
     }
 

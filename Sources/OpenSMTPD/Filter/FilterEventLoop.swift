@@ -346,7 +346,7 @@ final class FilterEventLoop {
         }
         if answer.status != .ok || answer.code != 0 {
             logger.debug("\(answer.type) answered \(answer.status) \(answer.code) \(answer.line ?? "")",
-                         metadata: ["session": "\(Session.hex(answer.session))"])
+                         metadata: ["session": "\(SessionIdentifier.hex(answer.session))"])
         }
     }
 }

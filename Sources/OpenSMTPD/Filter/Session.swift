@@ -29,17 +29,12 @@ public final class Session: Sendable, CustomStringConvertible {
         self.id = id
         self.outbox = outbox
         var logger = logger
-        logger[metadataKey: "session"] = "\(Self.hex(id))"
+        logger[metadataKey: "session"] = "\(SessionIdentifier.hex(id))"
         self.logger = logger
     }
 
     /// The session id as 16 hex digits, as smtpd logs it.
-    public var description: String { Self.hex(id) }
-
-    static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
-    }
+    public var description: String { SessionIdentifier.hex(id) }
 
     /// The type of the query waiting for an answer, if any.
     public var pendingQueryType: QueryType? {

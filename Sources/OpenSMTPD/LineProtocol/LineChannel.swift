@@ -6,6 +6,10 @@ import Darwin
 
 /// The daemon's channel in the line protocol: lines read from one descriptor, answers
 /// written to another. Works whether the descriptors are blocking or not.
+///
+/// Answers are queued and written in one go before the channel waits for more input (or
+/// when 64 KiB are queued), so the lines of a message that arrived together are answered
+/// with one write, and the daemon always has every answer before the filter waits.
 final class LineChannel {
     private let input: Int32
     private let output: Int32
@@ -13,6 +17,8 @@ final class LineChannel {
     private var buffer: [UInt8] = []
     private var start = 0
     private var scanned = 0
+    private var pending: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 65536)
 
     init(input: Int32, output: Int32, maximumLineLength: Int) {
         self.input = input
@@ -42,9 +48,9 @@ final class LineChannel {
         }
     }
 
-    /// Reads what is available; false at end of input.
+    /// Reads what is available; false at end of input. Queued answers go out first.
     private func fill() throws(LineProtocolError) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        try flush()
         while true {
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count > 0 {
@@ -60,11 +66,18 @@ final class LineChannel {
         }
     }
 
-    /// Writes all of `bytes`.
-    func write(_ bytes: [UInt8]) throws(LineProtocolError) {
+    /// Queues `bytes` for the next flush.
+    func queue(_ bytes: [UInt8]) throws(LineProtocolError) {
+        pending += bytes
+        if pending.count >= 65536 { try flush() }
+    }
+
+    /// Writes everything queued.
+    func flush() throws(LineProtocolError) {
         var offset = 0
-        while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
+        defer { pending.removeAll(keepingCapacity: true) }
+        while offset < pending.count {
+            let count = pending[offset...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
             if count >= 0 {
                 offset += count
                 continue

@@ -54,6 +54,8 @@ public final class LineFilter {
     private let input: Int32
     private let output: Int32
     private var loggedNewerVersion = false
+    /// The `filter-dataline|...|` prefix of the message being echoed, built once per message.
+    private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8])?
 
     /// Creates a filter reading the daemon from `input` and answering on `output`.
     public init(input: Int32 = 0, output: Int32 = 1, logger: Logger = Logger(label: "opensmtpd.line-filter")) {
@@ -96,9 +98,9 @@ public final class LineFilter {
     public func serve() throws(LineProtocolError) {
         let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength)
         while let line = try channel.readLine() {
-            let answer = try handle(line: line)
-            if !answer.isEmpty { try channel.write(answer) }
+            try channel.queue(try handle(line: line))
         }
+        try channel.flush()
     }
 
     /// Handles one line from the daemon (without its `\n`) and returns what to send back.
@@ -143,7 +145,7 @@ public final class LineFilter {
                 session.source = fields[2]
                 session.destination = fields[3]
             } else {
-                logger.warning("session \(LineSession.hex(report.session)): link-connect with \(fields.count) fields, expected 4")
+                logger.warning("session \(SessionIdentifier.hex(report.session)): link-connect with \(fields.count) fields, expected 4")
             }
             sessions[report.session] = session
             run("link-connect", report.session) { try onLinkConnect?(session) }
@@ -160,7 +162,7 @@ public final class LineFilter {
 
     private func run(_ what: String, _ id: UInt64, _ body: () throws -> Void) {
         do { try body() } catch {
-            logger.error("session \(LineSession.hex(id)): \(what) callback failed: \(error)")
+            logger.error("session \(SessionIdentifier.hex(id)): \(what) callback failed: \(error)")
         }
     }
 
@@ -195,11 +197,11 @@ public final class LineFilter {
             case "data": result = try onData?(session) ?? .proceed
             case "commit": result = try onCommit?(session) ?? .proceed
             default:
-                logger.warning("session \(LineSession.hex(request.session)): unknown phase '\(request.phase)', answered proceed")
+                logger.warning("session \(SessionIdentifier.hex(request.session)): unknown phase '\(request.phase)', answered proceed")
                 result = .proceed
             }
         } catch {
-            logger.error("session \(LineSession.hex(request.session)): \(request.phase) callback failed (\(error)), answered \(fallback.wireTail)")
+            logger.error("session \(SessionIdentifier.hex(request.session)): \(request.phase) callback failed (\(error)), answered \(fallback.wireTail)")
             result = fallback
         }
         return Self.result(result, session: request.session, token: request.token, version: request.version)
@@ -207,7 +209,14 @@ public final class LineFilter {
 
     private func dataLine(_ request: LineFilterRequest) -> [UInt8] {
         let raw = request.parameters
-        let prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
+        let prefix: [UInt8]
+        if let cached = dataLinePrefix, cached.session == request.session, cached.token == request.token,
+           cached.version == request.version {
+            prefix = cached.bytes
+        } else {
+            prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
+            dataLinePrefix = (request.session, request.token, request.version, prefix)
+        }
         if raw == [UInt8(ascii: ".")] { return prefix + [UInt8(ascii: "."), 10] }
         let stuffed = raw.first == UInt8(ascii: ".")
         let line = DataLine(bytes: stuffed ? Array(raw.dropFirst()) : raw)
@@ -215,7 +224,7 @@ public final class LineFilter {
         do {
             output = try onDataLine?(session(request.session), line) ?? .unchanged
         } catch {
-            logger.error("session \(LineSession.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
+            logger.error("session \(SessionIdentifier.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
             output = .unchanged
         }
         switch output {
@@ -263,7 +272,7 @@ public final class LineFilter {
     static func prefix(_ kind: String, session: UInt64, token: UInt64, version: LineProtocolVersion) -> [UInt8] {
         let first = version.answersWithTokenFirst ? token : session
         let second = version.answersWithTokenFirst ? session : token
-        return Array("\(kind)|\(LineSession.hex(first))|\(LineSession.hex(second))|".utf8)
+        return Array("\(kind)|\(SessionIdentifier.hex(first))|\(SessionIdentifier.hex(second))|".utf8)
     }
 
     /// The `filter-result` line for `result`.

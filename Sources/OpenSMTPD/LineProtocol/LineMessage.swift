@@ -53,7 +53,7 @@ public enum LineMessage: Equatable, Sendable {
         case "report":
             let parts = fields(7)
             guard parts.count >= 6 else { throw Malformed(reason: "report line with \(parts.count) fields, expected at least 6") }
-            guard let version = LineProtocolVersion(Substring(text(parts[1]))) else {
+            guard let version = LineProtocolVersion(ascii: parts[1]) else {
                 throw Malformed(reason: "bad version '\(text(parts[1]))'")
             }
             guard let session = hexIdentifier(parts[5]) else {
@@ -66,7 +66,7 @@ public enum LineMessage: Equatable, Sendable {
             let parts = fields(8)
             guard parts.count >= 7 else { throw Malformed(reason: "filter line with \(parts.count) fields, expected at least 7") }
             let session = hexIdentifier(parts[5]), token = hexIdentifier(parts[6])
-            guard let version = LineProtocolVersion(Substring(text(parts[1]))) else {
+            guard let version = LineProtocolVersion(ascii: parts[1]) else {
                 throw Malformed(reason: "bad version '\(text(parts[1]))'", session: session, token: token)
             }
             guard let session, let token else {

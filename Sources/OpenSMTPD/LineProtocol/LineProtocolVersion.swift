@@ -19,23 +19,33 @@ public struct LineProtocolVersion: Comparable, Hashable, Sendable, CustomStringC
 
     /// Parses `MAJOR.MINOR` (digits only); nil for anything else.
     public init?(_ text: Substring) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isASCIIDigit) }),
-              let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
+        self.init(ascii: Array(text.utf8)[...])
+    }
+
+    /// Parses `MAJOR.MINOR` from ASCII bytes (1 to 6 digits each), without allocating:
+    /// every line of the protocol carries a version.
+    init?(ascii bytes: ArraySlice<UInt8>) {
+        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")),
+              let major = Self.number(bytes[..<dot]), let minor = Self.number(bytes[(dot + 1)...]) else { return nil }
         self.init(major: major, minor: minor)
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard (1...6).contains(digits.count) else { return nil }
+        var value = 0
+        for digit in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            value = value * 10 + Int(digit - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// Whether answers carry the token before the session id (`filter-result|TOKEN|SESSION|...`),
     /// as protocol 0.4 of OpenSMTPD 6.6 has it; later versions put the session first.
+    ///
+    /// The other differences between versions (0.6 swaps the parameters of `tx-mail` and
+    /// `tx-rcpt`, 0.7 those of `link-auth`) concern reports this library does not read.
     public var answersWithTokenFirst: Bool { self < LineProtocolVersion(major: 0, minor: 5) }
-
-    /// Whether `tx-mail` and `tx-rcpt` reports carry `message-id|result|address` (0.6 and
-    /// later) rather than `message-id|address|result`.
-    public var transactionReportsHaveResultFirst: Bool { self >= LineProtocolVersion(major: 0, minor: 6) }
-
-    /// Whether `link-auth` reports carry `result|username` (0.7 and later) rather than
-    /// `username|result`.
-    public var authReportsHaveResultFirst: Bool { self >= LineProtocolVersion(major: 0, minor: 7) }
 
     /// `MAJOR.MINOR`.
     public var description: String { "\(major).\(minor)" }
@@ -44,9 +54,4 @@ public struct LineProtocolVersion: Comparable, Hashable, Sendable, CustomStringC
     public static func < (lhs: LineProtocolVersion, rhs: LineProtocolVersion) -> Bool {
         (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
     }
-}
-
-extension Character {
-    /// An ASCII digit 0-9.
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }

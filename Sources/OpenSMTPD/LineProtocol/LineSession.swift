@@ -33,10 +33,4 @@ public struct LineSession: Equatable, Sendable {
         if colons == 1, let colon = endpoint.firstIndex(of: ":") { return String(endpoint[..<colon]) }
         return endpoint
     }
-
-    /// A session id as the daemon writes it: 16 lowercase hex digits.
-    public static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
-    }
 }
