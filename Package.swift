@@ -56,11 +56,21 @@ let package = Package(
         // Tiny C shim: blocks the daemon's signals at program load, before Swift starts.
         .target(name: "CFilterRulesEarlySignals"),
 
+        // What the command-line programs share: stderr output and logging, usage exit status.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The filter-rules command: serve, check, test.
         .executableTarget(
             name: "filter-rules",
             dependencies: [
                 "CFilterRulesEarlySignals",
+                "CommandLineSupport",
                 "FilterRulesEngine",
                 "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -104,6 +114,7 @@ let package = Package(
         .executableTarget(
             name: "table-pcre",
             dependencies: [
+                "CommandLineSupport",
                 "PCRETable",
                 "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -155,7 +166,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PCRETableTests",
-            dependencies: ["PCRETable", "FilterRules"]
+            dependencies: ["PCRETable", "FilterRules", "SMTPDTestDouble"]
         ),
     ],
     swiftLanguageModes: [.v6]

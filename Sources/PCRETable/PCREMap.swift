@@ -28,12 +28,16 @@ public final class PCREMap {
     public let path: String
     /// The entries in file order.
     public let entries: [PCREMapEntry]
+    /// The values FETCH returns in turn: those of the entries whose value refers to no
+    /// group (without a key there is nothing to expand), in file order.
+    public let fetchableValues: [String]
     private let scratch: MatchScratch
 
     /// Creates a map from entries.
     public init(path: String, entries: [PCREMapEntry], limits: MatchLimits = .default) {
         self.path = path
         self.entries = entries
+        self.fetchableValues = entries.compactMap(\.value.literalText)
         self.scratch = MatchScratch(limits: limits)
     }
 
@@ -41,7 +45,7 @@ public final class PCREMap {
     ///
     /// - Throws: every problem in the file, as `FILE:LINE:COLUMN: message` diagnostics.
     public static func load(path: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
-        return try compile(text: ConfigurationText.read(path: path), file: path, limits: limits)
+        try compile(text: ConfigurationText.read(path: path), file: path, limits: limits)
     }
 
     /// Compiles map text named `file` in diagnostics.
@@ -53,16 +57,16 @@ public final class PCREMap {
         return PCREMap(path: file, entries: entries, limits: limits)
     }
 
-    /// The first entry whose regex matches `key`, with the ranges of its groups in the
-    /// key's UTF-8; nil when none matches.
+    /// The first entry whose regex matches `subject` (a key's UTF-8); nil when none matches.
+    ///
+    /// Uses the scratch's one-pair match data: no allocation per entry.
     ///
     /// - Throws: ``PCREMapError`` when a regex before the first match hit a limit or failed:
     ///   which entry would have matched first cannot be known then.
-    public func firstMatch(_ key: String) throws(PCREMapError) -> (entry: PCREMapEntry, groups: [Range<Int>?])? {
-        let subject = Array(key.utf8)
+    private func firstEntry(matching subject: [UInt8]) throws(PCREMapError) -> PCREMapEntry? {
         for entry in entries {
-            switch entry.regex.captures(in: subject, scratch: scratch) {
-            case let .match(groups): return (entry, groups)
+            switch entry.regex.matches(subject, scratch: scratch) {
+            case .match: return entry
             case .noMatch: continue
             case let .limitExceeded(reason): throw .limitExceeded(entry.location, reason)
             case let .failed(reason): throw .matchFailed(entry.location, reason)
@@ -71,11 +75,31 @@ public final class PCREMap {
         return nil
     }
 
+    /// The first entry whose regex matches `key`, with the ranges of its groups in the
+    /// key's UTF-8; nil when none matches.
+    ///
+    /// - Throws: ``PCREMapError`` when a regex before the first match hit a limit or failed:
+    ///   which entry would have matched first cannot be known then.
+    public func firstMatch(_ key: String) throws(PCREMapError) -> (entry: PCREMapEntry, groups: [Range<Int>?])? {
+        try firstMatch(subject: Array(key.utf8))
+    }
+
+    private func firstMatch(subject: [UInt8]) throws(PCREMapError) -> (entry: PCREMapEntry, groups: [Range<Int>?])? {
+        guard let entry = try firstEntry(matching: subject) else { return nil }
+        // Only the winning entry pays for match data sized for its groups.
+        switch entry.regex.captures(in: subject, scratch: scratch) {
+        case let .match(groups): return (entry, groups)
+        case .noMatch: throw .matchFailed(entry.location, "matched, then did not match when capturing groups")
+        case let .limitExceeded(reason): throw .limitExceeded(entry.location, reason)
+        case let .failed(reason): throw .matchFailed(entry.location, reason)
+        }
+    }
+
     /// Whether some entry matches `key`.
     ///
     /// - Throws: ``PCREMapError`` as ``firstMatch(_:)``.
     public func check(_ key: String) throws(PCREMapError) -> Bool {
-        try firstMatch(key) != nil
+        try firstEntry(matching: Array(key.utf8)) != nil
     }
 
     /// The value of the first entry matching `key`, group references expanded; nil when no
@@ -83,15 +107,10 @@ public final class PCREMap {
     ///
     /// - Throws: ``PCREMapError`` as ``firstMatch(_:)``, or ``PCREMapError/emptyValue(_:)``.
     public func lookup(_ key: String) throws(PCREMapError) -> String? {
-        guard let (entry, groups) = try firstMatch(key) else { return nil }
-        let value = entry.value.expand(subject: Array(key.utf8), groups: groups)
+        let subject = Array(key.utf8)
+        guard let (entry, groups) = try firstMatch(subject: subject) else { return nil }
+        let value = entry.value.expand(subject: subject, groups: groups)
         if value.isEmpty { throw .emptyValue(entry.location) }
         return value
-    }
-
-    /// The values FETCH returns in turn: those of the entries whose value refers to no
-    /// group (without a key there is nothing to expand), in file order.
-    public var fetchableValues: [String] {
-        entries.compactMap(\.value.literalText)
     }
 }

@@ -13,7 +13,7 @@ import OpenSMTPD
 /// Requests for a service outside ``services`` answer "not found".
 public final class PCRETable {
     /// The map file's path.
-    public let path: String
+    public var path: String { map.path }
     /// The services answered; the others get "not found".
     public let services: TableService
     /// The map in use.
@@ -27,7 +27,6 @@ public final class PCRETable {
     /// - Throws: every problem in the file.
     public init(path: String, services: TableService = .any, limits: MatchLimits = .default,
                 logger: Logger = Logger(label: "table-pcre")) throws(RulesFileError) {
-        self.path = path
         self.services = services
         self.limits = limits
         self.logger = logger
@@ -77,9 +76,8 @@ public final class PCRETable {
         guard serves(service) else { return nil }
         let values = map.fetchableValues
         guard !values.isEmpty else { return nil }
-        let value = values[fetchIndex % values.count]
-        fetchIndex = (fetchIndex + 1) % values.count
-        return value
+        defer { fetchIndex = (fetchIndex + 1) % values.count }
+        return values[fetchIndex]
     }
 
     /// Sets `table`'s callbacks to answer from this map (params are not used).

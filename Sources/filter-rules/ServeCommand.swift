@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FilterRules
 import FilterRulesEngine
 import Foundation
@@ -39,12 +40,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verbose = verbosity > 0
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : .info
-            return handler
-        }
+        DaemonLogging.bootstrap(verbose: verbosity > 0)
         let logger = Logger(label: "filter-rules")
         let path = rules ?? file ?? defaultRulesPath
         let store: RuleSetStore

@@ -5,6 +5,7 @@
 // instead of killing the filter and with it smtpd.
 import ArgumentParser
 import CFilterRulesEarlySignals
+import CommandLineSupport
 import FilterRulesEngine
 #if canImport(Glibc)
 import Glibc
@@ -14,14 +15,4 @@ import Glibc
 // also keeps the constructor linked).
 if cfilterrules_early_signals_blocked() == 0 { SignalWatcher.blockDaemonSignals() }
 
-do {
-    var command = try FilterRulesCommand.parseAsRoot()
-    try command.run()
-} catch {
-    if FilterRulesCommand.exitCode(for: error) == .validationFailure {
-        // Usage errors exit 2 (as `test` documents), with ArgumentParser's message and usage.
-        printToStandardError(FilterRulesCommand.fullMessage(for: error))
-        exit(2)
-    }
-    FilterRulesCommand.exit(withError: error)
-}
+FilterRulesCommand.runExitingTwoOnUsageErrors()

@@ -1,5 +1,4 @@
 import ArgumentParser
-import PCRETable
 
 /// `table-pcre check FILE`: validates a map file.
 struct CheckCommand: ParsableCommand {
@@ -12,13 +11,7 @@ struct CheckCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        do {
-            let map = try PCREMap.load(path: file)
-            print("\(file): OK, \(map.entries.count) entries, \(map.fetchableValues.count) without group references")
-        } catch {
-            printToStandardError(error.description)
-            printToStandardError("\(file): \(error.diagnostics.count) error(s)")
-            throw ExitCode(1)
-        }
+        let map = try loadMap(file, exitingWith: 1)
+        print("\(file): OK, \(map.entries.count) entries, \(map.fetchableValues.count) without group references")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import PCRETable
 
 /// `table-pcre lookup FILE KEY`: what LOOKUP would answer, like `postmap -q`.
@@ -15,14 +16,7 @@ struct LookupCommand: ParsableCommand {
     var key: String
 
     func run() throws {
-        let map: PCREMap
-        do {
-            map = try PCREMap.load(path: file)
-        } catch {
-            printToStandardError(error.description)
-            printToStandardError("\(file): \(error.diagnostics.count) error(s)")
-            throw ExitCode(2)
-        }
+        let map = try loadMap(file, exitingWith: 2)
         do {
             guard let value = try map.lookup(key) else { throw ExitCode(1) }
             print(value)

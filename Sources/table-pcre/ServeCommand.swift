@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Logging
 import OpenSMTPD
 import PCRETable
@@ -27,12 +28,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verbose = verbosity > 0
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : .info
-            return handler
-        }
+        DaemonLogging.bootstrap(verbose: verbosity > 0)
         let logger = Logger(label: "table-pcre")
         let services = try parseServices(serviceNames)
         let backend: PCRETable

@@ -2,29 +2,9 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 
-/// What a finished `filter-rules` run printed and how it ended.
-struct CommandResult {
-    var status: Int32
-    var standardOutput: String
-    var standardError: String
-}
-
 /// Runs the built `filter-rules` with `arguments` and waits for it.
-func runFilterRules(_ arguments: [String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: FilterProcess.builtExecutable(named: "filter-rules"))
-    process.arguments = arguments
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         standardOutput: String(decoding: outputData, as: UTF8.self),
-                         standardError: String(decoding: errorData, as: UTF8.self))
+func runFilterRules(_ arguments: [String]) throws -> ProgramResult {
+    try runProgram(FilterProcess.builtExecutable(named: "filter-rules"), arguments)
 }
 
 /// The repository's top directory, found from this file's path.

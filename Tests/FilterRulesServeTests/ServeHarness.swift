@@ -6,25 +6,7 @@ import Glibc
 #endif
 
 /// A rules file in a temporary directory, rewritable for reload tests.
-final class TemporaryRulesFile {
-    let path: String
-
-    init(_ text: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("filter-rules-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("rules.conf").path
-        try write(text)
-    }
-
-    /// Replaces the file's content atomically (as an editor saving the file would).
-    func write(_ text: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
-    }
-}
+typealias TemporaryRulesFile = TemporaryFile
 
 /// Starts `filter-rules` as smtpd 6.0.x would (argv[0] "rules", the file, then flags) and registers it.
 func startServing(_ rules: TemporaryRulesFile, extraArguments: [String] = []) throws -> (process: FilterProcess, smtpd: SMTPDDouble) {

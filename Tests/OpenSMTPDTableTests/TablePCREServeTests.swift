@@ -27,7 +27,7 @@ struct TablePCREServeTests {
 
     @Test("LOOKUP answers the expanded value of the first match, byte for byte")
     func lookupGolden() throws {
-        let map = try MapFile(Self.aliases)
+        let map = try mapFile(Self.aliases)
         let smtpd = try startTablePCRE(config: map.path)
         let pid = UInt32(smtpd.process!.pid)
         let answer = try smtpd.lookup(service: Self.alias, key: "john.doe")
@@ -41,7 +41,7 @@ struct TablePCREServeTests {
 
     @Test("CHECK answers whether some line matches")
     func check() throws {
-        let map = try MapFile(Self.aliases)
+        let map = try mapFile(Self.aliases)
         let smtpd = try startTablePCRE(config: map.path)
         #expect(try smtpd.check(service: Self.alias, key: "root").result == 1)
         #expect(try smtpd.check(service: Self.alias, key: "a.b").result == 1)
@@ -50,7 +50,7 @@ struct TablePCREServeTests {
 
     @Test("FETCH returns the values without group references in turn")
     func fetchCycles() throws {
-        let map = try MapFile(Self.aliases)
+        let map = try mapFile(Self.aliases)
         let smtpd = try startTablePCRE(config: map.path)
         var values: [String?] = []
         for _ in 0..<3 { values.append(try smtpd.fetch(service: Self.source).value) }
@@ -59,7 +59,7 @@ struct TablePCREServeTests {
 
     @Test("--service restricts the answers; smtpd passes the options glued to the path")
     func serviceRestriction() throws {
-        let map = try MapFile(Self.aliases)
+        let map = try mapFile(Self.aliases)
         let smtpd = try startTablePCRE(config: "\(map.path) --service alias,domain")
         #expect(try smtpd.lookup(service: Self.alias, key: "postmaster").value == "root")
         #expect(try smtpd.check(service: Self.domain, key: "postmaster").result == 1)
@@ -70,7 +70,7 @@ struct TablePCREServeTests {
 
     @Test("UPDATE re-reads the map, keeps the old one when the new one has errors")
     func update() throws {
-        let map = try MapFile("/^a$/ first\n")
+        let map = try mapFile("/^a$/ first\n")
         let smtpd = try startTablePCRE(config: map.path)
         #expect(try smtpd.lookup(service: Self.alias, key: "a").value == "first")
         try map.write("/^a$/ second\n/^b(/ broken\n")
@@ -87,7 +87,7 @@ struct TablePCREServeTests {
 
     @Test("a key that makes matching hit the limit answers r -1")
     func matchLimit() throws {
-        let map = try MapFile("/^(a+)+$/ x\n")
+        let map = try mapFile("/^(a+)+$/ x\n")
         let smtpd = try startTablePCRE(config: map.path)
         let answer = try smtpd.lookup(service: Self.alias, key: String(repeating: "a", count: 40) + "b")
         #expect(answer.frame.payload == [0xff, 0xff, 0xff, 0xff])
@@ -96,7 +96,7 @@ struct TablePCREServeTests {
 
     @Test("a map with errors at start-up: every error logged, exit 1")
     func badMapAtStart() throws {
-        let map = try MapFile("/a/ ok\nnot a regex\n/b/z x\n")
+        let map = try mapFile("/a/ ok\nnot a regex\n/b/z x\n")
         let smtpd = try TableDouble.start(executable: tablePCREPath, name: "aliases", config: map.path)
         let process = try #require(smtpd.process)
         #expect(process.waitForExit(timeout: 2) == .exited(1))
@@ -108,7 +108,7 @@ struct TablePCREServeTests {
 
     @Test("CLOSE ends it with exit 0; malformed input with exit 1")
     func closeAndBadInput() throws {
-        let map = try MapFile(Self.aliases)
+        let map = try mapFile(Self.aliases)
         let closing = try startTablePCRE(config: map.path)
         try closing.close()
         #expect(closing.process?.waitForExit(timeout: 1) == .exited(0))
@@ -123,18 +123,18 @@ struct TablePCREServeTests {
 struct TablePCRECommandTests {
     @Test("check: exit 0 and the entry count for a good map")
     func checkGood() throws {
-        let map = try MapFile(TablePCREServeTests.aliases)
+        let map = try mapFile(TablePCREServeTests.aliases)
         let result = try runTablePCRE(["check", map.path])
         #expect(result.status == 0)
-        #expect(result.stdout == "\(map.path): OK, 4 entries, 2 without group references\n")
+        #expect(result.standardOutput == "\(map.path): OK, 4 entries, 2 without group references\n")
     }
 
     @Test("check: exit 1 and every error, in file order")
     func checkBad() throws {
-        let map = try MapFile("/a(/ x\n# fine\n/b/ $2\nword\n")
+        let map = try mapFile("/a(/ x\n# fine\n/b/ $2\nword\n")
         let result = try runTablePCRE(["check", map.path])
         #expect(result.status == 1)
-        #expect(result.stderr == """
+        #expect(result.standardError == """
             \(map.path):1:4: regex error: missing closing parenthesis (PCRE2 at offset 2)
             \(map.path):3:5: the value refers to group 2, but the regex has 0 capture group(s)
             \(map.path):4:1: expected a /regex/ at the start of the line, found 'word'
@@ -147,35 +147,35 @@ struct TablePCRECommandTests {
     func checkMissing() throws {
         let result = try runTablePCRE(["check", "/nonexistent/map.pcre"])
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("/nonexistent/map.pcre: cannot read the file: "))
+        #expect(result.standardError.hasPrefix("/nonexistent/map.pcre: cannot read the file: "))
     }
 
     @Test("lookup: exit 0 with the value, 1 when not found, 2 on errors")
     func lookup() throws {
-        let map = try MapFile(TablePCREServeTests.aliases)
+        let map = try mapFile(TablePCREServeTests.aliases)
         let found = try runTablePCRE(["lookup", map.path, "jane.roe"])
         #expect(found.status == 0)
-        #expect(found.stdout == "jane_roe\n")
+        #expect(found.standardOutput == "jane_roe\n")
         let missing = try runTablePCRE(["lookup", map.path, "nobody"])
         #expect(missing.status == 1)
-        #expect(missing.stdout.isEmpty)
-        let bad = try MapFile("/a(/ x\n")
+        #expect(missing.standardOutput.isEmpty)
+        let bad = try mapFile("/a(/ x\n")
         let broken = try runTablePCRE(["lookup", bad.path, "a"])
         #expect(broken.status == 2)
-        #expect(broken.stderr.contains("\(bad.path):1:4: regex error"))
+        #expect(broken.standardError.contains("\(bad.path):1:4: regex error"))
         let usage = try runTablePCRE(["lookup", map.path])
         #expect(usage.status == 2)
-        let limit = try MapFile("/^(a+)+$/ x\n")
+        let limit = try mapFile("/^(a+)+$/ x\n")
         let failed = try runTablePCRE(["lookup", limit.path, String(repeating: "a", count: 40) + "b"])
         #expect(failed.status == 2)
-        #expect(failed.stderr.contains("\(limit.path):1: "))
+        #expect(failed.standardError.contains("\(limit.path):1: "))
     }
 
     @Test("an unknown service is a usage error")
     func unknownService() throws {
-        let map = try MapFile(TablePCREServeTests.aliases)
+        let map = try mapFile(TablePCREServeTests.aliases)
         let result = try runTablePCRE(["--service", "mailbox", map.path])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("unknown service 'mailbox', expected one of alias, domain, credentials"))
+        #expect(result.standardError.contains("unknown service 'mailbox', expected one of alias, domain, credentials"))
     }
 }

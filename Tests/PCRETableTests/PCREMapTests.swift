@@ -1,7 +1,7 @@
 import FilterRules
-import Foundation
 import OpenSMTPD
 import PCRETable
+import SMTPDTestDouble
 import Testing
 
 @Suite("Map lookups")
@@ -52,16 +52,9 @@ struct PCREMapTests {
 
 @Suite("The table-pcre backend")
 struct PCRETableBackendTests {
-    final class TempMap {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pcre-\(UUID().uuidString).map").path
-        func write(_ text: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
-        deinit { try? FileManager.default.removeItem(atPath: path) }
-    }
-
     @Test("services outside the chosen ones answer not found")
     func services() throws {
-        let file = TempMap()
-        try file.write("/^a$/ one\n")
+        let file = try TemporaryFile("/^a$/ one\n")
         let table = try PCRETable(path: file.path, services: [.alias, .domain])
         #expect(try table.lookup(service: .alias, key: "a") == "one")
         #expect(try table.check(service: .domain, key: "a"))
@@ -75,8 +68,7 @@ struct PCRETableBackendTests {
 
     @Test("fetch cycles through the values without references, restarting after an update")
     func fetch() throws {
-        let file = TempMap()
-        try file.write("/a/ one\n/(b)/ $1\n/c/ two\n")
+        let file = try TemporaryFile("/a/ one\n/(b)/ $1\n/c/ two\n")
         let table = try PCRETable(path: file.path)
         #expect((0..<5).map { _ in table.fetch(service: .source) } == ["one", "two", "one", "two", "one"])
         #expect(table.update())
@@ -85,8 +77,7 @@ struct PCRETableBackendTests {
 
     @Test("update keeps the old map when the new text has errors")
     func update() throws {
-        let file = TempMap()
-        try file.write("/a/ old\n")
+        let file = try TemporaryFile("/a/ old\n")
         let table = try PCRETable(path: file.path)
         try file.write("/a/ new\n/(/ broken\n")
         #expect(!table.update())
@@ -98,8 +89,7 @@ struct PCRETableBackendTests {
 
     @Test("attached to a Table, the callbacks answer the daemon's requests")
     func attached() throws {
-        let file = TempMap()
-        try file.write("/^(.*)@example\\.org$/ $1\n")
+        let file = try TemporaryFile("/^(.*)@example\\.org$/ $1\n")
         let backend = try PCRETable(path: file.path, services: .alias)
         let table = Table()
         backend.attach(to: table)

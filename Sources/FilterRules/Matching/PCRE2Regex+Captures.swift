@@ -24,8 +24,10 @@ extension PCRE2Regex {
     /// Matches against `subject` and reports the range of the match and of every group.
     ///
     /// Uses the limits and JIT stack of `scratch`; the match data sized for all groups is
-    /// allocated per call, so this costs more than `matches(_:scratch:)`.
+    /// allocated per call, so this costs more than `matches(_:scratch:)`: find the matching
+    /// pattern with that, then call this once for its groups.
     public func captures(in subject: [UInt8], scratch: MatchScratch) -> RegexCaptureResult {
+        // Sized by PCRE2 for the whole match plus every group of the pattern.
         guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else {
             return .failed("PCRE2 could not allocate match data")
         }
@@ -44,19 +46,17 @@ extension PCRE2Regex {
             case let .failed(reason): return .failed(reason)
             }
         }
-        let ovector = pcre2_get_ovector_pointer_8(data)!
-        let pairs = min(Int(pcre2_get_ovector_count_8(data)), captureGroupCount + 1)
-        let unset = Int(bitPattern: UInt(bitPattern: -1))
-        var ranges: [Range<Int>?] = []
-        for index in 0..<pairs {
-            let start = Int(ovector[2 * index])
-            let end = Int(ovector[2 * index + 1])
-            if start == unset || end == unset {
-                ranges.append(nil)
-            } else {
-                // \K can put the start after the end; report an empty range then.
-                ranges.append(min(start, end)..<end)
-            }
+        guard let ovector = pcre2_get_ovector_pointer_8(data) else {
+            return .failed("PCRE2 returned no match offsets")
+        }
+        // PCRE2_SIZE is size_t, which Swift imports as Int: PCRE2_UNSET (~0) reads as -1.
+        let unset = Int(bitPattern: UInt.max)
+        let ranges: [Range<Int>?] = (0..<Int(pcre2_get_ovector_count_8(data))).map { index in
+            let start = ovector[2 * index]
+            let end = ovector[2 * index + 1]
+            guard start != unset, end != unset else { return nil }
+            // \K can put the start after the end; report an empty range then.
+            return min(start, end)..<end
         }
         return .match(ranges)
     }

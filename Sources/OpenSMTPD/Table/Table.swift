@@ -80,10 +80,10 @@ public final class Table {
             return nil
         case .update:
             guard let onUpdate else { return .result(.found) }
-            return .result(attempt(request) { try onUpdate() ? .found : .notFound })
+            return resultReply(request) { try onUpdate() }
         case let .check(service, params, key):
             guard let onCheck else { return missing(request) }
-            return .result(attempt(request) { try onCheck(service, params, key) ? .found : .notFound })
+            return resultReply(request) { try onCheck(service, params, key) }
         case let .lookup(service, params, key):
             guard let onLookup else { return missing(request) }
             return valueReply(request) { try onLookup(service, params, key) }
@@ -93,25 +93,27 @@ public final class Table {
         }
     }
 
-    private func attempt(_ request: DaemonTableMessage, _ body: () throws -> TableResult) -> TableResult {
+    /// Runs a callback; nil (and a log line) when it throws.
+    private func attempt<Answer>(_ request: DaemonTableMessage, _ callback: () throws -> Answer) -> Answer? {
         do {
-            return try body()
+            return try callback()
         } catch {
             logger.error("\(request.type.callbackName) callback failed, answering temporary failure: \(error)",
                          metadata: metadata(for: request))
-            return .temporaryFailure
+            return nil
         }
     }
 
-    private func valueReply(_ request: DaemonTableMessage, _ body: () throws -> String?) -> TableReply {
-        let found: String?
-        do {
-            found = try body()
-        } catch {
-            logger.error("\(request.type.callbackName) callback failed, answering temporary failure: \(error)",
-                         metadata: metadata(for: request))
-            return .result(.temporaryFailure)
-        }
+    /// `r` for an UPDATE or CHECK callback: 1 for true, 0 for false, -1 when it throws.
+    private func resultReply(_ request: DaemonTableMessage, _ callback: () throws -> Bool) -> TableReply {
+        guard let answer = attempt(request, callback) else { return .result(.temporaryFailure) }
+        return .result(answer ? .found : .notFound)
+    }
+
+    /// The reply for a LOOKUP or FETCH callback: its value, 0 for nil, -1 when it throws or
+    /// returns a value the daemon cannot take.
+    private func valueReply(_ request: DaemonTableMessage, _ callback: () throws -> String?) -> TableReply {
+        guard let found = attempt(request, callback) else { return .result(.temporaryFailure) }
         guard let value = found else { return .result(.notFound) }
         if value.isEmpty {
             logger.error("\(request.type.callbackName) callback returned an empty value, answering temporary failure",
@@ -148,19 +150,5 @@ public final class Table {
             break
         }
         return metadata
-    }
-}
-
-extension TableMessageType {
-    /// The name of the callback that answers this request type, for log lines.
-    var callbackName: String {
-        switch self {
-        case .update: return "update"
-        case .check: return "check"
-        case .lookup: return "lookup"
-        case .fetch: return "fetch"
-        case .close: return "close"
-        case .open, .ok, .fail: return description
-        }
     }
 }

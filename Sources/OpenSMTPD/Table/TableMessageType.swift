@@ -17,11 +17,24 @@ public enum TableMessageType: UInt32, Sendable, CaseIterable, CustomStringConver
     /// PROC_TABLE_FETCH: the next value of the table.
     case fetch = 7
 
-    /// The C name, for logs and error messages.
+    /// The C name (`PROC_TABLE_CHECK`), for logs and error messages. String literals: the
+    /// request decoder names every payload with it at no cost.
     public var description: String {
-        ["PROC_TABLE_OK", "PROC_TABLE_FAIL", "PROC_TABLE_OPEN", "PROC_TABLE_CLOSE",
-         "PROC_TABLE_UPDATE", "PROC_TABLE_CHECK", "PROC_TABLE_LOOKUP", "PROC_TABLE_FETCH"][Int(rawValue)]
+        switch self {
+        case .ok: return "PROC_TABLE_OK"
+        case .fail: return "PROC_TABLE_FAIL"
+        case .open: return "PROC_TABLE_OPEN"
+        case .close: return "PROC_TABLE_CLOSE"
+        case .update: return "PROC_TABLE_UPDATE"
+        case .check: return "PROC_TABLE_CHECK"
+        case .lookup: return "PROC_TABLE_LOOKUP"
+        case .fetch: return "PROC_TABLE_FETCH"
+        }
     }
+
+    /// The lowercase name without the prefix ("check"): for a request, the name of the
+    /// ``Table`` callback that answers it, as log lines call it.
+    var callbackName: String { description.dropFirst("PROC_TABLE_".count).lowercased() }
 }
 
 /// The `r` a table answers with: the daemon's result code for UPDATE, CHECK, LOOKUP and FETCH.

@@ -158,8 +158,10 @@ public enum TableReply: Equatable, Sendable {
             writer.appendInt32(TableResult.found.rawValue)
             writer.appendString(value)
         }
-        let frame = IMSGFrame(type: TableMessageType.ok.rawValue, payload: writer.bytes, pid: pid)
-        _ = try frame.encoded()
-        return frame
+        let length = IMSGHeader.size + writer.bytes.count
+        guard length <= IMSGHeader.maximumFrameSize else {
+            throw .frameTooLong(length: length, maximum: IMSGHeader.maximumFrameSize)
+        }
+        return IMSGFrame(type: TableMessageType.ok.rawValue, payload: writer.bytes, pid: pid)
     }
 }

@@ -14,9 +14,9 @@ final class TableRequestLoop {
 
     init(table: Table, descriptor: Int32) {
         self.table = table
+        // Its sends use MSG_NOSIGNAL: a daemon that went away makes the write fail (EPIPE)
+        // instead of raising SIGPIPE, so the host program's signal handling stays its own.
         self.channel = IMSGChannel(descriptor: descriptor)
-        // A daemon that went away must not kill the table with SIGPIPE: the write fails instead.
-        signal(SIGPIPE, SIG_IGN)
     }
 
     /// Runs until CLOSE or end of stream.

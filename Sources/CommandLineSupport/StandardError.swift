@@ -1,6 +1,6 @@
 import Foundation
 
 /// Writes a line to stderr.
-func printToStandardError(_ text: String) {
+public func printToStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
