@@ -10,11 +10,8 @@ public enum PCREMapParser {
         var entries: [PCREMapEntry] = []
         var diagnostics: [RuleDiagnostic] = []
         var lineNumber = 0
-        // "\r\n" is one Character in Swift: split at it as well as at "\n".
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for characters in PhysicalLines.split(text) {
             lineNumber += 1
-            var characters = Array(rawLine)
-            if characters.last == "\r" { characters.removeLast() }
             switch parseLine(characters, file: file, line: lineNumber) {
             case .none: break
             case let .entry(entry): entries.append(entry)
@@ -45,26 +42,12 @@ public enum PCREMapParser {
             let word = String(line[index..<end])
             return .errors([RuleDiagnostic(at(index), "expected a /regex/ at the start of the line, found '\(word)'")])
         }
-        // The regex: up to the next '/' not escaped by a backslash; escapes stay for PCRE2.
+        // The regex, as the rules file reads it.
         let opening = index
-        index += 1
-        var source = ""
-        var closed = false
-        while index < line.count {
-            let character = line[index]
-            if character == "\\", index + 1 < line.count {
-                source.append(character)
-                source.append(line[index + 1])
-                index += 2
-                continue
-            }
-            index += 1
-            if character == "/" { closed = true; break }
-            source.append(character)
-        }
-        guard closed else {
+        guard let (source, regexEnd) = RegexLiteral.scan(line, openingAt: opening) else {
             return .errors([RuleDiagnostic(at(opening), "unterminated regex, expected a closing '/'")])
         }
+        index = regexEnd
         var diagnostics: [RuleDiagnostic] = []
         let flagsStart = index
         while index < line.count, !isBlank(line[index]) { index += 1 }

@@ -57,27 +57,13 @@ struct RuleTokenizer {
                 continue
             }
             if c == "/" {
-                var source: [Character] = []
-                index += 1
-                var closed = false
-                while index < line.count {
-                    let d = line[index]
-                    if d == "\\" && index + 1 < line.count {
-                        source.append(d)
-                        source.append(line[index + 1])
-                        index += 2
-                        continue
-                    }
-                    if d == "/" { closed = true; index += 1; break }
-                    source.append(d)
-                    index += 1
-                }
-                guard closed else {
+                guard let (source, end) = RegexLiteral.scan(line, openingAt: index) else {
                     return .failure(Failure(offset: start, message: "unterminated regex, expected a closing '/'"))
                 }
+                index = end
                 let flagsStart = index
                 while index < line.count && !isSpace(line[index]) { index += 1 }
-                tokens.append(RuleToken(kind: .regex(source: String(source), flags: String(line[flagsStart..<index]),
+                tokens.append(RuleToken(kind: .regex(source: source, flags: String(line[flagsStart..<index]),
                                                      flagsOffset: flagsStart),
                                         offset: start, contentOffset: start + 1))
                 continue

@@ -8,8 +8,17 @@ public struct Dict: Equatable, Sendable, Sequence, CustomStringConvertible, Expr
     public init() {}
 
     /// Creates a dictionary from pairs; a later duplicate key replaces the earlier value.
+    /// Linear in the number of pairs, however many the daemon sends.
     public init(_ pairs: [(String, String)]) {
-        for (key, value) in pairs { self[key] = value }
+        var positions: [String: Int] = [:]
+        for (key, value) in pairs {
+            if let position = positions[key] {
+                self.pairs[position].value = value
+            } else {
+                positions[key] = self.pairs.count
+                self.pairs.append((key, value))
+            }
+        }
     }
 
     /// Creates a dictionary from a literal.

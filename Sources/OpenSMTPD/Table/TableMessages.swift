@@ -83,12 +83,11 @@ public enum DaemonTableMessage: Equatable, Sendable {
         guard count <= UInt64(reader.remainingCount / 2) else {
             throw .lengthOutOfRange(context: "\(reader.context) params count", length: count)
         }
-        var params = Dict()
+        var pairs: [(String, String)] = []
         for _ in 0..<count {
-            let key = try reader.readString()
-            params[key] = try reader.readString()
+            pairs.append((try reader.readString(), try reader.readString()))
         }
-        return params
+        return Dict(pairs)
     }
 
     /// Encodes the request as the daemon sends it (for tests and tools).
