@@ -1,33 +1,29 @@
 // The default mode: queries answered per second (pipelined, 100 sessions) and message bytes
 // per second through the data pipe, with filter-example (a pass-through data-line filter).
 import SMTPDTestDouble
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The default mode's command line.
-struct Options {
+struct PipeOptions {
     var filter = FilterProcess.builtExecutable(named: "filter-example")
     var queries = 200_000
     var megabytes = 64
 
-    init(_ arguments: [String]) {
-        var iterator = arguments.dropFirst().makeIterator()
-        while let argument = iterator.next() {
-            switch argument {
-            case "--filter": filter = iterator.next() ?? filter
-            case "--queries": queries = iterator.next().flatMap(Int.init) ?? queries
-            case "--megabytes": megabytes = iterator.next().flatMap(Int.init) ?? megabytes
+    init(_ arguments: ArraySlice<String>) {
+        var words = OptionWords(arguments)
+        while let option = words.next() {
+            switch option {
+            case "--filter": filter = words.value(of: option) { $0 }
+            case "--queries": queries = words.value(of: option) { Int($0) }
+            case "--megabytes": megabytes = words.value(of: option) { Int($0) }
             case "--quick": queries = 20_000; megabytes = 8
-            default:
-                print("usage: filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]")
-                print("       filter-bench rules [--filter PATH] [--seconds S] [--quick]")
-                exit(2)
+            default: exitWithUsage("unknown option \(option)")
             }
         }
     }
 }
 
+/// Answers per second to `total` queries, pipelined: one query for each of 100 sessions,
+/// then their 100 answers, cycling through HELO, MAIL, RCPT and DATA.
 func benchmarkQueries(_ smtpd: SMTPDDouble, total: Int) throws -> Double {
     let sessions = (1...100).map { UInt64($0) }
     for session in sessions { try smtpd.event(.connect, session: session) }
@@ -46,7 +42,9 @@ func benchmarkQueries(_ smtpd: SMTPDDouble, total: Int) throws -> Double {
         for session in sessions { try smtpd.sendQuery(query, session: session, extra: extra) }
         for _ in sessions {
             let frame = try smtpd.process.receiveFrame()
-            guard ParsedResponse(frame) != nil else { throw DoubleError.malformed("not a response") }
+            guard ParsedResponse(frame) != nil else {
+                throw BenchmarkFailure("the filter answered a query with a frame of type \(frame.type), not a response")
+            }
             answered += 1
         }
     }
@@ -55,40 +53,32 @@ func benchmarkQueries(_ smtpd: SMTPDDouble, total: Int) throws -> Double {
     return Double(answered) / elapsed
 }
 
+/// Bytes per second of one message of `megabytes` MiB in lines of `lineLength` bytes
+/// through the data pipe; the filter must give it back byte for byte.
 func benchmarkData(_ smtpd: SMTPDDouble, megabytes: Int, lineLength: Int) throws -> Double {
     let line = [UInt8](repeating: UInt8(ascii: "m"), count: lineLength - 1) + [0x0a]
     var message: [UInt8] = []
     message.reserveCapacity(megabytes << 20)
     while message.count < megabytes << 20 { message += line }
     let session: UInt64 = 0xbe7c4
-    _ = try smtpd.connect(session: session)
-    _ = try smtpd.ask(.data, session: session)
-    let start = ContinuousClock.now
-    let result = try smtpd.pushMessage(message, session: session, timeout: 600)
-    let elapsed = seconds(ContinuousClock.now - start)
-    guard result.output == message, result.response.dataLength == UInt32(message.count) else {
-        throw DoubleError.malformed("the message did not come back byte for byte")
-    }
+    try expectAccepted(smtpd.connect(session: session), "CONNECT")
+    try expectAccepted(smtpd.ask(.data, session: session), "DATA")
+    let elapsed = try smtpd.pushAcceptedMessage(message, session: session)
     try smtpd.event(.disconnect, session: session)
     return Double(message.count) / elapsed
 }
 
-/// Runs the default mode with the process's arguments.
-func runPipeBenchmark(_ arguments: [String]) {
-    let options = Options(arguments)
-    do {
-        let process = try FilterProcess(executable: options.filter, name: "bench")
-        let smtpd = SMTPDDouble(process: process)
-        _ = try smtpd.register(name: "bench")
-        print("filter: \(options.filter)")
-        let qps = try benchmarkQueries(smtpd, total: options.queries)
-        print("queries answered per second (100 sessions, pipelined): \(Int(qps))")
-        for lineLength in [80, 16_384] {
-            let bps = try benchmarkData(smtpd, megabytes: options.megabytes, lineLength: lineLength)
-            print("data through the pipe, \(lineLength)-byte lines: \((bps / 1_048_576 * 10).rounded() / 10) MiB/s")
-        }
-    } catch {
-        print("filter-bench: \(error)")
-        exit(1)
+/// Runs the default mode.
+func runPipeBenchmark(_ options: PipeOptions) throws {
+    try requireFilter(options.filter, product: "filter-example")
+    let process = try FilterProcess(executable: options.filter, name: "bench")
+    let smtpd = SMTPDDouble(process: process)
+    _ = try smtpd.register(name: "bench")
+    print("filter: \(options.filter)")
+    let qps = try benchmarkQueries(smtpd, total: options.queries)
+    print("queries answered per second (100 sessions, pipelined): \(Int(qps))")
+    for lineLength in [80, 16_384] {
+        let bps = try benchmarkData(smtpd, megabytes: options.megabytes, lineLength: lineLength)
+        print("data through the pipe, \(lineLength)-byte lines: \(fixed(bps / 1_048_576, 1)) MiB/s")
     }
 }

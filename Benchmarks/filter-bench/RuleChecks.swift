@@ -26,7 +26,7 @@ enum RuleChecks {
     /// tried on it) and expects the filter to refuse it at EOM.
     static func filterRefusesLastRule(_ smtpd: SMTPDDouble, session: UInt64, ruleCount: Int) throws {
         try smtpd.event(.txBegin, session: session)
-        guard try smtpd.ask(.data, session: session).status == 0 else { throw BenchmarkFailure("probe DATA was refused") }
+        try expectAccepted(smtpd.ask(.data, session: session), "probe DATA")
         let message = Array("Subject: probe\n\n\(SpamRules.matchingLine(ruleCount - 1))\n".utf8)
         let pushed = try smtpd.pushMessage(message, session: session, timeout: 60)
         guard pushed.response.status != 0, pushed.output == message else {

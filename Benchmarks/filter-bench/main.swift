@@ -7,9 +7,18 @@
 // bytes per second through the data pipe, with filter-example (a pass-through data-line filter).
 // The rules mode measures data lines per second through `filter-rules serve` with 0, 10, 100
 // and 1,000 dataline rules, and the in-process compile time of 1,000 and 10,000 rules.
+#if canImport(Glibc)
+import Glibc
+#endif
 
-if CommandLine.arguments.dropFirst().first == "rules" {
-    runRulesBenchmark(Array(CommandLine.arguments.dropFirst(2)))
-} else {
-    runPipeBenchmark(CommandLine.arguments)
+let words = CommandLine.arguments.dropFirst()
+do {
+    if words.first == "rules" {
+        try runRulesBenchmark(RulesOptions(words.dropFirst()))
+    } else {
+        try runPipeBenchmark(PipeOptions(words))
+    }
+} catch {
+    print("filter-bench: FAILED: \(error)")
+    exit(1)
 }

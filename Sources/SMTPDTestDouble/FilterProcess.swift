@@ -42,30 +42,16 @@ public final class FilterProcess {
         }
         posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
 
-        let argv = ([name] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var env = ProcessEnvironment.merged(with: environment).map { strdup($0) } + [nil]
-        defer { env.forEach { free($0) } }
-        // A daemon starts its children with no blocked signals and default actions; the test
-        // runner's own mask (it blocks most signals) must not leak into the filter.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptySet = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&emptySet)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &emptySet)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, &env)
-        close(pair[1])
-        close(stderrFD)
-        guard rc == 0 else {
-            close(pair[0])
-            throw DoubleError.system("posix_spawn \(executable)", rc)
+        defer {
+            close(pair[1])
+            close(stderrFD)
         }
-        pid = child
+        do {
+            pid = try DaemonSpawn.spawn(executable, argv: [name] + arguments, environment: environment, fileActions: &actions)
+        } catch {
+            close(pair[0])
+            throw error
+        }
         channel = DaemonChannel(descriptor: pair[0])
     }
 

@@ -14,7 +14,7 @@ enum FilterInstallation {
         let target = directory + "/filter-rules"
         try FileManager.default.copyItem(atPath: executable, toPath: target)
         chmod(target, 0o755)
-        for library in try sharedLibraries(of: executable) where !isReachableByOthers(library) {
+        for library in try sharedLibraries(of: executable, listedIn: directory) where !isReachableByOthers(library) {
             let copy = directory + "/" + (library as NSString).lastPathComponent
             try FileManager.default.copyItem(atPath: library, toPath: copy)
             chmod(copy, 0o755)
@@ -22,17 +22,10 @@ enum FilterInstallation {
         return target
     }
 
-    /// The resolved paths of the shared libraries `executable` loads (from `ldd`).
-    private static func sharedLibraries(of executable: String) throws -> [String] {
-        let ldd = Process()
-        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        ldd.arguments = [executable]
-        let output = Pipe()
-        ldd.standardOutput = output
-        ldd.standardError = FileHandle.nullDevice
-        try ldd.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ldd.waitUntilExit()
+    /// The resolved paths of the shared libraries `executable` loads (from `ldd`, whose
+    /// output goes to a file in `directory`).
+    private static func sharedLibraries(of executable: String, listedIn directory: String) throws -> [String] {
+        let (_, text) = try SpawnedProcess.run("/usr/bin/ldd", [executable], outputPath: directory + "/ldd.txt", timeout: 30)
         return text.split(separator: "\n").compactMap { line in
             guard let arrow = line.range(of: " => /") else { return nil }
             let rest = line[line.index(arrow.upperBound, offsetBy: -1)...]
@@ -42,7 +35,7 @@ enum FilterInstallation {
 
     /// Whether a user that is neither owner nor group can read `path`: the file readable by
     /// others, every directory above it searchable by others.
-    static func isReachableByOthers(_ path: String) -> Bool {
+    private static func isReachableByOthers(_ path: String) -> Bool {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IROTH != 0 else { return false }
         var directory = (path as NSString).deletingLastPathComponent

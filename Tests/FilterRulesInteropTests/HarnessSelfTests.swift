@@ -14,6 +14,15 @@ extension FilterRulesInteropTests {
             var directory = ""
             var port = 0
 
+            init() {}
+
+            /// The traces of a running server: smtpd, its process tree, its directory and port.
+            init(of server: RealSMTPD) {
+                pids = [server.pid] + ProcessTable.descendants(of: server.pid)
+                directory = server.directory
+                port = server.port
+            }
+
             /// Fails the test for every trace of the run still present.
             func expectGone(sourceLocation: SourceLocation = #_sourceLocation) {
                 #expect(pids.allSatisfy { !ProcessTable.isAlive($0) }, "still running: \(pids.filter(ProcessTable.isAlive))",
@@ -28,7 +37,7 @@ extension FilterRulesInteropTests {
         func throwawayFilterRun() throws {
             var traces = Traces()
             try withRealSMTPD(filter: .throwaway) { server in
-                traces = Traces(pids: [server.pid] + ProcessTable.descendants(of: server.pid), directory: server.directory, port: server.port)
+                traces = Traces(of: server)
                 let refused = try server.session(SMTPSessionPlan(name: "bad.example"))
                 #expect(refused.reply(at: "connect")?.code == 220, "\(refused)")
                 #expect(refused.refusal?.stage == "ehlo" && refused.refusal?.code == 550, "\(refused)")
@@ -65,7 +74,7 @@ extension FilterRulesInteropTests {
             var traces = Traces()
             #expect(throws: Planned.self) {
                 try withRealSMTPD(filter: .throwaway) { server in
-                    traces = Traces(pids: [server.pid] + ProcessTable.descendants(of: server.pid), directory: server.directory, port: server.port)
+                    traces = Traces(of: server)
                     #expect(server.isRunning && !server.filterPIDs.isEmpty)
                     throw Planned()
                 }

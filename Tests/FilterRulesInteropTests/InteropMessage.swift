@@ -58,11 +58,7 @@ struct InteropMessage {
 
 extension Array where Element == UInt8 {
     /// Whether the bytes contain the UTF-8 of `text`.
-    func contains(_ text: String) -> Bool {
-        let needle = Array(text.utf8)
-        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
-        return (0...(count - needle.count)).contains { self[$0..<($0 + needle.count)].elementsEqual(needle) }
-    }
+    func contains(_ text: String) -> Bool { contains(Array(text.utf8)) }
 
     /// Where two byte strings first differ, with a little context, for failure messages.
     func firstDifference(from other: [UInt8]) -> String {

@@ -7,52 +7,59 @@ import Glibc
 extension RealSMTPD {
     /// Prepares a directory, validates the configuration with `smtpd -n` and starts
     /// `smtpd -d`, returning once it listens and the filter runs. On failure everything
-    /// started is stopped and the error carries smtpd's log.
+    /// started is stopped, the directory removed, and the error carries smtpd's log.
     static func start(_ filter: FilterUnderTest) throws -> RealSMTPD {
         if let socket = LoopbackNetwork.answeringControlSocket() { throw InteropError.foreignSMTPD(socket) }
-        var template = Array("/tmp/filter-rules-interop-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw InteropError.system("mkdtemp", errno)
-        }
-        let directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let directory = try makeRunDirectory()
         do {
-            chmod(directory, 0o755)
-            try FileManager.default.createDirectory(atPath: directory + "/mail", withIntermediateDirectories: false)
-            chmod(directory + "/mail", 0o1777)
-            let program: String
-            let command: String
-            switch filter {
-            case .filterRules(let rules):
-                program = try FilterInstallation.install(FilterProcess.builtExecutable(named: "filter-rules"), into: directory)
-                try write(rules, to: directory + "/rules.conf")
-                command = "\(program) \(directory)/rules.conf"
-            case .throwaway:
-                program = directory + "/throwaway-filter.py"
-                try write(ThrowawayFilter.source, to: program)
-                command = (SMTPClient.python + [program]).joined(separator: " ")
-            }
-            try write(SMTPClientScript.source, to: directory + "/smtp-client.py")
-            try write(SMTPDConfiguration.deliveryScript(into: directory + "/mail"), to: directory + "/deliver.sh")
-            chmod(directory + "/deliver.sh", 0o755)
-            let configuration = SMTPDConfiguration(filterCommand: command, port: try LoopbackNetwork.freePort(),
-                                                   deliveryScriptPath: directory + "/deliver.sh")
-            try write(configuration.text, to: directory + "/smtpd.conf")
-            try validate(directory + "/smtpd.conf")
-
-            let process = try SpawnedProcess(executable: executable, arguments: ["-d", "-f", directory + "/smtpd.conf"],
-                                             environment: resolverEnvironment, outputPath: directory + "/smtpd.log")
-            let server = RealSMTPD(directory: directory, port: configuration.port, filterProgram: program, process: process)
-            do {
-                try server.waitUntilReady(timeout: 20)
-            } catch {
-                server.stop()
-                throw error
-            }
+            let server = try launch(filter, in: directory)
+            try server.waitUntilReady(timeout: 20)
             return server
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+    }
+
+    /// A new directory under /tmp (mode 0755) with a world-writable `mail` directory.
+    private static func makeRunDirectory() throws -> String {
+        var template = Array("/tmp/filter-rules-interop-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw InteropError.system("mkdtemp", errno)
+        }
+        let directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        chmod(directory, 0o755)
+        try FileManager.default.createDirectory(atPath: directory + "/mail", withIntermediateDirectories: false)
+        chmod(directory + "/mail", 0o1777)
+        return directory
+    }
+
+    /// Writes the filter, the client, the delivery script and smtpd.conf into `directory`,
+    /// validates the configuration and starts smtpd on it.
+    private static func launch(_ filter: FilterUnderTest, in directory: String) throws -> RealSMTPD {
+        let program: String
+        let command: String
+        switch filter {
+        case .filterRules(let rules):
+            program = try FilterInstallation.install(FilterProcess.builtExecutable(named: "filter-rules"), into: directory)
+            try write(rules, to: directory + "/rules.conf")
+            command = "\(program) \(directory)/rules.conf"
+        case .throwaway:
+            program = directory + "/throwaway-filter.py"
+            try write(ThrowawayFilter.source, to: program)
+            command = (SMTPClient.python + [program]).joined(separator: " ")
+        }
+        try write(SMTPClientScript.source, to: directory + "/smtp-client.py")
+        try write(SMTPDConfiguration.deliveryScript(into: directory + "/mail"), to: directory + "/deliver.sh")
+        chmod(directory + "/deliver.sh", 0o755)
+        let configuration = SMTPDConfiguration(filterCommand: command, port: try LoopbackNetwork.freePort(),
+                                               deliveryScriptPath: directory + "/deliver.sh")
+        try write(configuration.text, to: directory + "/smtpd.conf")
+        try validate(directory + "/smtpd.conf", outputPath: directory + "/smtpd-n.log")
+
+        let process = try SpawnedProcess(executable: executable, arguments: ["-d", "-f", directory + "/smtpd.conf"],
+                                         environment: resolverEnvironment, outputPath: directory + "/smtpd.log")
+        return RealSMTPD(directory: directory, port: configuration.port, filterProgram: program, process: process)
     }
 
     /// Keeps smtpd's name lookups off the network. Its bundled resolver (asr) asks DNS
@@ -68,30 +75,26 @@ extension RealSMTPD {
         chmod(path, 0o644)
     }
 
-    /// Runs `smtpd -n -f PATH` and throws its output unless it says the configuration is OK.
-    private static func validate(_ path: String) throws {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: executable)
-        check.arguments = ["-n", "-f", path]
-        let output = Pipe()
-        check.standardOutput = output
-        check.standardError = output
-        try check.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        guard check.terminationStatus == 0 else {
+    /// Runs `smtpd -n -f PATH` (output into `outputPath`) and throws its output unless it
+    /// says the configuration is OK.
+    private static func validate(_ path: String, outputPath: String) throws {
+        let (status, text) = try SpawnedProcess.run(executable, ["-n", "-f", path], outputPath: outputPath, timeout: 30)
+        guard status == .exited(0) else {
             throw InteropError.badConfiguration(text + ((try? String(contentsOfFile: path, encoding: .utf8)) ?? ""))
         }
     }
 
-    /// Waits until smtpd listens on its port and the filter process runs.
+    /// Waits until smtpd listens on its port and the filter process runs; stops smtpd when
+    /// it does not.
     private func waitUntilReady(timeout: Double) throws {
         let ready = Deadline.wait(seconds: timeout) {
             !process.isRunning || (LoopbackNetwork.isListening(port: port) && !filterPIDs.isEmpty)
         }
         guard ready, process.isRunning else {
+            let log = logTail(lines: 60)
+            stop()
             throw InteropError.startFailed((ready ? "smtpd ended (\(process.exitDescription))" : "not listening after \(timeout) s")
-                + "\n" + logTail(lines: 60))
+                + "\n" + log)
         }
     }
 }

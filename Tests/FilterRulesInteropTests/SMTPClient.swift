@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs `SMTPClientScript` with python3, one process per session.
 struct SMTPClient {
@@ -9,57 +12,45 @@ struct SMTPClient {
     let scriptPath: String
     /// The server's port on 127.0.0.1.
     let port: Int
-    /// A directory for the clients' output files.
+    /// A directory for the clients' input, output and marker files.
     let directory: String
 
-    /// A client process started on `plan`, not yet waited for.
-    final class Running {
-        fileprivate let process: Process
+    /// A client process started on a plan, not yet waited for (killed when released running).
+    struct Running {
+        fileprivate let process: SpawnedProcess
         fileprivate let outputPath: String
-        fileprivate init(process: Process, outputPath: String) {
-            self.process = process
-            self.outputPath = outputPath
-        }
     }
 
-    /// Starts one session.
-    func start(_ plan: SMTPSessionPlan) throws -> Running {
+    /// Starts one session, held back by `gate`.
+    func start(_ plan: SMTPSessionPlan, gate: SessionGate = SessionGate()) throws -> Running {
         var json: [String: Any] = ["port": port, "timeout": plan.timeout, "name": plan.name, "rcpt": plan.recipients]
         json["greeting"] = plan.greeting ?? NSNull()
         json["mail"] = plan.mail ?? NSNull()
         json["message"] = plan.message.map { Data($0).base64EncodedString() } ?? NSNull()
-        json["connect_at"] = plan.connectAt?.timeIntervalSince1970 ?? NSNull()
-        json["proceed_at"] = plan.proceedAt?.timeIntervalSince1970 ?? NSNull()
-        let input = try JSONSerialization.data(withJSONObject: json)
+        json["connect_after"] = gate.connectAfter ?? NSNull()
+        json["greeted"] = gate.greeted ?? NSNull()
+        json["proceed_after"] = gate.proceedAfter ?? NSNull()
         let outputPath = directory + "/client-\(UUID().uuidString).json"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let inputPath = outputPath + ".in"
-        try input.write(to: URL(fileURLWithPath: inputPath))
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python[0])
-        process.arguments = Self.python.dropFirst() + [scriptPath]
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath + ".err").creatingFile())
-        try process.run()
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: inputPath))
+        let process = try SpawnedProcess(executable: Self.python[0], arguments: Self.python.dropFirst() + [scriptPath],
+                                         inputPath: inputPath, outputPath: outputPath, errorPath: outputPath + ".err")
         return Running(process: process, outputPath: outputPath)
     }
 
     /// Waits for a started session (killing it after `timeout` seconds) and reads its transcript.
-    func finish(_ running: Running, timeout: Double = 30) throws -> SMTPTranscript {
-        if !Deadline.wait(seconds: timeout, until: { !running.process.isRunning }) {
-            running.process.terminate()
+    func finish(_ running: Running, timeout: Double) throws -> SMTPTranscript {
+        guard running.process.waitForExit(timeout: timeout) else {
+            kill(running.process.pid, SIGKILL)
             running.process.waitUntilExit()
             throw InteropError.timedOut("waiting for the SMTP client (\(timeout) s)")
         }
-        running.process.waitUntilExit()
-        let output = (try? Data(contentsOf: URL(fileURLWithPath: running.outputPath))) ?? Data()
-        let errors = (try? String(contentsOfFile: running.outputPath + ".err", encoding: .utf8)) ?? ""
+        let output = ProcessTable.contents(of: running.outputPath) ?? []
         do {
-            return try JSONDecoder().decode(SMTPTranscript.self, from: output)
+            return try JSONDecoder().decode(SMTPTranscript.self, from: Data(output))
         } catch {
-            throw InteropError.clientOutput("exit \(running.process.terminationStatus): \(String(decoding: output, as: UTF8.self)) \(errors)")
+            let errors = ProcessTable.contents(of: running.outputPath + ".err").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            throw InteropError.clientOutput("\(running.process.exitDescription): \(String(decoding: output, as: UTF8.self)) \(errors)")
         }
     }
 
@@ -69,27 +60,17 @@ struct SMTPClient {
     }
 
     /// Runs all sessions at the same time: every client is started before any is waited
-    /// for; they connect one after the other, `spacing` seconds apart from `startDelay`
-    /// seconds on (smtpd listens with a backlog of 5: a burst of SYNs would be dropped and
-    /// retried for seconds), hold their sessions open after the greeting, and go on with
-    /// their transactions all at the same moment, a second after the last one connected.
-    func runConcurrently(_ plans: [SMTPSessionPlan], startDelay: Double = 1.5, spacing: Double = 0.05) throws -> [SMTPTranscript] {
-        let start = Date().addingTimeInterval(startDelay)
-        let proceed = start.addingTimeInterval(Double(plans.count) * spacing + 1)
-        let running = try plans.enumerated().map { index, plan in
-            var plan = plan
-            plan.connectAt = start.addingTimeInterval(Double(index) * spacing)
-            plan.proceedAt = proceed
-            return try self.start(plan)
+    /// for; they connect one after the other, each once the one before was greeted (smtpd
+    /// listens with a backlog of 5: a burst of SYNs would be dropped and retried for
+    /// seconds), hold their sessions open after the greeting, and go on with their
+    /// transactions together once the last one was greeted.
+    func runConcurrently(_ plans: [SMTPSessionPlan]) throws -> [SMTPTranscript] {
+        let marker = directory + "/greeted-\(UUID().uuidString)-"
+        let running = try plans.indices.map { index in
+            try start(plans[index], gate: SessionGate(connectAfter: index == 0 ? nil : marker + String(index - 1),
+                                                      greeted: marker + String(index),
+                                                      proceedAfter: marker + String(plans.count - 1)))
         }
-        return try zip(running, plans).map { try finish($0, timeout: proceed.timeIntervalSinceNow + $1.timeout * 3) }
-    }
-}
-
-private extension URL {
-    /// The URL, after creating an empty file there.
-    func creatingFile() -> URL {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        return self
+        return try zip(running, plans).map { try finish($0, timeout: $1.timeout * Double(3 + SessionGate.waits)) }
     }
 }

@@ -1,15 +1,14 @@
 /// The SMTP client the tests drive: Python's `smtplib`, one session per run. It reads a
 /// JSON plan on stdin and prints a JSON transcript: the server's reply at each stage.
 ///
-/// `connect_at` and `proceed_at` (seconds since the epoch) hold it back: it connects no
-/// earlier than `connect_at` and sends MAIL no earlier than `proceed_at`, so that many
-/// clients can hold their sessions open and then go on together. The session stops at the first reply of 400 or more (then QUIT is tried). The message
-/// is sent as given (LF line ends become CRLF, lines starting with "." are dot-stuffed),
-/// so the test decides every byte of it.
+/// The session stops at the first reply of 400 or more (then QUIT is tried). The message is
+/// sent as given (LF line ends become CRLF, lines starting with "." are dot-stuffed), so the
+/// test decides every byte of it. `connect_after`, `greeted` and `proceed_after` are the
+/// marker files of a `SessionGate`.
 enum SMTPClientScript {
     /// The program, written into the run's directory.
     static let source = #"""
-        import base64, json, smtplib, sys, time
+        import base64, json, os, smtplib, sys, time
 
         plan = json.load(sys.stdin)
         steps = []
@@ -21,11 +20,16 @@ enum SMTPClientScript {
                           "at": round(time.time() - started, 3)})
             return code < 400
 
-        def wait_until(moment):
-            if moment:
-                time.sleep(max(0.0, min(moment - time.time(), 30.0)))
+        def wait_for(marker):
+            end = time.time() + plan["timeout"]
+            while marker and not os.path.exists(marker) and time.time() < end:
+                time.sleep(0.005)
 
-        wait_until(plan.get("connect_at"))
+        def mark(marker):
+            if marker:
+                open(marker, "w").close()
+
+        wait_for(plan.get("connect_after"))
         started = time.time()
         client = smtplib.SMTP(timeout=plan["timeout"])
         try:
@@ -33,7 +37,8 @@ enum SMTPClientScript {
             if ok and plan.get("greeting"):
                 greet = client.ehlo if plan["greeting"] == "ehlo" else client.helo
                 ok = record(plan["greeting"], greet(plan["name"]))
-            wait_until(plan.get("proceed_at"))
+            mark(plan.get("greeted"))
+            wait_for(plan.get("proceed_after"))
             if ok and plan.get("mail") is not None:
                 ok = record("mail", client.mail(plan["mail"]))
             for rcpt in plan.get("rcpt") or []:
@@ -51,6 +56,7 @@ enum SMTPClientScript {
                     record("message", client.getreply())
         except (smtplib.SMTPException, OSError) as error:
             result["error"] = "%s after %.1f s: %s" % (type(error).__name__, time.time() - started, error)
+            mark(plan.get("greeted"))
         try:
             record("quit", client.docmd("QUIT"))
         except (smtplib.SMTPException, OSError):

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What one client session does; `SMTPClientScript` carries it out.
 struct SMTPSessionPlan: Sendable {
     /// "ehlo", "helo", or nil to stop after the greeting.
@@ -14,10 +12,6 @@ struct SMTPSessionPlan: Sendable {
     var message: [UInt8]?
     /// Seconds the client waits for any reply.
     var timeout = 10.0
-    /// When to connect, at the earliest.
-    var connectAt: Date?
-    /// When to go on after the greeting (HELO/EHLO) with MAIL, at the earliest.
-    var proceedAt: Date?
 }
 
 /// One reply of the server.

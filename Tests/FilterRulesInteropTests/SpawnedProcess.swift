@@ -1,55 +1,37 @@
+import SMTPDTestDouble
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A daemon started with `posix_spawn` in a clean signal state: empty signal mask, every
-/// signal at its default action. It stays in the test's process group, so an interrupt
-/// from the terminal (SIGINT) stops it too.
+/// A child process of the harness (smtpd, `smtpd -n`, ldd, the SMTP clients), started with
+/// `DaemonSpawn` in a clean signal state so that SIGTERM reaches it. It stays in the test's
+/// process group, so an interrupt from the terminal (SIGINT) stops it too; released while it
+/// runs, it is killed.
 ///
 /// Foundation's `Process` would hand the child the signal mask of the test runner's thread,
-/// which blocks nearly every signal; smtpd would then never see SIGTERM, nor SIGCHLD from
-/// its delivery agents, and neither stop nor deliver.
+/// which blocks nearly every signal: smtpd would then never see SIGTERM, nor SIGCHLD from its
+/// delivery agents, and neither stop nor deliver; a client could not be terminated.
 final class SpawnedProcess {
     /// The child's pid.
     let pid: pid_t
-    private var status: Int32?
+    private var status: ExitStatus?
 
     /// Starts `executable` with `arguments` (argv[1...]) in our environment plus
-    /// `environment`; stdin is /dev/null, stdout and stderr are appended to `outputPath`.
-    init(executable: String, arguments: [String], environment: [String: String] = [:], outputPath: String) throws {
+    /// `environment`; stdin reads `inputPath`, stdout is appended to `outputPath`, stderr to
+    /// `errorPath` (to `outputPath` too when nil).
+    init(executable: String, arguments: [String], environment: [String: String] = [:],
+         inputPath: String = "/dev/null", outputPath: String, errorPath: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var inherited: [String] = []
-        var entry = environ
-        while let variable = entry.pointee {
-            let text = String(cString: variable)
-            if environment[String(text.prefix { $0 != "=" })] == nil { inherited.append(text) }
-            entry += 1
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
-        let envp = (inherited + environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
-        defer { envp.forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw InteropError.system("posix_spawn \(executable)", rc) }
-        pid = child
+        pid = try DaemonSpawn.spawn(executable, argv: [executable] + arguments, environment: environment, fileActions: &actions)
     }
 
     deinit {
@@ -59,28 +41,44 @@ final class SpawnedProcess {
         }
     }
 
+    /// Runs `executable` to its end, output and errors into `outputPath`; kills it after
+    /// `timeout` seconds. Returns how it ended and what it wrote.
+    static func run(_ executable: String, _ arguments: [String], outputPath: String,
+                    timeout: Double) throws -> (status: ExitStatus, output: String) {
+        let child = try SpawnedProcess(executable: executable, arguments: arguments, outputPath: outputPath)
+        guard child.waitForExit(timeout: timeout), let status = child.status else {
+            throw InteropError.timedOut("waiting \(timeout) s for \(executable) \(arguments.joined(separator: " "))")
+        }
+        let output = ProcessTable.contents(of: outputPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return (status, output)
+    }
+
     /// Whether the child has not exited yet (reaps it when it has).
     var isRunning: Bool {
         guard status == nil else { return false }
         var raw: Int32 = 0
         let rc = waitpid(pid, &raw, WNOHANG)
-        if rc == pid || (rc < 0 && errno == ECHILD) { status = raw }
+        if rc == pid || (rc < 0 && errno == ECHILD) { status = ExitStatus(waitStatus: raw) }
         return status == nil
     }
 
-    /// Blocks until the child has exited.
+    /// Waits up to `timeout` seconds for the child to exit; whether it did.
+    func waitForExit(timeout: Double) -> Bool {
+        Deadline.wait(seconds: timeout) { !isRunning }
+    }
+
+    /// Blocks until the child has exited (after SIGKILL, say).
     func waitUntilExit() {
         while status == nil {
             var raw: Int32 = 0
             let rc = waitpid(pid, &raw, 0)
-            if rc == pid || (rc < 0 && errno != EINTR) { status = raw }
+            if rc == pid || (rc < 0 && errno != EINTR) { status = ExitStatus(waitStatus: raw) }
         }
     }
 
     /// How the child ended ("running" while it runs), e.g. "exit 1" or "signal 9".
     var exitDescription: String {
         guard !isRunning, let status else { return "running" }
-        let signal = status & 0x7f
-        return signal == 0 ? "exit \((status >> 8) & 0xff)" : "signal \(signal)"
+        return status.description
     }
 }

@@ -11,31 +11,45 @@ extension FilterRulesInteropTests {
             let stage: String
             let code: Int
             let text: String
+            /// The marker of the message the session sends, if it sends one.
+            let marker: String?
 
-            /// The message's marker, for sessions that send one.
-            var marker: String? {
-                plan.message.flatMap { bytes in
-                    String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Message-ID: <") }
-                        .map { String($0.dropFirst("Message-ID: <".count).prefix { $0 != "@" }) }
-                }
+            /// A session that stops at `stage`, before it sends a message.
+            init(_ description: String, plan: SMTPSessionPlan, stage: String, code: Int, text: String) {
+                self.description = description
+                self.plan = plan
+                self.stage = stage
+                self.code = code
+                self.text = text
+                marker = nil
+            }
+
+            /// A session that sends `message`, refused after the final dot.
+            init(_ description: String, message: InteropMessage, code: Int, text: String) {
+                self.description = description
+                plan = SMTPSessionPlan(message: message.bytes)
+                stage = "message"
+                self.code = code
+                self.text = text
+                marker = message.marker
             }
         }
 
         static let cases: [Case] = [
-            Case(description: "HELO", plan: SMTPSessionPlan(greeting: "helo", name: "helo-reject.example"),
+            Case("HELO", plan: SMTPSessionPlan(greeting: "helo", name: "helo-reject.example"),
                  stage: "helo", code: 550, text: "5.7.1 HELO refused by interop rule"),
-            Case(description: "EHLO", plan: SMTPSessionPlan(greeting: "ehlo", name: "ehlo-tempfail.example"),
+            Case("EHLO", plan: SMTPSessionPlan(greeting: "ehlo", name: "ehlo-tempfail.example"),
                  stage: "ehlo", code: 451, text: "4.7.1 EHLO deferred by interop rule"),
-            Case(description: "MAIL FROM", plan: SMTPSessionPlan(mail: "someone@mail-reject.example"),
+            Case("MAIL FROM", plan: SMTPSessionPlan(mail: "someone@mail-reject.example"),
                  stage: "mail", code: 553, text: "5.7.1 Sender refused by interop rule"),
-            Case(description: "RCPT TO", plan: SMTPSessionPlan(recipients: ["rcpt-reject@example.net"]),
+            Case("RCPT TO", plan: SMTPSessionPlan(recipients: ["rcpt-reject@example.net"]),
                  stage: "rcpt", code: 550, text: "5.7.1 Recipient refused by interop rule"),
-            Case(description: "header", plan: SMTPSessionPlan(message: InteropMessage.sample(subject: "header-reject").bytes),
-                 stage: "message", code: 554, text: "5.7.1 Header refused by interop rule"),
-            Case(description: "body", plan: SMTPSessionPlan(message: InteropMessage.sample(body: ["please body-reject me"]).bytes),
-                 stage: "message", code: 552, text: "5.7.1 Body refused by interop rule"),
-            Case(description: "data line", plan: SMTPSessionPlan(message: InteropMessage.sample(body: ["X-Dataline-Tempfail: in the body"]).bytes),
-                 stage: "message", code: 452, text: "4.7.1 Data line deferred by interop rule"),
+            Case("header", message: InteropMessage.sample(subject: "header-reject"),
+                 code: 554, text: "5.7.1 Header refused by interop rule"),
+            Case("body", message: InteropMessage.sample(body: ["please body-reject me"]),
+                 code: 552, text: "5.7.1 Body refused by interop rule"),
+            Case("data line", message: InteropMessage.sample(body: ["X-Dataline-Tempfail: in the body"]),
+                 code: 452, text: "4.7.1 Data line deferred by interop rule"),
         ]
 
         @Test("each stage's rule answers its code at that stage, logs its rule, and refused messages are not delivered")
@@ -57,9 +71,10 @@ extension FilterRulesInteropTests {
                 let accepted = try server.session(SMTPSessionPlan(message: message.bytes))
                 #expect(accepted.refusal == nil && accepted.reply(at: "message")?.code == 250, "\(accepted)\n\(server.logTail())")
                 #expect(server.waitForDelivery(containing: message.marker) != nil, "not delivered\n\(server.logTail())")
+                let delivered = server.deliveredMessages()
                 for refused in Self.cases {
                     guard let marker = refused.marker else { continue }
-                    #expect(!server.deliveredMessages().contains { $0.contains(marker) }, "\(refused): the refused message was delivered")
+                    #expect(!delivered.contains { $0.contains(marker) }, "\(refused): the refused message was delivered")
                 }
             }
         }
