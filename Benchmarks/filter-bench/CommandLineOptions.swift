@@ -6,6 +6,7 @@ import Glibc
 let usage = """
     usage: filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]
            filter-bench rules [--filter PATH] [--seconds S] [--quick]
+           filter-bench line [--filter PATH] [--seconds S] [--quick]
     """
 
 /// A mode's command-line words, read option by option.

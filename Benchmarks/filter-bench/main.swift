@@ -2,11 +2,14 @@
 //
 //   swift run -c release filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]
 //   swift run -c release filter-bench rules [--filter PATH] [--seconds S] [--quick]
+//   swift run -c release filter-bench line [--filter PATH] [--seconds S] [--quick]
 //
 // The default mode measures queries answered per second (pipelined, 100 sessions) and message
 // bytes per second through the data pipe, with filter-example (a pass-through data-line filter).
 // The rules mode measures data lines per second through `filter-rules serve` with 0, 10, 100
 // and 1,000 dataline rules, and the in-process compile time of 1,000 and 10,000 rules.
+// The line mode measures data lines per second through filter-rules on the line protocol of
+// OpenSMTPD 6.6+ with 1, 10 and 100 dataline rules.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +18,8 @@ let words = CommandLine.arguments.dropFirst()
 do {
     if words.first == "rules" {
         try runRulesBenchmark(RulesOptions(words.dropFirst()))
+    } else if words.first == "line" {
+        try runLineBenchmark(LineOptions(words.dropFirst()))
     } else {
         try runPipeBenchmark(PipeOptions(words))
     }

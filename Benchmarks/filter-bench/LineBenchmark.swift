@@ -1,0 +1,121 @@
+import Foundation
+import SMTPDTestDouble
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options of the line mode: `filter-bench line [--filter PATH] [--seconds S] [--quick]`.
+struct LineOptions {
+    var filter = FilterProcess.builtExecutable(named: "filter-rules")
+    var secondsPerCase = 1.5
+
+    init(_ arguments: ArraySlice<String>) {
+        var words = OptionWords(arguments)
+        while let option = words.next() {
+            switch option {
+            case "--filter": filter = words.value(of: option) { $0 }
+            case "--seconds": secondsPerCase = words.value(of: option) { Double($0) }
+            case "--quick": secondsPerCase = 0.3
+            default: exitWithUsage("unknown option \(option)")
+            }
+        }
+    }
+}
+
+/// The rule counts of the line-protocol cases (at least one data rule, or filter-rules does
+/// not register the data-line phase at all).
+let lineRuleCounts = [1, 10, 100]
+
+/// Runs the line mode: data lines per second through `filter-rules` speaking the line
+/// protocol of OpenSMTPD 6.6+ (one socket as its stdin and stdout, as smtpd starts it),
+/// each message a `data-line` request per line, echoed byte for byte, verdict at `commit`.
+func runLineBenchmark(_ options: LineOptions) throws {
+    try requireFilter(options.filter, product: "filter-rules")
+    let message = SampleMessage(targetBytes: benchmarkMessageBytes)
+    let lines = message.bytes.split(separator: 10, omittingEmptySubsequences: false).dropLast().map { line in
+        line.first == UInt8(ascii: ".") ? [UInt8(ascii: ".")] + line : Array(line)
+    }
+    print("filter: \(options.filter)")
+    print("message: \(grouped(lines.count)) lines, \(grouped(message.bytes.count)) bytes, protocol 0.6, "
+          + "at least \(fixed(options.secondsPerCase, 1)) s per case")
+    print("")
+    print("| dataline rules | messages | data lines/s | MiB/s | vs. 1 rule |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    var baseline: Double?
+    for count in lineRuleCounts {
+        let rules = try TemporaryFile(SpamRules.file(count: count), name: "rules.conf")
+        let process = try FilterProcess(executable: options.filter, name: "filter-rules", arguments: [rules.path],
+                                        channelOnStandardOutput: true)
+        let smtpd = LineDaemonDouble(process: process)
+        guard try smtpd.handshake().contains("register|filter|smtp-in|data-line") else {
+            throw BenchmarkFailure("filter-rules did not register the data-line phase")
+        }
+        let session: UInt64 = 1
+        try smtpd.report("link-connect", session: session, parameters: "client.example|pass|192.0.2.7:40000|192.0.2.1:25")
+        var messages = 0
+        var elapsed = 0.0
+        while elapsed < options.secondsPerCase {
+            let start = ContinuousClock.now
+            let output = try echo(lines, through: smtpd, session: session)
+            let verdict = try smtpd.query("commit", session: session)
+            elapsed += seconds(ContinuousClock.now - start)
+            guard output.dropLast() == lines[...], output.last == [UInt8(ascii: ".")] else {
+                throw BenchmarkFailure("the message did not come back byte for byte (\(rules.path))")
+            }
+            guard verdict.hasSuffix("|proceed") else { throw BenchmarkFailure("commit was not accepted: \(verdict)") }
+            try smtpd.report("tx-reset", session: session, parameters: "00000001")
+            messages += 1
+        }
+        let linesPerSecond = Double(messages * lines.count) / elapsed
+        let mebibytesPerSecond = Double(messages * message.bytes.count) / elapsed / 1_048_576
+        baseline = baseline ?? linesPerSecond
+        print("| \(grouped(count)) | \(messages) | \(grouped(Int(linesPerSecond))) | \(fixed(mebibytesPerSecond, 1)) "
+              + "| \(fixed(linesPerSecond / baseline!, 3)) |")
+    }
+}
+
+/// Sends `lines` as one message's `data-line` requests from a second thread (the filter
+/// answers while the rest is still arriving, as with smtpd) and returns the payloads of the
+/// filter's `filter-dataline` answers, final dot included.
+private func echo(_ lines: [[UInt8]], through smtpd: LineDaemonDouble, session: UInt64) throws -> [[UInt8]] {
+    let token = smtpd.token()
+    let head = Array("filter|0.6|1764060000.000002|smtp-in|data-line|\(LineDaemonDouble.hex(session))|\(LineDaemonDouble.hex(token))|".utf8)
+    var built: [UInt8] = []
+    for line in lines + [[UInt8(ascii: ".")]] { built += head + line + [10] }
+    let stream = built
+    let descriptor = smtpd.process.channel.descriptor
+    let sent = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var sendError: (any Error)?
+    Thread.detachNewThread {
+        do { try writeAll(stream, to: descriptor) } catch { sendError = error }
+        sent.signal()
+    }
+    let prefix = Array("filter-dataline|\(LineDaemonDouble.hex(session))|\(LineDaemonDouble.hex(token))|".utf8)
+    var output: [[UInt8]] = []
+    while output.last != [UInt8(ascii: ".")] {
+        let line = try smtpd.receiveBytes(timeout: 10)
+        guard line.starts(with: prefix) else {
+            throw BenchmarkFailure("expected filter-dataline, got \(String(decoding: line.prefix(80), as: UTF8.self))")
+        }
+        output.append(Array(line[prefix.count...]))
+    }
+    sent.wait()
+    if let sendError { throw sendError }
+    return output
+}
+
+/// Writes all of `bytes` to the non-blocking socket `descriptor`, waiting while it is full.
+private func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let count = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if count >= 0 {
+            offset += count
+        } else if errno == EAGAIN || errno == EINTR {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&entry, 1, 100)
+        } else {
+            throw BenchmarkFailure("writing to the filter failed: errno \(errno)")
+        }
+    }
+}
