@@ -4,24 +4,6 @@ import SMTPDTestDouble
 import Glibc
 #endif
 
-/// Options of the line mode: `filter-bench line [--filter PATH] [--seconds S] [--quick]`.
-struct LineOptions {
-    var filter = FilterProcess.builtExecutable(named: "filter-rules")
-    var secondsPerCase = 1.5
-
-    init(_ arguments: ArraySlice<String>) {
-        var words = OptionWords(arguments)
-        while let option = words.next() {
-            switch option {
-            case "--filter": filter = words.value(of: option) { $0 }
-            case "--seconds": secondsPerCase = words.value(of: option) { Double($0) }
-            case "--quick": secondsPerCase = 0.3
-            default: exitWithUsage("unknown option \(option)")
-            }
-        }
-    }
-}
-
 /// The rule counts of the line-protocol cases (at least one data rule, or filter-rules does
 /// not register the data-line phase at all).
 let lineRuleCounts = [1, 10, 100]
@@ -29,7 +11,9 @@ let lineRuleCounts = [1, 10, 100]
 /// Runs the line mode: data lines per second through `filter-rules` speaking the line
 /// protocol of OpenSMTPD 6.6+ (one socket as its stdin and stdout, as smtpd starts it),
 /// each message a `data-line` request per line, echoed byte for byte, verdict at `commit`.
-func runLineBenchmark(_ options: LineOptions) throws {
+///
+/// Takes the rules mode's options (`--filter`, `--seconds`, `--quick`).
+func runLineBenchmark(_ options: RulesOptions) throws {
     try requireFilter(options.filter, product: "filter-rules")
     let message = SampleMessage(targetBytes: benchmarkMessageBytes)
     let lines = message.bytes.split(separator: 10, omittingEmptySubsequences: false).dropLast().map { line in

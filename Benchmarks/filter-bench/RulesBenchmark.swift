@@ -3,7 +3,7 @@
 // 10,000 rules in process.
 import SMTPDTestDouble
 
-/// The rules mode's command line (the words after `rules`).
+/// The command line of the rules and line modes (the words after `rules` or `line`).
 struct RulesOptions {
     var filter = FilterProcess.builtExecutable(named: "filter-rules")
     var secondsPerCase = 1.5

@@ -19,7 +19,7 @@ do {
     if words.first == "rules" {
         try runRulesBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "line" {
-        try runLineBenchmark(LineOptions(words.dropFirst()))
+        try runLineBenchmark(RulesOptions(words.dropFirst()))
     } else {
         try runPipeBenchmark(PipeOptions(words))
     }
