@@ -9,6 +9,10 @@ public final class RuleSetStore: Sendable {
     public let path: String
     private let current: Mutex<CompiledRuleSet>
     private let scanLimitOverride: Int?
+    private let reloadNote = Mutex<ReloadNote?>(nil)
+
+    /// What a reload's log line adds about the new set, nil for nothing (see ``noteReloads(with:)``).
+    public typealias ReloadNote = @Sendable (CompiledRuleSet) -> String?
 
     /// Loads `path`; throws every problem of the file when it cannot be used.
     /// - Parameter scanLimit: overrides the file's `set scan-limit` (the `-l` option).
@@ -34,15 +38,27 @@ public final class RuleSetStore: Sendable {
     /// The set in force now.
     public var ruleSet: CompiledRuleSet { current.withLock { $0 } }
 
+    /// Has every later reload's log line carry `note`'s text about the new set: what the
+    /// daemon adapter has to say about it (the line adapter: rules for phases smtpd was not
+    /// registered for). The line is logged as a warning when there is a note.
+    public func noteReloads(with note: @escaping ReloadNote) {
+        reloadNote.withLock { $0 = note }
+    }
+
     /// Re-reads and compiles the file (on the caller's thread, off the query path) and
-    /// swaps it in. On errors the old set stays and the errors are returned.
+    /// swaps it in, logging one line. On errors the old set stays and the errors are logged.
     @discardableResult
     public func reload(logger: Logger) -> Bool {
         let previous = ruleSet
         do {
             let next = try Self.load(path, scanLimit: scanLimitOverride, previous: previous)
             current.withLock { $0 = next }
-            logger.notice("reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)")
+            let line = "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
+            if let note = reloadNote.withLock({ $0 })?(next) {
+                logger.warning("\(line); \(note)")
+            } else {
+                logger.notice("\(line)")
+            }
             return true
         } catch {
             logger.error("reload of \(path) refused, the previous rules stay in force: \(error.diagnostics.count) error(s)")
