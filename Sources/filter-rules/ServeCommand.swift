@@ -31,8 +31,16 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "The daemon's protocol: auto (detect), v52 (OpenSMTPD 6.0.x) or line (OpenSMTPD 6.6+).")
     var `protocol`: ProtocolChoice = .auto
 
+    @Option(name: .long, help: ArgumentHelp(
+        "OpenSMTPD 6.6+: register the data-line and commit phases only when the rules at start have content rules (auto), or always.",
+        discussion: "smtpd reads the registration once; with always, a reload can add header, body and dataline rules."))
+    var contentPhases: ContentPhases = .auto
+
     @Argument(help: "The rules file (as smtpd.conf passes it).")
     var file: String?
+
+    /// The rules file served: `--rules`, FILE or the default.
+    var rulesPath: String { rules ?? file ?? defaultRulesPath }
 
     func validate() throws {
         if rules != nil && file != nil { throw ValidationError("give the rules file either as FILE or with --rules, not both") }
@@ -42,7 +50,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         DaemonLogging.bootstrap(verbose: verbosity > 0)
         let logger = Logger(label: "filter-rules")
-        let path = rules ?? file ?? defaultRulesPath
+        let path = rulesPath
         let store: RuleSetStore
         do {
             store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(RuleOptions.size))
@@ -71,7 +79,12 @@ struct ServeCommand: ParsableCommand {
         do {
             switch daemonProtocol {
             case .filterAPI52: try V52RulesFilter(store: store, logger: logger).serve()
-            case .lineProtocol: try LineRulesFilter(store: store, logger: logger).serve()
+            case .lineProtocol:
+                let filter = LineRulesFilter(store: store, contentPhases: contentPhases, logger: logger)
+                let registration = filter.registration
+                logger.debug("registering the phases \(registration.phases.joined(separator: ", "))")
+                store.noteReloads { registration.unregisteredNote(for: $0) }
+                try filter.serve()
             }
         } catch {
             logger.critical("\(error)")
@@ -80,6 +93,8 @@ struct ServeCommand: ParsableCommand {
         logger.info("smtpd closed the channel, exiting")
     }
 }
+
+extension ContentPhases: ExpressibleByArgument {}
 
 /// `--protocol`: detect the daemon's protocol, or force one.
 enum ProtocolChoice: String, ExpressibleByArgument, CaseIterable {

@@ -34,7 +34,14 @@ struct LineServeTests {
         body /^unsubscribe now$/ disconnect 421 "4.7.0 Bye"
         """
 
-    @Test("detects the line protocol and registers the reports and only the phases the rules need")
+    /// The `register|filter|` lines of a registration.
+    static func filterPhases(_ registration: [String]) -> [String] {
+        registration.filter { $0.hasPrefix("register|filter|smtp-in|") }.map { String($0.dropFirst("register|filter|smtp-in|".count)) }
+    }
+
+    static let envelopePhases = ["connect", "helo", "ehlo", "mail-from", "rcpt-to"]
+
+    @Test("detects the line protocol and registers the reports, every envelope phase, and the content phases for content rules")
     func registration() throws {
         let (_, _, registration) = try startLineServing(try TemporaryRulesFile(Self.rules))
         #expect(registration == [
@@ -44,13 +51,27 @@ struct LineServeTests {
             "register|filter|smtp-in|connect",
             "register|filter|smtp-in|helo",
             "register|filter|smtp-in|ehlo",
+            "register|filter|smtp-in|mail-from",
             "register|filter|smtp-in|rcpt-to",
             "register|filter|smtp-in|data-line",
             "register|filter|smtp-in|commit",
             "register|ready",
         ])
-        let (_, _, heloOnly) = try startLineServing(try TemporaryRulesFile("helo /x/ reject\n"))
-        #expect(heloOnly.filter { $0.hasPrefix("register|filter|") } == ["register|filter|smtp-in|helo", "register|filter|smtp-in|ehlo"])
+        let (_, _, bodyOnly) = try startLineServing(try TemporaryRulesFile("body /x/ reject\n"))
+        #expect(Self.filterPhases(bodyOnly) == Self.envelopePhases + ["data-line", "commit"])
+    }
+
+    @Test("--content-phases: auto leaves data-line and commit out for envelope rules only; always registers them")
+    func contentPhases() throws {
+        let file = try TemporaryRulesFile("helo /x/ reject\n")
+        let (_, _, automatic) = try startLineServing(file)
+        #expect(Self.filterPhases(automatic) == Self.envelopePhases)
+        let (_, _, explicitAuto) = try startLineServing(file, extraArguments: ["--content-phases", "auto"])
+        #expect(Self.filterPhases(explicitAuto) == Self.envelopePhases)
+        let (_, _, always) = try startLineServing(file, extraArguments: ["--content-phases", "always"])
+        #expect(Self.filterPhases(always) == Self.envelopePhases + ["data-line", "commit"])
+        let (_, _, empty) = try startLineServing(try TemporaryRulesFile("# no rules yet\n"), extraArguments: ["--content-phases", "always"])
+        #expect(Self.filterPhases(empty) == Self.envelopePhases + ["data-line", "commit"])
     }
 
     @Test("answers every phase byte for byte, session before token (0.6)")
@@ -154,16 +175,47 @@ struct LineServeTests {
         #expect(v52Lines == lineLines)
     }
 
-    @Test("SIGHUP swaps rules between sessions; a stage smtpd was not registered for is reported")
-    func reload() throws {
-        let file = try TemporaryRulesFile("helo /^bad$/ reject\n")
-        let (process, smtpd, _) = try startLineServing(file)
+    @Test("a reload that adds helo rules to a file without any applies them from the next session, in the same filter process")
+    func reloadAddsEnvelopeRules() throws {
+        let file = try TemporaryRulesFile("body /^never$/ reject\n")
+        let (process, smtpd, registration) = try startLineServing(file)
+        #expect(Self.filterPhases(registration).contains("helo"))
+        try smtpd.report("link-connect", session: 1, parameters: "a|pass|192.0.2.7:1|192.0.2.1:25")
         #expect(try smtpd.query("helo", session: 1, parameters: "worse").hasSuffix("|proceed"))
-        try file.write("helo /^worse$/ reject 550 \"5.7.1 Worse\"\nrcpt /x/ reject\n")
+        try file.write("helo /^worse$/ reject 550 \"5.7.1 Worse\"\n")
         kill(process.pid, SIGHUP)
-        #expect(waitForLog(process, containing: "reloaded \(file.path)"))
-        // The first session on the new rules reports the stage smtpd was not registered for.
-        #expect(try smtpd.query("helo", session: 2, parameters: "worse").hasSuffix("|reject|550 5.7.1 Worse"))
-        #expect(waitForLog(process, containing: "rcpt rules need the rcpt-to phase, which was not registered with smtpd at start"))
+        #expect(waitForLog(process, containing: "reloaded \(file.path): 1 rules (rules format)\n"))
+        // The session that began before the reload keeps its rules; the next one has the new.
+        #expect(try smtpd.query("ehlo", session: 1, parameters: "worse").hasSuffix("|proceed"))
+        try smtpd.report("link-connect", session: 2, parameters: "a|pass|192.0.2.7:2|192.0.2.1:25")
+        #expect(try smtpd.query("ehlo", session: 2, parameters: "worse").hasSuffix("|reject|550 5.7.1 Worse"))
+        #expect(process.waitForExit(timeout: 0) == nil)
+        #expect(!process.stderrText.contains("restart smtpd"))
+    }
+
+    @Test("a reload adding body rules without the data-line phase registered says in its log line that smtpd must restart")
+    func reloadNeedsUnregisteredPhases() throws {
+        let file = try TemporaryRulesFile("helo /^bad$/ reject\n")
+        let (process, _, registration) = try startLineServing(file)
+        #expect(!Self.filterPhases(registration).contains("data-line"))
+        try file.write("helo /^bad$/ reject\nbody /^spam$/ reject\nheader Subject /x/ reject\n")
+        kill(process.pid, SIGHUP)
+        #expect(waitForLog(process, containing: "reloaded \(file.path): 3 rules (rules format); header, body rules need the "
+                           + "data-line/commit phases, which were not registered with smtpd at start: restart smtpd to apply them\n"))
+        #expect(logCount(process, "reloaded ") == 1)
+    }
+
+    @Test("with --content-phases always a reload can add body rules: no restart note, and they decide at commit")
+    func reloadAddsContentRulesWhenAlwaysRegistered() throws {
+        let file = try TemporaryRulesFile("helo /^bad$/ reject\n")
+        let (process, smtpd, _) = try startLineServing(file, extraArguments: ["--content-phases", "always"])
+        try file.write("body /^spam$/ reject 554 \"5.7.1 Spam\"\n")
+        kill(process.pid, SIGHUP)
+        #expect(waitForLog(process, containing: "reloaded \(file.path): 1 rules (rules format)\n"))
+        try smtpd.report("link-connect", session: 3, parameters: "a|pass|192.0.2.7:3|192.0.2.1:25")
+        let lines = [Array("Subject: x".utf8), [], Array("spam".utf8)]
+        #expect(try smtpd.message(lines, session: 3) == lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: 3).hasSuffix("|reject|554 5.7.1 Spam"))
+        #expect(!process.stderrText.contains("restart smtpd"))
     }
 }

@@ -1,22 +1,16 @@
 import FilterRules
 
-/// Which line-protocol phases each stage of the rules needs.
+/// The line-protocol phases the rules' stages are seen at.
 public enum LinePhases {
-    /// The phases (and their order) for a stage: connect and addr at `connect`, helo at
-    /// `helo` and `ehlo`, mail at `mail-from`, rcpt at `rcpt-to`, the data stages at
-    /// `data-line` with the verdict at `commit`.
-    public static func phases(for stage: Stage) -> [String] {
-        switch stage {
-        case .connect, .addr: return ["connect"]
-        case .helo: return ["helo", "ehlo"]
-        case .mail: return ["mail-from"]
-        case .rcpt: return ["rcpt-to"]
-        case .header, .body, .dataline: return ["data-line", "commit"]
-        }
-    }
+    /// The envelope phases, registered whatever the rules need (a reload may add envelope
+    /// rules, and answering proceed costs a line per command): connect for `connect` and
+    /// `addr`, helo and ehlo for `helo`, mail-from for `mail`, rcpt-to for `rcpt`.
+    public static let envelope = ["connect", "helo", "ehlo", "mail-from", "rcpt-to"]
 
-    /// The stages that have at least one rule in `ruleSet`.
-    public static func stages(usedBy ruleSet: CompiledRuleSet) -> Set<Stage> {
-        Set(Stage.allCases.filter { ruleSet.ruleCount(of: $0) > 0 })
-    }
+    /// The content phases: every message line at data-line, the message's verdict at commit.
+    /// Registering them routes every message through the filter.
+    public static let content = ["data-line", "commit"]
+
+    /// The stages seen at the content phases.
+    public static let contentStages: Set<Stage> = Set(Stage.allCases.filter(\.isMessageStage))
 }
