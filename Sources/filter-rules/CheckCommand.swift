@@ -1,5 +1,4 @@
 import ArgumentParser
-import CommandLineSupport
 import FilterRules
 import FilterRulesEngine
 
@@ -15,17 +14,11 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         SignalWatcher.unblockDaemonSignals()
-        do {
-            let ruleSet = try RuleSetLoader.load(path: file)
-            let counts = Stage.allCases.map { "\($0) \(ruleSet.ruleCount(of: $0))" }.joined(separator: ", ")
-            let options = ruleSet.options
-            print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)")
-            print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
-                  + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit)")
-        } catch {
-            printToStandardError(error.description)
-            printToStandardError("\(file): \(error.diagnostics.count) error(s)")
-            throw ExitCode(1)
-        }
+        let ruleSet = try CheckedRules.load(file)
+        let counts = Stage.allCases.map { "\($0) \(ruleSet.ruleCount(of: $0))" }.joined(separator: ", ")
+        let options = ruleSet.options
+        print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)")
+        print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
+              + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit)")
     }
 }

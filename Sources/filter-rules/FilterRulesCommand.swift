@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The `filter-rules` command: `serve` (the default, what smtpd runs), `check`, `test`.
+/// The `filter-rules` command: `serve` (the default, what smtpd runs), `check`, `test`, `reload`.
 struct FilterRulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filter-rules",
@@ -9,7 +9,7 @@ struct FilterRulesCommand: ParsableCommand {
             smtpd runs it as PATH_LIBEXEC/filter-rules with the rules file as argument and may \
             append -d and -v. See filter-rules(8) and filter-rules.conf(5).
             """,
-        subcommands: [ServeCommand.self, CheckCommand.self, TestCommand.self],
+        subcommands: [ServeCommand.self, CheckCommand.self, TestCommand.self, ReloadCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
