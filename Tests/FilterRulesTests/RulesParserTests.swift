@@ -349,45 +349,6 @@ struct AllErrorsTests {
     }
 }
 
-@Suite("Rules parser: reading the file")
-struct FileReadingTests {
-    @Test func missingFile() {
-        let path = "/nonexistent/filter-rules-test.conf"
-        do {
-            _ = try RuleSetLoader.load(path: path)
-            Issue.record("expected a read error")
-        } catch {
-            #expect(error.diagnostics.count == 1)
-            #expect(error.description.hasPrefix("\(path): cannot read the file: "))
-        }
-    }
-
-    @Test func notUTF8() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("filter-rules-\(UUID().uuidString).conf")
-        try Data([0x62, 0x6f, 0x64, 0x79, 0x20, 0xff, 0xfe]).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        do {
-            _ = try RuleSetLoader.load(path: url.path)
-            Issue.record("expected an encoding error")
-        } catch {
-            #expect(error.description == "\(url.path): the file is not UTF-8 text")
-        }
-    }
-
-    @Test func loadsAFile() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("filter-rules-\(UUID().uuidString).conf")
-        try Data("mail /x/ reject\nrcpt /y/ accept\n".utf8).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let set = try RuleSetLoader.load(path: url.path)
-        #expect(set.file.path == url.path)
-        #expect(set.file.format == .rules)
-        #expect(set.rules.count == 2)
-        #expect(set.rules[1].rule.location == SourceLocation(file: url.path, line: 2, column: 1))
-    }
-}
-
 @Suite("Rules parser: syntax")
 struct RulesSyntaxTests {
     @Test func commentsAndBlankLines() throws {
