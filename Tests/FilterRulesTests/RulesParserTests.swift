@@ -2,46 +2,6 @@ import Foundation
 import Testing
 @testable import FilterRules
 
-/// The diagnostics of compiling `text` as the file `r.conf`, as `FILE:LINE:COLUMN: message`
-/// strings in file order; empty when the file compiles.
-private func diagnostics(_ text: String, file: String = "r.conf") -> [String] {
-    do {
-        _ = try RuleSetLoader.compile(text: text, file: file)
-        return []
-    } catch {
-        return error.diagnostics.map(\.description)
-    }
-}
-
-/// The one diagnostic of compiling `text` (nil unless there is exactly one).
-private func diagnostic(_ text: String) -> String? {
-    let all = diagnostics(text)
-    return all.count == 1 ? all[0] : nil
-}
-
-/// The rules of `text`, parsed as `r.conf`.
-private func rules(_ text: String) throws -> [Rule] {
-    try RuleSetLoader.parse(text: text, file: "r.conf").rules
-}
-
-/// The only rule of `text`.
-private func rule(_ text: String) throws -> Rule {
-    let parsed = try rules(text)
-    try #require(parsed.count == 1)
-    return parsed[0]
-}
-
-/// The regex source of a rule, nil for CIDR rules.
-private func regexSource(_ rule: Rule) -> String? {
-    if case .regex(let source, _, _) = rule.pattern { return source }
-    return nil
-}
-
-private let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline"
-private let actionList = "accept, reject, tempfail or disconnect"
-private let optionList = "fail-closed, scan-limit, match-limit, depth-limit"
-private let flagList = "expected one of i, x, s, m, u"
-
 @Suite("Rules parser: tokenizer diagnostics")
 struct TokenizerDiagnosticTests {
     @Test func unterminatedRegex() {
@@ -556,51 +516,6 @@ struct OptionTests {
     }
 }
 
-@Suite("Rules parser: format detection")
-struct FormatDetectionTests {
-    func format(_ text: String) throws -> RuleFileFormat {
-        try RuleSetLoader.parse(text: text, file: "r.conf").format
-    }
-
-    @Test func rulesFormat() throws {
-        #expect(try format("mail /x/ reject") == .rules)
-        #expect(try format("connect ! /x/ reject") == .rules)
-        #expect(try format("connect !/x/ reject") == .rules)
-        #expect(try format("set fail-closed on\nmail /spam/ reject") == .rules)
-        // The first rule decides the format of the whole file.
-        #expect(diagnostics("header /x/ reject\nmail spam") == ["r.conf:2:6: expected a /regex/, found spam"])
-        #expect(try format("addr 10.0.0.0/8 reject") == .rules)
-        #expect(try format("") == .rules)
-        #expect(try format("# only comments\n\n") == .rules)
-    }
-
-    @Test func legacyFormat() throws {
-        #expect(try format("mail ^spammer@") == .legacyFilterRegex)
-        #expect(try format("# filter-regex\n\n  connect ! \\.example\\.org$\n") == .legacyFilterRegex)
-        #expect(try format("dataline viagra\nmail /x/ reject") == .legacyFilterRegex)
-        // A `/` after the keyword (and an optional `!`) means the rules format.
-        #expect(diagnostics("rcpt ! /etc") == ["r.conf:1:8: unterminated regex, expected a closing '/'"])
-    }
-
-    @Test func legacyKeywordAloneIsLegacy() {
-        #expect(diagnostics("helo") == ["r.conf:1:5: expected a regex after 'helo'"])
-    }
-
-    @Test func continuedFirstRuleIsTheRulesFormat() throws {
-        // A first rule continued right after its stage keyword (`mail \` + `  /x/ reject`)
-        // is the rules format: filter-regex files have no continuations.
-        #expect(try format("mail \\\n  /x/ reject\n") == .rules)
-    }
-
-    @Test func crlfRulesFile() throws {
-        // CRLF line ends: Swift reads "\r\n" as one Character, so lines must be split on
-        // scalars for a CRLF file to be read as lines.
-        let parsed = try rules("mail /x/ reject\r\nrcpt /y/ accept\r\n")
-        #expect(parsed.count == 2)
-        #expect(parsed.map(\.stage) == [.mail, .rcpt])
-    }
-}
-
 @Suite("Rules parser: filter-regex format")
 struct LegacyFormatTests {
     @Test func parsesRulesWithTheToolsReplies() throws {
@@ -644,7 +559,8 @@ struct LegacyFormatTests {
     }
 
     @Test func regexRunsToTheEndOfTheLine() throws {
-        let parsed = try rules("mail foo bar # not a comment\nmail !foo\nrcpt /x/ reject")
+        // `#format filter-regex`: else the third line would be an error, reading as the rules format.
+        let parsed = try rules("#format filter-regex\nmail foo bar # not a comment\nmail !foo\nrcpt /x/ reject")
         #expect(parsed.map { regexSource($0) ?? "" } == ["foo bar # not a comment", "!foo", "/x/ reject"])
         #expect(parsed[1].action == .reject)
     }

@@ -5,6 +5,14 @@ struct RulesParser {
     private(set) var options = RuleOptions()
     private(set) var rules: [Rule] = []
     private(set) var diagnostics: [RuleDiagnostic] = []
+    /// How the file came to be read in this format: lines that read as filter-regex rules
+    /// are reported as such.
+    let choice: FormatChoice
+
+    /// A parser for a file read in this format because of `choice`.
+    init(choice: FormatChoice) {
+        self.choice = choice
+    }
 
     /// Parses every logical line.
     mutating func parse(_ lines: [LogicalLine]) {
@@ -16,6 +24,9 @@ struct RulesParser {
     }
 
     private mutating func parse(_ line: LogicalLine) {
+        if let conflict = choice.conflict(ofRulesFileLine: LineShape(line.characters, continued: line.isContinued)) {
+            return error(line, conflict.offset, conflict.message)
+        }
         let tokens: [RuleToken]
         switch RuleTokenizer.tokenize(line.characters) {
         case .success(let result): tokens = result
