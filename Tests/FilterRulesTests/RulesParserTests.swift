@@ -54,8 +54,9 @@ struct RuleDiagnosticTests {
     }
 
     @Test func patternIsNotARegex() {
-        #expect(diagnostic("body viagra reject") == "r.conf:1:6: expected a /regex/, found viagra")
-        #expect(diagnostic(#"body "x" reject"#) == #"r.conf:1:6: expected a /regex/, found "x""#)
+        #expect(diagnostic("body viagra reject")
+                == "r.conf:1:6: expected a /regex/, found viagra; write it between slashes: /viagra/")
+        #expect(diagnostic(#"body "x" reject"#) == #"r.conf:1:6: expected a /regex/, found "x"; write it between slashes: /x/"#)
         #expect(diagnostic("body !! /x/ reject") == "r.conf:1:6: expected a /regex/, found !!")
         #expect(diagnostic("addr example.org reject")
                 == "r.conf:1:6: expected a /regex/ or an address block, found example.org")
@@ -63,12 +64,13 @@ struct RuleDiagnosticTests {
         #expect(diagnostic("addr 192.0.2.0/abc reject")
                 == "r.conf:1:6: expected a /regex/ or an address block, found 192.0.2.0/abc")
         // CIDR blocks are only for addr rules.
-        #expect(diagnostic("body 192.0.2.0/24 reject") == "r.conf:1:6: expected a /regex/, found 192.0.2.0/24")
+        #expect(diagnostic("body 192.0.2.0/24 reject") == "r.conf:1:6: expected a /regex/, found 192.0.2.0/24; "
+                + "address blocks work only in addr rules: write 'addr 192.0.2.0/24 reject'")
     }
 
     @Test func patternAfterHeaderName() {
         #expect(diagnostic("header Subject reject")
-                == "r.conf:1:16: expected a /regex/ after the header name, found reject")
+                == "r.conf:1:16: expected a /regex/ after the header name, found reject; write the /regex/ before the action")
         #expect(diagnostic("header ! Subject ! /x/ reject")
                 == "r.conf:1:18: expected a /regex/ after the header name, found !")
     }
