@@ -25,15 +25,14 @@ struct FormatChoice {
         var firstRule: (line: Int, shape: LineShape)?
         for (index, line) in lines.enumerated() {
             let number = index + 1
-            let shape = LineShape(line, continued: line.last == "\\")
-            guard shape == .blankOrComment else {
-                if firstRule == nil { firstRule = (number, shape) }
+            guard let start = line.firstIndex(where: { $0 != " " && $0 != "\t" }) else { continue }
+            guard line[start] == "#" else {
+                if firstRule == nil { firstRule = (number, LineShape(line, continued: line.last == "\\")) }
                 continue
             }
             func report(_ offset: Int, _ message: String) {
                 diagnostics.append(RuleDiagnostic(SourceLocation(file: file, line: number, column: offset + 1), message))
             }
-            let start = line.firstIndex { $0 != " " && $0 != "\t" } ?? 0
             switch FormatDirective.parse(line) {
             case nil:
                 continue
