@@ -2,46 +2,6 @@ import Foundation
 import Testing
 @testable import FilterRules
 
-/// The diagnostics of compiling `text` as the file `r.conf`, as `FILE:LINE:COLUMN: message`
-/// strings in file order; empty when the file compiles.
-private func diagnostics(_ text: String, file: String = "r.conf") -> [String] {
-    do {
-        _ = try RuleSetLoader.compile(text: text, file: file)
-        return []
-    } catch {
-        return error.diagnostics.map(\.description)
-    }
-}
-
-/// The one diagnostic of compiling `text` (nil unless there is exactly one).
-private func diagnostic(_ text: String) -> String? {
-    let all = diagnostics(text)
-    return all.count == 1 ? all[0] : nil
-}
-
-/// The rules of `text`, parsed as `r.conf`.
-private func rules(_ text: String) throws -> [Rule] {
-    try RuleSetLoader.parse(text: text, file: "r.conf").rules
-}
-
-/// The only rule of `text`.
-private func rule(_ text: String) throws -> Rule {
-    let parsed = try rules(text)
-    try #require(parsed.count == 1)
-    return parsed[0]
-}
-
-/// The regex source of a rule, nil for CIDR rules.
-private func regexSource(_ rule: Rule) -> String? {
-    if case .regex(let source, _, _) = rule.pattern { return source }
-    return nil
-}
-
-private let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline"
-private let actionList = "accept, reject, tempfail or disconnect"
-private let optionList = "fail-closed, scan-limit, match-limit, depth-limit"
-private let flagList = "expected one of i, x, s, m, u"
-
 @Suite("Rules parser: tokenizer diagnostics")
 struct TokenizerDiagnosticTests {
     @Test func unterminatedRegex() {
@@ -94,8 +54,9 @@ struct RuleDiagnosticTests {
     }
 
     @Test func patternIsNotARegex() {
-        #expect(diagnostic("body viagra reject") == "r.conf:1:6: expected a /regex/, found viagra")
-        #expect(diagnostic(#"body "x" reject"#) == #"r.conf:1:6: expected a /regex/, found "x""#)
+        #expect(diagnostic("body viagra reject")
+                == "r.conf:1:6: expected a /regex/, found viagra; write it between slashes: /viagra/")
+        #expect(diagnostic(#"body "x" reject"#) == #"r.conf:1:6: expected a /regex/, found "x"; write it between slashes: /x/"#)
         #expect(diagnostic("body !! /x/ reject") == "r.conf:1:6: expected a /regex/, found !!")
         #expect(diagnostic("addr example.org reject")
                 == "r.conf:1:6: expected a /regex/ or an address block, found example.org")
@@ -103,12 +64,13 @@ struct RuleDiagnosticTests {
         #expect(diagnostic("addr 192.0.2.0/abc reject")
                 == "r.conf:1:6: expected a /regex/ or an address block, found 192.0.2.0/abc")
         // CIDR blocks are only for addr rules.
-        #expect(diagnostic("body 192.0.2.0/24 reject") == "r.conf:1:6: expected a /regex/, found 192.0.2.0/24")
+        #expect(diagnostic("body 192.0.2.0/24 reject") == "r.conf:1:6: expected a /regex/, found 192.0.2.0/24; "
+                + "address blocks work only in addr rules: write 'addr 192.0.2.0/24 reject'")
     }
 
     @Test func patternAfterHeaderName() {
         #expect(diagnostic("header Subject reject")
-                == "r.conf:1:16: expected a /regex/ after the header name, found reject")
+                == "r.conf:1:16: expected a /regex/ after the header name, found reject; write the /regex/ before the action")
         #expect(diagnostic("header ! Subject ! /x/ reject")
                 == "r.conf:1:18: expected a /regex/ after the header name, found !")
     }
@@ -349,45 +311,6 @@ struct AllErrorsTests {
     }
 }
 
-@Suite("Rules parser: reading the file")
-struct FileReadingTests {
-    @Test func missingFile() {
-        let path = "/nonexistent/filter-rules-test.conf"
-        do {
-            _ = try RuleSetLoader.load(path: path)
-            Issue.record("expected a read error")
-        } catch {
-            #expect(error.diagnostics.count == 1)
-            #expect(error.description.hasPrefix("\(path): cannot read the file: "))
-        }
-    }
-
-    @Test func notUTF8() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("filter-rules-\(UUID().uuidString).conf")
-        try Data([0x62, 0x6f, 0x64, 0x79, 0x20, 0xff, 0xfe]).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        do {
-            _ = try RuleSetLoader.load(path: url.path)
-            Issue.record("expected an encoding error")
-        } catch {
-            #expect(error.description == "\(url.path): the file is not UTF-8 text")
-        }
-    }
-
-    @Test func loadsAFile() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("filter-rules-\(UUID().uuidString).conf")
-        try Data("mail /x/ reject\nrcpt /y/ accept\n".utf8).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let set = try RuleSetLoader.load(path: url.path)
-        #expect(set.file.path == url.path)
-        #expect(set.file.format == .rules)
-        #expect(set.rules.count == 2)
-        #expect(set.rules[1].rule.location == SourceLocation(file: url.path, line: 2, column: 1))
-    }
-}
-
 @Suite("Rules parser: syntax")
 struct RulesSyntaxTests {
     @Test func commentsAndBlankLines() throws {
@@ -595,51 +518,6 @@ struct OptionTests {
     }
 }
 
-@Suite("Rules parser: format detection")
-struct FormatDetectionTests {
-    func format(_ text: String) throws -> RuleFileFormat {
-        try RuleSetLoader.parse(text: text, file: "r.conf").format
-    }
-
-    @Test func rulesFormat() throws {
-        #expect(try format("mail /x/ reject") == .rules)
-        #expect(try format("connect ! /x/ reject") == .rules)
-        #expect(try format("connect !/x/ reject") == .rules)
-        #expect(try format("set fail-closed on\nmail /spam/ reject") == .rules)
-        // The first rule decides the format of the whole file.
-        #expect(diagnostics("header /x/ reject\nmail spam") == ["r.conf:2:6: expected a /regex/, found spam"])
-        #expect(try format("addr 10.0.0.0/8 reject") == .rules)
-        #expect(try format("") == .rules)
-        #expect(try format("# only comments\n\n") == .rules)
-    }
-
-    @Test func legacyFormat() throws {
-        #expect(try format("mail ^spammer@") == .legacyFilterRegex)
-        #expect(try format("# filter-regex\n\n  connect ! \\.example\\.org$\n") == .legacyFilterRegex)
-        #expect(try format("dataline viagra\nmail /x/ reject") == .legacyFilterRegex)
-        // A `/` after the keyword (and an optional `!`) means the rules format.
-        #expect(diagnostics("rcpt ! /etc") == ["r.conf:1:8: unterminated regex, expected a closing '/'"])
-    }
-
-    @Test func legacyKeywordAloneIsLegacy() {
-        #expect(diagnostics("helo") == ["r.conf:1:5: expected a regex after 'helo'"])
-    }
-
-    @Test func continuedFirstRuleIsTheRulesFormat() throws {
-        // A first rule continued right after its stage keyword (`mail \` + `  /x/ reject`)
-        // is the rules format: filter-regex files have no continuations.
-        #expect(try format("mail \\\n  /x/ reject\n") == .rules)
-    }
-
-    @Test func crlfRulesFile() throws {
-        // CRLF line ends: Swift reads "\r\n" as one Character, so lines must be split on
-        // scalars for a CRLF file to be read as lines.
-        let parsed = try rules("mail /x/ reject\r\nrcpt /y/ accept\r\n")
-        #expect(parsed.count == 2)
-        #expect(parsed.map(\.stage) == [.mail, .rcpt])
-    }
-}
-
 @Suite("Rules parser: filter-regex format")
 struct LegacyFormatTests {
     @Test func parsesRulesWithTheToolsReplies() throws {
@@ -683,7 +561,8 @@ struct LegacyFormatTests {
     }
 
     @Test func regexRunsToTheEndOfTheLine() throws {
-        let parsed = try rules("mail foo bar # not a comment\nmail !foo\nrcpt /x/ reject")
+        // `#format filter-regex`: else the third line would be an error, reading as the rules format.
+        let parsed = try rules("#format filter-regex\nmail foo bar # not a comment\nmail !foo\nrcpt /x/ reject")
         #expect(parsed.map { regexSource($0) ?? "" } == ["foo bar # not a comment", "!foo", "/x/ reject"])
         #expect(parsed[1].action == .reject)
     }

@@ -12,40 +12,36 @@ public enum RuleSetLoader {
 
     /// Parses `text` (named `file` in diagnostics) without compiling regexes.
     public static func parse(text: String, file: String) throws(RulesFileError) -> RuleFile {
-        if LegacyRulesParser.isLegacy(text) {
-            var parser = LegacyRulesParser()
-            parser.parse(text, file: file)
-            guard parser.diagnostics.isEmpty else { throw RulesFileError(parser.diagnostics) }
-            return RuleFile(path: file, format: .legacyFilterRegex, options: RuleOptions(), rules: parser.rules)
+        let (parsed, diagnostics) = parseEveryLine(text: text, file: file)
+        guard diagnostics.isEmpty else { throw RulesFileError(diagnostics) }
+        return parsed
+    }
+
+    /// Parses `text` in the format it is read in: the rules of the lines that parsed, and
+    /// every syntax error.
+    static func parseEveryLine(text: String, file: String) -> (file: RuleFile, diagnostics: [RuleDiagnostic]) {
+        let lines = PhysicalLines.split(text)
+        let choice = FormatChoice(lines, file: file)
+        switch choice.format {
+        case .legacyFilterRegex:
+            var parser = LegacyRulesParser(choice: choice)
+            parser.parse(lines, file: file)
+            return (RuleFile(path: file, format: .legacyFilterRegex, options: RuleOptions(), rules: parser.rules),
+                    choice.diagnostics + parser.diagnostics)
+        case .rules:
+            var parser = RulesParser(choice: choice)
+            parser.parse(LogicalLine.split(lines, file: file))
+            return (RuleFile(path: file, format: .rules, options: parser.options, rules: parser.rules),
+                    choice.diagnostics + parser.diagnostics)
         }
-        var parser = RulesParser()
-        parser.parse(LogicalLine.split(text, file: file))
-        guard parser.diagnostics.isEmpty else { throw RulesFileError(parser.diagnostics) }
-        return RuleFile(path: file, format: .rules, options: parser.options, rules: parser.rules)
     }
 
     /// Parses and compiles `text`; every syntax and regex error is reported together.
     public static func compile(text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
-        var diagnostics: [RuleDiagnostic] = []
-        let parsed: RuleFile
-        do {
-            parsed = try parse(text: text, file: file)
-        } catch {
-            diagnostics = error.diagnostics
-            // Compile the regexes of the lines that parsed, so their errors are reported too.
-            var partial = RulesParser()
-            if !LegacyRulesParser.isLegacy(text) {
-                partial.parse(LogicalLine.split(text, file: file))
-                diagnostics += compileRules(partial.rules).diagnostics
-            } else {
-                var legacy = LegacyRulesParser()
-                legacy.parse(text, file: file)
-                diagnostics += compileRules(legacy.rules).diagnostics
-            }
-            throw RulesFileError(diagnostics)
-        }
-        let (compiled, errors) = compileRules(parsed.rules)
-        guard errors.isEmpty else { throw RulesFileError(errors) }
+        // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
+        let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
+        let (compiled, regexErrors) = compileRules(parsed.rules)
+        guard syntaxErrors.isEmpty && regexErrors.isEmpty else { throw RulesFileError(syntaxErrors + regexErrors) }
         var initial = Array(repeating: 0, count: compiled.count)
         if let previous {
             var old: [String: [Int]] = [:]

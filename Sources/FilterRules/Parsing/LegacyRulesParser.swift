@@ -3,6 +3,14 @@
 struct LegacyRulesParser {
     private(set) var rules: [Rule] = []
     private(set) var diagnostics: [RuleDiagnostic] = []
+    /// How the file came to be read in this format: unless `#format` forced it, lines that
+    /// read as the rules format are errors.
+    let choice: FormatChoice
+
+    /// A parser for a file read in this format because of `choice`.
+    init(choice: FormatChoice) {
+        self.choice = choice
+    }
 
     /// The legacy keywords and the stage each maps to.
     static let keywords: [String: Stage] = [
@@ -21,10 +29,22 @@ struct LegacyRulesParser {
     }
 
     /// Parses physical lines (legacy files have no continuations).
-    mutating func parse(_ text: String, file: String) {
-        var number = 0
-        for characters in PhysicalLines.split(text) {
-            number += 1
+    mutating func parse(_ lines: [[Character]], file: String) {
+        var inContinuation = false
+        for (lineIndex, characters) in lines.enumerated() {
+            let number = lineIndex + 1
+            let continues = characters.last == "\\"
+            // The lines continuing a line reported as the rules format belong to it.
+            if inContinuation {
+                inContinuation = continues
+                continue
+            }
+            if let message = choice.conflict(ofLegacyFileLine: LineShape(characters, continued: continues)) {
+                let start = characters.firstIndex { $0 != " " && $0 != "\t" } ?? 0
+                diagnostics.append(RuleDiagnostic(SourceLocation(file: file, line: number, column: start + 1), message))
+                inContinuation = continues
+                continue
+            }
             var index = 0
             func skipSpace() { while index < characters.count && (characters[index] == " " || characters[index] == "\t") { index += 1 } }
             skipSpace()
@@ -60,24 +80,5 @@ struct LegacyRulesParser {
                               reply: exception ? nil : reply,
                               source: String(characters[keywordStart..<end])))
         }
-    }
-
-    /// Whether a file is in the legacy format: its first line that is neither blank nor a
-    /// comment starts with a legacy keyword, and the next word (after an optional `!`)
-    /// does not begin with `/`, and the line does not end with a continuation backslash
-    /// (legacy files have none, and a regex cannot end in a lone backslash).
-    static func isLegacy(_ text: String) -> Bool {
-        for characters in PhysicalLines.split(text) {
-            let words = characters.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard let first = words.first else { continue }
-            if first.first == "#" { continue }
-            if words.last == ["\\"] || characters.last == "\\" { return false }
-            guard keywords[String(first)] != nil else { return false }
-            var rest = words.dropFirst()
-            if rest.first == ["!"] { rest = rest.dropFirst() }
-            guard let next = rest.first else { return true }
-            return next.first != "/" && !next.starts(with: ["!", "/"])
-        }
-        return false
     }
 }

@@ -5,47 +5,58 @@ struct LogicalLine {
     var characters: [Character]
     /// The file's path.
     var file: String
-    /// For each joined piece: its offset in `characters` and its physical line number.
+    /// For each joined piece, in order: its offset in `characters` and its physical line number.
     var pieces: [(offset: Int, line: Int)]
 
     /// The physical location of a character offset (or the end of the line).
     func location(at offset: Int) -> SourceLocation {
-        var piece = pieces[0]
-        for candidate in pieces where candidate.offset <= offset { piece = candidate }
+        // The last piece starting at or before `offset` (pieces are sorted by offset).
+        var low = 0, high = pieces.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if pieces[middle].offset <= offset { low = middle } else { high = middle - 1 }
+        }
+        let piece = pieces[low]
         return SourceLocation(file: file, line: piece.line, column: offset - piece.offset + 1)
     }
+
+    /// Whether the line was joined from more than one physical line.
+    var isContinued: Bool { pieces.count > 1 }
 
     /// The text of the line, trimmed, for reports.
     var text: String { String(characters).trimmingWhitespace() }
 
     /// Splits a file's text into logical lines.
     static func split(_ text: String, file: String) -> [LogicalLine] {
+        split(PhysicalLines.split(text), file: file)
+    }
+
+    /// Joins physical lines (line 1 first) into logical lines, in time linear in their length.
+    static func split(_ physicalLines: [[Character]], file: String) -> [LogicalLine] {
         var result: [LogicalLine] = []
-        var current: LogicalLine?
-        var lineNumber = 0
-        for physical in PhysicalLines.split(text) {
-            lineNumber += 1
-            var characters = physical
+        // The logical line being joined; `isOpen` while its last piece ended in a backslash.
+        var characters: [Character] = []
+        var pieces: [(offset: Int, line: Int)] = []
+        var isOpen = false
+        for (index, physical) in physicalLines.enumerated() {
             // A comment line ends where it ends: a backslash at its end continues nothing.
-            let isComment = current == nil && characters.first(where: { $0 != " " && $0 != "\t" }) == "#"
-            let continues = !isComment && characters.last == "\\"
-            if continues { characters.removeLast() }
-            if var line = current {
-                line.pieces.append((offset: line.characters.count + 1, line: lineNumber))
-                line.characters.append(" ")
-                line.characters += characters
-                current = line
-            } else {
-                current = LogicalLine(characters: characters, file: file, pieces: [(offset: 0, line: lineNumber)])
+            let isComment = !isOpen && physical.first(where: { $0 != " " && $0 != "\t" }) == "#"
+            let continues = !isComment && physical.last == "\\"
+            if isOpen {
+                characters.append(" ")
             }
-            if !continues, let line = current {
-                result.append(line)
-                current = nil
+            pieces.append((offset: characters.count, line: index + 1))
+            characters.append(contentsOf: continues ? physical.dropLast() : physical[...])
+            isOpen = continues
+            if !continues {
+                result.append(LogicalLine(characters: characters, file: file, pieces: pieces))
+                characters = []
+                pieces = []
             }
         }
-        if let line = current { result.append(line) }
-        if let last = result.last, last.pieces.count == 1, last.characters.isEmpty,
-           text.hasSuffix("\n") || text.isEmpty {
+        if isOpen { result.append(LogicalLine(characters: characters, file: file, pieces: pieces)) }
+        // The empty line after the file's last line feed is no line.
+        if let last = result.last, !last.isContinued, last.characters.isEmpty, physicalLines.last?.isEmpty ?? true {
             result.removeLast()
         }
         return result

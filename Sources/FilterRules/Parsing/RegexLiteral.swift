@@ -20,4 +20,17 @@ public enum RegexLiteral {
         }
         return nil
     }
+
+    /// `text` written as a regex literal, `/TEXT/FLAGS`, every slash in it not yet escaped
+    /// written `\/` (for the rules a diagnostic suggests).
+    static func literal<Text: Sequence<Character>>(_ text: Text, flags: String = "") -> String {
+        var result = "/"
+        var escaped = false
+        for character in text {
+            if character == "/" && !escaped { result.append("\\") }
+            result.append(character)
+            escaped = !escaped && character == "\\"
+        }
+        return result + "/" + flags
+    }
 }

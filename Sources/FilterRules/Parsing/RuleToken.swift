@@ -16,6 +16,8 @@ struct RuleToken {
     var offset: Int
     /// Offset of the regex text's first character (after the opening `/`).
     var contentOffset: Int
+    /// Offset just after its last character.
+    var end: Int
 
     /// The word, when it is a bare word.
     var word: String? {
@@ -52,7 +54,7 @@ struct RuleTokenizer {
             if c == "#" { break }
             let start = index
             if c == "!" && index + 1 < line.count && line[index + 1] == "/" {
-                tokens.append(RuleToken(kind: .word("!"), offset: index, contentOffset: index))
+                tokens.append(RuleToken(kind: .word("!"), offset: index, contentOffset: index, end: index + 1))
                 index += 1
                 continue
             }
@@ -65,7 +67,7 @@ struct RuleTokenizer {
                 while index < line.count && !isSpace(line[index]) { index += 1 }
                 tokens.append(RuleToken(kind: .regex(source: source, flags: String(line[flagsStart..<index]),
                                                      flagsOffset: flagsStart),
-                                        offset: start, contentOffset: start + 1))
+                                        offset: start, contentOffset: start + 1, end: index))
                 continue
             }
             if c == "\"" {
@@ -89,11 +91,11 @@ struct RuleTokenizer {
                 guard closed else {
                     return .failure(Failure(offset: start, message: "unterminated text, expected a closing '\"'"))
                 }
-                tokens.append(RuleToken(kind: .quoted(String(text)), offset: start, contentOffset: start + 1))
+                tokens.append(RuleToken(kind: .quoted(String(text)), offset: start, contentOffset: start + 1, end: index))
                 continue
             }
             while index < line.count && !isSpace(line[index]) { index += 1 }
-            tokens.append(RuleToken(kind: .word(String(line[start..<index])), offset: start, contentOffset: start))
+            tokens.append(RuleToken(kind: .word(String(line[start..<index])), offset: start, contentOffset: start, end: index))
         }
         return .success(tokens)
     }

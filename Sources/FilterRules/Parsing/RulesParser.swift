@@ -5,6 +5,14 @@ struct RulesParser {
     private(set) var options = RuleOptions()
     private(set) var rules: [Rule] = []
     private(set) var diagnostics: [RuleDiagnostic] = []
+    /// How the file came to be read in this format: lines that read as filter-regex rules
+    /// are reported as such.
+    let choice: FormatChoice
+
+    /// A parser for a file read in this format because of `choice`.
+    init(choice: FormatChoice) {
+        self.choice = choice
+    }
 
     /// Parses every logical line.
     mutating func parse(_ lines: [LogicalLine]) {
@@ -16,6 +24,9 @@ struct RulesParser {
     }
 
     private mutating func parse(_ line: LogicalLine) {
+        if let conflict = choice.conflict(ofRulesFileLine: LineShape(line.characters, continued: line.isContinued)) {
+            return error(line, conflict.offset, conflict.message)
+        }
         let tokens: [RuleToken]
         switch RuleTokenizer.tokenize(line.characters) {
         case .success(let result): tokens = result
@@ -54,6 +65,10 @@ struct RulesParser {
         let pattern: RulePattern
         switch patternToken.kind {
         case .regex(let source, let letters, let flagsOffset):
+            if letters.contains("/") {
+                return error(line, flagsOffset - 1, PatternHints.regexEndedEarly(
+                    patternToken, before: flagsOffset..<patternToken.end, in: line, expected: "flags (i, x, s, m, u) or a blank"))
+            }
             var flags = RegexFlags()
             switch RegexFlags.parse(Substring(letters)) {
             case .success(let parsed): flags = parsed
@@ -66,11 +81,16 @@ struct RulesParser {
             case .failure(let failure): return error(line, patternToken.offset, failure.message)
             }
         default:
-            let expected = stage == .addr ? "a /regex/ or an address block" : "a /regex/"
-            if stage == .header && headerName != nil {
-                return error(line, patternToken.offset, "expected \(expected) after the header name, found \(patternToken.display)")
+            if stage != .addr, headerName == nil, let hint = PatternHints.addressBlockOutsideAddr(patternToken, of: tokens, in: line) {
+                return error(line, patternToken.offset, "expected a /regex/, found \(patternToken.display); \(hint)")
             }
-            return error(line, patternToken.offset, "expected \(expected), found \(patternToken.display)")
+            let expected = stage == .addr ? "a /regex/ or an address block" : "a /regex/"
+            let hint = stage == .addr ? "" : PatternHints.slashes(for: patternToken).map { "; \($0)" } ?? ""
+            if stage == .header && headerName != nil {
+                return error(line, patternToken.offset,
+                             "expected \(expected) after the header name, found \(patternToken.display)\(hint)")
+            }
+            return error(line, patternToken.offset, "expected \(expected), found \(patternToken.display)\(hint)")
         }
         cursor += 1
         guard cursor < tokens.count else {
@@ -85,6 +105,10 @@ struct RulesParser {
         case "tempfail": action = .tempfail
         case "disconnect": action = .disconnect
         default:
+            if case .regex(_, _, let flagsOffset) = patternToken.kind, case .word(let word) = actionToken.kind, word.contains("/") {
+                return error(line, flagsOffset - 1, PatternHints.regexEndedEarly(
+                    patternToken, before: actionToken.offset..<actionToken.end, in: line, expected: "an action"))
+            }
             return error(line, actionToken.offset,
                          "unknown action '\(actionToken.display)', expected accept, reject, tempfail or disconnect")
         }

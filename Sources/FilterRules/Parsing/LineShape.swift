@@ -1,0 +1,120 @@
+/// How a line of a rules file reads before it is parsed: in which of the two formats it
+/// makes sense. The same test picks the format of a file (from its first rule line) and
+/// finds the lines written in the other one; filter-rules.conf(5) lists its rules.
+///
+/// A line reads as the rules format when, after its first word (a stage, in any case),
+/// an optional `!` and, for `header`, a header name and an optional `!`:
+/// - the next word begins with `/` or `!/` (a `/regex/`), or is an address block with a
+///   prefix length (`10.0.0.0/8`), or
+/// - the word after that one is an action (`accept`, `reject`, `tempfail`, `disconnect`);
+///
+/// and also when it is a `set` line or ends in a continuation backslash. It reads as the
+/// filter-regex format when it does not, and its first word is one of that format's
+/// keywords exactly (lower case).
+enum LineShape: Equatable {
+    /// Blank, or a comment in both formats (its first word begins with `#`).
+    case blankOrComment
+    /// A line that reads as the rules format, and why.
+    case rules(RulesEvidence)
+    /// A line that reads as a filter-regex rule.
+    case legacy(LegacyRule)
+    /// Neither: an error in both formats (an unknown first word, say).
+    case neither
+
+    /// Why a line reads as the rules format.
+    enum RulesEvidence: Equatable {
+        /// A `set` line.
+        case option
+        /// A `/regex/` (or `!/regex/`) where the pattern goes.
+        case regex
+        /// An address block with a prefix length where the pattern goes.
+        case addressBlock
+        /// An action after the pattern.
+        case action
+        /// A continuation backslash at the end.
+        case continued
+    }
+
+    /// A line `KEYWORD [! ]REGEX` in the filter-regex format.
+    struct LegacyRule: Equatable {
+        /// The keyword, as written (lower case).
+        var keyword: String
+        /// Whether a `!` word makes it an exception.
+        var isException: Bool
+        /// The regex as the rules format would put it between slashes: the words from the
+        /// regex on, up to a comment; nil when the keyword stands alone.
+        var regex: String?
+        /// The offset of the regex's first character, or of the end of the line.
+        var regexOffset: Int
+    }
+
+    /// The action words of the rules format, lower case.
+    static let actionWords: Set<String> = ["accept", "reject", "tempfail", "disconnect"]
+
+    /// The shape of `line`; `continued` when it ends in (or, joined, ended in) a continuation backslash.
+    init(_ line: [Character], continued: Bool) {
+        let words = LineWords.ranges(line)
+        guard let first = words.first, line[first.lowerBound] != "#" else {
+            self = .blankOrComment
+            return
+        }
+        if continued {
+            self = .rules(.continued)
+            return
+        }
+        let keyword = String(line[first])
+        if keyword.lowercased() == "set" {
+            self = .rules(.option)
+            return
+        }
+        guard let stage = Stage(rawValue: keyword.lowercased()) else {
+            self = .neither
+            return
+        }
+        func text(_ index: Int) -> String? {
+            index < words.count ? String(line[words[index]]) : nil
+        }
+        var index = 1
+        var isException = false
+        // A `!` is a negation when a word follows it; alone, filter-regex takes it as the regex.
+        if text(index) == "!", index + 1 < words.count {
+            isException = true
+            index += 1
+        }
+        if stage == .header, let name = text(index), name != "!", !name.hasPrefix("/"), !name.hasPrefix("!/") {
+            index += 1
+            if text(index) == "!" { index += 1 }
+        }
+        // The pattern, unless a comment begins where it should be.
+        let pattern = text(index).flatMap { $0.hasPrefix("#") ? nil : $0 }
+        if let pattern {
+            if pattern.hasPrefix("/") || pattern.hasPrefix("!/") {
+                self = .rules(.regex)
+                return
+            }
+            if pattern.contains("/"), case .success = CIDRBlock.parse(pattern) {
+                self = .rules(.addressBlock)
+                return
+            }
+            if let next = text(index + 1), Self.actionWords.contains(next.lowercased()) {
+                self = .rules(.action)
+                return
+            }
+        }
+        guard LegacyRulesParser.keywords[keyword] != nil else {
+            self = .neither
+            return
+        }
+        guard pattern != nil else {
+            self = .legacy(LegacyRule(keyword: keyword, isException: isException, regex: nil,
+                                      regexOffset: index < words.count ? words[index].lowerBound : line.count))
+            return
+        }
+        // The regex, up to the first word that begins a comment.
+        var last = index
+        while last + 1 < words.count, line[words[last + 1].lowerBound] != "#" { last += 1 }
+        self = .legacy(LegacyRule(keyword: keyword, isException: isException,
+                                  regex: String(line[words[index].lowerBound..<words[last].upperBound]),
+                                  regexOffset: words[index].lowerBound))
+    }
+}
