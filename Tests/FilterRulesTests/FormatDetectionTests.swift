@@ -203,6 +203,15 @@ struct LegacyLinesInRulesFileTests {
         ])
     }
 
+    @Test("a filter-regex regex that begins with a slash stays filter-regex; a whole /regex/ or an action makes it a rules line")
+    func slashInLegacyRegex() throws {
+        let file = try RuleSetLoader.parse(text: "helo localhost\ndataline /bin/sh\nmail /etc/passwd\n", file: "r.conf")
+        #expect(file.format == .legacyFilterRegex)
+        #expect(file.rules.map { regexSource($0) ?? "" } == ["localhost", "/bin/sh", "/etc/passwd"])
+        #expect(diagnostics("helo localhost\ndataline /bin/sh/\n").count == 1)
+        #expect(diagnostics("helo localhost\nmail /http://x/ reject\n").count == 1)
+    }
+
     @Test("a keyword alone is not a filter-regex rule: the usual error")
     func keywordAlone() {
         #expect(diagnostics("body /x/ reject\nhelo\n") == ["r.conf:2:5: expected a /regex/"])

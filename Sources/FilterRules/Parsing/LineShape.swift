@@ -4,8 +4,10 @@
 ///
 /// A line reads as the rules format when, after its first word (a stage, in any case),
 /// an optional `!` and, for `header`, a header name and an optional `!`:
-/// - the next word begins with `/` or `!/` (a `/regex/`), or is an address block with a
-///   prefix length (`10.0.0.0/8`), or
+/// - the next word begins with `/` or `!/` (a `/regex/`) — unless it reads as a path
+///   (`/bin/sh`: a later slash followed by what are not flag letters), the first word is
+///   a filter-regex keyword and no action follows on the line — or is an address block
+///   with a prefix length (`10.0.0.0/8`), or
 /// - the word after that one is an action (`accept`, `reject`, `tempfail`, `disconnect`);
 ///
 /// and also when it is a `set` line or ends in a continuation backslash. It reads as the
@@ -48,6 +50,16 @@ enum LineShape: Equatable {
         var regexOffset: Int
     }
 
+    /// Whether `word`, which begins with `/` or `!/`, reads as a path-like filter-regex
+    /// regex (`/bin/sh`, `/etc/passwd`) rather than a `/regex/`: a slash closes it and
+    /// what follows that slash is not flag letters.
+    static func isPathLike(_ word: String) -> Bool {
+        let body = word.hasPrefix("!") ? word.dropFirst() : Substring(word)
+        guard let close = body.dropFirst().lastIndex(of: "/") else { return false }
+        let tail = body[body.index(after: close)...]
+        return !tail.isEmpty && !tail.allSatisfy { "ixsmu".contains($0) }
+    }
+
     /// The action words of the rules format, lower case.
     static let actionWords: Set<String> = ["accept", "reject", "tempfail", "disconnect"]
 
@@ -88,7 +100,9 @@ enum LineShape: Equatable {
         // The pattern, unless a comment begins where it should be.
         let pattern = text(index).flatMap { $0.hasPrefix("#") ? nil : $0 }
         if let pattern {
-            if pattern.hasPrefix("/") || pattern.hasPrefix("!/") {
+            if pattern.hasPrefix("/") || pattern.hasPrefix("!/"),
+               LegacyRulesParser.keywords[keyword] == nil || !Self.isPathLike(pattern)
+                || words[(index + 1)...].contains(where: { Self.actionWords.contains(String(line[$0]).lowercased()) }) {
                 self = .rules(.regex)
                 return
             }
