@@ -1,12 +1,13 @@
 import Logging
 
-/// Logging for programs smtpd runs: swift-log to stderr, which smtpd captures (stdout may
-/// be the daemon's channel).
+/// Logging for programs smtpd runs: every logger writes ``LogLineFormat`` lines to stderr,
+/// which smtpd captures (stdout may be the daemon's channel).
 public enum DaemonLogging {
-    /// Sends every logger to stderr, at debug level when `verbose` (smtpd's `-v`), else info.
-    public static func bootstrap(verbose: Bool) {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+    /// Sends every logger to stderr, at debug level when `verbose` (smtpd's `-v`), else info;
+    /// lines carry a timestamp only when stderr is a terminal, unless `format` says otherwise.
+    public static func bootstrap(verbose: Bool, format: LogLineFormat = .forStandardError) {
+        LoggingSystem.bootstrap { _ in
+            var handler = StandardErrorLogHandler(format: format)
             handler.logLevel = verbose ? .debug : .info
             return handler
         }

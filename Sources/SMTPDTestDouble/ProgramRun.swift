@@ -13,13 +13,14 @@ public struct ProgramResult: Sendable {
     public var standardError: String
 }
 
-/// Runs `executable` with `arguments` (argv[0] is the executable) and stdin from /dev/null,
-/// started as ``DaemonSpawn`` starts programs, and waits for it to end; after `timeout`
-/// seconds it is killed (SIGKILL).
+/// Runs `executable` with `arguments` (argv[0] is the executable) and stdin from the file
+/// `standardInput` (/dev/null by default), started as ``DaemonSpawn`` starts programs, and
+/// waits for it to end; after `timeout` seconds it is killed (SIGKILL).
 ///
 /// stdout and stderr go to temporary files rather than pipes, so a program that fills one
 /// stream while the other is being drained cannot block.
-public func runProgram(_ executable: String, _ arguments: [String], timeout: Double = 10) throws -> ProgramResult {
+public func runProgram(_ executable: String, _ arguments: [String], standardInput: String = "/dev/null",
+                       timeout: Double = 10) throws -> ProgramResult {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -29,7 +30,7 @@ public func runProgram(_ executable: String, _ arguments: [String], timeout: Dou
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, standardInput, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     let pid = try DaemonSpawn.spawn(executable, argv: [executable] + arguments, fileActions: &actions)

@@ -5,12 +5,17 @@ import FilterRulesEngine
 import Foundation
 import Logging
 
-/// `filter-rules test --rules FILE TRANSCRIPT...`: the dry-run.
+/// `filter-rules test --rules FILE TRANSCRIPT...` and `filter-rules test --rules FILE --eml
+/// MESSAGE...`: the dry-run.
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Dry-run rules against SMTP transcripts (plain client transcripts or swaks output).",
-        discussion: "Exit status: 0 when every expectation holds, 1 when one fails, 2 on usage, rules or transcript errors."
+        abstract: "Dry-run rules against SMTP transcripts (plain client transcripts or swaks output), or with --eml against saved messages.",
+        discussion: """
+            Exit status for transcripts: 0 when every expectation holds, 1 when one fails; for \
+            messages (--eml): 0 when every message is accepted, 1 when one is refused at any \
+            stage; 2 on usage, rules or read errors. A file named - is read from standard input.
+            """
     )
 
     @Option(name: .long, help: "The rules file.")
@@ -22,17 +27,28 @@ struct TestCommand: ParsableCommand {
     @Option(name: [.customShort("l"), .long], help: "Scan at most this many bytes of each message (overrides set scan-limit).")
     var scanLimit: String?
 
-    @Argument(help: "Transcript files.")
-    var transcripts: [String] = []
+    @Flag(name: .long, help: "Use the server replies recorded in swaks transcripts as the expectations of steps without a '#! expect'.")
+    var expectRecorded = false
+
+    @Flag(name: .long, help: "The files are saved messages (RFC 5322, LF or CRLF), each sent in a session of its own.")
+    var eml = false
+
+    @OptionGroup(title: "Envelope of the messages (with --eml)")
+    var envelope: EnvelopeOptions
+
+    @Argument(help: ArgumentHelp("Transcript files, or with --eml message files; - reads standard input.", valueName: "file"))
+    var files: [String] = []
 
     func validate() throws {
-        if transcripts.isEmpty { throw ValidationError("give at least one transcript") }
+        if files.isEmpty { throw ValidationError(eml ? "give at least one message" : "give at least one transcript") }
+        if files.filter({ $0 == DryRunInput.standardInput }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         if let scanLimit, RuleOptions.size(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
+        if eml && expectRecorded { throw ValidationError("--expect-recorded is for transcripts, not with --eml") }
+        if !eml && envelope.isGiven { throw ValidationError("--sender, --rcpt, --client-address, --client-hostname and --helo need --eml") }
     }
 
     func run() throws {
         SignalWatcher.unblockDaemonSignals()
-        let logger = Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() }
         let store: RuleSetStore
         do {
             store = try RuleSetStore(path: rules, scanLimit: scanLimit.flatMap(RuleOptions.size))
@@ -40,30 +56,14 @@ struct TestCommand: ParsableCommand {
             printToStandardError(error.description)
             throw ExitCode(2)
         }
-        var parsed: [Transcript] = []
-        for path in transcripts {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                printToStandardError("\(path): cannot read the transcript")
-                throw ExitCode(2)
-            }
-            do {
-                parsed.append(try TranscriptParser.parse(Array(data), name: path))
-            } catch {
-                printToStandardError(error.description)
-                throw ExitCode(2)
-            }
+        let sessions = try files.map { path in
+            let input = try DryRunInput.read(path)
+            return try eml ? Transcript(message: input.bytes, name: input.name, envelope: envelope.envelope)
+                           : DryRunInput.transcript(input, expectingRecordedReplies: expectRecorded)
         }
-        let replayer = TranscriptReplayer(store: store, logger: logger)
-        let reports = parsed.enumerated().map { replayer.replay($1, sessionID: UInt64($0 + 1)) }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
-        } else {
-            for report in reports { print(report.text) }
-            let failed = reports.filter { !$0.passed }.count
-            print("\(reports.count) transcript(s), \(failed) failed")
-        }
-        if reports.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        let replayer = TranscriptReplayer(store: store, logger: Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() })
+        let reports = sessions.enumerated().map { replayer.replay($1, sessionID: UInt64($0 + 1)) }
+        try DryRunOutput.print(reports, json: json, messages: eml)
+        if reports.contains(where: { eml ? !$0.accepted : !$0.passed }) { throw ExitCode(1) }
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 
-/// Runs the built `filter-rules` with `arguments` and waits for it.
-func runFilterRules(_ arguments: [String]) throws -> ProgramResult {
-    try runProgram(FilterProcess.builtExecutable(named: "filter-rules"), arguments)
+/// Runs the built `filter-rules` with `arguments`, stdin from the file `standardInput`, and waits for it.
+func runFilterRules(_ arguments: [String], standardInput: String = "/dev/null") throws -> ProgramResult {
+    try runProgram(FilterProcess.builtExecutable(named: "filter-rules"), arguments, standardInput: standardInput)
 }
 
 /// The repository's top directory, found from this file's path.

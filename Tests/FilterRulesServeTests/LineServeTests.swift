@@ -17,7 +17,7 @@ func startLineServing(_ rules: TemporaryRulesFile, version: String = "0.6",
     return (process, smtpd, registration)
 }
 
-/// The decision lines of a filter's log, without timestamps and log labels.
+/// The decision lines of a filter's log, from `session` on (without the level word).
 func decisionLines(_ log: String) -> [String] {
     log.split(separator: "\n").compactMap { line in
         line.range(of: "session ").map { String(line[$0.lowerBound...]) }
@@ -92,11 +92,20 @@ struct LineServeTests {
         #expect(output == [Array("Subject: Cheap  VIAGRA".utf8), [], Array("hi".utf8), [UInt8(ascii: ".")]])
         #expect(try smtpd.query("commit", session: session)
                 == "filter-result|0102030405060708|0000000000001006|reject|554 5.7.1 No spam")
-        #expect(waitForLog(process, containing: "session 0102030405060708 message \(file.path):4 reject 554 5.7.1 No spam"))
         let address: UInt64 = 0x99
         try smtpd.report("link-connect", session: address, parameters: "<unknown>|error|198.51.100.3:1234|192.0.2.1:25")
         #expect(try smtpd.query("connect", session: address, parameters: "<unknown>|198.51.100.3")
                 == "filter-result|0000000000000099|0000000000001007|reject|554 5.7.1 Connection refused by policy")
+        // Every refusal is logged with the rule's stage as written and the input it matched.
+        #expect(waitForLog(process, containing: "session 0000000000000099 addr"))
+        #expect(process.stderrText == """
+            loaded \(file.path): 5 rules (rules format)
+            notice: session 0102030405060708 helo \(file.path):2 reject 550 5.7.1 You are not me, matched "MX.example.org"
+            notice: session 0102030405060708 rcpt \(file.path):3 tempfail 450 4.7.1 Temporarily refused by policy, try again later, matched "root@example.org"
+            notice: session 0102030405060708 header \(file.path):4 reject 554 5.7.1 No spam, matched "Subject: Cheap  VIAGRA"
+            notice: session 0000000000000099 addr \(file.path):1 reject 554 5.7.1 Connection refused by policy, matched "198.51.100.3"
+
+            """)
     }
 
     @Test("protocol 0.4 (OpenSMTPD 6.6) gets the token before the session")

@@ -37,7 +37,7 @@ struct ServeQueryTests {
         let payload = le64(0x11) + le32(1) + le32(1) + le32(550) + text
         #expect(frame.bytes == [4, 0, 0, 0] + [UInt8(16 + payload.count), 0, 0, 0, 0, 0, 0, 0] + le32(UInt32(process.pid)) + payload)
         #expect(response.line == "5.7.1 You are not me")
-        #expect(process.stderrText.contains("session 0102030405060708 helo \(file.path):4 reject 550 5.7.1 You are not me"))
+        #expect(waitForLog(process, containing: "\nnotice: session 0102030405060708 helo \(file.path):4 reject 550 5.7.1 You are not me, matched \"MX.example.org\"\n"))
     }
 
     @Test("addr CIDR, addr disconnect and connect hostname rules decide the connect query")

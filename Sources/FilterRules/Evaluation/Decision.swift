@@ -24,13 +24,19 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
     /// Why the answer was given when no rule gave it (e.g. fail-closed after a PCRE2 limit,
     /// or an earlier `accept session`).
     public var reason: String?
+    /// The input the decision was made on: what the deciding rule matched (or, fail-closed,
+    /// the input a regex hit its limit on); nil for a plain accept and for decisions an
+    /// earlier step made (`accept session`).
+    public var matchedInput: MatchedInput?
 
     /// Creates a decision.
-    public init(verdict: Verdict, reply: Reply? = nil, rule: Rule? = nil, reason: String? = nil) {
+    public init(verdict: Verdict, reply: Reply? = nil, rule: Rule? = nil, reason: String? = nil,
+                matchedInput: MatchedInput? = nil) {
         self.verdict = verdict
         self.reply = reply
         self.rule = rule
         self.reason = reason
+        self.matchedInput = matchedInput
     }
 
     /// Accept, with no rule involved.

@@ -58,6 +58,7 @@ public final class SessionEvaluator {
 
     /// One line of the message as it streams through, without its line ending.
     public func dataLine(_ line: [UInt8]) {
+        message.lineCount += 1
         guard message.verdict == nil, closed == nil, sessionAccepted == nil, transactionAccepted == nil else {
             return
         }
@@ -76,15 +77,16 @@ public final class SessionEvaluator {
                     message.inHeaders = false
                 } else if withinLimit {
                     message.pendingHeader = text
+                    message.pendingHeaderLine = message.lineCount
                 }
             }
         }
         guard withinLimit, message.verdict == nil, transactionAccepted == nil, sessionAccepted == nil else { return }
         if !message.done.contains(.dataline) {
-            scanMessage(.dataline, MatchSubject(bytes: text))
+            scanMessage(.dataline, MatchSubject(bytes: text), line: message.lineCount)
         }
         if !message.inHeaders, message.sawBodyStart, !message.done.contains(.body), message.verdict == nil {
-            scanMessage(.body, MatchSubject(bytes: text))
+            scanMessage(.body, MatchSubject(bytes: text), line: message.lineCount)
         }
         if !message.inHeaders { message.sawBodyStart = true }
     }
@@ -128,12 +130,14 @@ public final class SessionEvaluator {
         message.pendingHeader = nil
         guard message.verdict == nil, !message.done.contains(.header),
               transactionAccepted == nil, sessionAccepted == nil else { return }
-        scanMessage(.header, MatchSubject(headerLine: header))
+        scanMessage(.header, MatchSubject(headerLine: header), line: message.pendingHeaderLine)
     }
 
-    /// Evaluates a data stage on one input; a refusal becomes the message's verdict.
-    private func scanMessage(_ stage: Stage, _ subject: MatchSubject) {
-        let decision = evaluate(stage, subject)
+    /// Evaluates a data stage on one input starting at message line `line`; a refusal
+    /// becomes the message's verdict.
+    private func scanMessage(_ stage: Stage, _ subject: MatchSubject, line: Int) {
+        var decision = evaluate(stage, subject)
+        decision.matchedInput?.messageLine = line
         guard let rule = decision.rule else {
             if !decision.isAccept { message.verdict = decision }
             return
@@ -155,22 +159,24 @@ public final class SessionEvaluator {
         }
         if ruleSet.options.failClosed, let failure = match.limitFailures.first {
             return Decision(verdict: .tempfail, reply: DefaultReplies.evaluationFailure, rule: nil,
-                            reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed")
+                            reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed",
+                            matchedInput: MatchedInput(stage: stage, bytes: subject.bytes))
         }
         guard let compiled = match.rule else { return .accept }
+        let input = MatchedInput(stage: stage, bytes: subject.bytes)
         ruleSet.hits.record(compiled.index)
         let rule = compiled.rule
         switch rule.action {
         case .accept(let scope):
             if scope == .session { sessionAccepted = rule }
             if scope == .transaction { transactionAccepted = rule }
-            return Decision(verdict: .accept, rule: rule)
+            return Decision(verdict: .accept, rule: rule, matchedInput: input)
         case .reject:
-            return Decision(verdict: .reject, reply: rule.reply, rule: rule)
+            return Decision(verdict: .reject, reply: rule.reply, rule: rule, matchedInput: input)
         case .tempfail:
-            return Decision(verdict: .tempfail, reply: rule.reply, rule: rule)
+            return Decision(verdict: .tempfail, reply: rule.reply, rule: rule, matchedInput: input)
         case .disconnect:
-            let decision = Decision(verdict: .disconnect, reply: rule.reply, rule: rule)
+            let decision = Decision(verdict: .disconnect, reply: rule.reply, rule: rule, matchedInput: input)
             if !stage.isMessageStage { closed = decision }
             return decision
         }
@@ -181,9 +187,13 @@ public final class SessionEvaluator {
 struct MessageScan {
     var scanLimit: Int
     var scannedBytes = 0
+    /// Lines received so far, the current one included.
+    var lineCount = 0
     var inHeaders = true
     var sawBodyStart = false
     var pendingHeader: [UInt8]?
+    /// The line where the pending header starts.
+    var pendingHeaderLine = 0
     var done: Set<Stage> = []
     var verdict: Decision?
 

@@ -4,6 +4,8 @@ import Logging
 /// Replays a transcript through a ``SessionEngine`` the way smtpd would drive a filter:
 /// a refused connection ends the session, RCPT needs an accepted MAIL, DATA needs a
 /// recipient, the message gets smtpd's `Received:` header first, a disconnect ends it all.
+/// Each step's report names the input that decided it and the regexes that hit a PCRE2
+/// limit on the way.
 public struct TranscriptReplayer {
     private let store: RuleSetStore
     private let logger: Logger
@@ -17,6 +19,13 @@ public struct TranscriptReplayer {
     /// Replays one transcript and checks its expectations.
     public func replay(_ transcript: Transcript, sessionID: UInt64 = 1) -> TranscriptReport {
         let engine = SessionEngine(id: sessionID, store: store, logger: logger)
+        var limitHits: [RegexLimitHit] = []
+        engine.onRegexLimitHit = { limitHits.append($0) }
+        /// The hits since the last step's report.
+        func takeLimitHits() -> [RegexLimitHit] {
+            defer { limitHits = [] }
+            return limitHits
+        }
         var steps: [StepReport] = []
         var closedBecause: String?
         var heloName = transcript.hostname
@@ -27,7 +36,8 @@ public struct TranscriptReplayer {
 
         let connect = engine.connect(address: transcript.address, hostname: transcript.hostname)
         steps.append(report("connect", line: 0, input: "\(transcript.address) \(transcript.hostname)",
-                            .answered(connect), transcript.connectExpectation))
+                            .answered(connect), transcript.connectExpectation, recorded: transcript.connectRecordedReply,
+                            limits: takeLimitHits()))
         if !connect.isAccept { closedBecause = "the connection was refused" }
 
         for step in transcript.steps {
@@ -42,6 +52,7 @@ public struct TranscriptReplayer {
             }
             let outcome: Outcome
             var input = ""
+            var receivedLines = 0
             if let closedBecause {
                 outcome = .notReached(closedBecause)
             } else {
@@ -55,7 +66,8 @@ public struct TranscriptReplayer {
                     input = address.isEmpty ? "<>" : address
                     guard heloAccepted else {
                         steps.append(report(name.rawValue, line: step.line, input: input,
-                                            .notReached("smtpd refuses MAIL before an accepted HELO/EHLO"), step.expectation))
+                                            .notReached("smtpd refuses MAIL before an accepted HELO/EHLO"), step.expectation,
+                                            recorded: step.recordedReply))
                         continue
                     }
                     let (user, domain) = Self.split(address)
@@ -87,9 +99,9 @@ public struct TranscriptReplayer {
                     if !dataAccepted {
                         outcome = .notReached("the message was not sent: DATA was not accepted")
                     } else {
-                        for line in Self.receivedHeader(helo: heloName, transcript: transcript, recipients: recipients) {
-                            engine.dataLine(Array(line.utf8))
-                        }
+                        let received = Self.receivedHeader(helo: heloName, transcript: transcript, recipients: recipients)
+                        for line in received { engine.dataLine(Array(line.utf8)) }
+                        receivedLines = received.count
                         for line in lines { engine.dataLine(line) }
                         outcome = .answered(engine.endOfMessage())
                         inTransaction = false
@@ -104,7 +116,8 @@ public struct TranscriptReplayer {
                 if decision.verdict == .disconnect { closedBecause = "the session was disconnected at \(name.rawValue)" }
                 if name == .mail, !decision.isAccept { engine.transactionEnded() }
             }
-            steps.append(report(name.rawValue, line: step.line, input: input, outcome, step.expectation))
+            steps.append(report(name.rawValue, line: step.line, input: input, outcome, step.expectation,
+                                recorded: step.recordedReply, limits: takeLimitHits(), messageLineOffset: receivedLines))
         }
         return TranscriptReport(name: transcript.name, address: transcript.address, hostname: transcript.hostname, steps: steps)
     }
@@ -115,8 +128,11 @@ public struct TranscriptReplayer {
         case notReached(String)
     }
 
+    /// A step's report; `messageLineOffset` is the number of lines smtpd put before the
+    /// client's message (its `Received:` header).
     private func report(_ step: String, line: Int, input: String, _ outcome: Outcome,
-                        _ expectation: Transcript.Expectation?) -> StepReport {
+                        _ expectation: Transcript.Expectation?, recorded: Transcript.RecordedReply?,
+                        limits: [RegexLimitHit] = [], messageLineOffset: Int = 0) -> StepReport {
         var report = StepReport(step: step, line: line, input: input, answer: "not-reached")
         switch outcome {
         case .answered(let decision):
@@ -125,16 +141,37 @@ public struct TranscriptReplayer {
             report.text = decision.reply?.text
             report.rule = decision.rule?.location.fileAndLine
             report.ruleSource = decision.rule?.source
+            report.matched = decision.matchedInput.map { Self.report(of: $0, messageLineOffset: messageLineOffset) }
             report.note = decision.reason
         case .notReached(let why):
             report.note = why
         }
+        report.regexLimits = limits.map(RegexLimitReport.init)
+        report.recordedReply = recorded?.description
         if let expectation {
             report.expected = expectation.outcome.rawValue + (expectation.code.map { " \($0)" } ?? "")
-            report.expectationHeld = report.answer == expectation.outcome.rawValue
-                && (expectation.code == nil || expectation.code == report.code || (expectation.outcome == .accept && report.code == nil))
+            report.expectationSource = expectation.source.rawValue
+            report.expectationHeld = Self.holds(expectation, report)
         }
         return report
+    }
+
+    /// Whether the step's answer is the expected one. A recorded refusal of a step the
+    /// dry-run did not reach holds: smtpd refused it itself, after an earlier refusal.
+    private static func holds(_ expectation: Transcript.Expectation, _ report: StepReport) -> Bool {
+        if expectation.source == .recordedReply, report.answer == "not-reached" {
+            return expectation.outcome != .accept
+        }
+        return report.answer == expectation.outcome.rawValue
+            && (expectation.code == nil || expectation.code == report.code || (expectation.outcome == .accept && report.code == nil))
+    }
+
+    /// The report of a decision's input; message lines counted from the client's first line.
+    private static func report(of input: MatchedInput, messageLineOffset: Int) -> MatchedInputReport {
+        let excerpt = InputExcerpt(input.bytes)
+        let line = input.messageLine.map { $0 - messageLineOffset }.flatMap { $0 > 0 ? $0 : nil }
+        return MatchedInputReport(stage: input.stage.rawValue, messageLine: line, text: excerpt.escaped,
+                                  length: excerpt.byteCount, truncated: excerpt.isTruncated)
     }
 
     /// Splits `user@domain` at the last `@`.

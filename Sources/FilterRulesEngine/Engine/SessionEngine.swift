@@ -10,6 +10,9 @@ public final class SessionEngine {
     public let id: UInt64
     /// The evaluator, holding the rule set the session started with.
     public let evaluator: SessionEvaluator
+    /// Called for every regex that hits a PCRE2 limit, after the warning is logged (the
+    /// dry-run reports them with their step).
+    public var onRegexLimitHit: ((RegexLimitHit) -> Void)?
     private let logger: Logger
 
     /// Starts a session with the store's current rule set.
@@ -17,10 +20,11 @@ public final class SessionEngine {
         self.id = id
         self.evaluator = SessionEvaluator(ruleSet: store.ruleSet)
         self.logger = logger
-        let sessionID = id
-        let outcome = evaluator.ruleSet.options.failClosed ? "fail-closed: answered tempfail" : "treated as no match"
-        evaluator.onLimitExceeded = { rule, reason in
-            logger.warning("session \(SessionIdentifier.hex(sessionID)) \(rule.stage) \(rule.location.fileAndLine): \(reason), \(outcome)")
+        let outcome: RegexLimitHit.Outcome = evaluator.ruleSet.options.failClosed ? .failClosed : .treatedAsNoMatch
+        evaluator.onLimitExceeded = { [unowned self] rule, reason in
+            let hit = RegexLimitHit(rule: rule, limit: reason, outcome: outcome)
+            logger.warning("session \(SessionIdentifier.hex(id)) \(hit)")
+            onRegexLimitHit?(hit)
         }
     }
 
@@ -64,17 +68,10 @@ public final class SessionEngine {
         return "\(user)@\(domain)"
     }
 
-    /// Logs every decision that is not a plain accept: session, stage, rule, action, code.
+    /// Logs every decision that is not a plain accept (see ``DecisionLogLine``): refusals
+    /// at notice level, accepts by a rule at debug level.
     private func logged(_ step: String, _ decision: Decision) -> Decision {
-        guard decision.rule != nil || decision.reason != nil else { return decision }
-        var line = "session \(SessionIdentifier.hex(id)) \(step)"
-        if let rule = decision.rule {
-            line += " \(rule.location.fileAndLine) \(decision.reason == nil ? rule.action.description : decision.verdict.rawValue)"
-        } else {
-            line += " \(decision.verdict)"
-        }
-        if let reply = decision.reply { line += " \(reply.code) \(reply.text)" }
-        if let reason = decision.reason { line += " (\(reason))" }
+        guard let line = DecisionLogLine.text(session: id, step: step, decision: decision) else { return decision }
         if decision.isAccept {
             logger.debug("\(line)")
         } else {

@@ -26,13 +26,37 @@ public struct Transcript: Equatable, Sendable {
         public var line: Int
         /// What the administrator expects the filter to answer, if anything.
         public var expectation: Expectation?
+        /// The server's reply to the step as recorded in the transcript (swaks output).
+        public var recordedReply: RecordedReply?
 
         /// Creates a step.
-        public init(kind: Kind, line: Int, expectation: Expectation? = nil) {
+        public init(kind: Kind, line: Int, expectation: Expectation? = nil, recordedReply: RecordedReply? = nil) {
             self.kind = kind
             self.line = line
             self.expectation = expectation
+            self.recordedReply = recordedReply
         }
+    }
+
+    /// A server reply recorded in a transcript (`<~ 250 ...`, `<** 550 ...` lines of swaks):
+    /// the code and text of its last line.
+    public struct RecordedReply: Equatable, Sendable, CustomStringConvertible {
+        /// The three-digit SMTP code.
+        public var code: Int
+        /// The text after the code.
+        public var text: String
+        /// The transcript line of the reply's last line.
+        public var line: Int
+
+        /// Creates a reply.
+        public init(code: Int, text: String, line: Int) {
+            self.code = code
+            self.text = text
+            self.line = line
+        }
+
+        /// `CODE TEXT`.
+        public var description: String { text.isEmpty ? "\(code)" : "\(code) \(text)" }
     }
 
     /// The client commands a transcript can hold.
@@ -89,15 +113,26 @@ public struct Transcript: Equatable, Sendable {
         public var outcome: ExpectedOutcome
         /// The expected SMTP code, when given.
         public var code: Int?
-        /// The line of the `#! expect` directive.
+        /// The line of the `#! expect` directive, or of the recorded reply it stands for.
         public var line: Int
+        /// Where it comes from.
+        public var source: ExpectationSource
 
         /// Creates an expectation.
-        public init(outcome: ExpectedOutcome, code: Int? = nil, line: Int) {
+        public init(outcome: ExpectedOutcome, code: Int? = nil, line: Int, source: ExpectationSource = .directive) {
             self.outcome = outcome
             self.code = code
             self.line = line
+            self.source = source
         }
+    }
+
+    /// Where an expectation comes from.
+    public enum ExpectationSource: String, Equatable, Sendable {
+        /// A `#! expect` directive.
+        case directive
+        /// The server's reply recorded in the transcript (`test --expect-recorded`).
+        case recordedReply = "recorded reply"
     }
 
     /// The kinds of answer an expectation can name.
@@ -114,4 +149,6 @@ public struct Transcript: Equatable, Sendable {
 
     /// The expectation on the connection itself, from a `#! expect connect` directive.
     public var connectExpectation: Expectation?
+    /// The server's greeting as recorded in the transcript (swaks output).
+    public var connectRecordedReply: RecordedReply?
 }

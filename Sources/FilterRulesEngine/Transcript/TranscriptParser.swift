@@ -18,7 +18,9 @@ public struct TranscriptError: Error, Equatable, Sendable, CustomStringConvertib
 ///   `#! expect STEP accept|reject|tempfail|disconnect [CODE]`; other `#` lines outside a
 ///   message are comments. An expectation applies to the next occurrence of its step.
 /// - **swaks**: the output of `swaks`; client lines start with ` -> ` (or ` ~> ` under TLS),
-///   server lines (`<- `, `<** `, `=== `, ...) are ignored; `#!` directives may be added.
+///   server replies (`<-  `, `<** `, and `<~  `, `<~* ` under TLS) are recorded with the step
+///   they answer (the greeting with the connection), other lines (`=== `, ...) are ignored;
+///   `#!` directives may be added.
 ///
 /// A file is read as swaks output when one of its lines starts with ` -> `, ` ~> ` or `=== `.
 public enum TranscriptParser {
@@ -36,15 +38,30 @@ public enum TranscriptParser {
             if swaks {
                 if raw.starts(with: Array(" -> ".utf8)) || raw.starts(with: Array(" ~> ".utf8)) {
                     line = Array(raw.dropFirst(4))
+                } else if raw == Array(" ->".utf8) || raw == Array(" ~>".utf8) {
+                    line = []   // an empty line, its prefix's blank trimmed
                 } else if raw.starts(with: Array("#!".utf8)) && !state.inMessage {
                     line = raw
                 } else {
+                    if let reply = Self.serverReply(raw, number: number) { state.record(reply) }
                     continue
                 }
             }
             try state.consume(line, number: number)
         }
         return try state.finish(lineCount: lines.count)
+    }
+
+    /// The reply in a swaks server line (`<-  250 2.0.0 Ok`, `<** 550 ...`, `<~  `, `<~* `).
+    static func serverReply(_ raw: [UInt8], number: Int) -> Transcript.RecordedReply? {
+        let prefixes = ["<-  ", "<** ", "<~  ", "<~* "].map { Array($0.utf8) }
+        guard prefixes.contains(where: { raw.starts(with: $0) }) else { return nil }
+        let reply = raw.dropFirst(4)
+        let digits = reply.prefix(3)
+        guard digits.count == 3, digits.allSatisfy({ (0x30...0x39).contains($0) }),
+              let code = Int(String(decoding: digits, as: UTF8.self)) else { return nil }
+        let text = String(decoding: reply.dropFirst(4), as: UTF8.self).trimmingWhitespace()
+        return Transcript.RecordedReply(code: code, text: text, line: number)
     }
 
     /// Parses a transcript from text.
@@ -160,6 +177,20 @@ public enum TranscriptParser {
                 throw error(number, "expected an address in angle brackets after '\(keyword):'")
             }
             return String(value[value.index(after: value.startIndex)..<close])
+        }
+
+        /// A server reply answers the last step, or the connection before any step; of a
+        /// multi-line reply the last line stays. A refused DATA (no 354) sends no message.
+        mutating func record(_ reply: Transcript.RecordedReply) {
+            if let message {
+                guard message.isEmpty else { return }
+                if reply.code >= 400 { self.message = nil }
+            }
+            if transcript.steps.isEmpty {
+                transcript.connectRecordedReply = reply
+            } else {
+                transcript.steps[transcript.steps.count - 1].recordedReply = reply
+            }
         }
 
         mutating func add(_ kind: Transcript.Kind, line: Int) {

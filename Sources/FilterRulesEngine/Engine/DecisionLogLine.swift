@@ -1,0 +1,35 @@
+import FilterRules
+import OpenSMTPD
+
+/// The log line of a decision that is not a plain accept:
+///
+///     session 0a1b2c3d4e5f6071 helo rules.conf:12 reject 550 5.7.1 Go away, matched "localhost"
+///
+/// - a rule decided: the rule's stage as written (`addr`, `connect`, `header`, `body`, ...),
+///   its `file:line`, its action, the reply and the input it matched (see ``InputExcerpt``);
+/// - an earlier step decided (`accept session`, `accept transaction`): the step, the rule,
+///   the verdict and why, e.g. `session ... rcpt rules.conf:1 accept (accept session)`;
+/// - a regex limit decided (fail-closed): the stage, the verdict, the reply, why, and the
+///   input the limit was hit on (`, on "..."`).
+public enum DecisionLogLine {
+    /// The line for `decision`, made at `step` (connect, helo, mail, rcpt, data, message) of
+    /// session `session`; nil for a plain accept, which is not logged.
+    public static func text(session: UInt64, step: String, decision: Decision) -> String? {
+        guard decision.rule != nil || decision.reason != nil else { return nil }
+        var line = "session \(SessionIdentifier.hex(session))"
+        switch (decision.rule, decision.reason) {
+        case let (rule?, nil):
+            line += " \(rule.stage) \(rule.location.fileAndLine) \(rule.action)"
+        case let (rule?, _?):
+            line += " \(step) \(rule.location.fileAndLine) \(decision.verdict)"
+        case (nil, _):
+            line += " \(decision.matchedInput?.stage.rawValue ?? step) \(decision.verdict)"
+        }
+        if let reply = decision.reply { line += " \(reply.code) \(reply.text)" }
+        if let reason = decision.reason { line += " (\(reason))" }
+        if let input = decision.matchedInput {
+            line += "\(decision.rule == nil ? ", on" : ", matched") \(InputExcerpt(input.bytes).quoted)"
+        }
+        return line
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import CommandLineSupport
+import FilterRulesEngine
+import Foundation
+
+/// A file the dry-run reads: a transcript or a saved message, or standard input for `-`.
+struct DryRunInput {
+    /// The file name that stands for standard input.
+    static let standardInput = "-"
+
+    /// The name reports give it: the path, or `<stdin>`.
+    var name: String
+    /// Its bytes.
+    var bytes: [UInt8]
+
+    /// Reads `path` (standard input for `-`); a file that cannot be read is reported on
+    /// stderr and ends the command with status 2.
+    static func read(_ path: String) throws(ExitCode) -> DryRunInput {
+        if path == standardInput {
+            return DryRunInput(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printToStandardError("\(path): cannot read the file")
+            throw ExitCode(2)
+        }
+        return DryRunInput(name: path, bytes: Array(data))
+    }
+
+    /// The transcript in `input`, with the recorded server replies as expectations when
+    /// asked; a transcript with errors is reported on stderr and ends the command with status 2.
+    static func transcript(_ input: DryRunInput, expectingRecordedReplies: Bool) throws(ExitCode) -> Transcript {
+        do {
+            let transcript = try TranscriptParser.parse(input.bytes, name: input.name)
+            return expectingRecordedReplies ? transcript.expectingRecordedReplies() : transcript
+        } catch {
+            printToStandardError(error.description)
+            throw ExitCode(2)
+        }
+    }
+}
