@@ -115,6 +115,7 @@ let package = Package(
             name: "table-pcre",
             dependencies: [
                 "CommandLineSupport",
+                "FilterRules",
                 "PCRETable",
                 "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,7 +2,11 @@ import ArgumentParser
 import CommandLineSupport
 import FilterRules
 import FilterRulesEngine
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // Foundation without its ICU data (static binaries)
+#else
 import Foundation
+#endif
 import Logging
 
 /// `filter-rules test --rules FILE TRANSCRIPT...`: the dry-run.
@@ -42,12 +46,15 @@ struct TestCommand: ParsableCommand {
         }
         var parsed: [Transcript] = []
         for path in transcripts {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                printToStandardError("\(path): cannot read the transcript")
+            let data: [UInt8]
+            do {
+                data = try FileBytes.contents(of: path)
+            } catch {
+                printToStandardError("\(path): cannot read the transcript: \(error.reason)")
                 throw ExitCode(2)
             }
             do {
-                parsed.append(try TranscriptParser.parse(Array(data), name: path))
+                parsed.append(try TranscriptParser.parse(data, name: path))
             } catch {
                 printToStandardError(error.description)
                 throw ExitCode(2)

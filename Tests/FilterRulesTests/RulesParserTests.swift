@@ -386,6 +386,37 @@ struct FileReadingTests {
         #expect(set.rules.count == 2)
         #expect(set.rules[1].rule.location == SourceLocation(file: url.path, line: 2, column: 1))
     }
+
+    @Test("a leading UTF-8 byte-order mark is not part of the first rule")
+    func byteOrderMark() throws {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("filter-rules-\(UUID().uuidString).conf")
+        try Data([0xEF, 0xBB, 0xBF] + Array("helo /x/ reject\n".utf8)).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let set = try RuleSetLoader.load(path: url.path)
+        #expect(set.rules.map(\.rule.source) == ["helo /x/ reject"])
+        #expect(set.rules.first?.rule.stage == .helo)
+    }
+
+    @Test("a directory is refused with the C library's reason")
+    func directory() {
+        do {
+            _ = try RuleSetLoader.load(path: "/tmp")
+            Issue.record("expected a read error")
+        } catch {
+            #expect(error.description == "/tmp: cannot read the file: Is a directory")
+        }
+    }
+
+    @Test("a file larger than one read chunk arrives whole")
+    func largeFile() throws {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("filter-rules-\(UUID().uuidString).conf")
+        let lines = (0..<5000).map { "rcpt /^user\($0)@example\\.org$/ reject" }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try RuleSetLoader.load(path: url.path).rules.count == 5000)
+    }
 }
 
 @Suite("Rules parser: syntax")

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reading configuration files (rules files, table maps) as text, with the diagnostics
 /// every such file reports the same way.
 public enum ConfigurationText {
@@ -7,14 +5,15 @@ public enum ConfigurationText {
     ///
     /// - Throws: a diagnostic at `path:0:0` when the file cannot be read or is not UTF-8.
     public static func read(path: String) throws(RulesFileError) -> String {
-        let data: Data
+        var bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try FileBytes.contents(of: path)
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? String(describing: error)
-            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read the file: \(reason)")])
+            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "cannot read the file: \(error.reason)")])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        // A leading byte-order mark is not text (as Foundation's UTF-8 decoding drops it).
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), "the file is not UTF-8 text")])
         }
         return text

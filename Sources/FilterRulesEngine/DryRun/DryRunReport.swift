@@ -58,7 +58,8 @@ extension TranscriptReport {
     public var text: String {
         var lines = ["\(name) (client \(address) \(hostname)): \(passed ? "PASS" : "FAIL")"]
         for step in steps {
-            var line = "  \(step.step.padding(toLength: 8, withPad: " ", startingAt: 0)) \(step.answer)"
+            let name = step.step.prefix(8)
+            var line = "  \(name)\(String(repeating: " ", count: 8 - name.count)) \(step.answer)"
             if let code = step.code { line += " \(code)" }
             if let text = step.text, !text.isEmpty { line += " \(text)" }
             if let rule = step.rule { line += "  [\(rule): \(step.ruleSource ?? "")]" }
