@@ -150,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FilterRulesServeTests",
-            dependencies: ["SMTPDTestDouble", "filter-rules"]
+            dependencies: ["SMTPDTestDouble", "filter-rules", "table-pcre"]
         ),
         .testTarget(
             name: "FilterProtocolTests",
