@@ -1,7 +1,8 @@
-# Build and install filter-rules and table-pcre.
+# Build, install and package filter-rules and table-pcre.
 #
 #   make                      self-contained release binaries in $(RELEASE_BIN)
 #   make install [PREFIX=/usr/local] [LIBEXECDIR=$(PREFIX)/libexec/opensmtpd] [DESTDIR=...]
+#   make deb                  a Debian package (its path is the last line printed)
 #
 # The release binaries carry the Swift runtime inside (--static-swift-stdlib): they need
 # no Swift toolchain where they run, only libc, libstdc++, libgcc_s, libm and libpcre2-8.
@@ -49,6 +50,9 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man8/filter-rules.8 $(DESTDIR)$(MANDIR)/man8/table-pcre.8
 	rm -f $(DESTDIR)$(MANDIR)/man5/filter-rules.conf.5
 
+deb: all
+	scripts/build-deb
+
 test:
 	scripts/test
 
@@ -56,4 +60,4 @@ test:
 release-bin-dir:
 	@echo $(abspath $(RELEASE_BIN))
 
-.PHONY: all install uninstall test release-bin-dir
+.PHONY: all install uninstall deb test release-bin-dir
