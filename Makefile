@@ -1,38 +1,63 @@
-# Build and install filter-rules.
+# Build, install and package filter-rules and table-pcre.
 #
-#   make                      release build
-#   make install PREFIX=/usr/local [LIBEXECDIR=/usr/local/libexec/smtpd] [DESTDIR=...]
+#   make                      self-contained release binaries in $(RELEASE_BIN)
+#   make install [PREFIX=/usr/local] [LIBEXECDIR=$(PREFIX)/libexec/opensmtpd] [DESTDIR=...]
+#   make deb                  a Debian package (its path is the last line printed)
 #
-# OpenSMTPD 6.0.x runs filters as PATH_LIBEXEC/filter-NAME, so the binary is installed
-# there too (as filter-rules); OpenSMTPD 6.6+ runs whatever proc-exec names, e.g.
-# $(BINDIR)/filter-rules. Tables `pcre:FILE` run PATH_LIBEXEC/table-pcre (6.0.x).
+# The release binaries carry the Swift runtime inside (--static-swift-stdlib): they need
+# no Swift toolchain where they run, only libc, libstdc++, libgcc_s, libm and libpcre2-8.
+# They are built in their own scratch path, so the debug build in .build stays as it is,
+# and without the RUNPATH $ORIGIN that SwiftPM adds (nothing is loaded from beside them).
+#
+# smtpd runs filters and tables from its PATH_LIBEXEC: OpenSMTPD 6.0.x as
+# PATH_LIBEXEC/filter-NAME and PATH_LIBEXEC/table-BACKEND, OpenSMTPD 6.6+ a proc-exec
+# command that does not start with "/" as PATH_LIBEXEC/COMMAND. OpenSMTPD-portable sets
+# PATH_LIBEXEC to $(libexecdir)/opensmtpd (6.0.x and 6.6+ alike; /usr/local/libexec/opensmtpd
+# by default, Debian's package /usr/libexec/opensmtpd; OpenBSD: .../libexec/smtpd), hence
+# the default of LIBEXECDIR. The programs go into $(BINDIR) and are linked from there.
 
-PREFIX     ?= /usr/local
-BINDIR     ?= $(PREFIX)/bin
-LIBEXECDIR ?= $(PREFIX)/libexec/smtpd
-MANDIR     ?= $(PREFIX)/share/man
-SWIFT      ?= swift
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBEXECDIR  ?= $(PREFIX)/libexec/opensmtpd
+MANDIR      ?= $(PREFIX)/share/man
+SWIFT       ?= swift
+INSTALL     ?= install
+# Installed binaries are stripped (symbols are 45% of their size); STRIP_FLAG= keeps them.
+STRIP_FLAG  ?= -s
+
+RELEASE_SCRATCH ?= .build-release
+RELEASE_BIN      = $(RELEASE_SCRATCH)/release
+# Full RELRO (-z relro -z now), as Debian's hardening flags link programs.
+RELEASE_FLAGS    = -c release --static-swift-stdlib --disable-local-rpath --scratch-path $(RELEASE_SCRATCH) \
+                   -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
+PROGRAMS         = filter-rules table-pcre
 
 all:
-	$(SWIFT) build -c release --product filter-rules
-	$(SWIFT) build -c release --product table-pcre
+	$(SWIFT) build $(RELEASE_FLAGS) --product filter-rules
+	$(SWIFT) build $(RELEASE_FLAGS) --product table-pcre
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/filter-rules" $(DESTDIR)$(BINDIR)/filter-rules
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/filter-rules" $(DESTDIR)$(LIBEXECDIR)/filter-rules
-	install -m 0644 man/filter-rules.8 $(DESTDIR)$(MANDIR)/man8/filter-rules.8
-	install -m 0644 man/filter-rules.conf.5 $(DESTDIR)$(MANDIR)/man5/filter-rules.conf.5
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/table-pcre" $(DESTDIR)$(BINDIR)/table-pcre
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/table-pcre" $(DESTDIR)$(LIBEXECDIR)/table-pcre
-	install -m 0644 man/table-pcre.8 $(DESTDIR)$(MANDIR)/man8/table-pcre.8
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	for program in $(PROGRAMS); do \
+	  $(INSTALL) -m 0755 $(STRIP_FLAG) $(RELEASE_BIN)/$$program $(DESTDIR)$(BINDIR)/$$program && \
+	  ln -sfr $(DESTDIR)$(BINDIR)/$$program $(DESTDIR)$(LIBEXECDIR)/$$program || exit 1; \
+	done
+	$(INSTALL) -m 0644 man/filter-rules.8 man/table-pcre.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 man/filter-rules.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/filter-rules $(DESTDIR)$(LIBEXECDIR)/filter-rules
-	rm -f $(DESTDIR)$(MANDIR)/man8/filter-rules.8 $(DESTDIR)$(MANDIR)/man5/filter-rules.conf.5
-	rm -f $(DESTDIR)$(BINDIR)/table-pcre $(DESTDIR)$(LIBEXECDIR)/table-pcre $(DESTDIR)$(MANDIR)/man8/table-pcre.8
+	for program in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$program $(DESTDIR)$(LIBEXECDIR)/$$program; done
+	rm -f $(DESTDIR)$(MANDIR)/man8/filter-rules.8 $(DESTDIR)$(MANDIR)/man8/table-pcre.8
+	rm -f $(DESTDIR)$(MANDIR)/man5/filter-rules.conf.5
+
+deb: all
+	scripts/build-deb
 
 test:
 	scripts/test
 
-.PHONY: all install uninstall test
+# Where `all` puts the binaries (scripts/test hands it to the tests).
+release-bin-dir:
+	@echo $(abspath $(RELEASE_BIN))
+
+.PHONY: all install uninstall deb test release-bin-dir

@@ -115,6 +115,7 @@ let package = Package(
             name: "table-pcre",
             dependencies: [
                 "CommandLineSupport",
+                "FilterRules",
                 "PCRETable",
                 "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -149,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FilterRulesServeTests",
-            dependencies: ["SMTPDTestDouble", "filter-rules"]
+            dependencies: ["SMTPDTestDouble", "filter-rules", "table-pcre"]
         ),
         .testTarget(
             name: "FilterProtocolTests",

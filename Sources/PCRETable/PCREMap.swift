@@ -1,5 +1,4 @@
 import FilterRules
-import Foundation
 
 /// A lookup that could not be decided: the answer is a temporary failure.
 public enum PCREMapError: Error, Equatable, Sendable, CustomStringConvertible {

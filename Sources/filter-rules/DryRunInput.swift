@@ -1,7 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
+import FilterRules
 import FilterRulesEngine
-import Foundation
 
 /// A file the dry-run reads: a transcript or a saved message, or standard input for `-`.
 struct DryRunInput {
@@ -16,14 +16,13 @@ struct DryRunInput {
     /// Reads `path` (standard input for `-`); a file that cannot be read is reported on
     /// stderr and ends the command with status 2.
     static func read(_ path: String) throws(ExitCode) -> DryRunInput {
-        if path == standardInput {
-            return DryRunInput(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            printToStandardError("\(path): cannot read the file")
+        do {
+            if path == standardInput { return DryRunInput(name: "<stdin>", bytes: try FileBytes.read(descriptor: 0)) }
+            return DryRunInput(name: path, bytes: try FileBytes.read(path: path))
+        } catch {
+            printToStandardError("\(path == standardInput ? "<stdin>" : path): \(error.message)")
             throw ExitCode(2)
         }
-        return DryRunInput(name: path, bytes: Array(data))
     }
 
     /// The transcript in `input`, with the recorded server replies as expectations when

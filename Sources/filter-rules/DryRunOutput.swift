@@ -1,5 +1,9 @@
 import FilterRulesEngine
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // Foundation without its ICU data (static binaries)
+#else
 import Foundation
+#endif
 
 /// How `test` prints its reports.
 enum DryRunOutput {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 
 /// The `filter-rules` command: `serve` (the default, what smtpd runs), `check`, `test`, `reload`.
 struct FilterRulesCommand: ParsableCommand {
@@ -9,6 +10,7 @@ struct FilterRulesCommand: ParsableCommand {
             smtpd runs it as PATH_LIBEXEC/filter-rules with the rules file as argument and may \
             append -d and -v. See filter-rules(8) and filter-rules.conf(5).
             """,
+        version: filterRulesVersion,
         subcommands: [ServeCommand.self, CheckCommand.self, TestCommand.self, ReloadCommand.self],
         defaultSubcommand: ServeCommand.self
     )

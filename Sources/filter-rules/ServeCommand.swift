@@ -2,7 +2,11 @@ import ArgumentParser
 import CommandLineSupport
 import FilterRules
 import FilterRulesEngine
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // Foundation without its ICU data (static binaries)
+#else
 import Foundation
+#endif
 import Logging
 import OpenSMTPD
 #if canImport(Glibc)

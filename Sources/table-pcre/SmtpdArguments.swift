@@ -1,4 +1,4 @@
-import Foundation
+import FilterRules
 
 /// The command line as smtpd 6.0.x gives it to a table program.
 enum SmtpdArguments {
@@ -9,7 +9,7 @@ enum SmtpdArguments {
     static func normalized(_ arguments: [String]) -> [String] {
         guard arguments.count == 1, let only = arguments.first,
               only.contains(where: { $0 == " " || $0 == "\t" }),
-              !FileManager.default.fileExists(atPath: only)
+              !FileBytes.exists(only)
         else { return arguments }
         return only.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import OpenSMTPD
 
 /// The `table-pcre` command: `serve` (the default, what smtpd runs), `check`, `lookup`.
@@ -10,6 +11,7 @@ struct TablePCRECommand: ParsableCommand {
             smtpd runs it as PATH_LIBEXEC/table-pcre for `table NAME pcre:MAPFILE`. \
             The map file holds one `/REGEX/FLAGS VALUE` per line. See table-pcre(8).
             """,
+        version: filterRulesVersion,
         subcommands: [ServeCommand.self, CheckCommand.self, LookupCommand.self],
         defaultSubcommand: ServeCommand.self
     )

@@ -6,13 +6,14 @@ import Glibc
 
 extension RealSMTPD {
     /// Prepares a directory, validates the configuration with `smtpd -n` and starts
-    /// `smtpd -d`, returning once it listens and the filter runs. On failure everything
-    /// started is stopped, the directory removed, and the error carries smtpd's log.
-    static func start(_ filter: FilterUnderTest) throws -> RealSMTPD {
+    /// `smtpd -d` (with `toolchain`: in a mount namespace that hides it, with a /run and a
+    /// spool of its own), returning once it listens and the filter runs. On failure
+    /// everything started is stopped, the directory removed, and the error carries smtpd's log.
+    static func start(_ filter: FilterUnderTest, hiding toolchain: HiddenToolchain? = nil) throws -> RealSMTPD {
         if let socket = LoopbackNetwork.answeringControlSocket() { throw InteropError.foreignSMTPD(socket) }
         let directory = try makeRunDirectory()
         do {
-            let server = try launch(filter, in: directory)
+            let server = try launch(filter, in: directory, hiding: toolchain)
             try server.waitUntilReady(timeout: 20)
             return server
         } catch {
@@ -36,12 +37,16 @@ extension RealSMTPD {
 
     /// Writes the filter, the client, the delivery script and smtpd.conf into `directory`,
     /// validates the configuration and starts smtpd on it.
-    private static func launch(_ filter: FilterUnderTest, in directory: String) throws -> RealSMTPD {
+    private static func launch(_ filter: FilterUnderTest, in directory: String, hiding toolchain: HiddenToolchain?) throws -> RealSMTPD {
         let program: String
         let command: String
         switch filter {
         case .filterRules(let rules):
             program = try FilterInstallation.install(FilterProcess.builtExecutable(named: "filter-rules"), into: directory)
+            try write(rules, to: directory + "/rules.conf")
+            command = "\(program) \(directory)/rules.conf"
+        case .installed(let executable, let rules):
+            program = executable
             try write(rules, to: directory + "/rules.conf")
             command = "\(program) \(directory)/rules.conf"
         case .throwaway:
@@ -57,10 +62,18 @@ extension RealSMTPD {
         try write(configuration.text, to: directory + "/smtpd.conf")
         try validate(directory + "/smtpd.conf", outputPath: directory + "/smtpd-n.log")
 
-        let process = try SpawnedProcess(executable: executable, arguments: ["-d", "-f", directory + "/smtpd.conf"],
+        let smtpd = [executable, "-d", "-f", directory + "/smtpd.conf"]
+        // unshare and the shell exec smtpd in the same process: its pid is the one we start.
+        let argv = toolchain.map { $0.command(smtpd, privateDirectories: privateDirectories) } ?? smtpd
+        let process = try SpawnedProcess(executable: argv[0], arguments: Array(argv.dropFirst()),
                                          environment: resolverEnvironment, outputPath: directory + "/smtpd.log")
         return RealSMTPD(directory: directory, port: configuration.port, filterProgram: program, process: process)
     }
+
+    /// What a namespaced smtpd gets of its own: an empty control-socket directory and spool
+    /// (smtpd 6.8 creates the spool's subdirectories itself; the spool must be mode 711), so
+    /// its run leaves no queue files and no socket on the machine.
+    static let privateDirectories = [(path: "/run", mode: "0755"), (path: "/var/spool/smtpd", mode: "0711")]
 
     /// Keeps smtpd's name lookups off the network. Its bundled resolver (asr) asks DNS
     /// before /etc/hosts, and in a sandbox without DNS every session's reverse lookup then

@@ -69,6 +69,15 @@ struct ConfigurationTextTests {
         #expect(try ConfigurationText.read(path: directory.file("r.conf", Array(text.utf8))) == text)
     }
 
+    @Test("a leading UTF-8 byte-order mark is not part of the first rule")
+    func byteOrderMark() throws {
+        let directory = try ScratchDirectory()
+        let path = try directory.file("r.conf", [0xEF, 0xBB, 0xBF] + Array("helo /x/ reject\n".utf8))
+        let set = try RuleSetLoader.load(path: path)
+        #expect(set.rules.map(\.rule.source) == ["helo /x/ reject"])
+        #expect(set.rules.first?.rule.stage == .helo)
+    }
+
     @Test func missingFile() {
         #expect(readError("/nonexistent/filter-rules-test.conf")
                 == "/nonexistent/filter-rules-test.conf: cannot read the file: no such file or directory")

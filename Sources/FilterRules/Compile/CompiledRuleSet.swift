@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // Foundation without its ICU data (static binaries)
+#else
 import Foundation
+#endif
 
 /// A rules file compiled: one matcher per stage, the options, and hit counters.
 /// Immutable and shareable; sessions keep the set they started with across reloads.

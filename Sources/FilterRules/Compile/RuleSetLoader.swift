@@ -1,4 +1,3 @@
-import Foundation
 
 /// Reads, parses and compiles rules files, reporting every problem at once.
 public enum RuleSetLoader {

@@ -16,7 +16,8 @@ public enum ConfigurationText {
         return try text(of: bytes, file: path)
     }
 
-    /// `bytes` as text, when they are UTF-8.
+    /// `bytes` as text, when they are UTF-8; a leading byte-order mark (as some Windows
+    /// editors write) is not part of the text.
     ///
     /// - Throws: a diagnostic at the first byte that is not, in the file named `file`.
     public static func text(of bytes: [UInt8], file: String) throws(RulesFileError) -> String {
@@ -25,7 +26,8 @@ public enum ConfigurationText {
             throw RulesFileError([RuleDiagnostic(SourceLocation(file: file, line: bad.line, column: bad.column),
                 "byte 0x\(hex) is not UTF-8, expected a UTF-8 text file; convert the file, e.g. with iconv -f ISO-8859-1 -t UTF-8")])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        return String(decoding: bytes.starts(with: byteOrderMark) ? bytes.dropFirst(3) : bytes[...], as: UTF8.self)
     }
 
     /// How many characters the first `bytes` UTF-8 bytes of `text` hold: turns PCRE2's

@@ -9,9 +9,9 @@ import Darwin
 /// The path is looked at first, so a directory, FIFO, socket or device is refused without
 /// being opened, and it is opened with `O_NONBLOCK`, so a FIFO put in its place since
 /// cannot block the reader; the opened file is checked again.
-enum FileBytes {
+public enum FileBytes {
     /// Reads the regular file at `path`.
-    static func read(path: String) throws(FileReadFailure) -> [UInt8] {
+    public static func read(path: String) throws(FileReadFailure) -> [UInt8] {
         var info = stat()
         guard stat(path, &info) == 0 else { throw failure(errno: errno, path: path) }
         if let kind = FileKind(mode: info.st_mode).unreadableName { throw .notARegularFile(kind) }
@@ -21,6 +21,11 @@ enum FileBytes {
         guard fstat(descriptor, &info) == 0 else { throw .system(errno) }
         if let kind = FileKind(mode: info.st_mode).unreadableName { throw .notARegularFile(kind) }
         return try readAll(descriptor, sizeHint: Int(info.st_size))
+    }
+
+    /// Everything up to the end of the open descriptor (standard input, say).
+    public static func read(descriptor: Int32) throws(FileReadFailure) -> [UInt8] {
+        try readAll(descriptor, sizeHint: 0)
     }
 
     /// Everything up to the end of the file.
@@ -43,6 +48,14 @@ enum FileBytes {
     /// The failure for `errno` of `stat` or `open`: a permission problem is explained.
     private static func failure(errno code: Int32, path: String) -> FileReadFailure {
         code == EACCES ? .permissionDenied(AccessExplanation(path: path).text) : .system(code)
+    }
+}
+
+extension FileBytes {
+    /// Whether something exists at `path` (as `stat` sees it, following symlinks).
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
     }
 }
 

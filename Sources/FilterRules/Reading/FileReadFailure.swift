@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Why a configuration file could not be read.
-enum FileReadFailure: Error, Equatable {
+public enum FileReadFailure: Error, Equatable {
     /// The path names a directory, FIFO, socket or device (the kind, as in "a directory").
     case notARegularFile(String)
     /// `EACCES`, with who the process is and what the file (or directory) allows.
@@ -14,7 +14,7 @@ enum FileReadFailure: Error, Equatable {
     case system(Int32)
 
     /// The message after `FILE: `.
-    var message: String {
+    public var message: String {
         switch self {
         case .notARegularFile(let kind):
             return "cannot read the file: it is \(kind), expected a regular file"

@@ -5,7 +5,8 @@ extension TranscriptReport {
     public var text: String {
         var lines = ["\(name) (client \(address) \(hostname)): \(passed ? "PASS" : "FAIL")"]
         for step in steps {
-            var line = "  \(step.step.padding(toLength: 8, withPad: " ", startingAt: 0)) \(step.outcomeText)"
+            let name = step.step.prefix(8)
+            var line = "  \(name)\(String(repeating: " ", count: 8 - name.count)) \(step.outcomeText)"
             if let expected = step.expected {
                 let source = step.expectationSource == Transcript.ExpectationSource.recordedReply.rawValue ? " (recorded)" : ""
                 line += step.expectationHeld == true ? "  expected \(expected)\(source): ok" : "  expected \(expected)\(source): FAILED"

@@ -1,4 +1,3 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,14 +34,24 @@ public enum SignalWatcher {
 
     /// Starts a thread that waits for the daemon signals and calls `handler` with each.
     public static func start(handler: @escaping @Sendable (Int32) -> Void) {
-        let thread = Thread {
-            var set = set(of: daemonSignals)
+        let context = Unmanaged.passRetained(SignalHandlerBox(handler)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            let handler = Unmanaged<SignalHandlerBox>.fromOpaque(context!).takeRetainedValue().handler
+            var set = SignalWatcher.set(of: SignalWatcher.daemonSignals)
             while true {
                 var received: Int32 = 0
                 if sigwait(&set, &received) == 0 { handler(received) }
             }
-        }
-        thread.name = "signals"
-        thread.start()
+        }, context)
+        precondition(result == 0, "cannot start the signal thread: \(String(cString: strerror(result)))")
+        pthread_detach(thread)
     }
+}
+
+/// The handler, carried through `pthread_create`'s context pointer.
+private final class SignalHandlerBox: Sendable {
+    let handler: @Sendable (Int32) -> Void
+
+    init(_ handler: @escaping @Sendable (Int32) -> Void) { self.handler = handler }
 }
