@@ -1,0 +1,81 @@
+import Foundation
+import SMTPDTestDouble
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whether this is the run of ``EarlySignalTests`` alone.
+enum SignalTimingRun {
+    /// `FILTER_RULES_SIGNAL_TIMING=1`.
+    static let isOn = ProcessInfo.processInfo.environment["FILTER_RULES_SIGNAL_TIMING"] == "1"
+}
+
+/// SIGHUP soon after smtpd starts the filter: OpenSMTPD 6.6+ starts filters with SIGHUP at
+/// its default action, and a reload (`pkill -HUP`, a systemd path unit) can land while the
+/// filter is still being loaded. The shipped binary blocks the signal in a C constructor;
+/// with the Swift runtime linked in (`--static-swift-stdlib`) only five system libraries
+/// are loaded before it runs, so it is ready about 1.5 ms after exec (7 to 20 ms
+/// with the toolchain's shared runtime, warm or cold). `filter-rules reload` never signals
+/// a process before that (ReloadCommandTests). The moment right after exec cannot be
+/// protected by the process itself: a signal sent before its first instruction meets the
+/// default action.
+///
+/// The timings only mean something on an otherwise idle machine, so scripts/test runs this
+/// suite on its own after the others, with `FILTER_RULES_SIGNAL_TIMING=1`.
+@Suite("SIGHUP early in the life of the release filter-rules",
+       .enabled(if: ReleaseBinaries.runs && SignalTimingRun.isOn,
+                "run alone by scripts/test (FILTER_RULES_SIGNAL_TIMING=1, FILTER_RULES_RELEASE_DIR, root)"))
+struct EarlySignalTests {
+    @Test("a SIGHUP 5, 10 or 20 ms after exec never kills the filter", arguments: [5, 10, 20])
+    func hangupAfterStart(milliseconds: Int) throws {
+        let binary = try ReleaseBinaries.path("filter-rules")
+        let rules = try TemporaryFile("helo /^test$/ reject 550 \"5.7.1 no\"\n")
+        for _ in 0..<10 {
+            let status = try Self.startAndHangUp(binary, rules: rules.path, after: milliseconds)
+            #expect(status != SMTPDTestDouble.ExitStatus.signaled(SIGHUP), "killed by a SIGHUP \(milliseconds) ms after exec")
+        }
+    }
+
+    /// Starts the filter as smtpd does (empty signal mask, default actions, the channel on
+    /// stdin/stdout), sends SIGHUP after `milliseconds`, then closes the channel and returns
+    /// how the filter ended.
+    static func startAndHangUp(_ binary: String, rules: String, after milliseconds: Int) throws -> SMTPDTestDouble.ExitStatus {
+        var pair: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            throw DoubleError.system("socketpair", errno)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let pid: pid_t
+        do {
+            pid = try DaemonSpawn.spawn(binary, argv: [binary, "--protocol", "line", rules], fileActions: &actions)
+        } catch {
+            close(pair[0])
+            close(pair[1])
+            throw error
+        }
+        close(pair[1])
+        usleep(useconds_t(milliseconds * 1000))
+        kill(pid, SIGHUP)
+        usleep(20_000)
+        close(pair[0])
+        return try Self.reap(pid, within: 5)
+    }
+
+    /// Waits for `pid` to end; kills it after `seconds`.
+    static func reap(_ pid: pid_t, within seconds: Double) throws -> SMTPDTestDouble.ExitStatus {
+        var status: Int32 = 0
+        for _ in 0..<Int(seconds * 100) {
+            if waitpid(pid, &status, WNOHANG) == pid { return SMTPDTestDouble.ExitStatus(waitStatus: status) }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        waitpid(pid, &status, 0)
+        throw DoubleError.timeout("filter-rules to end within \(seconds) s after its channel closed")
+    }
+}
