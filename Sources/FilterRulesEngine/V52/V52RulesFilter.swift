@@ -5,19 +5,23 @@ import OpenSMTPD
 /// The rules on OpenSMTPD 6.0.x: filter API 52 over fd 0 through the `OpenSMTPD` library.
 ///
 /// Every stage has a callback (so every query is answered by the rules), data lines pass
-/// through unchanged while the data rules look at them, and the message's verdict is the
-/// answer at the end of message.
+/// through unchanged while the data rules look at them on the content workers (see
+/// ``SessionContentQueue``), and the message's verdict is the answer at the end of message,
+/// deferred until its lines were evaluated: the loop answers other sessions meanwhile.
 public final class V52RulesFilter {
     /// The library filter that talks to the daemon.
     public let filter: Filter
     private let store: RuleSetStore
     private let logger: Logger
-    private var sessions: [UInt64: SessionEngine] = [:]
+    private let workers: ContentWorkers
+    private var sessions: [UInt64: SessionContentQueue] = [:]
 
-    /// Creates the filter on `descriptor` (fd 0 under smtpd) with rules from `store`.
-    public init(store: RuleSetStore, descriptor: Int32 = 0, logger: Logger) {
+    /// Creates the filter on `descriptor` (fd 0 under smtpd) with rules from `store`,
+    /// message content evaluated on `workers`.
+    public init(store: RuleSetStore, descriptor: Int32 = 0, workers: ContentWorkers = ContentWorkers(), logger: Logger) {
         self.store = store
         self.logger = logger
+        self.workers = workers
         self.filter = Filter(descriptor: descriptor, logger: logger)
         install()
     }
@@ -30,9 +34,9 @@ public final class V52RulesFilter {
     /// Number of sessions currently tracked.
     public var sessionCount: Int { sessions.count }
 
-    private func engine(_ session: Session) -> SessionEngine {
+    private func engine(_ session: Session) -> SessionContentQueue {
         if let engine = sessions[session.id] { return engine }
-        let engine = SessionEngine(id: session.id, store: store, logger: logger)
+        let engine = SessionContentQueue(id: session.id, store: store, workers: workers, logger: logger)
         sessions[session.id] = engine
         return engine
     }
@@ -52,27 +56,28 @@ public final class V52RulesFilter {
 
     private func install() {
         filter.onConnect = { [unowned self] session, query in
-            sessions[session.id] = SessionEngine(id: session.id, store: store, logger: logger)
-            Self.answer(session, engine(session).connect(address: query.remote.ip, hostname: query.hostname))
+            sessions[session.id] = SessionContentQueue(id: session.id, store: store, workers: workers, logger: logger)
+            Self.answer(session, engine(session).envelope { $0.connect(address: query.remote.ip, hostname: query.hostname) })
         }
         filter.onHELO = { [unowned self] session, name in
-            Self.answer(session, engine(session).helo(name))
+            Self.answer(session, engine(session).envelope { $0.helo(name) })
         }
         filter.onMAIL = { [unowned self] session, user, domain in
-            Self.answer(session, engine(session).mail(user: user, domain: domain))
+            Self.answer(session, engine(session).envelope { $0.mail(user: user, domain: domain) })
         }
         filter.onRCPT = { [unowned self] session, user, domain in
-            Self.answer(session, engine(session).rcpt(user: user, domain: domain))
+            Self.answer(session, engine(session).envelope { $0.rcpt(user: user, domain: domain) })
         }
         filter.onDATA = { [unowned self] session in
-            Self.answer(session, engine(session).data())
+            Self.answer(session, engine(session).envelope { $0.data() })
         }
         filter.onDataLine = { [unowned self] session, line in
             engine(session).dataLine(line.bytes)
             return .unchanged
         }
         filter.onEOM = { [unowned self] session, _ in
-            Self.answer(session, engine(session).endOfMessage())
+            session.deferAnswer()
+            engine(session).endOfMessage { decision in Self.answer(session, decision) }
         }
         filter.onReset = { [unowned self] session in
             sessions[session.id]?.reset()
