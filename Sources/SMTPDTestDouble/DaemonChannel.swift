@@ -129,6 +129,28 @@ public final class DaemonChannel {
         }
     }
 
+    /// Reads what the filter sent so far without waiting and returns every complete frame
+    /// (none when nothing is there yet).
+    ///
+    /// - Throws: ``DoubleError/channelClosed`` at end of stream.
+    public func receiveAvailable() throws -> [ReceivedFrame] {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var received = [Int32](repeating: -1, count: 16)
+        var count: Int32 = 0
+        var truncated: Int32 = 0
+        let n = buffer.withUnsafeMutableBytes { copensmtpd_recv(descriptor, $0.baseAddress, $0.count, &received, 16, &count, &truncated) }
+        if n < 0 {
+            if errno == EAGAIN || errno == EINTR { return [] }
+            throw DoubleError.system("recvmsg", errno)
+        }
+        descriptors += received[0..<Int(count)]
+        if n == 0 { throw DoubleError.channelClosed }
+        inbox += buffer[0..<n]
+        var frames: [ReceivedFrame] = []
+        while let frame = try extractFrame() { frames.append(frame) }
+        return frames
+    }
+
     /// Returns whether a frame arrives within `timeout` seconds (without consuming it, the
     /// frame stays queued for ``receiveFrame(timeout:)``).
     public func frameArrives(within timeout: Double) throws -> Bool {
