@@ -58,7 +58,7 @@ public final class Filter {
     /// Most sessions tracked at once. At the bound no session is evicted: a new session is
     /// not tracked, its queries get ``sessionLimitAnswer`` without reaching the callbacks
     /// (its message data bypasses the filter), its events are dropped, and the episode is
-    /// logged. An idle session costs the library about 100 bytes.
+    /// logged. An idle session costs the library about 130 bytes.
     public var maximumSessions = defaultMaximumSessions
     /// The answer to the queries of a session refused at ``maximumSessions``: 421 and a
     /// disconnect by default.

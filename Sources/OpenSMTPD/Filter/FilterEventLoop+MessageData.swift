@@ -106,6 +106,9 @@ extension FilterEventLoop {
             guard pipe.sinkClosed else { return }
             length = UInt32(truncatingIfNeeded: pipe.processor.outputByteCount)
         }
+        // Ended before sending: a later look at the state in this pass (its pipe's other end
+        // was ready too) finds nothing to send.
+        message.end()
         table.endMessage(answer.session)
         send(answer, dataLength: length)
     }

@@ -15,4 +15,12 @@ final class MessageState {
     var heldEOMAnswer: Answer?
 
     init(session: Session) { self.session = session }
+
+    /// Closes the pipe and forgets the message, so that nothing is sent for it any more.
+    func end() {
+        pipe?.abort()
+        pipe = nil
+        eom = nil
+        heldEOMAnswer = nil
+    }
 }
