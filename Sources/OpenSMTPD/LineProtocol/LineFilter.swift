@@ -42,6 +42,7 @@ public final class LineFilter {
     /// Most sessions tracked at once (``sessions``). At the bound no session is evicted: a
     /// new session is not tracked, its requests get ``sessionLimitResult`` without reaching
     /// the callbacks (its message lines are echoed unchanged), and the episode is logged.
+    /// A tracked session (``LineSession``) costs about 190 bytes.
     public var maximumSessions = defaultMaximumSessions
     /// The answer to the requests of a session refused at ``maximumSessions``.
     public var sessionLimitResult: LineFilterResult = .disconnect(

@@ -2,9 +2,9 @@ import Logging
 
 /// The default bound on the sessions a filter tracks at once, on both protocols.
 ///
-/// A tracked session costs the library a few hundred bytes (BENCHMARKS.md has the measured
-/// cost per session of `filter-rules`, rules engine included), so the bound keeps a filter
-/// within tens of megabytes even when the daemon's sessions never end.
+/// A tracked session costs the library about 130 (v52) or 190 (line) bytes, `filter-rules`
+/// about 900 with its rules engine (BENCHMARKS.md), so the bound keeps a filter within
+/// about 100 MB even when the daemon's sessions never end.
 public let defaultMaximumSessions = 100_000
 
 /// What a filter does at its bound of sessions: sessions already tracked go on untouched
