@@ -52,9 +52,15 @@ struct BackPressureTests {
         #expect(try smtpd.ask(.helo, session: 1, extra: SMTPDDouble.heloExtra("ok.example")).status == 0)
     }
 
-    @Test("line protocol: the filter stops reading while an answer is unsent, RSS stays bounded, then every answer arrives")
-    func line() throws {
-        let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules))
+    @Test("line protocol (blocking and non-blocking descriptor): the filter stops reading while an answer is unsent, RSS stays bounded, then every answer arrives",
+          arguments: [true, false])
+    func line(nonBlocking: Bool) throws {
+        let rules = try TemporaryRulesFile(Self.rules)
+        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
+                                        name: "filter-rules", arguments: [rules.path], nonBlocking: nonBlocking,
+                                        channelOnStandardOutput: true)
+        let smtpd = LineDaemonDouble(process: process)
+        _ = try smtpd.handshake()
         try smtpd.report("link-connect", session: 1, parameters: "client.example|pass|192.0.2.7:4000|192.0.2.1:25")
         let request = Array("filter|0.6|1764060000.000002|smtp-in|helo|0000000000000001|0000000000000077|spam\n".utf8)
         let perBatch = 40
