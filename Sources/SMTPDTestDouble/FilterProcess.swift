@@ -16,6 +16,9 @@ public final class FilterProcess {
     /// With `onPipes`: the daemon's read end of the pipe that is the child's stdout (the
     /// child's answers); nil when the channel is a socket.
     public private(set) var outputDescriptor: Int32?
+    /// With `stderrOnPipe`: the read end of the pipe that is the child's stderr, as smtpd
+    /// 6.6+ collects a filter's log lines; nil when stderr goes to ``stderrPath``.
+    public private(set) var stderrPipe: Int32?
     private var exitStatus: Int32?
 
     /// Starts `executable` with `arguments` (argv[1...]) and argv[0] = `name`. The child's
@@ -25,9 +28,11 @@ public final class FilterProcess {
     ///
     /// With `onPipes` the child gets two pipes instead, the read end of one as stdin and the
     /// write end of the other as stdout (the line protocol over pipes): ``channel`` then
-    /// writes into the child's stdin and ``outputDescriptor`` reads its stdout.
+    /// writes into the child's stdin and ``outputDescriptor`` reads its stdout. With
+    /// `stderrOnPipe` the child's stderr is a pipe (``stderrPipe``) instead of the file.
     public init(executable: String, name: String, arguments: [String] = [], environment: [String: String] = [:],
-                nonBlocking: Bool = true, channelOnStandardOutput: Bool = false, onPipes: Bool = false) throws {
+                nonBlocking: Bool = true, channelOnStandardOutput: Bool = false, onPipes: Bool = false,
+                stderrOnPipe: Bool = false) throws {
         var pair: [Int32] = [-1, -1]
         var answers: [Int32] = [-1, -1]
         if onPipes {
@@ -58,20 +63,31 @@ public final class FilterProcess {
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
-        posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
+        var logPipe: [Int32] = [-1, -1]
+        if stderrOnPipe {
+            guard pipe(&logPipe) == 0 else { throw DoubleError.system("pipe", errno) }
+            _ = copensmtpd_set_cloexec(logPipe[0])
+            _ = copensmtpd_set_cloexec(logPipe[1])
+            posix_spawn_file_actions_adddup2(&actions, logPipe[1], 2)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)
+        }
 
         defer {
             close(pair[1])
             close(stderrFD)
             if onPipes { close(answers[1]) }
+            if stderrOnPipe { close(logPipe[1]) }
         }
         do {
             pid = try DaemonSpawn.spawn(executable, argv: [name] + arguments, environment: environment, fileActions: &actions)
         } catch {
             close(pair[0])
             if onPipes { close(answers[0]) }
+            if stderrOnPipe { close(logPipe[0]) }
             throw error
         }
+        stderrPipe = stderrOnPipe ? logPipe[0] : nil
         channel = DaemonChannel(descriptor: pair[0])
         if onPipes {
             _ = copensmtpd_set_nonblocking(answers[0], 1)
@@ -88,6 +104,7 @@ public final class FilterProcess {
             waitpid(pid, &status, 0)
         }
         if let outputDescriptor { close(outputDescriptor) }
+        if let stderrPipe { close(stderrPipe) }
         unlink(stderrPath)
     }
 
@@ -96,6 +113,13 @@ public final class FilterProcess {
     public func closeOutput() {
         if let outputDescriptor { close(outputDescriptor) }
         outputDescriptor = nil
+    }
+
+    /// With `stderrOnPipe`: closes the read end of the child's stderr (the daemon that read
+    /// its log lines is gone).
+    public func closeStderrPipe() {
+        if let stderrPipe { close(stderrPipe) }
+        stderrPipe = nil
     }
 
     /// The child's resident set size in KiB (`VmRSS` of /proc/PID/status); nil once it is gone.

@@ -183,6 +183,31 @@ struct ChannelCloseTests {
         #expect(process.stderrText.contains("smtpd stopped reading the channel (write: Broken pipe) with 1 sessions open"))
     }
 
+    @Test("line: smtpd exits (its log pipe gone with the channel): exit 0, the last log line is not a SIGPIPE death")
+    func lineDaemonGone() throws {
+        let file = try TemporaryRulesFile(Self.rules)
+        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
+                                        name: "filter-rules", arguments: [file.path],
+                                        channelOnStandardOutput: true, stderrOnPipe: true)
+        let smtpd = LineDaemonDouble(process: process)
+        _ = try smtpd.handshake()
+        process.closeStderrPipe()
+        smtpd.process.channel.closeChannel()
+        #expect(process.waitForExit(timeout: 2) == .exited(0))
+    }
+
+    @Test("v52: smtpd exits (its log pipe gone with the channel): exit 0, the last log line is not a SIGPIPE death")
+    func v52DaemonGone() throws {
+        let file = try TemporaryRulesFile(Self.rules)
+        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
+                                        name: "rules", arguments: [file.path], stderrOnPipe: true)
+        let smtpd = SMTPDDouble(process: process)
+        _ = try smtpd.register(name: "rules")
+        process.closeStderrPipe()
+        smtpd.process.closeChannel()
+        #expect(process.waitForExit(timeout: 2) == .exited(0))
+    }
+
     @Test("line: smtpd resets the channel (closed with answers unread, ECONNRESET): exit 0")
     func lineReset() throws {
         let (process, smtpd, _) = try lineWithSession(["-v"])
