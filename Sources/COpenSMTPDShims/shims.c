@@ -127,6 +127,12 @@ copensmtpd_socketpair(int fds[2])
 }
 
 int
+copensmtpd_pipe(int fds[2])
+{
+	return pipe2(fds, O_CLOEXEC);
+}
+
+int
 copensmtpd_is_socket(int fd)
 {
 	struct stat st;

@@ -36,11 +36,12 @@ public final class FilterProcess {
         var pair: [Int32] = [-1, -1]
         var answers: [Int32] = [-1, -1]
         if onPipes {
-            guard pipe(&pair) == 0 else { throw DoubleError.system("pipe", errno) }
+            // Close-on-exec from the start: a child another test starts meanwhile must not
+            // inherit an end (a reader kept open elsewhere would hide a broken pipe).
+            guard copensmtpd_pipe(&pair) == 0 else { throw DoubleError.system("pipe", errno) }
             // pair[1] is the daemon's writing end; the child reads pair[0].
             pair.swapAt(0, 1)
-            guard pipe(&answers) == 0 else { throw DoubleError.system("pipe", errno) }
-            for fd in pair + answers { _ = copensmtpd_set_cloexec(fd) }
+            guard copensmtpd_pipe(&answers) == 0 else { throw DoubleError.system("pipe", errno) }
         } else {
             guard copensmtpd_socketpair(&pair) == 0 else { throw DoubleError.system("socketpair", errno) }
         }
@@ -65,9 +66,7 @@ public final class FilterProcess {
         }
         var logPipe: [Int32] = [-1, -1]
         if stderrOnPipe {
-            guard pipe(&logPipe) == 0 else { throw DoubleError.system("pipe", errno) }
-            _ = copensmtpd_set_cloexec(logPipe[0])
-            _ = copensmtpd_set_cloexec(logPipe[1])
+            guard copensmtpd_pipe(&logPipe) == 0 else { throw DoubleError.system("pipe", errno) }
             posix_spawn_file_actions_adddup2(&actions, logPipe[1], 2)
         } else {
             posix_spawn_file_actions_adddup2(&actions, stderrFD, 2)

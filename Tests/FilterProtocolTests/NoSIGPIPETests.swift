@@ -26,13 +26,12 @@ struct NoSIGPIPETests {
     func v52SinkPipeGone() throws {
         let (process, smtpd) = try startRegisteredExample()
         #expect(try smtpd.connect(session: 1).status == 0)
-        var sink: [Int32] = [-1, -1]
-        #expect(pipe(&sink) == 0)
-        close(sink[0])
+        let sink = try makeCloseOnExecPipe()
+        close(sink.read)
         var writer = WireWriter()
         writer.u64(1)
-        try smtpd.process.send(type: Wire.pipe, payload: writer.bytes, attaching: sink[1])
-        close(sink[1])
+        try smtpd.process.send(type: Wire.pipe, payload: writer.bytes, attaching: sink.write)
+        close(sink.write)
         let answer = try smtpd.process.receiveFrame()
         let input = try #require(answer.descriptor)
         let message = Array("Subject: x\n\nbody\n".utf8)

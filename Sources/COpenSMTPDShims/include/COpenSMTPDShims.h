@@ -28,6 +28,10 @@ int copensmtpd_set_cloexec(int fd);
 /// Creates an AF_UNIX SOCK_STREAM socketpair with both ends close-on-exec.
 int copensmtpd_socketpair(int fds[2]);
 
+/// Creates a pipe with both ends close-on-exec from the start (pipe2 O_CLOEXEC), so that a
+/// program another thread starts meanwhile cannot inherit an end.
+int copensmtpd_pipe(int fds[2]);
+
 /// Returns 1 when `fd` is a socket, 0 when it is something else (a pipe, a file), -1 on
 /// error (errno set).
 int copensmtpd_is_socket(int fd);
