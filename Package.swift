@@ -169,6 +169,24 @@ let package = Package(
             name: "PCRETableTests",
             dependencies: ["PCRETable", "FilterRules", "SMTPDTestDouble"]
         ),
+
+        // libFuzzer targets for the parsers (scripts/fuzz); in the normal build, a replayer of inputs.
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(
+            name: "filter-fuzz",
+            dependencies: [
+                "CLibFuzzer",
+                "OpenSMTPD",
+                "FilterRules",
+                "FilterRulesEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/filter-fuzz"
+        ),
+        .testTarget(
+            name: "FuzzCorpusTests",
+            dependencies: ["SMTPDTestDouble", "filter-fuzz"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,8 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -121,4 +124,48 @@ int
 copensmtpd_socketpair(int fds[2])
 {
 	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+}
+
+int
+copensmtpd_pipe(int fds[2])
+{
+	return pipe2(fds, O_CLOEXEC);
+}
+
+int
+copensmtpd_is_socket(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == -1)
+		return -1;
+	return S_ISSOCK(st.st_mode) ? 1 : 0;
+}
+
+ssize_t
+copensmtpd_write_nosigpipe(int fd, const void *buf, size_t len, int is_socket)
+{
+	sigset_t pipe_only, old, pending;
+	ssize_t n;
+	int saved, was_pending;
+
+	if (is_socket)
+		return send(fd, buf, len, MSG_NOSIGNAL);
+
+	/* A pipe has no MSG_NOSIGNAL: hold SIGPIPE in this thread for the write. */
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+	if (pthread_sigmask(SIG_BLOCK, &pipe_only, &old) != 0)
+		return write(fd, buf, len);
+	n = write(fd, buf, len);
+	saved = errno;
+	if (n == -1 && saved == EPIPE && !was_pending) {
+		/* Take the SIGPIPE this write raised, and only that one. */
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&pipe_only, NULL, &zero) == -1 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return n;
 }

@@ -116,3 +116,41 @@ extension SMTPDDouble {
         }
     }
 }
+
+/// A message's data pipe while the daemon writes the message: the filter's input (write the
+/// message there) and the daemon's end of the sink (the filter's output arrives there). The
+/// caller closes both.
+public struct OpenDataPipe: Sendable {
+    /// The filter's input end, non-blocking.
+    public let input: Int32
+    /// The daemon's end of the sink, non-blocking.
+    public let sink: Int32
+}
+
+extension SMTPDDouble {
+    /// Sends IMSG_FILTER_PIPE for `session` with a fresh sink and returns the pipe once the
+    /// filter answered with its input end, for tests that write the message themselves.
+    public func openDataPipe(session: UInt64, timeout: Double = 5) throws -> OpenDataPipe {
+        var pair: [Int32] = [-1, -1]
+        guard copensmtpd_socketpair(&pair) == 0 else { throw DoubleError.system("socketpair", errno) }
+        _ = copensmtpd_set_nonblocking(pair[0], 1)
+        _ = copensmtpd_set_nonblocking(pair[1], 1)
+        var writer = WireWriter()
+        writer.u64(session)
+        do {
+            try process.send(type: Wire.pipe, payload: writer.bytes, attaching: pair[1])
+        } catch {
+            close(pair[0])
+            close(pair[1])
+            throw error
+        }
+        close(pair[1])
+        let answer = try process.receiveFrame(timeout: timeout)
+        guard answer.type == Wire.pipe, answer.payload == writer.bytes, let input = answer.descriptor else {
+            close(pair[0])
+            throw DoubleError.malformed("expected a PIPE answer with a descriptor for the session, got type \(answer.type)")
+        }
+        _ = copensmtpd_set_nonblocking(input, 1)
+        return OpenDataPipe(input: input, sink: pair[0])
+    }
+}

@@ -14,9 +14,10 @@ public final class LineDaemonDouble {
     /// The protocol version written into `report` and `filter` lines.
     public var version: String
     private var inbox: [UInt8] = []
+    private var inboxStart = 0
     private var nextToken: UInt64 = 0x1000
 
-    /// Drives `process`, which must have been started with `channelOnStandardOutput`.
+    /// Drives `process`, which must have been started with `channelOnStandardOutput` or `onPipes`.
     public init(process: FilterProcess, version: String = "0.6") {
         self.process = process
         self.version = version
@@ -103,17 +104,22 @@ public final class LineDaemonDouble {
     public func receiveBytes(timeout: Double = 5) throws -> [UInt8] {
         let deadline = FilterProcess.now() + timeout
         while true {
-            if let newline = inbox.firstIndex(of: 10) {
-                let line = Array(inbox[..<newline])
-                inbox.removeSubrange(...newline)
+            if let newline = inbox[inboxStart...].firstIndex(of: 10) {
+                let line = Array(inbox[inboxStart..<newline])
+                inboxStart = newline + 1
+                if inboxStart == inbox.count || inboxStart >= 65536 {
+                    inbox.removeFirst(inboxStart)
+                    inboxStart = 0
+                }
                 return line
             }
             let remaining = deadline - FilterProcess.now()
             guard remaining > 0 else { throw DoubleError.timeout("a line from the filter") }
-            var entry = pollfd(fd: process.channel.descriptor, events: Int16(POLLIN), revents: 0)
+            let source = process.outputDescriptor ?? process.channel.descriptor
+            var entry = pollfd(fd: source, events: Int16(POLLIN), revents: 0)
             _ = poll(&entry, 1, Int32(min(remaining, 1) * 1000) + 1)
             var buffer = [UInt8](repeating: 0, count: 65536)
-            let count = buffer.withUnsafeMutableBytes { read(process.channel.descriptor, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
             if count > 0 { inbox += buffer[0..<count] } else if count == 0 { throw DoubleError.channelClosed }
             else if errno != EAGAIN && errno != EINTR { throw DoubleError.system("read", errno) }
         }
@@ -123,7 +129,8 @@ public final class LineDaemonDouble {
     public func lineArrives(within timeout: Double) throws -> Bool {
         do {
             let line = try receiveBytes(timeout: timeout)
-            inbox = line + [10] + inbox
+            inbox = line + [10] + inbox[inboxStart...]
+            inboxStart = 0
             return true
         } catch DoubleError.timeout {
             return false

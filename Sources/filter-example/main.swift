@@ -1,7 +1,9 @@
-// filter-example: the Go seed's example filter on the Swift library.
+// filter-example: the Go seed's example filter on the Swift library, for OpenSMTPD 6.0.x
+// (filter API 52) and, detected from the daemon's first bytes, 6.6+ (the line protocol).
 //
 // Rejects HELO "test", rejects MAIL FROM with a user but an empty domain, accepts
 // everything else and passes message data through unchanged. smtpd may append -d and -v.
+// It leaves every signal disposition as it found it: the library's writes never raise SIGPIPE.
 import Logging
 import OpenSMTPD
 #if canImport(Glibc)
@@ -16,26 +18,11 @@ LoggingSystem.bootstrap { label in
 }
 let logger = Logger(label: "filter-example")
 
-let filter = Filter(logger: logger)
-filter.onHELO = { session, name in
-    if name == "test" {
-        // A reject with status ok is sent as FILTER_FAIL with the daemon's default reply.
-        session.reject(status: .ok, code: 0)
-    } else {
-        session.accept()
-    }
-}
-filter.onMAIL = { session, user, domain in
-    if domain.isEmpty && !user.isEmpty {
-        session.reject(status: .fail, code: 553, line: "5.1.8 Sender address has no domain")
-    } else {
-        session.accept()
-    }
-}
-filter.onDataLine = { _, _ in .unchanged }
-
 do {
-    try filter.serve()
+    switch DaemonProtocol.detect(descriptor: 0) {
+    case .filterAPI52: try v52Example(logger: logger).serve()
+    case .lineProtocol: try lineExample(logger: logger).serve()
+    }
 } catch {
     logger.critical("filter-example: \(error)")
     exit(1)

@@ -52,6 +52,9 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // smtpd collects stderr as its log: once smtpd is gone, a log line must fail with
+        // EPIPE, not kill the filter (the OpenSMTPD library's own writes never raise SIGPIPE).
+        signal(SIGPIPE, SIG_IGN)
         DaemonLogging.bootstrap(verbose: verbosity > 0)
         let logger = Logger(label: "filter-rules")
         let path = rulesPath

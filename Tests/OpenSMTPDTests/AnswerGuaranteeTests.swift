@@ -44,8 +44,8 @@ struct AnswerGuaranteeTests {
         #expect(logs.all.contains { $0.contains("second answer") })
     }
 
-    @Test("a deferred answer may come later from another task")
-    func deferredFromTask() throws {
+    @Test("a deferred answer may come later from another thread")
+    func deferredFromThread() throws {
         let smtpd = try startInProcessFilter { filter in
             filter.onHELO = { session, name in
                 session.deferAnswer()

@@ -28,4 +28,20 @@ int copensmtpd_set_cloexec(int fd);
 /// Creates an AF_UNIX SOCK_STREAM socketpair with both ends close-on-exec.
 int copensmtpd_socketpair(int fds[2]);
 
+/// Creates a pipe with both ends close-on-exec from the start (pipe2 O_CLOEXEC), so that a
+/// program another thread starts meanwhile cannot inherit an end.
+int copensmtpd_pipe(int fds[2]);
+
+/// Returns 1 when `fd` is a socket, 0 when it is something else (a pipe, a file), -1 on
+/// error (errno set).
+int copensmtpd_is_socket(int fd);
+
+/// Writes `len` bytes of `buf` to `fd` without ever raising SIGPIPE, and without touching
+/// the process's signal dispositions: on a socket (`is_socket` != 0) with
+/// send(MSG_NOSIGNAL); on anything else with write(2) while SIGPIPE is blocked in the
+/// calling thread, taking back the SIGPIPE the write raised (one that was pending before
+/// is left alone) and restoring the thread's mask. A reader that went away shows as -1
+/// with errno EPIPE. Returns the bytes written or -1 (errno set).
+ssize_t copensmtpd_write_nosigpipe(int fd, const void *buf, size_t len, int is_socket);
+
 #endif

@@ -35,7 +35,10 @@ public final class LineRulesFilter {
         try filter.serve()
     }
 
-    /// Number of sessions currently tracked.
+    /// Number of sessions currently tracked. Engines are made only in the callbacks, which
+    /// the library calls only for the sessions it tracks, so this never exceeds
+    /// `filter.maximumSessions` (100,000 by default): at the bound a new session is refused
+    /// with 421 by the library and costs no engine.
     public var sessionCount: Int { sessions.count }
 
     /// A decision as the line protocol's answer.

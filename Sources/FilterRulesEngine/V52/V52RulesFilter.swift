@@ -31,7 +31,9 @@ public final class V52RulesFilter {
         try filter.serve()
     }
 
-    /// Number of sessions currently tracked.
+    /// Number of sessions currently tracked. Engines are made only in the callbacks, which
+    /// the library calls only for the sessions it tracks, so this never exceeds
+    /// `filter.maximumSessions` (100,000 by default).
     public var sessionCount: Int { sessions.count }
 
     private func engine(_ session: Session) -> SessionContentQueue {

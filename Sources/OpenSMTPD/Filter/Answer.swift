@@ -30,4 +30,9 @@ public struct FallbackAnswer: Sendable, Equatable {
     /// `451 4.3.0 Temporary failure in mail filter`.
     public static let temporaryFailure = FallbackAnswer(
         status: .fail, code: 451, line: "4.3.0 Temporary failure in mail filter")
+
+    /// `421 4.3.2 Too many sessions in the mail filter, try again later`, closing the
+    /// session: the answer at the bound of sessions (``Filter/maximumSessions``).
+    public static let tooManySessions = FallbackAnswer(
+        status: .close, code: 421, line: "4.3.2 Too many sessions in the mail filter, try again later")
 }

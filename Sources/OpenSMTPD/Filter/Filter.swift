@@ -55,6 +55,14 @@ public final class Filter {
     public var deferredAnswerTimeout: Duration = .seconds(60)
     /// Longest data line shown to ``onDataLine``; longer lines pass through unchanged.
     public var maximumLineLength = 1 << 20
+    /// Most sessions tracked at once. At the bound no session is evicted: a new session is
+    /// not tracked, its queries get ``sessionLimitAnswer`` without reaching the callbacks
+    /// (its message data bypasses the filter), its events are dropped, and the episode is
+    /// logged. An idle session costs the library about 130 bytes.
+    public var maximumSessions = defaultMaximumSessions
+    /// The answer to the queries of a session refused at ``maximumSessions``: 421 and a
+    /// disconnect by default.
+    public var sessionLimitAnswer: FallbackAnswer = .tooManySessions
     /// Where the library logs. Bootstrap swift-log to stderr in a filter program.
     public var logger: Logger
 
@@ -94,8 +102,15 @@ public final class Filter {
 
     /// Registers if needed, then answers the daemon until it closes the channel, and returns.
     ///
-    /// - Throws: ``ProtocolError`` for malformed input from the daemon, ``TransportError``
-    ///   when the channel fails. The filter cannot go on after either.
+    /// The daemon closes the channel by ending its input at a frame boundary, by resetting
+    /// it (ECONNRESET), or by no longer reading it (EPIPE or ECONNRESET when an answer is
+    /// written): all three return normally, whether or not answers or messages were still
+    /// pending (what was lost is logged). The library never raises SIGPIPE and does not
+    /// change the process's signal dispositions.
+    ///
+    /// - Throws: ``ProtocolError`` for malformed input from the daemon (including input
+    ///   that ends inside a frame), ``TransportError`` when the channel fails otherwise. The
+    ///   filter cannot go on after either.
     public func serve() throws {
         try eventLoop().serve()
     }

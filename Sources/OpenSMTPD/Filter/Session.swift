@@ -22,15 +22,18 @@ public final class Session: Sendable, CustomStringConvertible {
     }
 
     private let pending = Mutex<PendingQuery?>(nil)
-    private let outbox: AnswerOutbox
-    private let logger: Logger
+    /// What every session of the filter shares: one reference, so a session stays small.
+    private let context: SessionContext
 
-    init(id: UInt64, outbox: AnswerOutbox, logger: Logger) {
+    init(id: UInt64, context: SessionContext) {
         self.id = id
-        self.outbox = outbox
-        var logger = logger
-        logger[metadataKey: "session"] = "\(SessionIdentifier.hex(id))"
-        self.logger = logger
+        self.context = context
+    }
+
+    private var outbox: AnswerOutbox { context.outbox }
+
+    private func warn(_ message: @autoclosure () -> Logger.Message) {
+        context.logger.warning(message(), metadata: ["session": "\(SessionIdentifier.hex(id))"])
     }
 
     /// The session id as 16 hex digits, as smtpd logs it.
@@ -112,7 +115,7 @@ public final class Session: Sendable, CustomStringConvertible {
                           daemonDataLength: current.daemonDataLength)
         }
         guard let answer else { return }
-        logger.warning("\(answer.type): \(reason); answering \(fallback.code) \(fallback.line)")
+        warn("\(answer.type): \(reason); answering \(fallback.code) \(fallback.line)")
         outbox.post(answer)
     }
 
@@ -130,14 +133,25 @@ public final class Session: Sendable, CustomStringConvertible {
         case let .success(answer):
             outbox.post(answer)
         case .failure(.noQuery):
-            logger.warning("answer \(status) \(code) dropped: no query is waiting")
+            warn("answer \(status) \(code) dropped: no query is waiting")
         case let .failure(.alreadyAnswered(type)):
-            logger.warning("second answer \(status) \(code) to \(type) dropped")
+            warn("second answer \(status) \(code) to \(type) dropped")
         }
     }
 
     private enum AnswerMisuse: Error {
         case noQuery
         case alreadyAnswered(QueryType)
+    }
+}
+
+/// The event loop's outbox and logger, shared by all of a filter's sessions.
+final class SessionContext: Sendable {
+    let outbox: AnswerOutbox
+    let logger: Logger
+
+    init(outbox: AnswerOutbox, logger: Logger) {
+        self.outbox = outbox
+        self.logger = logger
     }
 }

@@ -1,3 +1,4 @@
+import COpenSMTPDShims
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -5,30 +6,52 @@ import Darwin
 #endif
 
 /// The daemon's channel in the line protocol: lines read from one descriptor, answers
-/// written to another. Works whether the descriptors are blocking or not.
+/// written to another. Works whether the descriptors are blocking or not, sockets or pipes.
 ///
 /// Answers are queued and written in one go before the channel waits for more input (or
-/// when 64 KiB are queued), so the lines of a message that arrived together are answered
-/// with one write, and the daemon always has every answer before the filter waits.
+/// when ``flushThreshold`` bytes are queued), so the lines of a message that arrived
+/// together are answered with one write, and the daemon always has every answer before the
+/// filter waits.
+///
+/// Memory stays bounded whatever the daemon does: nothing is read while an answer is
+/// unsent (a daemon that stops reading stops the filter, it does not fill its memory), so
+/// at most ``flushThreshold`` plus one answer are queued, and the input buffer holds at
+/// most one line of `maximumLineLength` plus one read.
+///
+/// Writes never raise SIGPIPE (see `copensmtpd_write_nosigpipe`). A daemon that stops
+/// reading (EPIPE, ECONNRESET on a write) or resets the channel (ECONNRESET on a read) has
+/// closed it: ``readLine()`` then returns nil, as at the end of input, and
+/// ``peerStoppedReading`` says what happened.
 final class LineChannel {
+    /// Queued answers beyond this are written before the next line is handled.
+    static let flushThreshold = 65536
+
     private let input: Int32
     private let output: Int32
+    private let outputIsSocket: Int32
     private let maximumLineLength: Int
     private var buffer: [UInt8] = []
     private var start = 0
     private var scanned = 0
     private var pending: [UInt8] = []
     private var chunk = [UInt8](repeating: 0, count: 65536)
+    /// Set when a write found the daemon gone.
+    private(set) var peerStoppedReading: StoppedReading?
 
     init(input: Int32, output: Int32, maximumLineLength: Int) {
         self.input = input
         self.output = output
+        self.outputIsSocket = copensmtpd_is_socket(output) == 1 ? 1 : 0
         self.maximumLineLength = maximumLineLength
     }
 
-    /// The next line without its `\n`, or nil at end of input.
+    /// Bytes queued and not yet written.
+    var unsentByteCount: Int { pending.count }
+
+    /// The next line without its `\n`, or nil at end of input (or when the daemon closed the
+    /// channel some other way, see ``peerStoppedReading``).
     func readLine() throws(LineProtocolError) -> [UInt8]? {
-        while true {
+        while peerStoppedReading == nil {
             if let newline = buffer[(start + scanned)...].firstIndex(of: 10) {
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
@@ -42,15 +65,18 @@ final class LineChannel {
             scanned = buffer.count - start
             if scanned > maximumLineLength { throw .lineTooLong(length: scanned, maximum: maximumLineLength) }
             if try !fill() {
-                if scanned > 0 { throw .truncatedLine(bufferedBytes: scanned) }
+                // Input cut short by a daemon that stopped reading is not a truncated line.
+                if scanned > 0 && peerStoppedReading == nil { throw .truncatedLine(bufferedBytes: scanned) }
                 return nil
             }
         }
+        return nil
     }
 
     /// Reads what is available; false at end of input. Queued answers go out first.
     private func fill() throws(LineProtocolError) -> Bool {
         try flush()
+        if peerStoppedReading != nil { return false }
         while true {
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count > 0 {
@@ -61,6 +87,8 @@ final class LineChannel {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: try wait(for: input, events: Int16(POLLIN))
+            // The daemon closed its end with our answers unread: the same as the end of input.
+            case ECONNRESET: return false
             default: throw .channel(operation: "read", errno: errno)
             }
         }
@@ -68,16 +96,19 @@ final class LineChannel {
 
     /// Queues `bytes` for the next flush.
     func queue(_ bytes: [UInt8]) throws(LineProtocolError) {
+        guard peerStoppedReading == nil else { return }
         pending += bytes
-        if pending.count >= 65536 { try flush() }
+        if pending.count >= Self.flushThreshold { try flush() }
     }
 
-    /// Writes everything queued.
+    /// Writes everything queued, waiting while the daemon's side is full.
     func flush() throws(LineProtocolError) {
         var offset = 0
-        defer { pending.removeAll(keepingCapacity: true) }
-        while offset < pending.count {
-            let count = pending[offset...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
+        defer { pending.removeAll(keepingCapacity: pending.capacity <= 4 * Self.flushThreshold) }
+        while offset < pending.count && peerStoppedReading == nil {
+            let count = pending[offset...].withUnsafeBytes {
+                copensmtpd_write_nosigpipe(output, $0.baseAddress, $0.count, outputIsSocket)
+            }
             if count >= 0 {
                 offset += count
                 continue
@@ -85,6 +116,9 @@ final class LineChannel {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: try wait(for: output, events: Int16(POLLOUT))
+            case EPIPE, ECONNRESET:
+                peerStoppedReading = StoppedReading(reason: "write: \(String(cString: strerror(errno)))",
+                                                        unsentBytes: pending.count - offset)
             default: throw .channel(operation: "write", errno: errno)
             }
         }

@@ -39,6 +39,14 @@ public final class LineFilter {
     public var fallback: LineFilterResult = .reject(code: 451, text: "4.3.0 Temporary failure in mail filter")
     /// Longest line accepted from the daemon.
     public var maximumLineLength = 4 << 20
+    /// Most sessions tracked at once (``sessions``). At the bound no session is evicted: a
+    /// new session is not tracked, its requests get ``sessionLimitResult`` without reaching
+    /// the callbacks (its message lines are echoed unchanged), and the episode is logged.
+    /// A tracked session (``LineSession``) costs about 190 bytes.
+    public var maximumSessions = defaultMaximumSessions
+    /// The answer to the requests of a session refused at ``maximumSessions``.
+    public var sessionLimitResult: LineFilterResult = .disconnect(
+        code: 421, text: "4.3.2 Too many sessions in the mail filter, try again later")
     /// Where the library logs. Logs must go to stderr: stdout is the daemon's channel.
     public var logger: Logger
 
@@ -48,12 +56,13 @@ public final class LineFilter {
     public private(set) var version: LineProtocolVersion?
     /// Whether `config|ready` has been answered with the registration.
     public private(set) var isRegistered = false
-    /// Sessions known from reports and requests, by id.
+    /// Sessions known from reports and requests, by id (at most ``maximumSessions``).
     public private(set) var sessions: [UInt64: LineSession] = [:]
 
     private let input: Int32
     private let output: Int32
     private var loggedNewerVersion = false
+    private var limit = SessionLimit()
     /// The `filter-dataline|...|` prefix of the message being echoed, built once per message.
     private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8])?
 
@@ -93,6 +102,11 @@ public final class LineFilter {
 
     /// Answers the daemon on fd `input`/`output` until it closes the channel, then returns.
     ///
+    /// The daemon closes the channel by ending its input at a line boundary, by resetting it
+    /// (ECONNRESET), or by no longer reading it (EPIPE or ECONNRESET when an answer is
+    /// written; SIGPIPE is never raised): all three return normally, the last one with a
+    /// notice saying how many bytes of answers were not delivered.
+    ///
     /// - Throws: ``LineProtocolError`` for an unsupported protocol version, a line over
     ///   ``maximumLineLength``, input ending inside a line, or a failing channel.
     public func serve() throws(LineProtocolError) {
@@ -101,6 +115,11 @@ public final class LineFilter {
             try channel.queue(try handle(line: line))
         }
         try channel.flush()
+        if let stopped = channel.peerStoppedReading {
+            logger.notice("smtpd stopped reading the channel (\(stopped.reason)) with \(sessions.count) sessions open: \(stopped.unsentBytes) bytes of answers not delivered")
+        } else {
+            logger.debug("smtpd closed the channel with \(sessions.count) sessions open")
+        }
     }
 
     /// Handles one line from the daemon (without its `\n`) and returns what to send back.
@@ -137,6 +156,7 @@ public final class LineFilter {
     private func receive(_ report: LineReport) {
         switch report.event {
         case "link-connect":
+            guard sessions[report.session] != nil || admits(report.session) else { return }
             var session = LineSession(id: report.session)
             let fields = report.fields
             if fields.count >= 4 {
@@ -150,10 +170,12 @@ public final class LineFilter {
             sessions[report.session] = session
             run("link-connect", report.session) { try onLinkConnect?(session) }
         case "link-disconnect":
-            let session = sessions.removeValue(forKey: report.session) ?? LineSession(id: report.session)
+            // A session never tracked (refused at the bound) has nothing to end.
+            guard let session = sessions.removeValue(forKey: report.session) else { return }
+            limit.sessionEnded(count: sessions.count, maximum: maximumSessions, logger: logger)
             run("link-disconnect", report.session) { try onLinkDisconnect?(session) }
         case "tx-reset":
-            let session = self.session(report.session)
+            guard let session = self.session(report.session) else { return }
             run("tx-reset", report.session) { try onTransactionReset?(session) }
         default:
             break
@@ -166,18 +188,28 @@ public final class LineFilter {
         }
     }
 
-    private func session(_ id: UInt64) -> LineSession {
+    /// The session `id`, tracked from now on if it is new; nil when it is new and
+    /// ``maximumSessions`` are tracked.
+    private func session(_ id: UInt64) -> LineSession? {
         if let session = sessions[id] { return session }
+        guard admits(id) else { return nil }
         let session = LineSession(id: id)
         sessions[id] = session
         return session
+    }
+
+    private func admits(_ id: UInt64) -> Bool {
+        limit.admits(count: sessions.count, maximum: maximumSessions, logger: logger)
     }
 
     // MARK: - Requests
 
     private func answer(_ request: LineFilterRequest) -> [UInt8] {
         if request.phase == "data-line" { return dataLine(request) }
-        var session = self.session(request.session)
+        guard var session = self.session(request.session) else {
+            limit.refusedQuery()
+            return Self.result(sessionLimitResult, session: request.session, token: request.token, version: request.version)
+        }
         let result: LineFilterResult
         do {
             switch request.phase {
@@ -222,7 +254,8 @@ public final class LineFilter {
         let line = DataLine(bytes: stuffed ? Array(raw.dropFirst()) : raw)
         let output: DataLineOutput
         do {
-            output = try onDataLine?(session(request.session), line) ?? .unchanged
+            // The lines of a session refused at the bound pass unseen (they must be echoed).
+            output = try session(request.session).flatMap { try onDataLine?($0, line) } ?? .unchanged
         } catch {
             logger.error("session \(SessionIdentifier.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
             output = .unchanged

@@ -17,6 +17,8 @@ final class DataPipeConnection {
     var processor: MessageDataProcessor
     private var pending: [UInt8] = []
     private var written = 0
+    /// 1 while the sink is taken for a socket (smtpd passes one), 0 once a send said it is not.
+    private var sinkIsSocket: Int32 = 1
     /// Set when the sink failed; output is discarded and the EOM answer is a failure.
     private(set) var failure: String?
 
@@ -68,20 +70,17 @@ final class DataPipeConnection {
         closeSinkIfDone()
     }
 
-    /// Writes buffered output without blocking; closes the sink once input and output are done.
+    /// Writes buffered output without blocking (never raising SIGPIPE, on a socket or a
+    /// pipe); closes the sink once input and output are done.
     func flushOutput() {
         while written < pending.count && sink >= 0 {
             let n = pending.withUnsafeBytes { buffer in
-                send(sink, buffer.baseAddress! + written, pending.count - written, Int32(MSG_NOSIGNAL))
+                copensmtpd_write_nosigpipe(sink, buffer.baseAddress! + written, pending.count - written, sinkIsSocket)
             }
             if n < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
                 if errno == EINTR { continue }
-                if errno == ENOTSOCK {
-                    let m = pending.withUnsafeBytes { write(sink, $0.baseAddress! + written, pending.count - written) }
-                    if m >= 0 { written += m; continue }
-                    if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                }
+                if errno == ENOTSOCK && sinkIsSocket == 1 { sinkIsSocket = 0; continue }
                 fail("write to data sink: \(String(cString: strerror(errno)))")
                 break
             }
@@ -89,6 +88,10 @@ final class DataPipeConnection {
         }
         if written == pending.count {
             pending.removeAll(keepingCapacity: true)
+            written = 0
+        } else if written >= 65536 && written * 2 >= pending.count {
+            // A sink that drains slowly but never quite catches up: keep only what is unsent.
+            pending.removeFirst(written)
             written = 0
         }
         closeSinkIfDone()

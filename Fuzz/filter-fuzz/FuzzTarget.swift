@@ -1,0 +1,84 @@
+import FilterRules
+import FilterRulesEngine
+import Logging
+import OpenSMTPD
+
+/// The parsers fed with fuzzed bytes, one per libFuzzer target: each takes any input without
+/// crashing, hanging or leaking (errors are the expected outcome for most inputs).
+enum FuzzTarget: String, CaseIterable {
+    /// The imsg stream decoder, the bytes cut into reads at the places the input's first byte
+    /// picks, each frame then decoded as a filter API 52 message.
+    case imsg
+    /// Filter API 52 payloads: four bytes of imsg type, then the payload of one frame.
+    case v52
+    /// The line protocol: each line through `LineMessage.parse` and a `LineFilter` with every
+    /// callback set (`handle(line:)`).
+    case line
+    /// Rules files: `RuleSetLoader.compile(text:file:)`.
+    case rules
+    /// Dry-run transcripts: `TranscriptParser.parse`.
+    case transcript
+
+    /// Runs the target on one input.
+    func run(_ data: UnsafeRawBufferPointer) {
+        switch self {
+        case .imsg: Self.imsg(data)
+        case .v52: Self.v52(data)
+        case .line: Self.line(data)
+        case .rules: _ = try? RuleSetLoader.compile(text: String(decoding: data, as: UTF8.self), file: "fuzz.rules")
+        case .transcript: _ = try? TranscriptParser.parse(Array(data), name: "fuzz.txt")
+        }
+    }
+
+    private static func imsg(_ data: UnsafeRawBufferPointer) {
+        guard let first = data.first else { return }
+        let step = Int(first) + 1
+        var decoder = IMSGFrameDecoder()
+        var fakeDescriptor: Int32 = 1000
+        var offset = 1
+        while offset < data.count {
+            let end = min(data.count, offset + step)
+            decoder.append(data[offset..<end])
+            // A descriptor now and then, as recvmsg delivers them with the bytes.
+            if data[offset] & 0x80 != 0 {
+                decoder.appendDescriptor(fakeDescriptor)
+                fakeDescriptor += 1
+            }
+            offset = end
+            do {
+                while let frame = try decoder.nextFrame() { _ = try? DaemonFilterMessage(frame: frame) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    private static func v52(_ data: UnsafeRawBufferPointer) {
+        guard data.count >= 4 else { return }
+        let type = data.prefix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let frame = IMSGFrame(type: type % 8, payload: Array(data.dropFirst(4)), descriptor: type & 0x100 != 0 ? 1000 : nil)
+        if let message = try? DaemonFilterMessage(frame: frame) {
+            _ = message.frame()
+        }
+    }
+
+    private static let quiet = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
+
+    private static func line(_ data: UnsafeRawBufferPointer) {
+        let filter = LineFilter(logger: quiet)
+        filter.maximumSessions = 64
+        filter.onConnect = { _ in .proceed }
+        filter.onHELO = { _, name in name.isEmpty ? .reject(code: 550, text: "no") : .proceed }
+        filter.onEHLO = { _, _ in .junk }
+        filter.onMailFrom = { _, address in .rewrite(address.user) }
+        filter.onRcptTo = { _, _ in .disconnect(code: 421, text: "bye") }
+        filter.onData = { _ in .proceed }
+        filter.onDataLine = { _, line in line.bytes.count % 3 == 0 ? .dropped : .replaced([line, line]) }
+        filter.onCommit = { _ in .proceed }
+        for line in data.split(separator: 10, omittingEmptySubsequences: false) {
+            let bytes = Array(line)
+            _ = try? LineMessage.parse(bytes)
+            _ = try? filter.handle(line: bytes)
+        }
+    }
+}
