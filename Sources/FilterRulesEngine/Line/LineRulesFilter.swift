@@ -8,8 +8,10 @@ import OpenSMTPD
 ///
 /// Every envelope phase is registered whatever the rules need, answered proceed when no
 /// rule decides, so a reload can add envelope rules; the content phases only as
-/// ``LineRegistration`` decides at start. Message lines are echoed byte for byte while the
-/// data rules look at them, and the message's verdict is the answer at `commit`.
+/// ``LineRegistration`` decides at start. Message lines are echoed byte for byte at once
+/// while the data rules look at them on the content workers (see ``SessionContentQueue``),
+/// and the message's verdict is the answer at `commit`, deferred until its lines were
+/// evaluated: the loop answers other sessions meanwhile.
 public final class LineRulesFilter {
     /// The library filter that talks to the daemon.
     public let filter: LineFilter
@@ -17,14 +19,17 @@ public final class LineRulesFilter {
     public let registration: LineRegistration
     private let store: RuleSetStore
     private let logger: Logger
-    private var sessions: [UInt64: SessionEngine] = [:]
+    private let workers: ContentWorkers
+    private var sessions: [UInt64: SessionContentQueue] = [:]
 
     /// Creates the filter on `input`/`output` (stdin/stdout under smtpd) with rules from
-    /// `store`, registering the content phases as `contentPhases` says.
+    /// `store`, registering the content phases as `contentPhases` says, message content
+    /// evaluated on `workers`.
     public init(store: RuleSetStore, contentPhases: ContentPhases = .auto, input: Int32 = 0, output: Int32 = 1,
-                logger: Logger) {
+                workers: ContentWorkers = ContentWorkers(), logger: Logger) {
         self.store = store
         self.logger = logger
+        self.workers = workers
         self.filter = LineFilter(input: input, output: output, logger: logger)
         self.registration = LineRegistration(ruleSet: store.ruleSet, contentPhases: contentPhases)
         install()
@@ -51,9 +56,9 @@ public final class LineRulesFilter {
     }
 
     /// The session's engine, started with the store's current rules when it is new.
-    private func engine(_ id: UInt64) -> SessionEngine {
+    private func engine(_ id: UInt64) -> SessionContentQueue {
         if let engine = sessions[id] { return engine }
-        let engine = SessionEngine(id: id, store: store, logger: logger)
+        let engine = SessionContentQueue(id: id, store: store, workers: workers, logger: logger)
         sessions[id] = engine
         return engine
     }
@@ -69,15 +74,15 @@ public final class LineRulesFilter {
             sessions[session.id]?.reset()
         }
         filter.onConnect = { [unowned self] session in
-            Self.result(engine(session.id).connect(address: session.clientAddress, hostname: session.reverseDNS))
+            Self.result(engine(session.id).envelope { $0.connect(address: session.clientAddress, hostname: session.reverseDNS) })
         }
-        filter.onHELO = { [unowned self] session, name in Self.result(engine(session.id).helo(name)) }
-        filter.onEHLO = { [unowned self] session, name in Self.result(engine(session.id).helo(name)) }
+        filter.onHELO = { [unowned self] session, name in Self.result(engine(session.id).envelope { $0.helo(name) }) }
+        filter.onEHLO = { [unowned self] session, name in Self.result(engine(session.id).envelope { $0.helo(name) }) }
         filter.onMailFrom = { [unowned self] session, address in
-            Self.result(engine(session.id).mail(user: address.user, domain: address.domain))
+            Self.result(engine(session.id).envelope { $0.mail(user: address.user, domain: address.domain) })
         }
         filter.onRcptTo = { [unowned self] session, address in
-            Self.result(engine(session.id).rcpt(user: address.user, domain: address.domain))
+            Self.result(engine(session.id).envelope { $0.rcpt(user: address.user, domain: address.domain) })
         }
         if registration.includesContent {
             // The message scan starts fresh without a DATA phase: the evaluator readies it at
@@ -87,7 +92,9 @@ public final class LineRulesFilter {
                 return .unchanged
             }
             filter.onCommit = { [unowned self] session in
-                Self.result(engine(session.id).endOfMessage())
+                let answer = filter.deferAnswer()
+                engine(session.id).endOfMessage { decision in answer.send(Self.result(decision)) }
+                return .proceed  // not sent: the deferred answer is
             }
         }
     }

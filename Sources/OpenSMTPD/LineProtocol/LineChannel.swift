@@ -38,9 +38,20 @@ final class LineChannel {
     /// Set when a write found the daemon gone.
     private(set) var peerStoppedReading: StoppedReading?
 
-    init(input: Int32, output: Int32, maximumLineLength: Int) {
+    /// Answers given off the loop (deferred answers): a descriptor that is readable while
+    /// some wait, a cheap check, and what takes them as bytes to queue.
+    struct LateAnswers {
+        var descriptor: Int32
+        var waiting: () -> Bool
+        var take: () -> [UInt8]
+    }
+
+    private let lateAnswers: LateAnswers?
+
+    init(input: Int32, output: Int32, maximumLineLength: Int, lateAnswers: LateAnswers? = nil) {
         self.input = input
         self.output = output
+        self.lateAnswers = lateAnswers
         self.outputIsSocket = copensmtpd_is_socket(output) == 1 ? 1 : 0
         self.maximumLineLength = maximumLineLength
     }
@@ -52,6 +63,7 @@ final class LineChannel {
     /// channel some other way, see ``peerStoppedReading``).
     func readLine() throws(LineProtocolError) -> [UInt8]? {
         while peerStoppedReading == nil {
+            if let lateAnswers, lateAnswers.waiting() { try queue(lateAnswers.take()) }
             if let newline = buffer[(start + scanned)...].firstIndex(of: 10) {
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
@@ -78,6 +90,21 @@ final class LineChannel {
         try flush()
         if peerStoppedReading != nil { return false }
         while true {
+            if let lateAnswers {
+                // Wait for input or for answers given off the loop, whichever comes first.
+                var entries = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: lateAnswers.descriptor, events: Int16(POLLIN), revents: 0)]
+                if poll(&entries, 2, -1) < 0 {
+                    if errno == EINTR { continue }
+                    throw .channel(operation: "poll", errno: errno)
+                }
+                if entries[1].revents != 0 {
+                    try queue(lateAnswers.take())
+                    try flush()
+                    if peerStoppedReading != nil { return false }
+                }
+                if entries[0].revents == 0 { continue }
+            }
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count > 0 {
                 buffer += chunk[0..<count]
@@ -86,7 +113,7 @@ final class LineChannel {
             if count == 0 { return false }
             switch errno {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: try wait(for: input, events: Int16(POLLIN))
+            case EAGAIN, EWOULDBLOCK: if lateAnswers == nil { try wait(for: input, events: Int16(POLLIN)) }
             // The daemon closed its end with our answers unread: the same as the end of input.
             case ECONNRESET: return false
             default: throw .channel(operation: "read", errno: errno)

@@ -62,6 +62,10 @@ public final class LineFilter {
     private let input: Int32
     private let output: Int32
     private var loggedNewerVersion = false
+    /// The request whose callback runs, and whether that callback deferred its answer.
+    private var current: (request: LineFilterRequest, deferred: Bool)?
+    /// Answers given off the loop; made when the first is promised.
+    private var lateAnswers: LineDeferredAnswers?
     private var limit = SessionLimit()
     /// The `filter-dataline|...|` prefix of the message being echoed, built once per message.
     private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8])?
@@ -110,7 +114,10 @@ public final class LineFilter {
     /// - Throws: ``LineProtocolError`` for an unsupported protocol version, a line over
     ///   ``maximumLineLength``, input ending inside a line, or a failing channel.
     public func serve() throws(LineProtocolError) {
-        let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength)
+        let late = try lateAnswerQueue()
+        let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength,
+                                  lateAnswers: .init(descriptor: late.wakeDescriptor, waiting: { late.hasAnswers },
+                                                     take: { [unowned self] in takeLateAnswers() }))
         while let line = try channel.readLine() {
             try channel.queue(try handle(line: line))
         }
@@ -120,6 +127,42 @@ public final class LineFilter {
         } else {
             logger.debug("smtpd closed the channel with \(sessions.count) sessions open")
         }
+    }
+
+    /// Promises the answer to the request whose callback is running, to be given later with
+    /// ``LineDeferredAnswer/send(_:)`` from any thread; the callback's return value is then
+    /// not sent. ``serve()`` writes the answer as soon as it is given (waking up if it waits
+    /// for the daemon), unless the session has ended meanwhile. Call it only from a request
+    /// callback (`onCommit`, `onHELO`, …).
+    public func deferAnswer() -> LineDeferredAnswer {
+        guard let request = current?.request, let late = try? lateAnswerQueue() else {
+            preconditionFailure("deferAnswer() called outside a request callback")
+        }
+        current?.deferred = true
+        return LineDeferredAnswer(session: request.session, token: request.token, version: request.version, outbox: late)
+    }
+
+    /// The answers given off the loop since the last call, as bytes to send, without those
+    /// of sessions that have ended (``serve()`` calls it; a filter driven in memory through
+    /// ``handle(line:)`` calls it itself).
+    public func takeLateAnswers() -> [UInt8] {
+        guard let lateAnswers else { return [] }
+        var bytes: [UInt8] = []
+        for answer in lateAnswers.take() {
+            if sessions[answer.session] != nil {
+                bytes += answer.bytes
+            } else {
+                logger.debug("session \(SessionIdentifier.hex(answer.session)) ended before its deferred answer: not sent")
+            }
+        }
+        return bytes
+    }
+
+    private func lateAnswerQueue() throws(LineProtocolError) -> LineDeferredAnswers {
+        if let lateAnswers { return lateAnswers }
+        let made = try LineDeferredAnswers()
+        lateAnswers = made
+        return made
     }
 
     /// Handles one line from the daemon (without its `\n`) and returns what to send back.
@@ -211,6 +254,8 @@ public final class LineFilter {
             return Self.result(sessionLimitResult, session: request.session, token: request.token, version: request.version)
         }
         let result: LineFilterResult
+        current = (request, false)
+        defer { current = nil }
         do {
             switch request.phase {
             case "connect":
@@ -236,6 +281,7 @@ public final class LineFilter {
             logger.error("session \(SessionIdentifier.hex(request.session)): \(request.phase) callback failed (\(error)), answered \(fallback.wireTail)")
             result = fallback
         }
+        if current?.deferred == true { return [] }
         return Self.result(result, session: request.session, token: request.token, version: request.version)
     }
 

@@ -1,0 +1,85 @@
+import COpenSMTPDShims
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A promise to answer one filter request later, from any thread: see
+/// ``LineFilter/deferAnswer()``.
+public struct LineDeferredAnswer: Sendable {
+    /// The session the request belongs to.
+    public let session: UInt64
+    let token: UInt64
+    let version: LineProtocolVersion
+    let outbox: LineDeferredAnswers
+
+    /// Sends `result` as the answer to the request (once; from any thread). The loop writes
+    /// it as soon as it wakes, or drops it if the session has ended meanwhile.
+    public func send(_ result: LineFilterResult) {
+        outbox.post(session: session, bytes: LineFilter.result(result, session: session, token: token, version: version))
+    }
+}
+
+/// Answers given off the loop, waiting to be written: a queue guarded by a mutex, and a
+/// pipe whose read end the channel polls beside the daemon's input, so a waiting loop
+/// wakes up for them.
+final class LineDeferredAnswers: Sendable {
+    private struct Queue {
+        var answers: [(session: UInt64, bytes: [UInt8])] = []
+        var signalled = false
+    }
+
+    private let queue = Mutex(Queue())
+    private let pending = Atomic<Int>(0)
+    /// The pipe's read end, readable while answers wait.
+    let wakeDescriptor: Int32
+    private let wakeWriter: Int32
+
+    init() throws(LineProtocolError) {
+        var ends: [Int32] = [-1, -1]
+        guard copensmtpd_pipe(&ends) == 0 else { throw .channel(operation: "pipe", errno: errno) }
+        _ = copensmtpd_set_nonblocking(ends[0], 1)
+        _ = copensmtpd_set_nonblocking(ends[1], 1)
+        wakeDescriptor = ends[0]
+        wakeWriter = ends[1]
+    }
+
+    deinit {
+        close(wakeDescriptor)
+        close(wakeWriter)
+    }
+
+    /// Whether answers wait (a cheap check for the loop between lines).
+    var hasAnswers: Bool { pending.load(ordering: .acquiring) > 0 }
+
+    /// Queues an answer and wakes the loop.
+    func post(session: UInt64, bytes: [UInt8]) {
+        let wake: Bool = queue.withLock { queue in
+            queue.answers.append((session, bytes))
+            pending.add(1, ordering: .releasing)
+            defer { queue.signalled = true }
+            return !queue.signalled
+        }
+        if wake {
+            var byte: UInt8 = 1
+            _ = write(wakeWriter, &byte, 1)
+        }
+    }
+
+    /// Takes every waiting answer, in the order they were given.
+    func take() -> [(session: UInt64, bytes: [UInt8])] {
+        let answers: [(session: UInt64, bytes: [UInt8])] = queue.withLock { queue in
+            defer {
+                queue.answers.removeAll()
+                queue.signalled = false
+            }
+            pending.store(0, ordering: .releasing)
+            return queue.answers
+        }
+        var sink = [UInt8](repeating: 0, count: 64)
+        while read(wakeDescriptor, &sink, sink.count) > 0 {}
+        return answers
+    }
+}
