@@ -2,11 +2,12 @@
 import Glibc
 #endif
 
-/// Both modes' usage, printed for an option that is unknown, lacks its value or has a bad one.
+/// Every mode's usage, printed for an option that is unknown, lacks its value or has a bad one.
 let usage = """
     usage: filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]
            filter-bench rules [--filter PATH] [--seconds S] [--quick]
            filter-bench line [--filter PATH] [--seconds S] [--quick]
+           filter-bench limits [--quick]
     """
 
 /// A mode's command-line words, read option by option.
