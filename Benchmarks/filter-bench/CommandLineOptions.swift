@@ -8,6 +8,7 @@ let usage = """
            filter-bench rules [--filter PATH] [--seconds S] [--quick]
            filter-bench line [--filter PATH] [--seconds S] [--quick]
            filter-bench limits [--quick]
+           filter-bench evaluate [--seconds S] [--rules N] [--quick]
     """
 
 /// A mode's command-line words, read option by option.

@@ -1,6 +1,6 @@
-// The limits mode: the CPU time one catastrophic rule costs on one long line (95 KiB and
-// 1 MiB) and on a message of such lines, in process through the FilterRules API with the
-// default limits of a file without `set` lines.
+// The limits mode: the CPU time catastrophic rules cost on one crafted long line (95 KiB
+// and 1 MiB) and on messages of such lines, in process through the FilterRules API with
+// the default limits of a file without `set` lines, and which limits they hit.
 import FilterRules
 #if canImport(Glibc)
 import Glibc
@@ -24,12 +24,27 @@ struct LimitsOptions {
 
 /// One measured case: a rules file and the body lines of one message.
 struct CatastrophicCase {
-    /// The rule, as written in the file.
-    var rule: String
+    /// The rules, as the table shows them.
+    var rules: String
+    /// The rules file.
+    var text: String
     /// What the body lines are, for the table.
     var input: String
     /// The body lines of the message (after one header and the empty line).
     var bodyLines: [[UInt8]]
+
+    /// A case of one rule.
+    init(rule: String, input: String, bodyLines: [[UInt8]]) {
+        self.init(rules: "`\(rule)`", text: rule + "\n", input: input, bodyLines: bodyLines)
+    }
+
+    /// A case of any rules file.
+    init(rules: String, text: String, input: String, bodyLines: [[UInt8]]) {
+        self.rules = rules
+        self.text = text
+        self.input = input
+        self.bodyLines = bodyLines
+    }
 }
 
 /// Runs the limits mode.
@@ -42,20 +57,32 @@ func runLimitsBenchmark(_ options: LimitsOptions) throws {
         cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "1 line: (15 × a, b) repeated to \(grouped(size)) bytes",
                                       bodyLines: [AdversarialLines.runsOfA(length: size, run: 15)]))
     }
+    // Runs just short of what the lowered JIT limit of the length stops at once (1,027 on
+    // 95 KiB, 95 on 1 MiB): every start position backtracks as long as it may.
+    let tuned = [(95 << 10, 9), (1 << 20, 5)].filter { sizes.contains($0.0) }
+    for (size, run) in tuned {
+        cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "1 line: (\(run) × a, b) repeated to \(grouped(size)) bytes",
+                                      bodyLines: [AdversarialLines.runsOfA(length: size, run: run)]))
+    }
+    let slowLine = AdversarialLines.runsOfA(length: 95 << 10, run: 9)
+    cases.append(CatastrophicCase(rules: "100 × `body /(a+)+$/ reject`", text: String(repeating: "body /(a+)+$/ reject\n", count: 100),
+                                  input: "1 line: (9 × a, b) repeated to 97,280 bytes", bodyLines: [slowLine]))
     cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "8 lines: (15 × a, b) repeated to 95 KiB each",
                                   bodyLines: Array(repeating: AdversarialLines.runsOfA(length: 95 << 10, run: 15), count: 8)))
-    print("| rule | message body | CPU s | limit hits |")
+    cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "100 lines: (9 × a, b) repeated to 95 KiB each",
+                                  bodyLines: Array(repeating: slowLine, count: 100)))
+    print("| rules | message body | CPU s | limit hits |")
     print("| --- | --- | ---: | --- |")
     for item in cases {
         let result = try measure(item)
-        print("| `\(item.rule)` | \(item.input) | \(fixed(result.cpuSeconds, 3)) | \(result.hits) |")
+        print("| \(item.rules) | \(item.input) | \(fixed(result.cpuSeconds, 3)) | \(result.hits) |")
     }
 }
 
 /// The thread's CPU time for one message of `item` (DATA to the final dot), and its limit
 /// hits as `count × reason`, `none` without any.
 private func measure(_ item: CatastrophicCase) throws -> (cpuSeconds: Double, hits: String) {
-    let ruleSet = try RuleSetLoader.compile(text: item.rule + "\n", file: "limits.rules")
+    let ruleSet = try RuleSetLoader.compile(text: item.text, file: "limits.rules")
     let evaluator = SessionEvaluator(ruleSet: ruleSet)
     var reasons: [String: Int] = [:]
     evaluator.onLimitExceeded = { _, reason in reasons[reason, default: 0] += 1 }
@@ -66,7 +93,7 @@ private func measure(_ item: CatastrophicCase) throws -> (cpuSeconds: Double, hi
     for line in item.bodyLines { evaluator.dataLine(line) }
     let decision = evaluator.endOfMessage()
     let elapsed = threadCPUSeconds() - start
-    guard decision.rule == nil else { throw BenchmarkFailure("\(item.rule) matched \(item.input): \(decision)") }
+    guard decision.rule == nil else { throw BenchmarkFailure("\(item.rules) matched \(item.input): \(decision)") }
     let hits = reasons.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }
     return (elapsed, hits.isEmpty ? "none" : hits.joined(separator: ", "))
 }

@@ -4,6 +4,7 @@
 //   swift run -c release filter-bench rules [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench line [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench limits [--quick]
+//   swift run -c release filter-bench evaluate [--seconds S] [--rules N] [--quick]
 //
 // The default mode measures queries answered per second (pipelined, 100 sessions) and message
 // bytes per second through the data pipe, with filter-example (a pass-through data-line filter).
@@ -11,8 +12,10 @@
 // and 1,000 dataline rules, and the in-process compile time of 1,000 and 10,000 rules.
 // The line mode measures data lines per second through filter-rules on the line protocol of
 // OpenSMTPD 6.6+ with 1, 10 and 100 dataline rules.
-// The limits mode measures, in process, the CPU time one catastrophic body rule costs on a
-// 95 KiB and a 1 MiB line and on a message of eight long lines, and which limits it hit.
+// The limits mode measures, in process, the CPU time catastrophic body rules cost on crafted
+// 95 KiB and 1 MiB lines and on messages of such lines, and which limits they hit.
+// The evaluate mode measures message lines per second through the evaluator in process,
+// with 10, 100 and 1,000 dataline rules.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,6 +26,8 @@ do {
         try runRulesBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "line" {
         try runLineBenchmark(RulesOptions(words.dropFirst()))
+    } else if words.first == "evaluate" {
+        try runEvaluatorBenchmark(EvaluateOptions(words.dropFirst()))
     } else if words.first == "limits" {
         try runLimitsBenchmark(LimitsOptions(words.dropFirst()))
     } else {

@@ -4,14 +4,21 @@ public struct RuleOptions: Equatable, Sendable {
     public var failClosed: Bool
     /// How many bytes of each message the data rules look at; 0 means the whole message.
     public var scanLimit: Int
-    /// PCRE2 match and depth limits for every match.
+    /// PCRE2 match and depth limits for every match, and the time limit of one input.
     public var limits: MatchLimits
+    /// How long the matches of one message (its headers and lines) may take altogether.
+    public var messageTimeLimit: TimeLimit
+
+    /// The default message time limit: 1 s.
+    public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
 
     /// Creates options; the defaults are those of a file without `set` lines.
-    public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default) {
+    public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
+                messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
+        self.messageTimeLimit = messageTimeLimit
     }
 
     /// Parses a size as `set scan-limit` and `-l` take it: digits with an optional k/K
