@@ -46,7 +46,8 @@ public final class RuleSetStore: Sendable {
     }
 
     /// Re-reads and compiles the file (on the caller's thread, off the query path) and
-    /// swaps it in, logging one line. On errors the old set stays and the errors are logged.
+    /// swaps it in, logging one line and the file's warnings. On errors the old set stays
+    /// and the errors are logged.
     @discardableResult
     public func reload(logger: Logger) -> Bool {
         let previous = ruleSet
@@ -59,6 +60,7 @@ public final class RuleSetStore: Sendable {
             } else {
                 logger.notice("\(line)")
             }
+            for warning in next.warnings { logger.warning("\(warning.logText)") }
             return true
         } catch {
             logger.error("reload of \(path) refused, the previous rules stay in force: \(error.diagnostics.count) error(s)")
