@@ -20,6 +20,7 @@ struct CheckCommand: ParsableCommand {
         print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)")
         print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
               + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
-              + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit)")
+              + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
+              + "header-limit \(options.headerLimit)")
     }
 }

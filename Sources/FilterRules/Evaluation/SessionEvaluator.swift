@@ -75,13 +75,14 @@ public final class SessionEvaluator {
         if message.inHeaders {
             let isContinuation = !text.isEmpty && (text[0] == 0x20 || text[0] == 0x09) && message.pendingHeader != nil
             if isContinuation {
-                if withinLimit { message.pendingHeader! += text }
+                if withinLimit { appendToHeader(text) }
             } else {
                 flushHeader()
                 if text.isEmpty {
                     message.inHeaders = false
                 } else if withinLimit {
-                    message.pendingHeader = text
+                    let limit = ruleSet.options.headerLimit
+                    message.pendingHeader = limit == 0 || text.count <= limit ? text : Array(text[..<limit])
                     message.pendingHeaderLine = message.lineCount
                 }
             }
@@ -135,6 +136,20 @@ public final class SessionEvaluator {
         if let rule = sessionAccepted { return Decision(verdict: .accept, rule: rule, reason: "accept session") }
         if let rule = transactionAccepted { return Decision(verdict: .accept, rule: rule, reason: "accept transaction") }
         return nil
+    }
+
+    /// Appends a continuation line to the header being unfolded, as far as the header
+    /// limit lets it.
+    private func appendToHeader(_ text: [UInt8]) {
+        let limit = ruleSet.options.headerLimit
+        let room = limit == 0 ? text.count : min(text.count, limit - message.pendingHeader!.count)
+        if room > 0 { message.pendingHeader!.append(contentsOf: text[..<room]) }
+    }
+
+    /// How many bytes the header being unfolded holds, and has room for (for tests of
+    /// the header limit).
+    var pendingHeaderStorage: (count: Int, capacity: Int)? {
+        message.pendingHeader.map { ($0.count, $0.capacity) }
     }
 
     private func flushHeader() {

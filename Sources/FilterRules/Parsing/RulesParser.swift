@@ -166,7 +166,7 @@ struct RulesParser {
 
     /// The options `set` knows, in the order error messages list them.
     static let optionNames = ["fail-closed", "scan-limit", "match-limit", "depth-limit",
-                              "line-time-limit", "message-time-limit"]
+                              "line-time-limit", "message-time-limit", "header-limit"]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
         let names = Self.optionNames.joined(separator: ", ")
@@ -192,11 +192,11 @@ struct RulesParser {
             case "off", "no": options.failClosed = false
             default: error(line, valueOffset, "bad value '\(value)' for fail-closed, expected on or off")
             }
-        case "scan-limit":
+        case "scan-limit", "header-limit":
             if let size = RuleOptions.size(value) {
-                options.scanLimit = size
+                if name == "scan-limit" { options.scanLimit = size } else { options.headerLimit = size }
             } else {
-                error(line, valueOffset, "bad size '\(value)' for scan-limit, expected a number of bytes with optional k or m")
+                error(line, valueOffset, "bad size '\(value)' for \(name), expected a number of bytes with optional k or m")
             }
         case "match-limit", "depth-limit":
             guard let number = UInt32(value), number > 0 else {

@@ -8,20 +8,27 @@ public struct RuleOptions: Equatable, Sendable {
     public var limits: MatchLimits
     /// How long the matches of one message (its headers and lines) may take altogether.
     public var messageTimeLimit: TimeLimit
+    /// How many bytes of each header (unfolded) the header rules see, and so the most the
+    /// evaluator keeps of one; 0 means the whole header.
+    public var headerLimit: Int
 
     /// The default message time limit: 1 s.
     public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
+    /// The default header limit: 64 KiB.
+    public static let defaultHeaderLimit = 64 * 1024
 
     /// Creates options; the defaults are those of a file without `set` lines.
     public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
-                messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit) {
+                messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
+                headerLimit: Int = RuleOptions.defaultHeaderLimit) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
         self.messageTimeLimit = messageTimeLimit
+        self.headerLimit = headerLimit
     }
 
-    /// Parses a size as `set scan-limit` and `-l` take it: digits with an optional k/K
+    /// Parses a size as `set scan-limit`, `set header-limit` and `-l` take it: digits with an optional k/K
     /// (KiB) or m/M (MiB) suffix; nil when malformed.
     public static func size(_ text: String) -> Int? {
         var digits = Substring(text)
