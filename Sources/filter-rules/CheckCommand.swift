@@ -21,6 +21,6 @@ struct CheckCommand: ParsableCommand {
         print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
               + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
               + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
-              + "header-limit \(options.headerLimit)")
+              + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off")")
     }
 }

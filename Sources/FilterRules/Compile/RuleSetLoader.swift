@@ -57,13 +57,20 @@ public enum RuleSetLoader {
             }
         }
         return CompiledRuleSet(file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial),
-                               warnings: warnings(for: parsed.rules))
+                               warnings: warnings(for: parsed))
     }
 
-    /// The warnings about `rules`: regexes of a catastrophic shape, pointed at the inner
-    /// repeat (see ``CatastrophicShape``).
-    static func warnings(for rules: [Rule]) -> [RuleWarning] {
-        rules.compactMap { rule in
+    /// What a file without rules is warned about, unless it says `set allow-empty on`.
+    public static let noRulesWarning = "the file has no rules, so every query is accepted; if that is meant, put "
+        + "'set allow-empty on' in it: without it a reload to a file without rules is refused while rules are in force"
+
+    /// The warnings about `file`: no rules (see ``noRulesWarning``), and regexes of a
+    /// catastrophic shape, pointed at the inner repeat (see ``CatastrophicShape``).
+    static func warnings(for file: RuleFile) -> [RuleWarning] {
+        if file.rules.isEmpty && !file.options.allowEmpty {
+            return [RuleWarning(SourceLocation(file: file.path, line: 0, column: 0), noRulesWarning)]
+        }
+        return file.rules.compactMap { rule in
             guard case .regex(let source, let flags, _) = rule.pattern,
                   let shape = CatastrophicShape.find(in: source, flags: flags),
                   let location = rule.regexLocation(atUTF8Offset: shape.offset) else { return nil }

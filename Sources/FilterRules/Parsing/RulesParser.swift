@@ -166,7 +166,7 @@ struct RulesParser {
 
     /// The options `set` knows, in the order error messages list them.
     static let optionNames = ["fail-closed", "scan-limit", "match-limit", "depth-limit",
-                              "line-time-limit", "message-time-limit", "header-limit"]
+                              "line-time-limit", "message-time-limit", "header-limit", "allow-empty"]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
         let names = Self.optionNames.joined(separator: ", ")
@@ -186,12 +186,14 @@ struct RulesParser {
         }
         let valueOffset = tokens[2].offset
         switch name {
-        case "fail-closed":
+        case "fail-closed", "allow-empty":
+            let on: Bool
             switch value.lowercased() {
-            case "on", "yes": options.failClosed = true
-            case "off", "no": options.failClosed = false
-            default: error(line, valueOffset, "bad value '\(value)' for fail-closed, expected on or off")
+            case "on", "yes": on = true
+            case "off", "no": on = false
+            default: return error(line, valueOffset, "bad value '\(value)' for \(name), expected on or off")
             }
+            if name == "fail-closed" { options.failClosed = on } else { options.allowEmpty = on }
         case "scan-limit", "header-limit":
             if let size = RuleOptions.size(value) {
                 if name == "scan-limit" { options.scanLimit = size } else { options.headerLimit = size }

@@ -11,6 +11,9 @@ public struct RuleOptions: Equatable, Sendable {
     /// How many bytes of each header (unfolded) the header rules see, and so the most the
     /// evaluator keeps of one; 0 means the whole header.
     public var headerLimit: Int
+    /// Whether the file is meant to be able to have no rules (`set allow-empty on`): a
+    /// reload to a file without rules, in place of one with rules, is refused otherwise.
+    public var allowEmpty: Bool
 
     /// The default message time limit: 1 s.
     public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
@@ -20,12 +23,13 @@ public struct RuleOptions: Equatable, Sendable {
     /// Creates options; the defaults are those of a file without `set` lines.
     public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
                 messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
-                headerLimit: Int = RuleOptions.defaultHeaderLimit) {
+                headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
         self.messageTimeLimit = messageTimeLimit
         self.headerLimit = headerLimit
+        self.allowEmpty = allowEmpty
     }
 
     /// Parses a size as `set scan-limit`, `set header-limit` and `-l` take it: digits with an optional k/K
