@@ -43,8 +43,10 @@ struct HeaderLimitTests {
         #expect(capacity <= 2 * 65_536)
         let (beyond, _, _) = send(try evaluator("header Subject /NEEDLE/ reject\n"), header)
         #expect(beyond == .accept)
-        let (dataline, _, _) = send(try evaluator("dataline /NEEDLE$/ reject 552\n"), header)
+        // Without header rules no header is kept at all.
+        let (dataline, datalineCount, _) = send(try evaluator("dataline /NEEDLE$/ reject 552\n"), header)
         #expect(dataline.reply?.code == 552)
+        #expect(datalineCount == 0)
     }
 
     @Test("the cap falls inside a continuation line: exactly the first header-limit bytes are kept")

@@ -125,6 +125,22 @@ struct TimeLimitTests {
         #expect(TimeLimit.unlimited.description == "0")
     }
 
+    @Test("an input's deadline: the line time limit, or what is left of the message's when that is less")
+    func inputDeadline() {
+        let line = TimeLimit(milliseconds: 50), whole = TimeLimit(milliseconds: 1000)
+        func deadline(_ line: TimeLimit, _ whole: TimeLimit, spent: UInt64) -> String? {
+            MatchDeadline.forInput(startingAt: 7, lineTimeLimit: line, messageTimeLimit: whole, messageTimeSpent: spent)
+                .map { "\($0.nanoseconds - 7) \($0.reason)" }
+        }
+        #expect(deadline(line, whole, spent: 0) == "50000000 line time limit exceeded (50ms)")
+        #expect(deadline(line, whole, spent: 950_000_000) == "50000000 line time limit exceeded (50ms)")
+        #expect(deadline(line, whole, spent: 980_000_000) == "20000000 message time limit exceeded (1s)")
+        #expect(deadline(line, whole, spent: 2_000_000_000) == "0 message time limit exceeded (1s)")
+        #expect(deadline(.unlimited, whole, spent: 400_000_000) == "600000000 message time limit exceeded (1s)")
+        #expect(deadline(line, .unlimited, spent: 2_000_000_000) == "50000000 line time limit exceeded (50ms)")
+        #expect(deadline(.unlimited, .unlimited, spent: 0) == nil)
+    }
+
     @Test func defaultsAndOptions() throws {
         let defaults = try RuleSetLoader.parse(text: "", file: "t.conf").options
         #expect(defaults.limits.lineTimeLimit == TimeLimit(milliseconds: 50))

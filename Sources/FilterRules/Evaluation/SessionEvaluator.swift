@@ -7,8 +7,8 @@ public final class SessionEvaluator {
     public var onLimitExceeded: ((Rule, String) -> Void)?
 
     private let scratch: MatchScratch
-    /// Whether the rule set has `dataline` rules, and `body` rules (looked up once, not per line).
-    private let hasDatalineRules: Bool, hasBodyRules: Bool
+    /// Whether the rule set has `header`, `dataline` and `body` rules (looked up once, not per line).
+    private let hasHeaderRules: Bool, hasDatalineRules: Bool, hasBodyRules: Bool
     private var sessionAccepted: Rule?
     private var transactionAccepted: Rule?
     private var closed: Decision?
@@ -18,6 +18,7 @@ public final class SessionEvaluator {
     public init(ruleSet: CompiledRuleSet) {
         self.ruleSet = ruleSet
         self.scratch = MatchScratch(limits: ruleSet.options.limits)
+        self.hasHeaderRules = ruleSet.matcher(for: .header) != nil
         self.hasDatalineRules = ruleSet.matcher(for: .dataline) != nil
         self.hasBodyRules = ruleSet.matcher(for: .body) != nil
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
@@ -80,7 +81,7 @@ public final class SessionEvaluator {
                 flushHeader()
                 if text.isEmpty {
                     message.inHeaders = false
-                } else if withinLimit {
+                } else if withinLimit, hasHeaderRules {
                     let limit = ruleSet.options.headerLimit
                     message.pendingHeader = limit == 0 || text.count <= limit ? text : Array(text[..<limit])
                     message.pendingHeaderLine = message.lineCount
@@ -192,14 +193,8 @@ public final class SessionEvaluator {
         let whole = isMessageInput ? ruleSet.options.messageTimeLimit : .unlimited
         guard !line.isUnlimited || !whole.isUnlimited else { return body() }
         let start = MonotonicClock.now()
-        var deadline = line.isUnlimited ? nil : MatchDeadline(nanoseconds: start + line.nanoseconds, source: .line(line))
-        if !whole.isUnlimited {
-            let left = whole.nanoseconds - min(message.matchNanoseconds, whole.nanoseconds)
-            if line.isUnlimited || left < line.nanoseconds {
-                deadline = MatchDeadline(nanoseconds: start + left, source: .message(whole))
-            }
-        }
-        scratch.deadline = deadline
+        scratch.deadline = MatchDeadline.forInput(startingAt: start, lineTimeLimit: line, messageTimeLimit: whole,
+                                                  messageTimeSpent: message.matchNanoseconds)
         defer {
             scratch.deadline = nil
             if isMessageInput {
@@ -240,28 +235,5 @@ public final class SessionEvaluator {
             if !stage.isMessageStage { closed = decision }
             return decision
         }
-    }
-}
-
-/// The state of scanning one message.
-struct MessageScan {
-    var scanLimit: Int
-    var scannedBytes = 0
-    /// Lines received so far, the current one included.
-    var lineCount = 0
-    var inHeaders = true
-    var sawBodyStart = false
-    var pendingHeader: [UInt8]?
-    /// The line where the pending header starts.
-    var pendingHeaderLine = 0
-    var done: Set<Stage> = []
-    var verdict: Decision?
-    /// Time spent matching this message's inputs so far, in nanoseconds.
-    var matchNanoseconds: UInt64 = 0
-    /// Whether the message time limit is used up: the rest of the message is not scanned.
-    var outOfTime = false
-
-    init(scanLimit: Int) {
-        self.scanLimit = scanLimit
     }
 }

@@ -51,3 +51,20 @@ struct MatchDeadline {
         }
     }
 }
+
+extension MatchDeadline {
+    /// The deadline of an input whose matching starts at `start`: `lineTimeLimit` after it,
+    /// or sooner when less than that is left of `messageTimeLimit` after
+    /// `messageTimeSpent` nanoseconds; nil when neither limits it.
+    static func forInput(startingAt start: UInt64, lineTimeLimit line: TimeLimit, messageTimeLimit whole: TimeLimit,
+                         messageTimeSpent spent: UInt64) -> MatchDeadline? {
+        var deadline = line.isUnlimited ? nil : MatchDeadline(nanoseconds: start + line.nanoseconds, source: .line(line))
+        if !whole.isUnlimited {
+            let left = whole.nanoseconds - min(spent, whole.nanoseconds)
+            if line.isUnlimited || left < line.nanoseconds {
+                deadline = MatchDeadline(nanoseconds: start + left, source: .message(whole))
+            }
+        }
+        return deadline
+    }
+}
