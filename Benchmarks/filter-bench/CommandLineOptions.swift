@@ -8,6 +8,8 @@ let usage = """
            filter-bench rules [--filter PATH] [--seconds S] [--quick]
            filter-bench line [--filter PATH] [--seconds S] [--quick]
            filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
+           filter-bench limits [--quick]
+           filter-bench evaluate [--seconds S] [--rules N] [--quick]
     """
 
 /// A mode's command-line words, read option by option.

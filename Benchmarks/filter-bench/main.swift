@@ -4,6 +4,8 @@
 //   swift run -c release filter-bench rules [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench line [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
+//   swift run -c release filter-bench limits [--quick]
+//   swift run -c release filter-bench evaluate [--seconds S] [--rules N] [--quick]
 //
 // The default mode measures queries answered per second (pipelined, 100 sessions) and message
 // bytes per second through the data pipe, with filter-example (a pass-through data-line filter).
@@ -13,6 +15,10 @@
 // OpenSMTPD 6.6+ with 1, 10 and 100 dataline rules.
 // The robust mode measures HELO latency with 60,000 idle sessions, resident memory per idle
 // session, and memory growth while the daemon does not read (before/after with --baseline).
+// The limits mode measures, in process, the CPU time catastrophic body rules cost on crafted
+// 95 KiB and 1 MiB lines and on messages of such lines, and which limits they hit.
+// The evaluate mode measures message lines per second through the evaluator in process,
+// with 10, 100 and 1,000 dataline rules.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,6 +31,10 @@ do {
         try runLineBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "robust" {
         try runRobustBenchmark(RobustOptions(words.dropFirst()))
+    } else if words.first == "evaluate" {
+        try runEvaluatorBenchmark(EvaluateOptions(words.dropFirst()))
+    } else if words.first == "limits" {
+        try runLimitsBenchmark(LimitsOptions(words.dropFirst()))
     } else {
         try runPipeBenchmark(PipeOptions(words))
     }

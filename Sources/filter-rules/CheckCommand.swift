@@ -19,6 +19,8 @@ struct CheckCommand: ParsableCommand {
         let options = ruleSet.options
         print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)")
         print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
-              + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit)")
+              + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
+              + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
+              + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off")")
     }
 }

@@ -68,6 +68,7 @@ struct ServeCommand: ParsableCommand {
         }
         let ruleSet = store.ruleSet
         logger.info("loaded \(path): \(ruleSet.rules.count) rules (\(ruleSet.file.format) format)")
+        for warning in ruleSet.warnings { logger.warning("\(warning.logText)") }
         let started = Date()
         SignalWatcher.start { signal in
             switch signal {

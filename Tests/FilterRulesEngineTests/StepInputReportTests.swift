@@ -75,6 +75,19 @@ struct StepInputReportTests {
         #expect(report.steps.dropLast().allSatisfy { $0.regexLimits.isEmpty })
     }
 
+    @Test("a long line's lowered match limit is reported like any PCRE2 limit")
+    func loweredLimitReported() throws {
+        let line = String(repeating: "ax", count: 19) + String(repeating: "x", count: 97_280 - 38)
+        let transcript = try TranscriptParser.parse("HELO x.example\nMAIL FROM:<a@x.example>\nRCPT TO:<b@example.org>\n"
+                                                    + "DATA\nSubject: x\n\n\(line)\n.\n", name: "t")
+        let report = try replayer("body /(.*a){20}/ reject\n").replay(transcript)
+        let message = try #require(report.steps.last)
+        #expect(message.answer == "accept")
+        #expect(message.regexLimits == [RegexLimitReport(rule: "test.rules:1", stage: "body",
+                                                         limit: "match limit exceeded (lowered to 1027 for 97280 bytes)",
+                                                         outcome: "treated as no match")])
+    }
+
     @Test("fail-closed: the step is tempfailed, and the report says which rule's limit and on which input")
     func limitFailClosed() throws {
         let sender = String(repeating: "a", count: 30) + "b"

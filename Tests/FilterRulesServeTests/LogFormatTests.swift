@@ -36,6 +36,24 @@ struct LogFormatTests {
         #expect(waitForLog(process, containing: "\nwarning: session 00000000000000ab helo \(file.path):2: match limit exceeded, treated as no match\n"))
     }
 
+    @Test("regression: a 1 MiB line against body /(.*a){20}/ is answered at once, and the lowered match limit is logged")
+    func catastrophicLongLine() throws {
+        let file = try TemporaryRulesFile("body /(.*a){20}/ reject\n")
+        let (process, smtpd) = try startServing(file)
+        #expect(try connect(smtpd, session: 0xac).status == 0)
+        try smtpd.event(.txBegin, session: 0xac)
+        #expect(try smtpd.ask(.data, session: 0xac).status == 0)
+        // 19 a's, one short of a match, then x: each .* runs to the end of the line and back.
+        var line = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for index in 0..<19 { line[2 * index] = UInt8(ascii: "a") }
+        let started = Date()
+        let result = try smtpd.pushMessage(Array("Subject: x\n\n".utf8) + line + [0x0a], session: 0xac, timeout: 30)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(result.response.status == 0)
+        #expect(waitForLog(process, containing: "\nwarning: session 00000000000000ac body \(file.path):1: "
+                           + "match limit exceeded (lowered to 95 for 1048576 bytes), treated as no match\n"))
+    }
+
     @Test("not under smtpd (stderr not a terminal) lines carry no timestamp")
     func noTimestampOnAPipe() throws {
         let file = try TemporaryRulesFile("hlo /x/ reject\n")

@@ -38,5 +38,5 @@ func regexSource(_ rule: Rule) -> String? {
 
 let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline"
 let actionList = "accept, reject, tempfail or disconnect"
-let optionList = "fail-closed, scan-limit, match-limit, depth-limit"
+let optionList = "fail-closed, scan-limit, match-limit, depth-limit, line-time-limit, message-time-limit, header-limit, allow-empty"
 let flagList = "expected one of i, x, s, m, u"

@@ -8,6 +8,9 @@ public final class CompiledRule: Sendable {
     let predicate: Predicate
     /// For `header NAME` rules, the lowercased name's bytes.
     let headerName: [UInt8]?
+    /// The rule's `!`, kept here so that matching does not reach into the rule's storage
+    /// (two reference counts per rule and input).
+    let isNegated: Bool
 
     /// A compiled pattern.
     enum Predicate: Sendable {
@@ -20,6 +23,7 @@ public final class CompiledRule: Sendable {
         self.index = index
         self.predicate = predicate
         self.headerName = rule.headerName.map { Array($0.utf8) }
+        self.isNegated = rule.isNegated
     }
 
     /// Whether the rule looks at `subject` at all: a `header NAME` rule looks only at that

@@ -15,14 +15,17 @@ public final class CompiledRuleSet: Sendable {
     public let hits: HitCounters
     /// When it was loaded.
     public let loadedAt: Date
+    /// What `check` warns about and `serve` logs at load: regexes of catastrophic shape.
+    public let warnings: [RuleWarning]
     private let matchers: [Stage: any StageMatcher]
 
     /// Builds the set; `matcherFactory` makes each stage's matcher (sequential by default).
-    init(file: RuleFile, rules: [CompiledRule], hits: HitCounters,
+    init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning] = [],
          matcherFactory: ([CompiledRule]) -> any StageMatcher = { SequentialStageMatcher(rules: $0) }) {
         self.file = file
         self.rules = rules
         self.hits = hits
+        self.warnings = warnings
         self.loadedAt = Date()
         var matchers: [Stage: any StageMatcher] = [:]
         for stage in Stage.allCases {
@@ -56,6 +59,6 @@ extension CompiledRuleSet {
     public func withScanLimit(_ limit: Int) -> CompiledRuleSet {
         var file = self.file
         file.options.scanLimit = limit
-        return CompiledRuleSet(file: file, rules: rules, hits: hits)
+        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings)
     }
 }

@@ -35,7 +35,8 @@ public enum RuleSetLoader {
         }
     }
 
-    /// Parses and compiles `text`; every syntax and regex error is reported together.
+    /// Parses and compiles `text`; every syntax and regex error is reported together, and
+    /// the set carries the warnings about the file.
     public static func compile(text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
@@ -54,7 +55,26 @@ public enum RuleSetLoader {
                 }
             }
         }
-        return CompiledRuleSet(file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial))
+        return CompiledRuleSet(file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial),
+                               warnings: warnings(for: parsed))
+    }
+
+    /// What a file without rules is warned about, unless it says `set allow-empty on`.
+    public static let noRulesWarning = "the file has no rules, so every query is accepted; if that is meant, put "
+        + "'set allow-empty on' in it: without it a reload to a file without rules is refused while rules are in force"
+
+    /// The warnings about `file`: no rules (see ``noRulesWarning``), and regexes of a
+    /// catastrophic shape, pointed at the inner repeat (see ``CatastrophicShape``).
+    static func warnings(for file: RuleFile) -> [RuleWarning] {
+        if file.rules.isEmpty && !file.options.allowEmpty {
+            return [RuleWarning(SourceLocation(file: file.path, line: 0, column: 0), noRulesWarning)]
+        }
+        return file.rules.compactMap { rule in
+            guard case .regex(let source, let flags, _) = rule.pattern,
+                  let shape = CatastrophicShape.find(in: source, flags: flags),
+                  let location = rule.regexLocation(atUTF8Offset: shape.offset) else { return nil }
+            return RuleWarning(location, shape.message)
+        }
     }
 
     /// Compiles each rule's pattern; regex errors point at PCRE2's offset in the file.
@@ -70,14 +90,7 @@ public enum RuleSetLoader {
                     let regex = try PCRE2Regex(pattern: source, flags: flags)
                     compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .regex(regex)))
                 } catch {
-                    let offset = ConfigurationText.characterCount(ofUTF8Prefix: error.offset, in: source)
-                    var at = location
-                    var base = 0
-                    for continuation in rule.regexContinuations where continuation.offset <= offset {
-                        at = continuation.location
-                        base = continuation.offset
-                    }
-                    at.column += offset - base
+                    let at = rule.regexLocation(atUTF8Offset: error.offset) ?? location
                     diagnostics.append(RuleDiagnostic(at, "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
                 }
             }

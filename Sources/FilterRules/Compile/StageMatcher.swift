@@ -34,17 +34,20 @@ public struct SequentialStageMatcher: StageMatcher {
         self.rules = rules
     }
 
-    /// The first matching rule, honouring negation; limit failures never match.
+    /// The first matching rule, honouring negation; limit failures never match, and once
+    /// the time limit of the input has passed no further rule is tried.
     public func firstMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch {
         var result = StageMatch()
         for rule in rules where rule.applies(to: subject) {
             switch rule.patternResult(subject, scratch: scratch) {
             case .match:
-                if !rule.rule.isNegated { result.rule = rule; return result }
+                if !rule.isNegated { result.rule = rule; return result }
             case .noMatch:
-                if rule.rule.isNegated { result.rule = rule; return result }
+                if rule.isNegated { result.rule = rule; return result }
             case .limitExceeded(let reason), .failed(let reason):
                 result.limitFailures.append((rule, reason))
+                // Past the input's time limit the remaining rules are not tried.
+                if scratch.deadline?.hasPassed == true { return result }
             }
         }
         return result

@@ -7,6 +7,8 @@ public final class SessionEvaluator {
     public var onLimitExceeded: ((Rule, String) -> Void)?
 
     private let scratch: MatchScratch
+    /// Whether the rule set has `header`, `dataline` and `body` rules (looked up once, not per line).
+    private let hasHeaderRules: Bool, hasDatalineRules: Bool, hasBodyRules: Bool
     private var sessionAccepted: Rule?
     private var transactionAccepted: Rule?
     private var closed: Decision?
@@ -16,6 +18,9 @@ public final class SessionEvaluator {
     public init(ruleSet: CompiledRuleSet) {
         self.ruleSet = ruleSet
         self.scratch = MatchScratch(limits: ruleSet.options.limits)
+        self.hasHeaderRules = ruleSet.matcher(for: .header) != nil
+        self.hasDatalineRules = ruleSet.matcher(for: .dataline) != nil
+        self.hasBodyRules = ruleSet.matcher(for: .body) != nil
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
     }
 
@@ -25,27 +30,27 @@ public final class SessionEvaluator {
     public func connect(address: String?, hostname: String) -> Decision {
         if let early = preempted() { return early }
         if let address {
-            let decision = evaluate(.addr, MatchSubject(address: address))
+            let decision = evaluateEnvelope(.addr, MatchSubject(address: address))
             let onlyThisStage = decision.rule.map { $0.action == .accept(.stage) || $0.action == .accept(.input) } ?? true
             if !decision.isAccept || !onlyThisStage { return decision }
         }
-        return evaluate(.connect, MatchSubject(text: hostname))
+        return evaluateEnvelope(.connect, MatchSubject(text: hostname))
     }
 
     /// HELO/EHLO.
     public func helo(_ name: String) -> Decision {
-        preempted() ?? evaluate(.helo, MatchSubject(text: name))
+        preempted() ?? evaluateEnvelope(.helo, MatchSubject(text: name))
     }
 
     /// MAIL FROM: starts a transaction; `address` is `user@domain`, or `<>` for the null sender.
     public func mail(_ address: String) -> Decision {
         transactionEnded()
-        return preempted() ?? evaluate(.mail, MatchSubject(text: address))
+        return preempted() ?? evaluateEnvelope(.mail, MatchSubject(text: address))
     }
 
     /// RCPT TO.
     public func rcpt(_ address: String) -> Decision {
-        preempted() ?? evaluate(.rcpt, MatchSubject(text: address))
+        preempted() ?? evaluateEnvelope(.rcpt, MatchSubject(text: address))
     }
 
     /// The DATA command (no rules of its own); readies the message scan.
@@ -59,7 +64,8 @@ public final class SessionEvaluator {
     /// One line of the message as it streams through, without its line ending.
     public func dataLine(_ line: [UInt8]) {
         message.lineCount += 1
-        guard message.verdict == nil, closed == nil, sessionAccepted == nil, transactionAccepted == nil else {
+        guard message.verdict == nil, !message.outOfTime, closed == nil, sessionAccepted == nil,
+              transactionAccepted == nil else {
             return
         }
         var text = line
@@ -70,25 +76,33 @@ public final class SessionEvaluator {
         if message.inHeaders {
             let isContinuation = !text.isEmpty && (text[0] == 0x20 || text[0] == 0x09) && message.pendingHeader != nil
             if isContinuation {
-                if withinLimit { message.pendingHeader! += text }
+                if withinLimit { appendToHeader(text) }
             } else {
                 flushHeader()
                 if text.isEmpty {
                     message.inHeaders = false
-                } else if withinLimit {
-                    message.pendingHeader = text
+                } else if withinLimit, hasHeaderRules {
+                    let limit = ruleSet.options.headerLimit
+                    message.pendingHeader = limit == 0 || text.count <= limit ? text : Array(text[..<limit])
                     message.pendingHeaderLine = message.lineCount
                 }
             }
         }
-        guard withinLimit, message.verdict == nil, transactionAccepted == nil, sessionAccepted == nil else { return }
-        if !message.done.contains(.dataline) {
-            scanMessage(.dataline, MatchSubject(bytes: text), line: message.lineCount)
-        }
-        if !message.inHeaders, message.sawBodyStart, !message.done.contains(.body), message.verdict == nil {
-            scanMessage(.body, MatchSubject(bytes: text), line: message.lineCount)
-        }
+        guard withinLimit, message.verdict == nil, !message.outOfTime, transactionAccepted == nil,
+              sessionAccepted == nil else { return }
+        let scansDataline = hasDatalineRules && !message.done.contains(.dataline)
+        let scansBody = hasBodyRules && !message.inHeaders && message.sawBodyStart && !message.done.contains(.body)
         if !message.inHeaders { message.sawBodyStart = true }
+        guard scansDataline || scansBody else { return }
+        withinTimeLimits(message: true) {
+            if scansDataline {
+                scanMessage(.dataline, MatchSubject(bytes: text), line: message.lineCount)
+            }
+            // The line's time is shared by both stages: past it, the body rules are not tried.
+            if scansBody, message.verdict == nil, scratch.deadline?.hasPassed != true {
+                scanMessage(.body, MatchSubject(bytes: text), line: message.lineCount)
+            }
+        }
     }
 
     /// The end of the message (the final dot): the verdict of the data stages.
@@ -125,12 +139,28 @@ public final class SessionEvaluator {
         return nil
     }
 
+    /// Appends a continuation line to the header being unfolded, as far as the header
+    /// limit lets it.
+    private func appendToHeader(_ text: [UInt8]) {
+        let limit = ruleSet.options.headerLimit
+        let room = limit == 0 ? text.count : min(text.count, limit - message.pendingHeader!.count)
+        if room > 0 { message.pendingHeader!.append(contentsOf: text[..<room]) }
+    }
+
+    /// How many bytes the header being unfolded holds, and has room for (for tests of
+    /// the header limit).
+    var pendingHeaderStorage: (count: Int, capacity: Int)? {
+        message.pendingHeader.map { ($0.count, $0.capacity) }
+    }
+
     private func flushHeader() {
         guard let header = message.pendingHeader else { return }
         message.pendingHeader = nil
-        guard message.verdict == nil, !message.done.contains(.header),
+        guard message.verdict == nil, !message.outOfTime, !message.done.contains(.header),
               transactionAccepted == nil, sessionAccepted == nil else { return }
-        scanMessage(.header, MatchSubject(headerLine: header), line: message.pendingHeaderLine)
+        withinTimeLimits(message: true) {
+            scanMessage(.header, MatchSubject(headerLine: header), line: message.pendingHeaderLine)
+        }
     }
 
     /// Evaluates a data stage on one input starting at message line `line`; a refusal
@@ -148,6 +178,31 @@ public final class SessionEvaluator {
         case .accept: break // recorded as a session or transaction scope by evaluate
         default: message.verdict = decision
         }
+    }
+
+    /// Evaluates an envelope stage on one input, under the line time limit.
+    private func evaluateEnvelope(_ stage: Stage, _ subject: MatchSubject) -> Decision {
+        withinTimeLimits(message: false) { evaluate(stage, subject) }
+    }
+
+    /// Runs `body`, the matching of one input, under the line time limit and, for an input
+    /// of the message, what is left of the message time limit; the time taken counts
+    /// against the message, which is scanned no further once its time is used up.
+    private func withinTimeLimits<T>(message isMessageInput: Bool, _ body: () -> T) -> T {
+        let line = ruleSet.options.limits.lineTimeLimit
+        let whole = isMessageInput ? ruleSet.options.messageTimeLimit : .unlimited
+        guard !line.isUnlimited || !whole.isUnlimited else { return body() }
+        let start = MonotonicClock.now()
+        scratch.deadline = MatchDeadline.forInput(startingAt: start, lineTimeLimit: line, messageTimeLimit: whole,
+                                                  messageTimeSpent: message.matchNanoseconds)
+        defer {
+            scratch.deadline = nil
+            if isMessageInput {
+                message.matchNanoseconds += MonotonicClock.now() - start
+                if !whole.isUnlimited, message.matchNanoseconds >= whole.nanoseconds { message.outOfTime = true }
+            }
+        }
+        return body()
     }
 
     /// First-match evaluation of one stage, with hit counting, scopes and limit handling.
@@ -180,24 +235,5 @@ public final class SessionEvaluator {
             if !stage.isMessageStage { closed = decision }
             return decision
         }
-    }
-}
-
-/// The state of scanning one message.
-struct MessageScan {
-    var scanLimit: Int
-    var scannedBytes = 0
-    /// Lines received so far, the current one included.
-    var lineCount = 0
-    var inHeaders = true
-    var sawBodyStart = false
-    var pendingHeader: [UInt8]?
-    /// The line where the pending header starts.
-    var pendingHeaderLine = 0
-    var done: Set<Stage> = []
-    var verdict: Decision?
-
-    init(scanLimit: Int) {
-        self.scanLimit = scanLimit
     }
 }

@@ -1,12 +1,16 @@
 import CPCRE2
 
 /// The mutable PCRE2 state a match needs: match data, a match context carrying the
-/// limits, and a JIT stack.
+/// limits, a JIT stack, and the deadline of the input being matched.
 ///
 /// Not thread-safe: use one per evaluating thread or session.
 public final class MatchScratch {
     /// The limits set on the match context.
     public let limits: MatchLimits
+
+    /// The heap PCRE2's interpreter may use for one match, in KiB (`pcre2_set_heap_limit`):
+    /// 20 MiB. JIT matches use the JIT stack instead, at most 512 KiB.
+    public static let heapLimitKibibytes: UInt32 = 20 * 1024
 
     /// The match data block (one ovector pair).
     let matchData: OpaquePointer
@@ -14,6 +18,18 @@ public final class MatchScratch {
     let matchContext: OpaquePointer
     /// The JIT stack assigned to `matchContext`.
     let jitStack: OpaquePointer
+    /// When matching of the current input has to stop; nil for no time limit.
+    // Read after every match: unchecked, as the scratch is never shared (see the type's
+    // documentation), which saves a dynamic exclusivity check each time.
+    @exclusivity(unchecked) var deadline: MatchDeadline?
+
+    /// The match limit set on `matchContext` now (it is lowered for long JIT subjects).
+    @exclusivity(unchecked) private var appliedMatchLimit: UInt32
+    /// The longest subject a JIT match gets the full match limit for (saves a division
+    /// per match on the usual short lines).
+    private let fullJITMatchLimitLength: Int
+    /// Whether an offset limit is set on `matchContext` now.
+    @exclusivity(unchecked) private var hasOffsetLimit = false
 
     /// Allocates scratch state that enforces `limits`.
     public init(limits: MatchLimits = .default) {
@@ -26,15 +42,38 @@ public final class MatchScratch {
         }
         pcre2_set_match_limit_8(matchContext, limits.matchLimit)
         pcre2_set_depth_limit_8(matchContext, limits.depthLimit)
+        pcre2_set_heap_limit_8(matchContext, Self.heapLimitKibibytes)
         pcre2_jit_stack_assign_8(matchContext, nil, UnsafeMutableRawPointer(jitStack))
         self.matchData = matchData
         self.matchContext = matchContext
         self.jitStack = jitStack
+        self.appliedMatchLimit = limits.matchLimit
+        self.fullJITMatchLimitLength = limits.lineTimeLimit.isUnlimited ? Int.max
+            : Int(UInt64(limits.lineTimeLimit.milliseconds) * MatchLimits.jitStepBytesPerMillisecond / UInt64(max(limits.matchLimit, 1)))
+    }
+
+    /// ``MatchLimits/jitMatchLimit(forSubjectLength:)`` of the limits.
+    func jitMatchLimit(forSubjectLength length: Int) -> UInt32 {
+        length <= fullJITMatchLimitLength ? limits.matchLimit : limits.jitMatchLimit(forSubjectLength: length)
     }
 
     deinit {
         pcre2_match_data_free_8(matchData)
         pcre2_match_context_free_8(matchContext)
         pcre2_jit_stack_free_8(jitStack)
+    }
+
+    /// Sets the match limit of the next match.
+    func applyMatchLimit(_ limit: UInt32) {
+        guard limit != appliedMatchLimit else { return }
+        pcre2_set_match_limit_8(matchContext, limit)
+        appliedMatchLimit = limit
+    }
+
+    /// Lets the next match start only at or before `offset`; nil for anywhere.
+    func applyOffsetLimit(_ offset: Int?) {
+        guard offset != nil || hasOffsetLimit else { return }
+        pcre2_set_offset_limit_8(matchContext, offset ?? Int(bitPattern: UInt.max))
+        hasOffsetLimit = offset != nil
     }
 }

@@ -23,7 +23,7 @@ extension PCRE2Regex {
 
     /// Matches against `subject` and reports the range of the match and of every group.
     ///
-    /// Uses the limits and JIT stack of `scratch`; the match data sized for all groups is
+    /// Uses the limits, JIT stack and deadline of `scratch`; the match data sized for all groups is
     /// allocated per call, so this costs more than `matches(_:scratch:)`: find the matching
     /// pattern with that, then call this once for its groups.
     public func captures(in subject: [UInt8], scratch: MatchScratch) -> RegexCaptureResult {
@@ -33,14 +33,15 @@ extension PCRE2Regex {
         }
         defer { pcre2_match_data_free_8(data) }
         var empty: UInt8 = 0
-        let rc = subject.withUnsafeBufferPointer { buffer in
+        let outcome = subject.withUnsafeBufferPointer { buffer in
             if let base = buffer.baseAddress {
-                return pcre2_match_8(code, base, buffer.count, 0, 0, data, scratch.matchContext)
+                return execute(base, buffer.count, data, scratch)
             }
-            return pcre2_match_8(code, &empty, 0, 0, 0, data, scratch.matchContext)
+            return execute(&empty, 0, data, scratch)
         }
-        guard rc >= 0 else {
-            switch Self.result(rc) {
+        guard outcome.rc >= 0 else {
+            if outcome.rc == PCRE2_ERROR_NOMATCH { return .noMatch }
+            switch outcome.failure(scratch) {
             case .match, .noMatch: return .noMatch
             case let .limitExceeded(reason): return .limitExceeded(reason)
             case let .failed(reason): return .failed(reason)

@@ -28,8 +28,9 @@ public enum RegexMatchResult: Sendable, Equatable {
 
 /// A compiled PCRE2 regular expression over 8-bit code units.
 ///
-/// Immutable after initialisation; compiled PCRE2 code may be shared between threads
-/// for matching, while each thread supplies its own `MatchScratch`.
+/// Immutable after initialisation (but for the code for long subjects, compiled on first
+/// use behind a lock); compiled PCRE2 code may be shared between threads for matching,
+/// while each thread supplies its own `MatchScratch`.
 public final class PCRE2Regex: @unchecked Sendable {
     /// The pattern as written.
     public let pattern: String
@@ -40,40 +41,59 @@ public final class PCRE2Regex: @unchecked Sendable {
 
     /// The compiled pattern (shared with the capture extension).
     let code: OpaquePointer
+    /// The pattern compiled for matching long subjects in slices, when it may be.
+    let slicedCode: SlicedCode
 
     /// Compiles `pattern` with `flags`, then JIT-compiles it when the JIT is available.
     ///
     /// - Throws: `RegexCompileError` with PCRE2's message and byte offset.
     public init(pattern: String, flags: RegexFlags) throws(RegexCompileError) {
-        var errorCode: Int32 = 0
-        var errorOffset = 0
-        let bytes = Array(pattern.utf8)
-        let compiled = withNonNilBytes(bytes) { pointer, count in
-            pcre2_compile_8(pointer, count, flags.compileOptions, &errorCode, &errorOffset, nil)
-        }
-        guard let compiled else {
-            throw RegexCompileError(message: pcre2ErrorMessage(errorCode), offset: errorOffset)
+        let compiled: OpaquePointer
+        switch Self.compile(pattern, options: flags.compileOptions) {
+        case .success(let code): compiled = code
+        case .failure(let error): throw error
         }
         self.pattern = pattern
         self.flags = flags
         self.code = compiled
         self.isJITCompiled = pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+        var allOptions: UInt32 = 0
+        _ = pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_ALLOPTIONS), &allOptions)
+        // \G and the backtracking verbs ((*COMMIT), (*SKIP)...) depend on where the match
+        // began searching; an anchored pattern has one start position to begin with.
+        let sliceable = allOptions & PCRE2_ANCHORED == 0 && !pattern.contains("\\G") && !pattern.contains("(*")
+        self.slicedCode = SlicedCode(pattern: sliceable ? pattern : nil, options: flags.compileOptions)
     }
 
     deinit {
         pcre2_code_free_8(code)
     }
 
+    /// Compiles `pattern` with PCRE2 compile `options`.
+    static func compile(_ pattern: String, options: UInt32) -> Result<OpaquePointer, RegexCompileError> {
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        let compiled = withNonNilBytes(Array(pattern.utf8)) { pointer, count in
+            pcre2_compile_8(pointer, count, options, &errorCode, &errorOffset, nil)
+        }
+        guard let compiled else {
+            return .failure(RegexCompileError(message: pcre2ErrorMessage(errorCode), offset: errorOffset))
+        }
+        return .success(compiled)
+    }
+
     /// Matches against arbitrary bytes (NUL and invalid UTF-8 allowed).
     public func matches(_ subject: UnsafeRawBufferPointer, scratch: MatchScratch) -> RegexMatchResult {
-        let rc: Int32
+        let outcome: Execution
         if let base = subject.baseAddress {
-            rc = match(base.assumingMemoryBound(to: UInt8.self), subject.count, scratch)
+            outcome = execute(base.assumingMemoryBound(to: UInt8.self), subject.count, scratch.matchData, scratch)
         } else {
             var empty: UInt8 = 0
-            rc = withUnsafePointer(to: &empty) { match($0, 0, scratch) }
+            outcome = withUnsafePointer(to: &empty) { execute($0, 0, scratch.matchData, scratch) }
         }
-        return Self.result(rc)
+        if outcome.rc >= 0 { return .match }
+        if outcome.rc == PCRE2_ERROR_NOMATCH { return .noMatch }
+        return outcome.failure(scratch)
     }
 
     /// Matches against a byte array.
@@ -85,10 +105,6 @@ public final class PCRE2Regex: @unchecked Sendable {
     public func matches(_ subject: String, scratch: MatchScratch) -> RegexMatchResult {
         var subject = subject
         return subject.withUTF8 { matches(UnsafeRawBufferPointer($0), scratch: scratch) }
-    }
-
-    private func match(_ pointer: UnsafePointer<UInt8>, _ count: Int, _ scratch: MatchScratch) -> Int32 {
-        pcre2_match_8(code, pointer, count, 0, 0, scratch.matchData, scratch.matchContext)
     }
 
     /// Maps a `pcre2_match` return code to a result.
@@ -106,7 +122,7 @@ public final class PCRE2Regex: @unchecked Sendable {
 }
 
 /// Calls `body` with a non-nil pointer to `bytes` (PCRE2 rejects a nil pointer even for length 0).
-private func withNonNilBytes<R>(
+func withNonNilBytes<R>(
     _ bytes: [UInt8], _ body: (UnsafePointer<UInt8>, Int) -> R
 ) -> R {
     bytes.withUnsafeBufferPointer { buffer in

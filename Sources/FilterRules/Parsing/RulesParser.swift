@@ -164,13 +164,17 @@ struct RulesParser {
         rules.append(rule)
     }
 
+    /// The options `set` knows, in the order error messages list them.
+    static let optionNames = ["fail-closed", "scan-limit", "match-limit", "depth-limit",
+                              "line-time-limit", "message-time-limit", "header-limit", "allow-empty"]
+
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
-        let names = "fail-closed, scan-limit, match-limit, depth-limit"
+        let names = Self.optionNames.joined(separator: ", ")
         guard tokens.count >= 2, let name = tokens[1].word?.lowercased() else {
             return error(line, tokens.count >= 2 ? tokens[1].offset : line.characters.count,
                          "expected an option name: \(names)")
         }
-        guard ["fail-closed", "scan-limit", "match-limit", "depth-limit"].contains(name) else {
+        guard Self.optionNames.contains(name) else {
             return error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
         }
         guard tokens.count >= 3, let value = tokens[2].word else {
@@ -182,23 +186,31 @@ struct RulesParser {
         }
         let valueOffset = tokens[2].offset
         switch name {
-        case "fail-closed":
+        case "fail-closed", "allow-empty":
+            let on: Bool
             switch value.lowercased() {
-            case "on", "yes": options.failClosed = true
-            case "off", "no": options.failClosed = false
-            default: error(line, valueOffset, "bad value '\(value)' for fail-closed, expected on or off")
+            case "on", "yes": on = true
+            case "off", "no": on = false
+            default: return error(line, valueOffset, "bad value '\(value)' for \(name), expected on or off")
             }
-        case "scan-limit":
+            if name == "fail-closed" { options.failClosed = on } else { options.allowEmpty = on }
+        case "scan-limit", "header-limit":
             if let size = RuleOptions.size(value) {
-                options.scanLimit = size
+                if name == "scan-limit" { options.scanLimit = size } else { options.headerLimit = size }
             } else {
-                error(line, valueOffset, "bad size '\(value)' for scan-limit, expected a number of bytes with optional k or m")
+                error(line, valueOffset, "bad size '\(value)' for \(name), expected a number of bytes with optional k or m")
             }
         case "match-limit", "depth-limit":
             guard let number = UInt32(value), number > 0 else {
                 return error(line, valueOffset, "bad value '\(value)' for \(name), expected a number from 1 to \(UInt32.max)")
             }
             if name == "match-limit" { options.limits.matchLimit = number } else { options.limits.depthLimit = number }
+        case "line-time-limit", "message-time-limit":
+            guard let limit = TimeLimit.parse(value) else {
+                return error(line, valueOffset, "bad time '\(value)' for \(name), expected milliseconds or seconds "
+                             + "such as 50ms or 2s, or 0 for no limit")
+            }
+            if name == "line-time-limit" { options.limits.lineTimeLimit = limit } else { options.messageTimeLimit = limit }
         default:
             error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
         }

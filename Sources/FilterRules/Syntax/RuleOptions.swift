@@ -4,17 +4,35 @@ public struct RuleOptions: Equatable, Sendable {
     public var failClosed: Bool
     /// How many bytes of each message the data rules look at; 0 means the whole message.
     public var scanLimit: Int
-    /// PCRE2 match and depth limits for every match.
+    /// PCRE2 match and depth limits for every match, and the time limit of one input.
     public var limits: MatchLimits
+    /// How long the matches of one message (its headers and lines) may take altogether.
+    public var messageTimeLimit: TimeLimit
+    /// How many bytes of each header (unfolded) the header rules see, and so the most the
+    /// evaluator keeps of one; 0 means the whole header.
+    public var headerLimit: Int
+    /// Whether the file is meant to be able to have no rules (`set allow-empty on`): a
+    /// reload to a file without rules, in place of one with rules, is refused otherwise.
+    public var allowEmpty: Bool
+
+    /// The default message time limit: 1 s.
+    public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
+    /// The default header limit: 64 KiB.
+    public static let defaultHeaderLimit = 64 * 1024
 
     /// Creates options; the defaults are those of a file without `set` lines.
-    public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default) {
+    public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
+                messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
+                headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
+        self.messageTimeLimit = messageTimeLimit
+        self.headerLimit = headerLimit
+        self.allowEmpty = allowEmpty
     }
 
-    /// Parses a size as `set scan-limit` and `-l` take it: digits with an optional k/K
+    /// Parses a size as `set scan-limit`, `set header-limit` and `-l` take it: digits with an optional k/K
     /// (KiB) or m/M (MiB) suffix; nil when malformed.
     public static func size(_ text: String) -> Int? {
         var digits = Substring(text)

@@ -46,12 +46,19 @@ public final class RuleSetStore: Sendable {
     }
 
     /// Re-reads and compiles the file (on the caller's thread, off the query path) and
-    /// swaps it in, logging one line. On errors the old set stays and the errors are logged.
+    /// swaps it in, logging one line and the file's warnings. On errors the old set stays
+    /// and the errors are logged; so it does, with a warning, when the file has no rules
+    /// where there were some and does not say `set allow-empty on` (a file cut short while
+    /// being written would otherwise drop every rule).
     @discardableResult
     public func reload(logger: Logger) -> Bool {
         let previous = ruleSet
         do {
             let next = try Self.load(path, scanLimit: scanLimitOverride, previous: previous)
+            if next.rules.isEmpty, !previous.rules.isEmpty, !next.options.allowEmpty {
+                logger.warning("reload of \(path) refused, the previous \(previous.rules.count) rules stay in force: the file has no rules (cut short?); put 'set allow-empty on' in it if it is meant to have none")
+                return false
+            }
             current.withLock { $0 = next }
             let line = "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
             if let note = reloadNote.withLock({ $0 })?(next) {
@@ -59,6 +66,7 @@ public final class RuleSetStore: Sendable {
             } else {
                 logger.notice("\(line)")
             }
+            for warning in next.warnings { logger.warning("\(warning.logText)") }
             return true
         } catch {
             logger.error("reload of \(path) refused, the previous rules stay in force: \(error.diagnostics.count) error(s)")

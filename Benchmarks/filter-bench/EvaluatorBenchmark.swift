@@ -1,0 +1,48 @@
+// The evaluate mode: message lines per second through SessionEvaluator in process (no
+// filter process, no protocol), with 10, 100 and 1,000 dataline rules that match nothing:
+// what the evaluator and PCRE2 cost per line and rule, without the noise of two processes.
+import FilterRules
+
+/// The command line of the evaluate mode.
+struct EvaluateOptions {
+    var secondsPerCase = 1.0
+    var ruleCounts = [10, 100, 1_000]
+
+    init(_ arguments: ArraySlice<String>) {
+        var words = OptionWords(arguments)
+        while let option = words.next() {
+            switch option {
+            case "--seconds": secondsPerCase = words.value(of: option) { Double($0) }
+            case "--quick": secondsPerCase = 0.3
+            case "--rules": ruleCounts = [words.value(of: option) { Int($0) }]
+            default: exitWithUsage("unknown option \(option)")
+            }
+        }
+    }
+}
+
+/// Runs the evaluate mode.
+func runEvaluatorBenchmark(_ options: EvaluateOptions) throws {
+    let message = SampleMessage(targetBytes: benchmarkMessageBytes)
+    let lines = message.bytes.split(separator: 0x0a, omittingEmptySubsequences: false).dropLast().map(Array.init)
+    print("message: \(grouped(lines.count)) lines, at least \(fixed(options.secondsPerCase, 1)) s per case")
+    print("| dataline rules | messages | lines/s | ns per line and rule |")
+    print("| ---: | ---: | ---: | ---: |")
+    for count in options.ruleCounts {
+        let ruleSet = try RuleSetLoader.compile(text: SpamRules.file(count: count), file: "evaluate.rules")
+        var messages = 0
+        let start = ContinuousClock.now
+        var elapsed = 0.0
+        repeat {
+            let evaluator = SessionEvaluator(ruleSet: ruleSet)
+            _ = evaluator.data()
+            for line in lines { evaluator.dataLine(line) }
+            guard evaluator.endOfMessage().isAccept else { throw BenchmarkFailure("the sample message was refused") }
+            messages += 1
+            elapsed = seconds(ContinuousClock.now - start)
+        } while elapsed < options.secondsPerCase
+        let perSecond = Double(messages * lines.count) / elapsed
+        print("| \(grouped(count)) | \(messages) | \(grouped(Int(perSecond.rounded()))) "
+              + "| \(fixed(1e9 / perSecond / Double(count), 1)) |")
+    }
+}

@@ -1,0 +1,16 @@
+extension Rule {
+    /// Where the character at UTF-8 offset `offset` of the rule's regex was written: on the
+    /// rule's line, or on the continuation line it went on to. Nil for an address block.
+    func regexLocation(atUTF8Offset offset: Int) -> SourceLocation? {
+        guard case .regex(let source, _, let location) = pattern else { return nil }
+        let characters = ConfigurationText.characterCount(ofUTF8Prefix: offset, in: source)
+        var at = location
+        var base = 0
+        for continuation in regexContinuations where continuation.offset <= characters {
+            at = continuation.location
+            base = continuation.offset
+        }
+        at.column += characters - base
+        return at
+    }
+}

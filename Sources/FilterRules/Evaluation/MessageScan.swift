@@ -1,0 +1,22 @@
+/// The state of scanning one message.
+struct MessageScan {
+    var scanLimit: Int
+    var scannedBytes = 0
+    /// Lines received so far, the current one included.
+    var lineCount = 0
+    var inHeaders = true
+    var sawBodyStart = false
+    var pendingHeader: [UInt8]?
+    /// The line where the pending header starts.
+    var pendingHeaderLine = 0
+    var done: Set<Stage> = []
+    var verdict: Decision?
+    /// Time spent matching this message's inputs so far, in nanoseconds.
+    var matchNanoseconds: UInt64 = 0
+    /// Whether the message time limit is used up: the rest of the message is not scanned.
+    var outOfTime = false
+
+    init(scanLimit: Int) {
+        self.scanLimit = scanLimit
+    }
+}
