@@ -65,6 +65,8 @@ struct SessionContentQueueTests {
         // within the match limit.
         let rules = try store("""
             set match-limit 100000000
+            set line-time-limit 60s
+            set message-time-limit 60s
             body /(.*a){20}/ reject
             helo /^bad$/ reject 550 "5.7.1 bad"
             """)

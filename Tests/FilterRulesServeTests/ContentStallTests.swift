@@ -11,6 +11,8 @@ struct ContentStallTests {
     /// above its default), and a HELO rule for the other session.
     static let rules = """
         set match-limit 100000000
+        set line-time-limit 60s
+        set message-time-limit 60s
         body /(.*a){20}/ reject 554 "5.7.1 slow"
         helo /^bad\\.example$/ reject 550 "5.7.1 bad helo"
 
