@@ -11,6 +11,20 @@ struct InteropMessage {
     /// that is only a dot), a 900-byte line, UTF-8 text, a tab, trailing blanks and an empty
     /// line inside the body. It carries Date and Message-ID, so smtpd adds no header of its
     /// own but the trace headers in front. `body` lines go before the fixed ones.
+    /// Body lines that exercise transparency: dot-stuffing, a lone dot, UTF-8, tabs and
+    /// trailing blanks, an empty line, a 906-byte line.
+    static let awkwardLines = [
+        "First line of the body.",
+        ".a line that starts with a dot",
+        "..two dots",
+        ".",
+        "Grüße aus Köln: ünïcödé ✓ — 日本語",
+        "\tindented with a tab, trailing blanks   ",
+        "",
+        "long: " + String(repeating: "0123456789", count: 90),
+        "last line",
+    ]
+
     static func sample(subject: String = "interop delivery", body: [String] = []) -> InteropMessage {
         let marker = "interop-" + UUID().uuidString.lowercased()
         let lines = [
@@ -23,17 +37,7 @@ struct InteropMessage {
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit",
             "",
-        ] + body + [
-            "First line of the body.",
-            ".a line that starts with a dot",
-            "..two dots",
-            ".",
-            "Grüße aus Köln: ünïcödé ✓ — 日本語",
-            "\tindented with a tab, trailing blanks   ",
-            "",
-            "long: " + String(repeating: "0123456789", count: 90),
-            "last line",
-        ]
+        ] + body + awkwardLines
         return InteropMessage(marker: marker, bytes: Array((lines.joined(separator: "\n") + "\n").utf8))
     }
 

@@ -60,17 +60,7 @@ enum SoakMessage: String, CaseIterable, Sendable {
         return Array(((headers + body).joined(separator: "\n") + "\n").utf8)
     }
 
-    private static let awkwardLines = [
-        "First line of the body.",
-        ".a line that starts with a dot",
-        "..two dots",
-        ".",
-        "Grüße aus Köln: ünïcödé ✓ — 日本語",
-        "\tindented with a tab, trailing blanks   ",
-        "",
-        "long: " + String(repeating: "0123456789", count: 90),
-        "last line",
-    ]
+    private static let awkwardLines = InteropMessage.awkwardLines
 
     private static let smallTemplate = message(subject: "soak small", body: awkwardLines)
 
