@@ -10,8 +10,10 @@ import Synchronization
 /// Every use of the engine runs on the session's serial queue: envelope queries
 /// synchronously (the queue is idle then, since smtpd asks nothing of a session while its
 /// message is being decided, so they cost a queue hop, not a wait), message lines and the
-/// end of the message asynchronously. Lines are buffered and drained in batches, so the
-/// loop pays one lock and one copy per line. The end of the message delivers its decision
+/// end of the message asynchronously. Lines are collected on the loop's side and handed
+/// over in batches (``batchLines`` lines or ``batchBytes`` bytes, and at every event), so
+/// the loop pays one lock per batch and the workers one wake-up per batch. All methods but
+/// the completion handlers are called from the one protocol loop thread. The end of the message delivers its decision
 /// to a completion handler once every line before it was evaluated: the adapters answer
 /// from there (a deferred answer), and smtpd's answers stay in order per session.
 ///
@@ -21,7 +23,7 @@ import Synchronization
 /// unchanged either way.
 public final class SessionContentQueue: @unchecked Sendable {
     // @unchecked: `engine` is only touched on `queue` (a serial queue); `pending` is
-    // guarded by its mutex.
+    // guarded by its mutex; `batch` is only touched by the loop thread that calls in.
 
     /// What waits for the engine.
     enum Work {
@@ -42,12 +44,23 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Bytes of message lines that may wait for evaluation, per session.
     public static let backlogLimit = 16 << 20
 
+    /// A batch is handed to the workers once it holds this many lines…
+    static let batchLines = 128
+    /// …or this many bytes.
+    static let batchBytes = 64 << 10
+
     /// The session's id.
     public let id: UInt64
     private let engine: SessionEngine
     private let queue: DispatchQueue
     private let pending = Mutex(Pending())
+    /// Lines not yet handed over, and their bytes.
+    private var batch: [[UInt8]] = []
+    private var batchByteCount = 0
     private let logger: Logger
+    /// Whether the session's rules look at message content at all; without, lines are not
+    /// even handed over (the evaluator would skip them).
+    private let scansContent: Bool
 
     /// Starts a session with the store's current rules, its content evaluated on `workers`.
     public init(id: UInt64, store: RuleSetStore, workers: ContentWorkers, logger: Logger) {
@@ -55,6 +68,8 @@ public final class SessionContentQueue: @unchecked Sendable {
         self.engine = SessionEngine(id: id, store: store, logger: logger)
         self.queue = workers.serialQueue(for: id)
         self.logger = logger
+        let ruleSet = engine.evaluator.ruleSet
+        self.scansContent = Stage.allCases.contains { $0.isMessageStage && ruleSet.ruleCount(of: $0) > 0 }
     }
 
     /// The rule set the session started with.
@@ -68,16 +83,34 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     /// Queues one message line (without its line ending) for evaluation.
     public func dataLine(_ line: [UInt8]) {
+        guard scansContent else { return }
+        batch.append(line)
+        batchByteCount += line.count
+        if batch.count >= Self.batchLines || batchByteCount >= Self.batchBytes { handOver() }
+    }
+
+    /// Hands the collected lines to the workers, or leaves them unscanned when the backlog
+    /// is full.
+    private func handOver() {
+        guard !batch.isEmpty else { return }
+        let lines = batch
+        let bytes = batchByteCount
+        batch.removeAll(keepingCapacity: true)
+        batchByteCount = 0
+        var behind: Int?
         let startDrain: Bool = pending.withLock { state in
             guard !state.overflowed else { return false }
-            if state.bytes + line.count > Self.backlogLimit {
+            if state.bytes + bytes > Self.backlogLimit {
                 state.overflowed = true
-                logger.warning("session \(SessionIdentifier.hex(id)): content evaluation is \(state.bytes >> 20) MiB behind; the rest of this message is not scanned")
+                behind = state.bytes
                 return false
             }
-            state.bytes += line.count
-            state.work.append(.line(line))
+            state.bytes += bytes
+            state.work.append(contentsOf: lines.lazy.map { .line($0) })
             return Self.claimDrain(&state)
+        }
+        if let behind {
+            logger.warning("session \(SessionIdentifier.hex(id)): content evaluation is \(behind >> 20) MiB behind; the rest of this message is not scanned")
         }
         if startDrain { scheduleDrain() }
     }
@@ -96,11 +129,13 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     /// Blocks until everything queued so far was evaluated (tests, orderly shutdown).
     public func waitUntilIdle() {
+        handOver()
         queue.sync {}
         while pending.withLock({ $0.draining }) { queue.sync {} }
     }
 
     private func enqueue(_ work: Work) {
+        handOver()
         let startDrain: Bool = pending.withLock { state in
             state.work.append(work)
             return Self.claimDrain(&state)
