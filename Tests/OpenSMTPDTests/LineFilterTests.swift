@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -156,6 +158,40 @@ struct LineFilterTests {
         #expect(try run(filter, ["filter|0.6|1.0|smtp-in|mail-from|1|2|<a@b>"])
                 == "filter-result|0000000000000001|0000000000000002|reject|451 4.3.0 Temporary failure in mail filter\n")
         #expect(try run(filter, ["filter|0.6|1.0|smtp-in|data-line|1|2|body"]) == "filter-dataline|0000000000000001|0000000000000002|body\n")
+    }
+
+    @Test("a deferred answer is sent once, from another thread; a callback that throws after deferring gets the fallback, and its later send is ignored")
+    func deferredAnswers() throws {
+        struct Failure: Error {}
+        let filter = LineFilter(logger: quietLogger)
+        let promises = Mutex<[LineDeferredAnswer]>([])
+        filter.onCommit = { _ in
+            promises.withLock { $0.append(filter.deferAnswer()) }
+            return .proceed
+        }
+        filter.onHELO = { _, _ in
+            promises.withLock { $0.append(filter.deferAnswer()) }
+            throw Failure()
+        }
+        _ = try run(filter, ["report|0.6|1.0|smtp-in|link-connect|1|a|pass|192.0.2.7:1|192.0.2.1:25"])
+        #expect(try run(filter, ["filter|0.6|1.0|smtp-in|commit|1|2|"]) == "")
+        #expect(try run(filter, ["filter|0.6|1.0|smtp-in|helo|1|3|x.example"]) == "")
+        let (commit, helo) = promises.withLock { ($0[0], $0[1]) }
+        let done = Atomic<Bool>(false)
+        let thread = Thread {
+            commit.send(.reject(code: 550, text: "5.7.1 no"))
+            commit.send(.proceed)
+            done.store(true, ordering: .releasing)
+        }
+        thread.start()
+        while !done.load(ordering: .acquiring) { usleep(1000) }
+        helo.send(.proceed)
+        #expect(String(decoding: filter.takeLateAnswers(), as: UTF8.self) == """
+            filter-result|0000000000000001|0000000000000003|reject|451 4.3.0 Temporary failure in mail filter
+            filter-result|0000000000000001|0000000000000002|reject|550 5.7.1 no
+
+            """)
+        #expect(filter.takeLateAnswers().isEmpty)
     }
 
     @Test("requests without a callback, and unknown phases, are answered proceed")

@@ -14,11 +14,25 @@ public struct LineDeferredAnswer: Sendable {
     let token: UInt64
     let version: LineProtocolVersion
     let outbox: LineDeferredAnswers
+    let once = AnswerOnce()
 
-    /// Sends `result` as the answer to the request (once; from any thread). The loop writes
-    /// it as soon as it wakes, or drops it if the session has ended meanwhile.
+    /// Sends `result` as the answer to the request, from any thread. Only the first call
+    /// of this promise sends (smtpd takes exactly one answer per request); later ones are
+    /// ignored. The loop writes it as soon as it wakes, or drops it if the session has
+    /// ended meanwhile.
     public func send(_ result: LineFilterResult) {
+        guard once.claim() else { return }
         outbox.post(session: session, bytes: LineFilter.result(result, session: session, token: token, version: version))
+    }
+}
+
+/// The first-call-wins flag of one ``LineDeferredAnswer``, shared by its copies.
+final class AnswerOnce: Sendable {
+    private let sent = Atomic<Bool>(false)
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        !sent.exchange(true, ordering: .acquiringAndReleasing)
     }
 }
 
@@ -70,7 +84,11 @@ final class LineDeferredAnswers: Sendable {
 
     /// Takes every waiting answer, in the order they were given.
     func take() -> [(session: UInt64, bytes: [UInt8])] {
-        let answers: [(session: UInt64, bytes: [UInt8])] = queue.withLock { queue in
+        queue.withLock { queue in
+            // Empty the pipe first, under the lock: a post after this finds `signalled`
+            // false and writes a new byte, so a waiting loop always wakes for it.
+            var sink = [UInt8](repeating: 0, count: 64)
+            while read(wakeDescriptor, &sink, sink.count) > 0 {}
             defer {
                 queue.answers.removeAll()
                 queue.signalled = false
@@ -78,8 +96,5 @@ final class LineDeferredAnswers: Sendable {
             pending.store(0, ordering: .releasing)
             return queue.answers
         }
-        var sink = [UInt8](repeating: 0, count: 64)
-        while read(wakeDescriptor, &sink, sink.count) > 0 {}
-        return answers
     }
 }

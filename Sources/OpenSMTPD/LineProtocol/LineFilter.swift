@@ -63,7 +63,7 @@ public final class LineFilter {
     private let output: Int32
     private var loggedNewerVersion = false
     /// The request whose callback runs, and whether that callback deferred its answer.
-    private var current: (request: LineFilterRequest, deferred: Bool)?
+    private var current: (request: LineFilterRequest, promise: LineDeferredAnswer?)?
     /// Answers given off the loop; made when the first is promised.
     private var lateAnswers: LineDeferredAnswers?
     private var limit = SessionLimit()
@@ -131,15 +131,18 @@ public final class LineFilter {
 
     /// Promises the answer to the request whose callback is running, to be given later with
     /// ``LineDeferredAnswer/send(_:)`` from any thread; the callback's return value is then
-    /// not sent. ``serve()`` writes the answer as soon as it is given (waking up if it waits
+    /// not sent (a callback that throws after deferring gets ``fallback`` sent through the
+    /// promise, and a later send is ignored). ``serve()`` writes the answer as soon as it is given (waking up if it waits
     /// for the daemon), unless the session has ended meanwhile. Call it only from a request
     /// callback (`onCommit`, `onHELO`, …).
     public func deferAnswer() -> LineDeferredAnswer {
         guard let request = current?.request, let late = try? lateAnswerQueue() else {
             preconditionFailure("deferAnswer() called outside a request callback")
         }
-        current?.deferred = true
-        return LineDeferredAnswer(session: request.session, token: request.token, version: request.version, outbox: late)
+        if let promise = current?.promise { return promise }
+        let promise = LineDeferredAnswer(session: request.session, token: request.token, version: request.version, outbox: late)
+        current?.promise = promise
+        return promise
     }
 
     /// The answers given off the loop since the last call, as bytes to send, without those
@@ -254,7 +257,7 @@ public final class LineFilter {
             return Self.result(sessionLimitResult, session: request.session, token: request.token, version: request.version)
         }
         let result: LineFilterResult
-        current = (request, false)
+        current = (request, nil)
         defer { current = nil }
         do {
             switch request.phase {
@@ -280,8 +283,12 @@ public final class LineFilter {
         } catch {
             logger.error("session \(SessionIdentifier.hex(request.session)): \(request.phase) callback failed (\(error)), answered \(fallback.wireTail)")
             result = fallback
+            if let promise = current?.promise {
+                promise.send(fallback)
+                return []
+            }
         }
-        if current?.deferred == true { return [] }
+        if current?.promise != nil { return [] }
         return Self.result(result, session: request.session, token: request.token, version: request.version)
     }
 
