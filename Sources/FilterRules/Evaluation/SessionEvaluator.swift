@@ -61,6 +61,10 @@ public final class SessionEvaluator {
 
     // MARK: Message data
 
+    /// Whether message lines matter to the rules at all (header, body or dataline rules):
+    /// without, a caller may leave ``dataLine(_:)`` out.
+    public var readsMessageLines: Bool { hasHeaderRules || hasDatalineRules || hasBodyRules }
+
     /// One line of the message as it streams through, without its line ending.
     public func dataLine(_ line: [UInt8]) {
         message.lineCount += 1

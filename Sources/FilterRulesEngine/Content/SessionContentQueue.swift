@@ -68,8 +68,7 @@ public final class SessionContentQueue: @unchecked Sendable {
         self.engine = SessionEngine(id: id, store: store, logger: logger)
         self.queue = workers.serialQueue(for: id)
         self.logger = logger
-        let ruleSet = engine.evaluator.ruleSet
-        self.scansContent = Stage.allCases.contains { $0.isMessageStage && ruleSet.ruleCount(of: $0) > 0 }
+        self.scansContent = engine.evaluator.readsMessageLines
     }
 
     /// The rule set the session started with.
