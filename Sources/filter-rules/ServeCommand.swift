@@ -40,6 +40,11 @@ struct ServeCommand: ParsableCommand {
         discussion: "smtpd reads the registration once; with always, a reload can add header, body and dataline rules."))
     var contentPhases: ContentPhases = .auto
 
+    @Option(name: .long, help: ArgumentHelp(
+        "enforce: refusals refuse; report-only: they are only logged ('would reject') and the session goes on (overrides set mode).",
+        valueName: "enforce|report-only"))
+    var mode: EnforcementMode?
+
     @Argument(help: "The rules file (as smtpd.conf passes it).")
     var file: String?
 
@@ -60,7 +65,7 @@ struct ServeCommand: ParsableCommand {
         let path = rulesPath
         let store: RuleSetStore
         do {
-            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(RuleOptions.size))
+            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(RuleOptions.size), mode: mode)
         } catch {
             for diagnostic in error.diagnostics { logger.critical("\(diagnostic)") }
             logger.critical("\(path): \(error.diagnostics.count) error(s), not starting")
@@ -68,6 +73,9 @@ struct ServeCommand: ParsableCommand {
         }
         let ruleSet = store.ruleSet
         logger.info("loaded \(path): \(ruleSet.rules.count) rules (\(ruleSet.file.format) format)")
+        if ruleSet.options.mode == .reportOnly {
+            logger.notice("report-only mode\(mode == nil ? " (set mode report-only)" : " (--mode report-only)"): refusals are logged as 'would reject', 'would tempfail' or 'would disconnect' and not carried out")
+        }
         for warning in ruleSet.warnings { logger.warning("\(warning.logText)") }
         let started = Date()
         SignalWatcher.start { signal in
@@ -103,6 +111,8 @@ struct ServeCommand: ParsableCommand {
 }
 
 extension ContentPhases: ExpressibleByArgument {}
+
+extension EnforcementMode: ExpressibleByArgument {}
 
 /// `--protocol`: detect the daemon's protocol, or force one.
 enum ProtocolChoice: String, ExpressibleByArgument, CaseIterable {

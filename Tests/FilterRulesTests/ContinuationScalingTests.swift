@@ -41,7 +41,7 @@ struct ContinuationScalingTests {
             Issue.record("expected an error")
         } catch {
             #expect(error.description
-                    == "r.conf:64002:3: unknown action 'rejekt', expected accept, reject, tempfail or disconnect")
+                    == "r.conf:64002:3: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header or warn")
         }
     }
 }

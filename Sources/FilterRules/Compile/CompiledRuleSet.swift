@@ -18,6 +18,13 @@ public final class CompiledRuleSet: Sendable {
     /// What `check` warns about and `serve` logs at load: regexes of catastrophic shape.
     public let warnings: [RuleWarning]
     private let matchers: [Stage: any StageMatcher]
+    /// Whether messages are held back until their verdict is known: some message-stage
+    /// rule junks or adds a header (known only after the lines it looks at), and
+    /// `set hold-limit` is not 0. Worked out once: the adapters ask at every line.
+    public let holdsMessages: Bool
+    /// Whether some envelope-stage rule adds a header to messages (`add-header` at connect
+    /// … rcpt): the message lines then pass through the filter, even without message rules.
+    public let addsHeadersFromEnvelope: Bool
 
     /// Builds the set; `matcherFactory` makes each stage's matcher (sequential by default).
     init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning] = [],
@@ -33,6 +40,12 @@ public final class CompiledRuleSet: Sendable {
             if !stageRules.isEmpty { matchers[stage] = matcherFactory(stageRules) }
         }
         self.matchers = matchers
+        self.holdsMessages = file.options.holdLimit > 0 && rules.contains { compiled in
+            guard compiled.rule.stage.isMessageStage else { return false }
+            if case .junk = compiled.rule.action { return true }
+            return compiled.rule.action.addsHeader
+        }
+        self.addsHeadersFromEnvelope = rules.contains { !$0.rule.stage.isMessageStage && $0.rule.action.addsHeader }
     }
 
     /// The options of the file.
@@ -59,6 +72,13 @@ extension CompiledRuleSet {
     public func withScanLimit(_ limit: Int) -> CompiledRuleSet {
         var file = self.file
         file.options.scanLimit = limit
+        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings)
+    }
+
+    /// The same rules and counters in another mode (serve's `--mode`).
+    public func withMode(_ mode: EnforcementMode) -> CompiledRuleSet {
+        var file = self.file
+        file.options.mode = mode
         return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings)
     }
 }

@@ -69,12 +69,26 @@ public enum RuleSetLoader {
         if file.rules.isEmpty && !file.options.allowEmpty {
             return [RuleWarning(SourceLocation(file: file.path, line: 0, column: 0), noRulesWarning)]
         }
-        return file.rules.compactMap { rule in
-            guard case .regex(let source, let flags, _) = rule.pattern,
-                  let shape = CatastrophicShape.find(in: source, flags: flags),
-                  let location = rule.regexLocation(atUTF8Offset: shape.offset) else { return nil }
-            return RuleWarning(location, shape.message)
+        return file.rules.flatMap { rule in
+            var warnings: [RuleWarning] = []
+            if case .regex(let source, let flags, _) = rule.pattern,
+               let shape = CatastrophicShape.find(in: source, flags: flags),
+               let location = rule.regexLocation(atUTF8Offset: shape.offset) {
+                warnings.append(RuleWarning(location, shape.message))
+            }
+            if let reference = rule.template?.references.first, let why = emptyCaptureReason(rule) {
+                warnings.append(RuleWarning(reference.location, "$\(reference.group) is always empty here: \(why)"))
+            }
+            return warnings
         }
+    }
+
+    /// Why the rule's captures are always empty (a negated rule, an address block), nil
+    /// when its regex can capture.
+    static func emptyCaptureReason(_ rule: Rule) -> String? {
+        if case .cidr = rule.pattern { return "an address block captures nothing" }
+        if rule.isNegated { return "the rule is negated, it matches when its regex does not, so there is no match to capture from" }
+        return nil
     }
 
     /// Compiles each rule's pattern; regex errors point at PCRE2's offset in the file.
@@ -88,6 +102,14 @@ public enum RuleSetLoader {
             case .regex(let source, let flags, let location):
                 do {
                     let regex = try PCRE2Regex(pattern: source, flags: flags)
+                    let groups = regex.captureGroupCount
+                    let missing = rule.template?.references.filter { $0.group > groups } ?? []
+                    for reference in missing {
+                        let has = groups == 0 ? "the regex has no groups" : "the regex has only \(groups) group\(groups == 1 ? "" : "s")"
+                        diagnostics.append(RuleDiagnostic(reference.location,
+                            "$\(reference.group) refers to group \(reference.group), but \(has) (write $$ for a dollar sign)"))
+                    }
+                    guard missing.isEmpty else { continue }
                     compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .regex(regex)))
                 } catch {
                     let at = rule.regexLocation(atUTF8Offset: error.offset) ?? location

@@ -5,21 +5,33 @@ public protocol StageMatcher: Sendable {
     /// The stage's rules in file order.
     var rules: [CompiledRule] { get }
 
-    /// The first rule (in file order) that matches `subject`, and the rules before it whose
-    /// regex hit a PCRE2 limit (they count as not matching).
-    func firstMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch
+    /// The first rule (in file order) at or after `position` in ``rules`` that matches
+    /// `subject`, and the rules before it whose regex hit a PCRE2 limit (they count as not
+    /// matching). The evaluator calls it again after a non-final rule (junk, add-header,
+    /// warn) with the position after that rule.
+    func firstMatch(_ subject: MatchSubject, from position: Int, scratch: MatchScratch) -> StageMatch
+}
+
+extension StageMatcher {
+    /// The first rule of the stage that matches `subject` (see ``firstMatch(_:from:scratch:)``).
+    public func firstMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch {
+        firstMatch(subject, from: 0, scratch: scratch)
+    }
 }
 
 /// The result of matching one input against a stage.
 public struct StageMatch {
-    /// The deciding rule, nil when none matched.
+    /// The matching rule, nil when none matched.
     public var rule: CompiledRule?
+    /// Its position in the matcher's ``StageMatcher/rules``.
+    public var position: Int?
     /// Rules whose regex hit a limit, with PCRE2's reason.
     public var limitFailures: [(rule: CompiledRule, reason: String)] = []
 
     /// Creates a result.
-    public init(rule: CompiledRule? = nil, limitFailures: [(rule: CompiledRule, reason: String)] = []) {
+    public init(rule: CompiledRule? = nil, position: Int? = nil, limitFailures: [(rule: CompiledRule, reason: String)] = []) {
         self.rule = rule
+        self.position = position
         self.limitFailures = limitFailures
     }
 }
@@ -36,14 +48,18 @@ public struct SequentialStageMatcher: StageMatcher {
 
     /// The first matching rule, honouring negation; limit failures never match, and once
     /// the time limit of the input has passed no further rule is tried.
-    public func firstMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch {
+    public func firstMatch(_ subject: MatchSubject, from position: Int, scratch: MatchScratch) -> StageMatch {
         var result = StageMatch()
-        for rule in rules where rule.applies(to: subject) {
+        var index = position
+        while index < rules.count {
+            let rule = rules[index]
+            defer { index += 1 }
+            guard rule.applies(to: subject) else { continue }
             switch rule.patternResult(subject, scratch: scratch) {
             case .match:
-                if !rule.isNegated { result.rule = rule; return result }
+                if !rule.isNegated { result.rule = rule; result.position = index; return result }
             case .noMatch:
-                if rule.isNegated { result.rule = rule; return result }
+                if rule.isNegated { result.rule = rule; result.position = index; return result }
             case .limitExceeded(let reason), .failed(let reason):
                 result.limitFailures.append((rule, reason))
                 // Past the input's time limit the remaining rules are not tried.

@@ -28,16 +28,35 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
     /// the input a regex hit its limit on); nil for a plain accept and for decisions an
     /// earlier step made (`accept session`).
     public var matchedInput: MatchedInput?
+    /// The junk, add-header and warn rules that matched during the step, in file order
+    /// (for the end of the message: during the whole message). A refused step's marks do
+    /// not apply to the message.
+    public var marks: [RuleMark]
+    /// The refusal `set mode report-only` held back: what would have been answered.
+    public var withheld: WithheldRefusal?
+    /// For the end of the message: what the rules add to it (from every stage of the
+    /// session, the transaction and the message); nil for other steps and when nothing is added.
+    public var edits: MessageEdits?
 
     /// Creates a decision.
     public init(verdict: Verdict, reply: Reply? = nil, rule: Rule? = nil, reason: String? = nil,
-                matchedInput: MatchedInput? = nil) {
+                matchedInput: MatchedInput? = nil, marks: [RuleMark] = [], withheld: WithheldRefusal? = nil) {
         self.verdict = verdict
         self.reply = reply
         self.rule = rule
         self.reason = reason
         self.matchedInput = matchedInput
+        self.marks = marks
+        self.withheld = withheld
     }
+
+    /// Whether the step passes and a junk rule matched in it: on OpenSMTPD 6.6+ an envelope
+    /// step is then answered with the protocol's `junk` result.
+    public var isJunk: Bool { verdict == .accept && marks.contains { $0.kind == .junk } }
+
+    /// What the step's expectations are checked against: the withheld refusal in
+    /// report-only mode, else the decision itself.
+    public var wouldHaveBeen: Decision { withheld?.decision ?? self }
 
     /// Accept, with no rule involved.
     public static let accept = Decision(verdict: .accept)
@@ -62,6 +81,8 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
         if let reply { parts.append(reply.description) }
         if let rule { parts.append("(\(rule.location.fileAndLine))") }
         if let reason { parts.append("(\(reason))") }
+        for mark in marks { parts.append("[\(mark) (\(mark.rule.location.fileAndLine))]") }
+        if let withheld { parts.append("[\(withheld)\(withheld.rule.map { " (\($0.location.fileAndLine))" } ?? "")]") }
         return parts.joined(separator: " ")
     }
 }

@@ -11,6 +11,14 @@ struct MessageScan {
     var pendingHeaderLine = 0
     var done: Set<Stage> = []
     var verdict: Decision?
+    /// The first refusal report-only mode held back in this message.
+    var withheld: WithheldRefusal?
+    /// The junk, add-header and warn matches of this message, each rule once.
+    var marks: [RuleMark] = []
+    /// The indexes of the rules in ``marks``.
+    var markedRules: Set<Int> = []
+    /// What the message's own rules add to it.
+    var edits = MessageEdits()
     /// Time spent matching this message's inputs so far, in nanoseconds.
     var matchNanoseconds: UInt64 = 0
     /// Whether the message time limit is used up: the rest of the message is not scanned.

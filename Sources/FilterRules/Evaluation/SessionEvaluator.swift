@@ -13,6 +13,13 @@ public final class SessionEvaluator {
     private var transactionAccepted: Rule?
     private var closed: Decision?
     private var message: MessageScan
+    /// What the session's stages (connect, HELO, and junk at MAIL, as smtpd scopes it) add
+    /// to every message of the session.
+    private var sessionEdits = MessageEdits()
+    /// What the transaction's stages add to its message.
+    private var transactionEdits = MessageEdits()
+    /// One evaluation per stage that has rules.
+    private let stages: [Stage: StageEvaluation]
 
     /// Starts evaluating a session with `ruleSet`.
     public init(ruleSet: CompiledRuleSet) {
@@ -22,6 +29,13 @@ public final class SessionEvaluator {
         self.hasDatalineRules = ruleSet.matcher(for: .dataline) != nil
         self.hasBodyRules = ruleSet.matcher(for: .body) != nil
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+        var stages: [Stage: StageEvaluation] = [:]
+        for stage in Stage.allCases {
+            if let matcher = ruleSet.matcher(for: stage) {
+                stages[stage] = StageEvaluation(stage: stage, matcher: matcher, options: ruleSet.options, hits: ruleSet.hits)
+            }
+        }
+        self.stages = stages
     }
 
     // MARK: Envelope stages
@@ -29,12 +43,20 @@ public final class SessionEvaluator {
     /// The connect query: `addr` rules on the address, then `connect` rules on the hostname.
     public func connect(address: String?, hostname: String) -> Decision {
         if let early = preempted() { return early }
+        var addr: Decision?
         if let address {
             let decision = evaluateEnvelope(.addr, MatchSubject(address: address))
             let onlyThisStage = decision.rule.map { $0.action == .accept(.stage) || $0.action == .accept(.input) } ?? true
             if !decision.isAccept || !onlyThisStage { return decision }
+            addr = decision
         }
-        return evaluateEnvelope(.connect, MatchSubject(text: hostname))
+        var decision = evaluateEnvelope(.connect, MatchSubject(text: hostname))
+        if let addr {
+            // The address's marks came first; so did a refusal it held back.
+            decision.marks = addr.marks + decision.marks
+            decision.withheld = addr.withheld ?? decision.withheld
+        }
+        return decision
     }
 
     /// HELO/EHLO.
@@ -52,6 +74,16 @@ public final class SessionEvaluator {
     public func rcpt(_ address: String) -> Decision {
         preempted() ?? evaluateEnvelope(.rcpt, MatchSubject(text: address))
     }
+
+    /// What the envelope so far adds to the transaction's message (the session's and the
+    /// transaction's junk and add-header matches): known before its first line, so a
+    /// message that is not held can get its headers as it streams through.
+    public var envelopeEdits: MessageEdits { sessionEdits.merged(with: transactionEdits) }
+
+    /// Whether a message must be held back until its verdict is known: the rules have
+    /// junk or add-header rules at message stages (only their matches can add to a message
+    /// after its first line), and `set hold-limit` is not 0.
+    public var holdsMessages: Bool { ruleSet.holdsMessages }
 
     /// The DATA command (no rules of its own); readies the message scan.
     public func data() -> Decision {
@@ -112,9 +144,12 @@ public final class SessionEvaluator {
     /// The end of the message (the final dot): the verdict of the data stages.
     public func endOfMessage() -> Decision {
         if message.inHeaders { flushHeader() }
-        let verdict = message.verdict
+        let scan = message
         message = MessageScan(scanLimit: ruleSet.options.scanLimit)
-        let decision = preempted() ?? verdict ?? .accept
+        var decision = preempted() ?? scan.verdict ?? Decision(verdict: .accept, withheld: scan.withheld)
+        decision.marks = scan.marks
+        let edits = envelopeEdits.merged(with: scan.edits)
+        if decision.isAccept, !edits.isEmpty { decision.edits = edits }
         if decision.verdict == .disconnect { closed = decision }
         transactionEnded()
         return decision
@@ -125,6 +160,7 @@ public final class SessionEvaluator {
     /// The transaction ended (RSET, commit, rollback): `accept transaction` no longer applies.
     public func transactionEnded() {
         transactionAccepted = nil
+        transactionEdits = MessageEdits()
     }
 
     /// RSET.
@@ -170,8 +206,20 @@ public final class SessionEvaluator {
     /// Evaluates a data stage on one input starting at message line `line`; a refusal
     /// becomes the message's verdict.
     private func scanMessage(_ stage: Stage, _ subject: MatchSubject, line: Int) {
-        var decision = evaluate(stage, subject)
+        guard let evaluation = stages[stage] else { return }
+        let outcome = evaluation.run(subject, scratch: scratch, skipping: message.markedRules, onLimit: limitHit)
+        var decision = outcome.decision
         decision.matchedInput?.messageLine = line
+        for (index, var mark) in zip(outcome.markedIndexes, decision.marks) {
+            mark.matchedInput.messageLine = line
+            message.marks.append(mark)
+            message.markedRules.insert(index)
+            message.edits.add(mark, origin: .content)
+        }
+        if var withheld = decision.withheld, message.withheld == nil {
+            withheld.matchedInput?.messageLine = line
+            message.withheld = withheld
+        }
         guard let rule = decision.rule else {
             if !decision.isAccept { message.verdict = decision }
             return
@@ -179,14 +227,43 @@ public final class SessionEvaluator {
         switch rule.action {
         case .accept(.input): break
         case .accept(.stage): message.done.insert(stage)
-        case .accept: break // recorded as a session or transaction scope by evaluate
+        case .accept(let scope):
+            if scope == .session { sessionAccepted = rule }
+            if scope == .transaction { transactionAccepted = rule }
         default: message.verdict = decision
         }
     }
 
-    /// Evaluates an envelope stage on one input, under the line time limit.
+    /// Evaluates an envelope stage on one input, under the line time limit; an accepted
+    /// step's marks go to the session's or the transaction's edits, scopes and a
+    /// disconnect are recorded.
     private func evaluateEnvelope(_ stage: Stage, _ subject: MatchSubject) -> Decision {
-        withinTimeLimits(message: false) { evaluate(stage, subject) }
+        guard let evaluation = stages[stage] else { return .accept }
+        let decision = withinTimeLimits(message: false) {
+            evaluation.run(subject, scratch: scratch, onLimit: limitHit).decision
+        }
+        if decision.isAccept {
+            for mark in decision.marks {
+                // smtpd keeps a junk result given before MAIL's transaction exists for the
+                // whole session; filter-rules scopes junk the same way on both protocols.
+                let junkForSession = mark.kind == .junk && stage != .rcpt
+                if stage == .connect || stage == .addr || stage == .helo || junkForSession {
+                    sessionEdits.add(mark, origin: .envelope)
+                } else {
+                    transactionEdits.add(mark, origin: .envelope)
+                }
+            }
+        }
+        if case .accept(let scope)? = decision.rule?.action {
+            if scope == .session { sessionAccepted = decision.rule }
+            if scope == .transaction { transactionAccepted = decision.rule }
+        }
+        if decision.verdict == .disconnect { closed = decision }
+        return decision
+    }
+
+    private func limitHit(_ rule: Rule, _ reason: String) {
+        onLimitExceeded?(rule, reason)
     }
 
     /// Runs `body`, the matching of one input, under the line time limit and, for an input
@@ -207,37 +284,5 @@ public final class SessionEvaluator {
             }
         }
         return body()
-    }
-
-    /// First-match evaluation of one stage, with hit counting, scopes and limit handling.
-    private func evaluate(_ stage: Stage, _ subject: MatchSubject) -> Decision {
-        guard let matcher = ruleSet.matcher(for: stage) else { return .accept }
-        let match = matcher.firstMatch(subject, scratch: scratch)
-        for failure in match.limitFailures {
-            onLimitExceeded?(failure.rule.rule, failure.reason)
-        }
-        if ruleSet.options.failClosed, let failure = match.limitFailures.first {
-            return Decision(verdict: .tempfail, reply: DefaultReplies.evaluationFailure, rule: nil,
-                            reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed",
-                            matchedInput: MatchedInput(stage: stage, bytes: subject.bytes))
-        }
-        guard let compiled = match.rule else { return .accept }
-        let input = MatchedInput(stage: stage, bytes: subject.bytes)
-        ruleSet.hits.record(compiled.index)
-        let rule = compiled.rule
-        switch rule.action {
-        case .accept(let scope):
-            if scope == .session { sessionAccepted = rule }
-            if scope == .transaction { transactionAccepted = rule }
-            return Decision(verdict: .accept, rule: rule, matchedInput: input)
-        case .reject:
-            return Decision(verdict: .reject, reply: rule.reply, rule: rule, matchedInput: input)
-        case .tempfail:
-            return Decision(verdict: .tempfail, reply: rule.reply, rule: rule, matchedInput: input)
-        case .disconnect:
-            let decision = Decision(verdict: .disconnect, reply: rule.reply, rule: rule, matchedInput: input)
-            if !stage.isMessageStage { closed = decision }
-            return decision
-        }
     }
 }

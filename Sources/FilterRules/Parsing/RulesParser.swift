@@ -94,23 +94,41 @@ struct RulesParser {
         }
         cursor += 1
         guard cursor < tokens.count else {
-            return error(line, line.characters.count, "expected an action: accept, reject, tempfail or disconnect")
+            return error(line, line.characters.count, "expected an action: \(Self.actionList)")
         }
         let actionToken = tokens[cursor]
         cursor += 1
         var action: RuleAction
+        var template: CaptureTemplate?
         switch actionToken.word?.lowercased() {
         case "accept": action = .accept(.stage)
         case "reject": action = .reject
         case "tempfail": action = .tempfail
         case "disconnect": action = .disconnect
+        case "junk": action = .junk
+        case "warn": action = .warn
+        case "add-header":
+            guard cursor < tokens.count, case .quoted(let text) = tokens[cursor].kind else {
+                let at = cursor < tokens.count ? tokens[cursor].offset : line.characters.count
+                return error(line, at, "expected the header to add in quotes after add-header, "
+                             + "e.g. add-header \"X-Filter-Rules: matched $0\"")
+            }
+            if let problem = HeaderLineCheck.problem(in: text) {
+                return error(line, tokens[cursor].offset + 1 + problem.offset, problem.message)
+            }
+            switch CaptureTemplate.parse(line.characters, quotedAt: tokens[cursor].offset, location: line.location(at:)) {
+            case .success(let parsed): template = text.contains("$") ? parsed : nil
+            case .failure(let failure): return error(line, failure.offset, failure.message)
+            }
+            action = .addHeader(text)
+            cursor += 1
         default:
             if case .regex(_, _, let flagsOffset) = patternToken.kind, case .word(let word) = actionToken.kind, word.contains("/") {
                 return error(line, flagsOffset - 1, PatternHints.regexEndedEarly(
                     patternToken, before: actionToken.offset..<actionToken.end, in: line, expected: "an action"))
             }
             return error(line, actionToken.offset,
-                         "unknown action '\(actionToken.display)', expected accept, reject, tempfail or disconnect")
+                         "unknown action '\(actionToken.display)', expected \(Self.actionList)")
         }
         if case .accept = action, cursor < tokens.count, let scopeWord = tokens[cursor].word?.lowercased(),
            scopeWord == "session" || scopeWord == "transaction" {
@@ -132,15 +150,21 @@ struct RulesParser {
                           "code \(codeWord) does not fit \(action), expected \(range.lowerBound)-\(range.upperBound)")
                 }
             } else {
-                error(line, tokens[cursor].offset, "accept takes no code")
+                error(line, tokens[cursor].offset, "\(Self.word(of: action)) takes no code")
             }
             cursor += 1
         }
         if cursor < tokens.count, case .quoted(let text) = tokens[cursor].kind {
             if reply == nil {
-                error(line, tokens[cursor].offset, "accept takes no reply text")
+                error(line, tokens[cursor].offset, "\(Self.word(of: action)) takes no reply text")
             } else {
                 reply?.text = text
+                if text.contains("$") {
+                    switch CaptureTemplate.parse(line.characters, quotedAt: tokens[cursor].offset, location: line.location(at:)) {
+                    case .success(let parsed): template = parsed
+                    case .failure(let failure): error(line, failure.offset, failure.message)
+                    }
+                }
             }
             cursor += 1
         }
@@ -149,13 +173,14 @@ struct RulesParser {
             let expectation: String
             switch action {
             case .accept(.stage): expectation = "expected 'session', 'transaction' or the end of the rule"
-            case .accept: expectation = "expected the end of the rule"
+            case .accept, .junk, .warn, .addHeader: expectation = "expected the end of the rule"
             default: expectation = "expected a code, a \"text\" or the end of the rule"
             }
             return error(line, extra.offset, "unexpected \(extra.display), \(expectation)")
         }
         var rule = Rule(location: line.location(at: first.offset), stage: stage, headerName: headerName,
                         isNegated: negated, pattern: pattern, action: action, reply: reply, source: line.text)
+        rule.template = template
         if case .regex(let source, _, _) = pattern {
             let start = patternToken.contentOffset, end = start + source.count
             rule.regexContinuations = line.pieces.dropFirst().filter { $0.offset > start && $0.offset < end }
@@ -164,9 +189,22 @@ struct RulesParser {
         rules.append(rule)
     }
 
+    /// The actions, as error messages list them.
+    static let actionList = "accept, reject, tempfail, disconnect, junk, add-header or warn"
+
+    /// The action's keyword, for messages.
+    static func word(of action: RuleAction) -> String {
+        switch action {
+        case .accept: return "accept"
+        case .addHeader: return "add-header"
+        default: return action.description
+        }
+    }
+
     /// The options `set` knows, in the order error messages list them.
     static let optionNames = ["fail-closed", "scan-limit", "match-limit", "depth-limit",
-                              "line-time-limit", "message-time-limit", "header-limit", "allow-empty"]
+                              "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
+                              "mode", "hold-limit"]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
         let names = Self.optionNames.joined(separator: ", ")
@@ -194,9 +232,18 @@ struct RulesParser {
             default: return error(line, valueOffset, "bad value '\(value)' for \(name), expected on or off")
             }
             if name == "fail-closed" { options.failClosed = on } else { options.allowEmpty = on }
-        case "scan-limit", "header-limit":
+        case "mode":
+            guard let mode = EnforcementMode(rawValue: value.lowercased()) else {
+                return error(line, valueOffset, "bad value '\(value)' for mode, expected enforce or report-only")
+            }
+            options.mode = mode
+        case "scan-limit", "header-limit", "hold-limit":
             if let size = RuleOptions.size(value) {
-                if name == "scan-limit" { options.scanLimit = size } else { options.headerLimit = size }
+                switch name {
+                case "scan-limit": options.scanLimit = size
+                case "header-limit": options.headerLimit = size
+                default: options.holdLimit = size
+                }
             } else {
                 error(line, valueOffset, "bad size '\(value)' for \(name), expected a number of bytes with optional k or m")
             }

@@ -47,6 +47,12 @@ public struct Rule: Hashable, Sendable {
         get { storage.fields.reply }
         set { unique().fields.reply = newValue }
     }
+    /// The reply text (reject, tempfail, disconnect) or header line (add-header) as a
+    /// template when it holds a `$`; nil when it is plain text, used as it is.
+    public var template: CaptureTemplate? {
+        get { storage.fields.template }
+        set { unique().fields.template = newValue }
+    }
     /// The rule's text as written (continuations joined), for logs and reports.
     public var source: String {
         get { storage.fields.source }
@@ -66,7 +72,8 @@ public struct Rule: Hashable, Sendable {
     public init(location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
                 pattern: RulePattern, action: RuleAction, reply: Reply? = nil, source: String) {
         storage = Storage(Fields(location: location, stage: stage, headerName: headerName, isNegated: isNegated,
-                                 pattern: pattern, action: action, reply: reply, source: source, regexContinuations: []))
+                                 pattern: pattern, action: action, reply: reply, template: nil, source: source,
+                                 regexContinuations: []))
     }
 
     /// Rules are equal when all their fields are.
@@ -99,6 +106,7 @@ public struct Rule: Hashable, Sendable {
         var pattern: RulePattern
         var action: RuleAction
         var reply: Reply?
+        var template: CaptureTemplate?
         var source: String
         var regexContinuations: [SourceContinuation]
     }

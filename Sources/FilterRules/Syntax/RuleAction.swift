@@ -8,6 +8,36 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
     case tempfail
     /// Reply and close the session.
     case disconnect
+    /// Mark the message as spam (`X-Spam: Yes`); evaluation goes on with the next rule.
+    case junk
+    /// Insert this header line (`Name: value`, the value may hold `$N` captures) at the top
+    /// of the message; evaluation goes on with the next rule.
+    case addHeader(String)
+    /// Log the match and change nothing; evaluation goes on with the next rule.
+    case warn
+
+    /// Whether the action ends the stage's evaluation (accept, reject, tempfail,
+    /// disconnect); junk, add-header and warn let the next rules be tried.
+    public var isFinal: Bool {
+        switch self {
+        case .accept, .reject, .tempfail, .disconnect: return true
+        case .junk, .addHeader, .warn: return false
+        }
+    }
+
+    /// Whether the action is `add-header`.
+    public var addsHeader: Bool {
+        if case .addHeader = self { return true }
+        return false
+    }
+
+    /// Whether the action refuses (reject, tempfail, disconnect).
+    public var isRefusal: Bool {
+        switch self {
+        case .reject, .tempfail, .disconnect: return true
+        default: return false
+        }
+    }
 
     /// The action as written in a rules file.
     public var description: String {
@@ -18,13 +48,16 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
         case .reject: return "reject"
         case .tempfail: return "tempfail"
         case .disconnect: return "disconnect"
+        case .junk: return "junk"
+        case .addHeader(let line): return "add-header \"\(line)\""
+        case .warn: return "warn"
         }
     }
 
     /// The SMTP codes the action allows.
     public var allowedCodes: ClosedRange<Int>? {
         switch self {
-        case .accept: return nil
+        case .accept, .junk, .addHeader, .warn: return nil
         case .reject: return 500...599
         case .tempfail: return 400...499
         case .disconnect: return 400...599

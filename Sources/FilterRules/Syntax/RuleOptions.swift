@@ -14,22 +14,32 @@ public struct RuleOptions: Equatable, Sendable {
     /// Whether the file is meant to be able to have no rules (`set allow-empty on`): a
     /// reload to a file without rules, in place of one with rules, is refused otherwise.
     public var allowEmpty: Bool
+    /// Whether refusals are carried out (`enforce`) or only logged (`set mode report-only`).
+    public var mode: EnforcementMode
+    /// The largest message held back until its verdict is known (`set hold-limit`), when
+    /// the rules have content-stage junk or add-header rules; 0 holds none.
+    public var holdLimit: Int
 
     /// The default message time limit: 1 s.
     public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
     /// The default header limit: 64 KiB.
     public static let defaultHeaderLimit = 64 * 1024
+    /// The default hold limit: 64 MiB (above smtpd's default `max-message-size` of 35 MB).
+    public static let defaultHoldLimit = 64 << 20
 
     /// Creates options; the defaults are those of a file without `set` lines.
     public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
                 messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
-                headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false) {
+                headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false,
+                mode: EnforcementMode = .enforce, holdLimit: Int = RuleOptions.defaultHoldLimit) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
         self.messageTimeLimit = messageTimeLimit
         self.headerLimit = headerLimit
         self.allowEmpty = allowEmpty
+        self.mode = mode
+        self.holdLimit = holdLimit
     }
 
     /// Parses a size as `set scan-limit`, `set header-limit` and `-l` take it: digits with an optional k/K
@@ -46,6 +56,18 @@ public struct RuleOptions: Equatable, Sendable {
               number <= Int(UInt32.max) else { return nil }
         return number * multiplier
     }
+}
+
+/// Whether a rules file's refusals are carried out.
+public enum EnforcementMode: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// Refusals refuse (the default).
+    case enforce
+    /// Refusals are logged as `would reject` (tempfail, disconnect) and the session goes on
+    /// as if the rule had not matched; junk, add-header and warn still apply.
+    case reportOnly = "report-only"
+
+    /// The mode's word in rules files and on the command line.
+    public var description: String { rawValue }
 }
 
 /// The two formats a rules file can be written in.

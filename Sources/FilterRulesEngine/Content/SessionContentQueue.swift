@@ -61,6 +61,8 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Whether the session's rules look at message content at all; without, lines are not
     /// even handed over (the evaluator would skip them).
     private let scansContent: Bool
+    /// Whether a line of the current message has come (loop thread only).
+    private var inMessage = false
 
     /// Starts a session with the store's current rules, its content evaluated on `workers`.
     public init(id: UInt64, store: RuleSetStore, workers: ContentWorkers, logger: Logger) {
@@ -80,8 +82,19 @@ public final class SessionContentQueue: @unchecked Sendable {
         queue.sync { step(engine) }
     }
 
+    /// What the envelope adds to the message when it is not held: asked at the message's
+    /// first line (the queue is idle then: the previous message was answered once it was
+    /// evaluated), nil for every later line of the message and when it adds nothing.
+    public func editsAtFirstLine() -> MessageEdits? {
+        guard !inMessage else { return nil }
+        inMessage = true
+        let edits = queue.sync { engine.envelopeEdits }
+        return edits.isEmpty ? nil : edits
+    }
+
     /// Queues one message line (without its line ending) for evaluation.
     public func dataLine(_ line: [UInt8]) {
+        inMessage = true
         guard scansContent else { return }
         batch.append(line)
         batchByteCount += line.count
@@ -117,11 +130,15 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Queues the end of the message: `completion` gets its decision (on a worker thread)
     /// once every line before it was evaluated.
     public func endOfMessage(_ completion: @escaping @Sendable (Decision) -> Void) {
+        inMessage = false
         enqueue(.endOfMessage(completion))
     }
 
     /// Queues an RSET (or the end of a transaction in the line protocol's `tx-reset`).
-    public func reset() { enqueue(.reset) }
+    public func reset() {
+        inMessage = false
+        enqueue(.reset)
+    }
 
     /// Queues the end of a transaction (commit, rollback).
     public func transactionEnded() { enqueue(.transactionEnded) }

@@ -20,9 +20,10 @@ extension TranscriptReport {
     /// was not accepted, e.g. `spam.eml: message reject 554 5.7.1 Spam  [rules:4: ...]  on
     /// header line 3: "Subject: ..."`. Regex limits hit on the way are named as well.
     public var verdictLine: String {
-        guard let refused = steps.first(where: { $0.answer != Verdict.accept.rawValue }) else {
+        guard let refused = steps.first(where: { $0.answer != Verdict.accept.rawValue || $0.wouldAnswer != nil }) else {
             let limits = steps.flatMap(\.regexLimits).map { "  (regex limit: \($0))" }
-            return "\(name): accept" + limits.joined()
+            let added = steps.flatMap(\.addedHeaders).map { "  (adds \"\($0)\")" }
+            return "\(name): accept" + added.joined() + limits.joined()
         }
         return "\(name): \(refused.step) \(refused.outcomeText)"
     }
@@ -37,6 +38,14 @@ extension StepReport {
         if let rule { line += "  [\(rule): \(ruleSource ?? "")]" }
         if let input = inputText { line += "  on \(input)" }
         if let note { line += "  (\(note))" }
+        if let would = wouldAnswer {
+            line += "  (report-only: would \(would.answer)\(would.code.map { " \($0)" } ?? "")"
+            if let text = would.text, !text.isEmpty { line += " \(text)" }
+            if let rule = would.rule { line += " [\(rule)]" }
+            line += ")"
+        }
+        for mark in marks { line += "  (\(mark))" }
+        for header in addedHeaders { line += "  (adds \"\(header)\")" }
         for limit in regexLimits { line += "  (regex limit: \(limit))" }
         return line
     }

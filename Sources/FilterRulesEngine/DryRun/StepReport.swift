@@ -21,6 +21,15 @@ public struct StepReport: Sendable, Encodable {
     public var matched: MatchedInputReport?
     /// Why the step has this answer without a rule of its own (scope, limit, not reached).
     public var note: String?
+    /// In report-only mode: the refusal that was held back, e.g. `reject 550 5.7.1 ...`,
+    /// with its rule; the expectation is checked against it.
+    public var wouldAnswer: WithheldReport?
+    /// The junk, add-header and warn rules that matched during the step, e.g.
+    /// `add-header "X-Offer: bit.ly" (rules:7)`.
+    public var marks: [String] = []
+    /// For the message: the header lines the filter adds at its top (`X-Spam: Yes` first
+    /// when it is junk).
+    public var addedHeaders: [String] = []
     /// The regexes that hit a PCRE2 limit during the step, as they are logged.
     public var regexLimits: [RegexLimitReport] = []
     /// The server's reply recorded in the transcript (swaks output), `CODE TEXT`.
@@ -31,6 +40,18 @@ public struct StepReport: Sendable, Encodable {
     public var expectationSource: String?
     /// Whether the expectation held; nil when there was none.
     public var expectationHeld: Bool?
+}
+
+/// A refusal report-only mode held back.
+public struct WithheldReport: Sendable, Encodable, Equatable {
+    /// The verdict it would have been: reject, tempfail, disconnect.
+    public var answer: String
+    /// Its reply code.
+    public var code: Int?
+    /// Its reply text.
+    public var text: String?
+    /// The rule as `file:line`, when a rule would have decided.
+    public var rule: String?
 }
 
 /// The input a step's answer was decided on.

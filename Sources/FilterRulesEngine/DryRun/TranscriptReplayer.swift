@@ -141,8 +141,15 @@ public struct TranscriptReplayer {
             report.text = decision.reply?.text
             report.rule = decision.rule?.location.fileAndLine
             report.ruleSource = decision.rule?.source
-            report.matched = decision.matchedInput.map { Self.report(of: $0, messageLineOffset: messageLineOffset) }
+            report.matched = (decision.matchedInput ?? decision.withheld?.matchedInput)
+                .map { Self.report(of: $0, messageLineOffset: messageLineOffset) }
             report.note = decision.reason
+            if let withheld = decision.withheld {
+                report.wouldAnswer = WithheldReport(answer: withheld.verdict.rawValue, code: withheld.reply?.code,
+                                                    text: withheld.reply?.text, rule: withheld.rule?.location.fileAndLine)
+            }
+            report.marks = decision.marks.map { "\($0) (\($0.rule.location.fileAndLine))" }
+            report.addedHeaders = decision.edits?.headerLines() ?? []
         case .notReached(let why):
             report.note = why
         }
@@ -162,8 +169,11 @@ public struct TranscriptReplayer {
         if expectation.source == .recordedReply, report.answer == "not-reached" {
             return expectation.outcome != .accept
         }
-        return report.answer == expectation.outcome.rawValue
-            && (expectation.code == nil || expectation.code == report.code || (expectation.outcome == .accept && report.code == nil))
+        // In report-only mode the expectation is about what would have happened.
+        let answer = report.wouldAnswer?.answer ?? report.answer
+        let code = report.wouldAnswer.map { $0.code } ?? report.code
+        return answer == expectation.outcome.rawValue
+            && (expectation.code == nil || expectation.code == code || (expectation.outcome == .accept && code == nil))
     }
 
     /// The report of a decision's input; message lines counted from the client's first line.

@@ -32,4 +32,32 @@ public enum DecisionLogLine {
         }
         return line
     }
+
+    /// The line of a junk, add-header or warn match:
+    ///
+    ///     session 0a1b2c3d4e5f6071 body rules.conf:7 add-header "X-Offer: bit.ly", matched "see bit.ly/x"
+    public static func text(session: UInt64, mark: RuleMark) -> String {
+        "session \(SessionIdentifier.hex(session)) \(mark.rule.stage) \(mark.rule.location.fileAndLine) \(mark), "
+            + "matched \(InputExcerpt(mark.matchedInput.bytes).quoted)"
+    }
+
+    /// The line of a refusal that report-only mode held back, worded as it would have been
+    /// logged with `would` before the verdict:
+    ///
+    ///     session 0a1b2c3d4e5f6071 helo rules.conf:12 would reject 550 5.7.1 Go away, matched "localhost" (report-only)
+    public static func text(session: UInt64, step: String, withheld: WithheldRefusal) -> String {
+        var line = "session \(SessionIdentifier.hex(session))"
+        if let rule = withheld.rule {
+            line += " \(rule.stage) \(rule.location.fileAndLine)"
+        } else {
+            line += " \(withheld.matchedInput?.stage.rawValue ?? step)"
+        }
+        line += " would \(withheld.verdict)"
+        if let reply = withheld.reply { line += " \(reply.code) \(reply.text)" }
+        if let reason = withheld.reason { line += " (\(reason))" }
+        if let input = withheld.matchedInput {
+            line += "\(withheld.rule == nil ? ", on" : ", matched") \(InputExcerpt(input.bytes).quoted)"
+        }
+        return line + " (report-only)"
+    }
 }

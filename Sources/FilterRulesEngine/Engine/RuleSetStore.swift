@@ -9,30 +9,37 @@ public final class RuleSetStore: Sendable {
     public let path: String
     private let current: Mutex<CompiledRuleSet>
     private let scanLimitOverride: Int?
+    private let modeOverride: EnforcementMode?
     private let reloadNote = Mutex<ReloadNote?>(nil)
 
     /// What a reload's log line adds about the new set, nil for nothing (see ``noteReloads(with:)``).
     public typealias ReloadNote = @Sendable (CompiledRuleSet) -> String?
 
     /// Loads `path`; throws every problem of the file when it cannot be used.
-    /// - Parameter scanLimit: overrides the file's `set scan-limit` (the `-l` option).
-    public init(path: String, scanLimit: Int? = nil) throws(RulesFileError) {
+    /// - Parameters:
+    ///   - scanLimit: overrides the file's `set scan-limit` (the `-l` option).
+    ///   - mode: overrides the file's `set mode` (serve's `--mode`), at every reload too.
+    public init(path: String, scanLimit: Int? = nil, mode: EnforcementMode? = nil) throws(RulesFileError) {
         self.path = path
         self.scanLimitOverride = scanLimit
-        current = Mutex(try Self.load(path, scanLimit: scanLimit, previous: nil))
+        self.modeOverride = mode
+        current = Mutex(try Self.load(path, scanLimit: scanLimit, mode: mode, previous: nil))
     }
 
     /// Creates a store over an already compiled set (tests, dry-runs).
     public init(ruleSet: CompiledRuleSet) {
         self.path = ruleSet.file.path
         self.scanLimitOverride = nil
+        self.modeOverride = nil
         current = Mutex(ruleSet)
     }
 
-    private static func load(_ path: String, scanLimit: Int?, previous: CompiledRuleSet?) throws(RulesFileError) -> CompiledRuleSet {
-        let set = try RuleSetLoader.load(path: path, carryingHitsFrom: previous)
-        guard let scanLimit else { return set }
-        return set.withScanLimit(scanLimit)
+    private static func load(_ path: String, scanLimit: Int?, mode: EnforcementMode?,
+                             previous: CompiledRuleSet?) throws(RulesFileError) -> CompiledRuleSet {
+        var set = try RuleSetLoader.load(path: path, carryingHitsFrom: previous)
+        if let scanLimit { set = set.withScanLimit(scanLimit) }
+        if let mode, mode != set.options.mode { set = set.withMode(mode) }
+        return set
     }
 
     /// The set in force now.
@@ -54,13 +61,14 @@ public final class RuleSetStore: Sendable {
     public func reload(logger: Logger) -> Bool {
         let previous = ruleSet
         do {
-            let next = try Self.load(path, scanLimit: scanLimitOverride, previous: previous)
+            let next = try Self.load(path, scanLimit: scanLimitOverride, mode: modeOverride, previous: previous)
             if next.rules.isEmpty, !previous.rules.isEmpty, !next.options.allowEmpty {
                 logger.warning("reload of \(path) refused, the previous \(previous.rules.count) rules stay in force: the file has no rules (cut short?); put 'set allow-empty on' in it if it is meant to have none")
                 return false
             }
             current.withLock { $0 = next }
             let line = "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
+                + (next.options.mode == .reportOnly ? ", report-only" : "")
             if let note = reloadNote.withLock({ $0 })?(next) {
                 logger.warning("\(line); \(note)")
             } else {

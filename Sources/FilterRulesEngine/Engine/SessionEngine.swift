@@ -58,6 +58,9 @@ public final class SessionEngine {
     /// RSET.
     public func reset() { evaluator.reset() }
 
+    /// What the envelope so far adds to the transaction's message.
+    public var envelopeEdits: MessageEdits { evaluator.envelopeEdits }
+
     /// Commit or rollback.
     public func transactionEnded() { evaluator.transactionEnded() }
 
@@ -70,7 +73,16 @@ public final class SessionEngine {
 
     /// Logs every decision that is not a plain accept (see ``DecisionLogLine``): refusals
     /// at notice level, accepts by a rule at debug level.
+    /// Junk and add-header matches are logged at info level, warn matches and refusals
+    /// report-only mode held back (`would reject`) at notice level.
     private func logged(_ step: String, _ decision: Decision) -> Decision {
+        for mark in decision.marks {
+            let line = DecisionLogLine.text(session: id, mark: mark)
+            if mark.kind == .warn { logger.notice("\(line)") } else { logger.info("\(line)") }
+        }
+        if let withheld = decision.withheld {
+            logger.notice("\(DecisionLogLine.text(session: id, step: step, withheld: withheld))")
+        }
         guard let line = DecisionLogLine.text(session: id, step: step, decision: decision) else { return decision }
         if decision.isAccept {
             logger.debug("\(line)")

@@ -9,7 +9,7 @@ public struct LineRegistration: Sendable, Equatable {
 
     /// The registration for the rules at start under `contentPhases`.
     public init(ruleSet: CompiledRuleSet, contentPhases: ContentPhases) {
-        includesContent = contentPhases == .always || ruleSet.hasMessageRules
+        includesContent = contentPhases == .always || ruleSet.hasMessageRules || ruleSet.addsHeadersFromEnvelope
     }
 
     /// The phases registered, in the order they are sent.
@@ -18,7 +18,10 @@ public struct LineRegistration: Sendable, Equatable {
     /// The stages of `ruleSet` that have rules but whose phases were not registered.
     public func unregisteredStages(of ruleSet: CompiledRuleSet) -> [Stage] {
         guard !includesContent else { return [] }
-        return Stage.allCases.filter { LinePhases.contentStages.contains($0) && ruleSet.ruleCount(of: $0) > 0 }
+        return Stage.allCases.filter { stage in
+            ruleSet.ruleCount(of: stage) > 0 && (LinePhases.contentStages.contains(stage)
+                || ruleSet.rules.contains { $0.rule.stage == stage && $0.rule.action.addsHeader })
+        }
     }
 
     /// What a reload's log line says about `ruleSet` when some of its rules cannot apply

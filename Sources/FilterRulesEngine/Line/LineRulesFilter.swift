@@ -46,10 +46,12 @@ public final class LineRulesFilter {
     /// with 421 by the library and costs no engine.
     public var sessionCount: Int { sessions.count }
 
-    /// A decision as the line protocol's answer.
-    static func result(_ decision: Decision) -> LineFilterResult {
+    /// A decision as the line protocol's answer: an envelope step that matched a junk rule
+    /// is answered `junk` (smtpd then writes `X-Spam: Yes` itself); smtpd refuses `junk`
+    /// at commit, so the message's own junk is written by the filter instead.
+    static func result(_ decision: Decision, atCommit: Bool = false) -> LineFilterResult {
         switch decision.verdict {
-        case .accept: return .proceed
+        case .accept: return decision.isJunk && !atCommit ? .junk : .proceed
         case .reject, .tempfail: return .reject(code: decision.replyToSend.code, text: decision.replyToSend.text)
         case .disconnect: return .disconnect(code: decision.replyToSend.code, text: decision.replyToSend.text)
         }
@@ -88,12 +90,17 @@ public final class LineRulesFilter {
             // The message scan starts fresh without a DATA phase: the evaluator readies it at
             // the end of each message and at every transaction reset.
             filter.onDataLine = { [unowned self] session, line in
-                engine(session.id).dataLine(line.bytes)
-                return .unchanged
+                let queue = engine(session.id)
+                // The envelope's headers go with the first line of a message that is not
+                // held; its junk mark smtpd writes itself (answered junk at its step).
+                let edits = queue.ruleSet.holdsMessages ? nil : queue.editsAtFirstLine()
+                queue.dataLine(line.bytes)
+                guard let lines = edits?.headerLines(junkWrittenBySMTPD: true), !lines.isEmpty else { return .unchanged }
+                return .replaced(lines.map { DataLine($0) } + [line])
             }
             filter.onCommit = { [unowned self] session in
                 let answer = filter.deferAnswer()
-                engine(session.id).endOfMessage { decision in answer.send(Self.result(decision)) }
+                engine(session.id).endOfMessage { decision in answer.send(Self.result(decision, atCommit: true)) }
                 return .proceed  // not sent: the deferred answer is
             }
         }

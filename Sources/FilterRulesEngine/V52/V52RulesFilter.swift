@@ -74,8 +74,13 @@ public final class V52RulesFilter {
             Self.answer(session, engine(session).envelope { $0.data() })
         }
         filter.onDataLine = { [unowned self] session, line in
-            engine(session).dataLine(line.bytes)
-            return .unchanged
+            let queue = engine(session)
+            // A message that is not held gets the envelope's junk mark and headers with its
+            // first line; a held one gets everything with the end-of-message answer.
+            let edits = queue.ruleSet.holdsMessages ? nil : queue.editsAtFirstLine()
+            queue.dataLine(line.bytes)
+            guard let edits else { return .unchanged }
+            return .replaced(HeaderInsertion.lines(edits.headerLines(), endingLike: line) + [line])
         }
         filter.onEOM = { [unowned self] session, _ in
             session.deferAnswer()
