@@ -21,6 +21,11 @@ struct CheckCommand: ParsableCommand {
         print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
               + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
               + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
-              + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off")")
+              + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off"), "
+              + "mode \(options.mode), hold-limit \(options.holdLimit)")
+        if ruleSet.holdsMessages {
+            print("messages are held until their verdict is known (junk or add-header at header, body or dataline), "
+                  + "up to \(options.holdLimit) bytes each; larger ones pass on without those headers")
+        }
     }
 }
