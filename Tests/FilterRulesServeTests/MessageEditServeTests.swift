@@ -1,0 +1,94 @@
+import Foundation
+import SMTPDTestDouble
+import Testing
+
+/// The bytes of `text`.
+private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+@Suite("filter-rules serve: junk, add-header and captures through the daemon doubles")
+struct MessageEditServeTests {
+    static let envelopeRules = """
+        helo /^localhost$/ junk
+        mail /^(\\w+)@bulk\\.example$/ add-header "X-Bulk-Sender: $1"
+        rcpt /^(\\w+)@example\\.org$/ reject 550 "5.1.1 <$1> is not here"
+        """
+
+    @Test("6.6+: an envelope junk is answered junk, an envelope add-header is written before the first line, the rest byte for byte")
+    func lineEnvelopeEdits() throws {
+        let file = try TemporaryRulesFile(Self.envelopeRules)
+        let (process, smtpd, registration) = try startLineServing(file)
+        // An envelope add-header needs the message lines, so the content phases are registered.
+        #expect(LineServeTests.filterPhases(registration) == LineServeTests.envelopePhases + ["data-line", "commit"])
+        let session: UInt64 = 0x51
+        try smtpd.report("link-connect", session: session, parameters: "client.example|pass|192.0.2.7:4000|192.0.2.1:25")
+        #expect(try smtpd.query("connect", session: session, parameters: "client.example|192.0.2.7")
+                == "filter-result|0000000000000051|0000000000001001|proceed")
+        #expect(try smtpd.query("ehlo", session: session, parameters: "localhost")
+                == "filter-result|0000000000000051|0000000000001002|junk")
+        #expect(try smtpd.query("mail-from", session: session, parameters: "<news@bulk.example>")
+                == "filter-result|0000000000000051|0000000000001003|proceed")
+        #expect(try smtpd.query("rcpt-to", session: session, parameters: "<bob@example.org>")
+                == "filter-result|0000000000000051|0000000000001004|reject|550 5.1.1 <bob> is not here")
+        #expect(try smtpd.query("rcpt-to", session: session, parameters: "<bob@example.net>")
+                == "filter-result|0000000000000051|0000000000001005|proceed")
+        // smtpd writes its own X-Spam and Received lines before the client's message.
+        let lines: [[UInt8]] = [bytes("X-Spam: Yes"), bytes("Received: from localhost"), bytes("Subject: news"), [],
+                                bytes("..dot-stuffed"), [0xff, 0xfe], bytes("end")]
+        let output = try smtpd.message(lines, session: session)
+        #expect(output == [bytes("X-Bulk-Sender: news")] + lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: session) == "filter-result|0000000000000051|0000000000001007|proceed")
+        #expect(waitForLog(process, containing: "add-header"))
+        #expect(process.stderrText.contains(#"session 0000000000000051 helo \#(file.path):1 junk, matched "localhost""#))
+        #expect(process.stderrText.contains(#"session 0000000000000051 mail \#(file.path):2 add-header "X-Bulk-Sender: news", matched "news@bulk.example""#))
+    }
+
+    @Test("6.0.x: an envelope junk and add-header are written before the first line, CRLF kept; the EOM answer counts them")
+    func v52EnvelopeEdits() throws {
+        let file = try TemporaryRulesFile(Self.envelopeRules)
+        let (_, smtpd) = try startServing(file)
+        let session: UInt64 = 0x52
+        #expect(try connect(smtpd, session: session).status == 0)
+        #expect(try smtpd.ask(.helo, session: session, extra: SMTPDDouble.heloExtra("localhost")).status == 0)
+        try smtpd.event(.txBegin, session: session)
+        #expect(try smtpd.ask(.mail, session: session, extra: SMTPDDouble.mailaddrExtra(user: "news", domain: "bulk.example")).status == 0)
+        let refused = try smtpd.ask(.rcpt, session: session, extra: SMTPDDouble.mailaddrExtra(user: "bob", domain: "example.org"))
+        #expect(refused.status == 1 && refused.code == 550 && refused.line == "5.1.1 <bob> is not here")
+        #expect(try smtpd.ask(.rcpt, session: session, extra: SMTPDDouble.mailaddrExtra(user: "bob", domain: "example.net")).status == 0)
+        #expect(try smtpd.ask(.data, session: session).status == 0)
+        let message = bytes("Received: from localhost\r\n\tby mx;\r\nSubject: news\r\n\r\nbody \u{00e9}\r\n") + [0xff, 0x0a]
+        let result = try smtpd.pushMessage(message, session: session)
+        let added = bytes("X-Spam: Yes\r\nX-Bulk-Sender: news\r\n")
+        #expect(result.output == added + message)
+        #expect(result.response.status == 0)
+        #expect(result.response.dataLength == UInt32(added.count + message.count))
+        // The next transaction of the session is still junk (HELO), but has no bulk sender.
+        try smtpd.event(.txCommit, session: session)
+        try smtpd.event(.txBegin, session: session)
+        #expect(try smtpd.ask(.mail, session: session, extra: SMTPDDouble.mailaddrExtra(user: "a", domain: "example.net")).status == 0)
+        #expect(try smtpd.ask(.data, session: session).status == 0)
+        let second = try smtpd.pushMessage(bytes("Subject: two\n\nx\n"), session: session)
+        #expect(second.output == bytes("X-Spam: Yes\nSubject: two\n\nx\n"))
+    }
+
+    @Test("report-only: nothing is refused on either protocol and the log says would reject")
+    func reportOnly() throws {
+        let file = try TemporaryRulesFile("helo /^bad\\.example$/ reject 550 \"5.7.1 go away\"\n")
+        let (lineProcess, line, _) = try startLineServing(file, extraArguments: ["--mode", "report-only"])
+        try line.report("link-connect", session: 9, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
+        #expect(try line.query("helo", session: 9, parameters: "bad.example") == "filter-result|0000000000000009|0000000000001001|proceed")
+        #expect(waitForLog(lineProcess, containing: "would reject"))
+        #expect(lineProcess.stderrText.contains(
+            #"session 0000000000000009 helo \#(file.path):1 would reject 550 5.7.1 go away, matched "bad.example" (report-only)"#))
+        #expect(lineProcess.stderrText.contains("report-only mode (--mode report-only)"))
+
+        try file.write("set mode report-only\nhelo /^bad\\.example$/ reject 550 \"5.7.1 go away\"\n")
+        let (v52Process, v52) = try startServing(file)
+        #expect(try connect(v52, session: 9).status == 0)
+        #expect(try v52.ask(.helo, session: 9, extra: SMTPDDouble.heloExtra("bad.example")).status == 0)
+        #expect(waitForLog(v52Process, containing: "would reject 550 5.7.1 go away"))
+        // --mode enforce overrides the file.
+        let (_, enforced) = try startServing(file, extraArguments: ["--mode", "enforce"])
+        #expect(try connect(enforced, session: 9).status == 0)
+        #expect(try enforced.ask(.helo, session: 9, extra: SMTPDDouble.heloExtra("bad.example")).status == 1)
+    }
+}
