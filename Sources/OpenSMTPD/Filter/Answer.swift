@@ -8,6 +8,8 @@ struct Answer: Sendable {
     let line: String?
     /// The EOM query's data length (echoed when the filter did not route the data).
     let daemonDataLength: UInt32
+    /// Lines to write before a held message (an EOM answer only).
+    var prepending: [DataLine] = []
 }
 
 /// The answer the library gives by itself when a callback throws, returns without

@@ -55,6 +55,16 @@ public final class Filter {
     public var deferredAnswerTimeout: Duration = .seconds(60)
     /// Longest data line shown to ``onDataLine``; longer lines pass through unchanged.
     public var maximumLineLength = 1 << 20
+    /// Whether to hold a message's output until its EOM answer, asked once per message when
+    /// its data pipe opens (on the thread running ``serve()``). For a held message,
+    /// ``onDataLine`` still runs for every line, but what it returns is kept back instead of
+    /// being written; the EOM answer then releases it, after the lines given to
+    /// ``Session/accept(prepending:)`` (see ``holdLimits``). Setting it registers
+    /// HOOK_DATALINE, like ``onDataLine``.
+    public var holdsMessage: ((Session) -> Bool)?
+    /// How much of a held message is kept in memory, where the rest spills, and the largest
+    /// message held (a larger one is passed on untagged, with a warning).
+    public var holdLimits = MessageHoldLimits()
     /// Most sessions tracked at once. At the bound no session is evicted: a new session is
     /// not tracked, its queries get ``sessionLimitAnswer`` without reaching the callbacks
     /// (its message data bypasses the filter), its events are dropped, and the episode is
@@ -88,7 +98,7 @@ public final class Filter {
         if onDisconnect != nil { hooks.insert(.disconnect) }
         if onCommit != nil { hooks.insert(.commit) }
         if onRollback != nil { hooks.insert(.rollback) }
-        if onDataLine != nil { hooks.insert(.dataLine) }
+        if onDataLine != nil || holdsMessage != nil { hooks.insert(.dataLine) }
         return hooks
     }
 

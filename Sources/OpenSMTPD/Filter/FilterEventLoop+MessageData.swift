@@ -31,7 +31,11 @@ extension FilterEventLoop {
         }
         _ = copensmtpd_set_nonblocking(pair[0], 1)
         _ = copensmtpd_set_nonblocking(sink, 1)
-        message.pipe = DataPipeConnection(input: pair[0], sink: sink, maximumLineLength: filter.maximumLineLength)
+        let pipe = DataPipeConnection(input: pair[0], sink: sink, maximumLineLength: filter.maximumLineLength)
+        if let holds = filter.holdsMessage, holds(session) {
+            pipe.beginHold(HeldMessage(limits: filter.holdLimits))
+        }
+        message.pipe = pipe
         // The daemon takes pair[1] as the previous filter's (or the SMTP session's) sink.
         try channel.enqueue(FilterReply.pipe(session: id, input: pair[1]).frame())
     }
@@ -49,12 +53,15 @@ extension FilterEventLoop {
                 return .unchanged
             }
         }
+        if let notice = pipe.takeHoldNotice() {
+            logger.warning("\(notice)", metadata: ["session": "\(session)"])
+        }
         pipe.flushOutput()
     }
 
     func pipeProgressed(_ message: MessageState) {
         if message.pipe?.inputClosed == true { runEOMIfReady(message) }
-        if message.pipe?.sinkClosed == true { sendHeldEOMAnswer(message) }
+        if message.heldEOMAnswer != nil { sendHeldEOMAnswer(message) }
     }
 
     /// Runs the EOM callback once the EOM query has arrived and the input is complete.
@@ -91,6 +98,7 @@ extension FilterEventLoop {
         for answer in outbox.drain() {
             if answer.type == .eom, let message = table.existingMessage(answer.session), message.eom?.queryID == answer.queryID {
                 message.heldEOMAnswer = answer
+                message.prependingDealtWith = false
                 sendHeldEOMAnswer(message)
             } else {
                 send(answer)
@@ -99,12 +107,26 @@ extension FilterEventLoop {
     }
 
     /// Sends the EOM answer once the output is complete, with the number of bytes written.
+    /// A held message is released first: the answer's lines, then what was held.
     func sendHeldEOMAnswer(_ message: MessageState) {
         guard let answer = message.heldEOMAnswer else { return }
         var length = answer.daemonDataLength
+        if !message.prependingDealtWith {
+            if let pipe = message.pipe, pipe.isHolding {
+                // The callback (and so the answer) normally comes after the input's end.
+                guard pipe.inputClosed else { return }
+                pipe.releaseHold(prepending: answer.prepending)
+                pipe.flushOutput()
+            } else if !answer.prepending.isEmpty {
+                let reason = message.pipe?.holdGivenUp ?? (message.pipe == nil ? "no data went through the filter" : "the message was not held")
+                logger.warning("\(answer.prepending.count) header line(s) could not be added to the message: \(reason)",
+                               metadata: ["session": "\(SessionIdentifier.hex(answer.session))"])
+            }
+            message.prependingDealtWith = true
+        }
         if let pipe = message.pipe {
             guard pipe.sinkClosed else { return }
-            length = UInt32(truncatingIfNeeded: pipe.processor.outputByteCount)
+            length = UInt32(truncatingIfNeeded: pipe.outputByteCount)
         }
         // Ended before sending: a later look at the state in this pass (its pipe's other end
         // was ready too) finds nothing to send.

@@ -13,6 +13,9 @@ final class MessageState {
     var eomCallbackRun = false
     /// The filter's EOM answer, held until the output is complete.
     var heldEOMAnswer: Answer?
+    /// Whether that answer's lines to prepend were dealt with: a hold released with them,
+    /// or a warning that they cannot be added.
+    var prependingDealtWith = false
 
     init(session: Session) { self.session = session }
 

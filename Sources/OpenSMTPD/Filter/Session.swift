@@ -52,6 +52,22 @@ public final class Session: Sendable, CustomStringConvertible {
         respond(status: .ok, code: 0, line: nil)
     }
 
+    /// Accepts the end of message (QUERY_EOM) of a held message (``Filter/holdsMessage``) and
+    /// has `lines` written at the very top of it, before the first line the filter received,
+    /// each followed by `\n` (put a `\r` at the end of a line's bytes for CRLF; a `\n`
+    /// inside a line is left out). The held message follows byte for byte, and the answer
+    /// reaches the daemon after all of it, with the number of bytes written (the lines
+    /// included).
+    ///
+    /// Like every answer, it may come from any thread after ``deferAnswer()``, and only the
+    /// first answer to the query counts. When the message was not held (not asked for, over
+    /// ``MessageHoldLimits/maximum``, or the hold could not spill), or the query is not an
+    /// EOM, the lines cannot be added: that is logged as a warning and the query is accepted
+    /// all the same.
+    public func accept(prepending lines: [DataLine]) {
+        respond(status: .ok, code: 0, line: nil, prepending: lines)
+    }
+
     /// Accepts the current query with an explicit reply code and text.
     public func accept(code: Int, line: String) {
         respond(status: .ok, code: code, line: line)
@@ -119,7 +135,7 @@ public final class Session: Sendable, CustomStringConvertible {
         outbox.post(answer)
     }
 
-    private func respond(status: FilterStatus, code: Int, line: String?) {
+    private func respond(status: FilterStatus, code: Int, line: String?, prepending: [DataLine] = []) {
         let clampedCode = Int32(clamping: code)
         let result: Result<Answer, AnswerMisuse> = pending.withLock { query in
             guard let current = query else { return .failure(.noQuery) }
@@ -127,10 +143,14 @@ public final class Session: Sendable, CustomStringConvertible {
             query?.answered = true
             return .success(Answer(session: id, queryID: current.queryID, type: current.type,
                                    status: status, code: clampedCode, line: line,
-                                   daemonDataLength: current.daemonDataLength))
+                                   daemonDataLength: current.daemonDataLength,
+                                   prepending: current.type == .eom ? prepending : []))
         }
         switch result {
         case let .success(answer):
+            if !prepending.isEmpty && answer.type != .eom {
+                warn("\(prepending.count) header line(s) could not be added: \(answer.type) is not the end of a message")
+            }
             outbox.post(answer)
         case .failure(.noQuery):
             warn("answer \(status) \(code) dropped: no query is waiting")

@@ -18,6 +18,9 @@ import Darwin
 /// at most ``flushThreshold`` plus one answer are queued, and the input buffer holds at
 /// most one line of `maximumLineLength` plus one read.
 ///
+/// A held message is written through ``queue(_:)`` piece by piece, so at most
+/// ``flushThreshold`` plus one piece of it is in memory.
+///
 /// Writes never raise SIGPIPE (see `copensmtpd_write_nosigpipe`). A daemon that stops
 /// reading (EPIPE, ECONNRESET on a write) or resets the channel (ECONNRESET on a read) has
 /// closed it: ``readLine()`` then returns nil, as at the end of input, and
@@ -38,12 +41,13 @@ final class LineChannel {
     /// Set when a write found the daemon gone.
     private(set) var peerStoppedReading: StoppedReading?
 
-    /// Answers given off the loop (deferred answers): a descriptor that is readable while
-    /// some wait, a cheap check, and what takes them as bytes to queue.
+    /// Answers given off the loop (deferred answers, released messages): a descriptor that
+    /// is readable while some wait, a cheap check, and what takes them and writes their
+    /// bytes through the function it is given (``queue(_:)``, in bounded pieces).
     struct LateAnswers {
         var descriptor: Int32
         var waiting: () -> Bool
-        var take: () -> [UInt8]
+        var take: (_ emit: LineEmit) throws(LineProtocolError) -> Void
     }
 
     private let lateAnswers: LateAnswers?
@@ -63,7 +67,7 @@ final class LineChannel {
     /// channel some other way, see ``peerStoppedReading``).
     func readLine() throws(LineProtocolError) -> [UInt8]? {
         while peerStoppedReading == nil {
-            if let lateAnswers, lateAnswers.waiting() { try queue(lateAnswers.take()) }
+            if let lateAnswers, lateAnswers.waiting() { try lateAnswers.take(queue) }
             if let newline = buffer[(start + scanned)...].firstIndex(of: 10) {
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
@@ -99,7 +103,7 @@ final class LineChannel {
                     throw .channel(operation: "poll", errno: errno)
                 }
                 if entries[1].revents != 0 {
-                    try queue(lateAnswers.take())
+                    try lateAnswers.take(queue)
                     try flush()
                     if peerStoppedReading != nil { return false }
                 }
@@ -158,3 +162,7 @@ final class LineChannel {
         }
     }
 }
+
+/// Where the line filter writes bytes for the daemon: the channel's queue in `serve()`, an
+/// array when driven in memory.
+typealias LineEmit = ([UInt8]) throws(LineProtocolError) -> Void

@@ -22,7 +22,7 @@ public struct LineDeferredAnswer: Sendable {
     /// ended meanwhile.
     public func send(_ result: LineFilterResult) {
         guard once.claim() else { return }
-        outbox.post(session: session, bytes: LineFilter.result(result, session: session, token: token, version: version))
+        outbox.post(session: session, .answer(LineFilter.result(result, session: session, token: token, version: version)))
     }
 }
 
@@ -36,12 +36,21 @@ final class AnswerOnce: Sendable {
     }
 }
 
+/// What is given off the loop for a session: an answer's bytes, or the release of its held
+/// message (the loop writes the message).
+enum LateOutput: Sendable {
+    /// A `filter-result` line to write.
+    case answer([UInt8])
+    /// The verdict on held message `serial`: write these lines, then the message.
+    case release(serial: UInt64, prepending: [DataLine])
+}
+
 /// Answers given off the loop, waiting to be written: a queue guarded by a mutex, and a
 /// pipe whose read end the channel polls beside the daemon's input, so a waiting loop
 /// wakes up for them.
 final class LineDeferredAnswers: Sendable {
     private struct Queue {
-        var answers: [(session: UInt64, bytes: [UInt8])] = []
+        var answers: [(session: UInt64, output: LateOutput)] = []
         var signalled = false
     }
 
@@ -68,10 +77,10 @@ final class LineDeferredAnswers: Sendable {
     /// Whether answers wait (a cheap check for the loop between lines).
     var hasAnswers: Bool { pending.load(ordering: .acquiring) > 0 }
 
-    /// Queues an answer and wakes the loop.
-    func post(session: UInt64, bytes: [UInt8]) {
+    /// Queues an answer (or a release) and wakes the loop.
+    func post(session: UInt64, _ output: LateOutput) {
         let wake: Bool = queue.withLock { queue in
-            queue.answers.append((session, bytes))
+            queue.answers.append((session, output))
             pending.add(1, ordering: .releasing)
             defer { queue.signalled = true }
             return !queue.signalled
@@ -83,7 +92,7 @@ final class LineDeferredAnswers: Sendable {
     }
 
     /// Takes every waiting answer, in the order they were given.
-    func take() -> [(session: UInt64, bytes: [UInt8])] {
+    func take() -> [(session: UInt64, output: LateOutput)] {
         queue.withLock { queue in
             // Empty the pipe first, under the lock: a post after this finds `signalled`
             // false and writes a new byte, so a waiting loop always wakes for it.

@@ -34,6 +34,23 @@ public final class LineFilter {
     public var onLinkDisconnect: ((LineSession) throws -> Void)?
     /// The transaction ended: RSET, or after a message (`tx-reset` report).
     public var onTransactionReset: ((LineSession) throws -> Void)?
+    /// Whether to hold a message until its verdict, asked at the first `data-line` of each
+    /// message. A held message's `filter-dataline` lines are kept instead of written (each
+    /// as ``onDataLine`` leaves it: an unchanged line byte for byte, dot-stuffing kept), its
+    /// final `.` included, until ``onMessageEnd`` releases it with lines to put at its top.
+    /// Setting it registers the `data-line` phase. See ``holdLimits``.
+    public var holdsMessage: ((LineSession) -> Bool)?
+    /// The final `.` of a held message arrived: the message waits for the handle's
+    /// ``HeldMessageRelease/release(prepending:)``, from this callback or later from any
+    /// thread (smtpd sends the session's `commit` only after the filter's `.`; other
+    /// sessions go on being served). A callback that throws releases the message without
+    /// lines (logged); without a callback a held message is released as it is. Also called
+    /// for a message that grew over the hold limit and was passed on (so the verdict can be
+    /// computed), with a handle that adds nothing (``HeldMessageRelease/isHeld`` is false).
+    public var onMessageEnd: ((LineSession, HeldMessageRelease) throws -> Void)?
+    /// How much of a held message is kept in memory, where the rest spills, and the largest
+    /// message held (a larger one is passed on without its lines, logged).
+    public var holdLimits = MessageHoldLimits()
 
     /// The answer sent when a callback throws or a request cannot be read.
     public var fallback: LineFilterResult = .reject(code: 451, text: "4.3.0 Temporary failure in mail filter")
@@ -65,10 +82,16 @@ public final class LineFilter {
     /// The request whose callback runs, and whether that callback deferred its answer.
     private var current: (request: LineFilterRequest, promise: LineDeferredAnswer?)?
     /// Answers given off the loop; made when the first is promised.
-    private var lateAnswers: LineDeferredAnswers?
+    var lateAnswers: LineDeferredAnswers?
     private var limit = SessionLimit()
     /// The `filter-dataline|...|` prefix of the message being echoed, built once per message.
     private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8])?
+    /// The messages under way, by session, while ``holdsMessage`` is set (LineFilter+Hold.swift).
+    var messageHolds: [UInt64: LineMessageHold] = [:]
+    var nextHoldSerial: UInt64 = 0
+    /// Sessions whose held message could not be read back whole: their `commit` gets
+    /// ``fallback`` whatever the callback says.
+    var damagedMessages: Set<UInt64> = []
 
     /// Creates a filter reading the daemon from `input` and answering on `output`.
     public init(input: Int32 = 0, output: Int32 = 1, logger: Logger = Logger(label: "opensmtpd.line-filter")) {
@@ -77,7 +100,8 @@ public final class LineFilter {
         self.logger = logger
     }
 
-    /// The phases registered: one per callback that is set (`helo` and `ehlo` apart).
+    /// The phases registered: one per callback that is set (`helo` and `ehlo` apart), and
+    /// `data-line` and `commit` when ``holdsMessage`` is set.
     public var phases: [String] {
         var phases: [String] = []
         if onConnect != nil { phases.append("connect") }
@@ -86,8 +110,10 @@ public final class LineFilter {
         if onMailFrom != nil { phases.append("mail-from") }
         if onRcptTo != nil { phases.append("rcpt-to") }
         if onData != nil { phases.append("data") }
-        if onDataLine != nil { phases.append("data-line") }
-        if onCommit != nil { phases.append("commit") }
+        if onDataLine != nil || holdsMessage != nil { phases.append("data-line") }
+        // With holding, `commit` is registered too: a held message that could not be passed
+        // on whole has its commit refused.
+        if onCommit != nil || holdsMessage != nil { phases.append("commit") }
         return phases
     }
 
@@ -117,9 +143,9 @@ public final class LineFilter {
         let late = try lateAnswerQueue()
         let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength,
                                   lateAnswers: .init(descriptor: late.wakeDescriptor, waiting: { late.hasAnswers },
-                                                     take: { [unowned self] in takeLateAnswers() }))
+                                                     take: { [unowned self] emit throws(LineProtocolError) in try takeLateAnswers(emit: emit) }))
         while let line = try channel.readLine() {
-            try channel.queue(try handle(line: line))
+            try channel.queue(try handle(line: line, emit: channel.queue))
         }
         try channel.flush()
         if let stopped = channel.peerStoppedReading {
@@ -145,23 +171,35 @@ public final class LineFilter {
         return promise
     }
 
-    /// The answers given off the loop since the last call, as bytes to send, without those
-    /// of sessions that have ended (``serve()`` calls it; a filter driven in memory through
-    /// ``handle(line:)`` calls it itself).
+    /// The answers given off the loop since the last call, and the messages released, as
+    /// bytes to send, without those of sessions that have ended (``serve()`` takes them
+    /// itself, writing a released message piece by piece; a filter driven in memory through
+    /// ``handle(line:)`` calls this, which returns a released message whole).
     public func takeLateAnswers() -> [UInt8] {
-        guard let lateAnswers else { return [] }
         var bytes: [UInt8] = []
-        for answer in lateAnswers.take() {
-            if sessions[answer.session] != nil {
-                bytes += answer.bytes
-            } else {
-                logger.debug("session \(SessionIdentifier.hex(answer.session)) ended before its deferred answer: not sent")
-            }
-        }
+        // Only `emit` throws, and collecting into an array does not.
+        try? takeLateAnswers { bytes += $0 }
         return bytes
     }
 
-    private func lateAnswerQueue() throws(LineProtocolError) -> LineDeferredAnswers {
+    /// The answers given off the loop, and the released messages, written through `emit`.
+    func takeLateAnswers(emit: LineEmit) throws(LineProtocolError) {
+        guard let lateAnswers else { return }
+        for (session, output) in lateAnswers.take() {
+            switch output {
+            case let .answer(bytes):
+                if sessions[session] != nil {
+                    try emit(bytes)
+                } else {
+                    logger.debug("session \(SessionIdentifier.hex(session)) ended before its deferred answer: not sent")
+                }
+            case let .release(serial, lines):
+                try writeReleased(session: session, serial: serial, prepending: lines, emit: emit)
+            }
+        }
+    }
+
+    func lateAnswerQueue() throws(LineProtocolError) -> LineDeferredAnswers {
         if let lateAnswers { return lateAnswers }
         let made = try LineDeferredAnswers()
         lateAnswers = made
@@ -169,7 +207,19 @@ public final class LineFilter {
     }
 
     /// Handles one line from the daemon (without its `\n`) and returns what to send back.
+    ///
+    /// A message that stops being held (it grew over ``holdLimits``) comes back whole, in
+    /// the bytes of the line that made it too large.
     public func handle(line: [UInt8]) throws(LineProtocolError) -> [UInt8] {
+        var streamed: [UInt8] = []
+        let rest = try handle(line: line) { streamed += $0 }
+        if streamed.isEmpty { return rest }
+        return streamed + rest
+    }
+
+    /// Handles one line; bytes of a held message passed on go through `emit` (piece by
+    /// piece) before the bytes returned.
+    func handle(line: [UInt8], emit: LineEmit) throws(LineProtocolError) -> [UInt8] {
         let message: LineMessage
         do {
             message = try LineMessage.parse(line)
@@ -193,7 +243,7 @@ public final class LineFilter {
             return []
         case .filter(let request):
             try check(request.version, line)
-            return answer(request)
+            return try answer(request, emit: emit)
         }
     }
 
@@ -218,6 +268,7 @@ public final class LineFilter {
         case "link-disconnect":
             // A session never tracked (refused at the bound) has nothing to end.
             guard let session = sessions.removeValue(forKey: report.session) else { return }
+            endHold(of: report.session)
             limit.sessionEnded(count: sessions.count, maximum: maximumSessions, logger: logger)
             run("link-disconnect", report.session) { try onLinkDisconnect?(session) }
         case "tx-reset":
@@ -236,7 +287,7 @@ public final class LineFilter {
 
     /// The session `id`, tracked from now on if it is new; nil when it is new and
     /// ``maximumSessions`` are tracked.
-    private func session(_ id: UInt64) -> LineSession? {
+    func session(_ id: UInt64) -> LineSession? {
         if let session = sessions[id] { return session }
         guard admits(id) else { return nil }
         let session = LineSession(id: id)
@@ -250,8 +301,8 @@ public final class LineFilter {
 
     // MARK: - Requests
 
-    private func answer(_ request: LineFilterRequest) -> [UInt8] {
-        if request.phase == "data-line" { return dataLine(request) }
+    private func answer(_ request: LineFilterRequest, emit: LineEmit) throws(LineProtocolError) -> [UInt8] {
+        if request.phase == "data-line" { return try dataLine(request, emit: emit) }
         guard var session = self.session(request.session) else {
             limit.refusedQuery()
             return Self.result(sessionLimitResult, session: request.session, token: request.token, version: request.version)
@@ -275,7 +326,12 @@ public final class LineFilter {
             case "mail-from": result = try onMailFrom?(session, MailAddress(commandArgument: request.parameterText)) ?? .proceed
             case "rcpt-to": result = try onRcptTo?(session, MailAddress(commandArgument: request.parameterText)) ?? .proceed
             case "data": result = try onData?(session) ?? .proceed
-            case "commit": result = try onCommit?(session) ?? .proceed
+            case "commit":
+                let verdict = try onCommit?(session) ?? .proceed
+                // Answered with the fallback as a failing callback is (through its promise, if
+                // it deferred), so the message is not taken in part.
+                if damagedMessages.remove(request.session) != nil { throw DamagedHeldMessage() }
+                result = verdict
             default:
                 logger.warning("session \(SessionIdentifier.hex(request.session)): unknown phase '\(request.phase)', answered proceed")
                 result = .proceed
@@ -292,7 +348,7 @@ public final class LineFilter {
         return Self.result(result, session: request.session, token: request.token, version: request.version)
     }
 
-    private func dataLine(_ request: LineFilterRequest) -> [UInt8] {
+    private func dataLine(_ request: LineFilterRequest, emit: LineEmit) throws(LineProtocolError) -> [UInt8] {
         let raw = request.parameters
         let prefix: [UInt8]
         if let cached = dataLinePrefix, cached.session == request.session, cached.token == request.token,
@@ -302,7 +358,11 @@ public final class LineFilter {
             prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
             dataLinePrefix = (request.session, request.token, request.version, prefix)
         }
-        if raw == [UInt8(ascii: ".")] { return prefix + [UInt8(ascii: "."), 10] }
+        let held = holdsMessage == nil && messageHolds.isEmpty ? nil : messageHold(for: request, prefix: prefix)
+        if raw == [UInt8(ascii: ".")] {
+            if let held { return endOfMessage(held, request) }
+            return prefix + [UInt8(ascii: "."), 10]
+        }
         let stuffed = raw.first == UInt8(ascii: ".")
         let line = DataLine(bytes: stuffed ? Array(raw.dropFirst()) : raw)
         let output: DataLineOutput
@@ -312,6 +372,10 @@ public final class LineFilter {
         } catch {
             logger.error("session \(SessionIdentifier.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
             output = .unchanged
+        }
+        if let held, held.hold != nil {
+            try keep(output, raw: raw, in: held, session: request.session, emit: emit)
+            return []
         }
         switch output {
         case .unchanged:
