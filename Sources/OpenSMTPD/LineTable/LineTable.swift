@@ -83,7 +83,15 @@ public final class LineTable: TableCallbacks {
         let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength)
         do {
             while let line = try channel.readLine() {
-                try channel.queue(handle(line: line))
+                let answer: [UInt8]
+                do {
+                    answer = try handle(line: line)
+                } catch {
+                    // The replies to the requests before the bad line still go out.
+                    try? channel.flush()
+                    throw error
+                }
+                try channel.queue(answer)
             }
             try channel.flush()
         } catch let error as LineProtocolError {

@@ -60,9 +60,11 @@ public struct LineTableReply: Equatable, Sendable {
         var bytes = message.utf8.map { $0 == 10 || $0 == 13 || $0 == 0 ? UInt8(ascii: " ") : $0 }
         if bytes.count > maximumMessageLength {
             bytes = Array(bytes.prefix(maximumMessageLength))
-            // Do not end inside a UTF-8 sequence.
-            while let last = bytes.last, last & 0xc0 == 0x80 { bytes.removeLast() }
-            if let last = bytes.last, last >= 0xc0 { bytes.removeLast() }
+            // Do not end inside a UTF-8 sequence: drop the last one when it is incomplete.
+            if let lead = bytes.lastIndex(where: { $0 & 0xc0 != 0x80 }), bytes[lead] >= 0xc0 {
+                let length = bytes[lead] >= 0xf0 ? 4 : bytes[lead] >= 0xe0 ? 3 : 2
+                if bytes.count - lead < length { bytes.removeSubrange(lead...) }
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
