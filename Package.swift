@@ -156,10 +156,10 @@ let package = Package(
             name: "FilterProtocolTests",
             dependencies: ["SMTPDTestDouble", "filter-example"]
         ),
-        // Debian's real smtpd (6.6+ line protocol) with the built filter-rules; skipped without smtpd or root.
+        // Debian's real smtpd (6.6+ line protocol) with the built filter-rules and table-pcre; skipped without smtpd or root.
         .testTarget(
             name: "FilterRulesInteropTests",
-            dependencies: ["SMTPDTestDouble", "filter-rules"]
+            dependencies: ["SMTPDTestDouble", "filter-rules", "table-pcre"]
         ),
         .testTarget(
             name: "OpenSMTPDTableTests",

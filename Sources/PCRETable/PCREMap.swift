@@ -19,25 +19,33 @@ public enum PCREMapError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A parsed map file: its entries in file order, matched first match wins.
+/// A parsed map file: its rules and `if` blocks in file order, matched first match wins.
 ///
 /// Not thread-safe (it owns the PCRE2 scratch space): use it from one thread.
 public final class PCREMap {
     /// The file's path as given.
     public let path: String
-    /// The entries in file order.
+    /// The rules and `if` tests in file order.
+    public let steps: [PCREMapStep]
+    /// The rules in file order (inside `if` blocks too).
     public let entries: [PCREMapEntry]
-    /// The values FETCH returns in turn: those of the entries whose value refers to no
+    /// The values FETCH returns in turn: those of the rules whose value refers to no
     /// group (without a key there is nothing to expand), in file order.
     public let fetchableValues: [String]
     private let scratch: MatchScratch
 
-    /// Creates a map from entries.
-    public init(path: String, entries: [PCREMapEntry], limits: MatchLimits = .default) {
+    /// Creates a map from steps.
+    public init(path: String, steps: [PCREMapStep], limits: MatchLimits = .default) {
         self.path = path
-        self.entries = entries
+        self.steps = steps
+        self.entries = steps.compactMap { if case let .rule(entry) = $0 { return entry } else { return nil } }
         self.fetchableValues = entries.compactMap(\.value.literalText)
         self.scratch = MatchScratch(limits: limits)
+    }
+
+    /// Creates a map of plain rules.
+    public convenience init(path: String, entries: [PCREMapEntry], limits: MatchLimits = .default) {
+        self.init(path: path, steps: entries.map(PCREMapStep.rule), limits: limits)
     }
 
     /// Reads and compiles the map file at `path`.
@@ -51,31 +59,44 @@ public final class PCREMap {
     ///
     /// - Throws: every problem in the text.
     public static func compile(text: String, file: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
-        let (entries, diagnostics) = PCREMapParser.parse(text: text, file: file)
+        let (steps, diagnostics) = PCREMapParser.parse(text: text, file: file)
         guard diagnostics.isEmpty else { throw RulesFileError(diagnostics) }
-        return PCREMap(path: file, entries: entries, limits: limits)
+        return PCREMap(path: file, steps: steps, limits: limits)
     }
 
-    /// The first entry whose regex matches `subject` (a key's UTF-8); nil when none matches.
+    /// Whether `regex` matches `subject`.
+    private func matches(_ regex: PCRE2Regex, _ subject: [UInt8], at location: SourceLocation) throws(PCREMapError) -> Bool {
+        switch regex.matches(subject, scratch: scratch) {
+        case .match: return true
+        case .noMatch: return false
+        case let .limitExceeded(reason): throw .limitExceeded(location, reason)
+        case let .failed(reason): throw .matchFailed(location, reason)
+        }
+    }
+
+    /// The first rule that applies to `subject` (a key's UTF-8), `if` blocks followed; nil
+    /// when none does.
     ///
-    /// Uses the scratch's one-pair match data: no allocation per entry.
+    /// Uses the scratch's one-pair match data: no allocation per rule.
     ///
     /// - Throws: ``PCREMapError`` when a regex before the first match hit a limit or failed:
-    ///   which entry would have matched first cannot be known then.
+    ///   which rule would have applied first cannot be known then.
     private func firstEntry(matching subject: [UInt8]) throws(PCREMapError) -> PCREMapEntry? {
-        for entry in entries {
-            switch entry.regex.matches(subject, scratch: scratch) {
-            case .match: return entry
-            case .noMatch: continue
-            case let .limitExceeded(reason): throw .limitExceeded(entry.location, reason)
-            case let .failed(reason): throw .matchFailed(entry.location, reason)
+        var index = 0
+        while index < steps.count {
+            switch steps[index] {
+            case let .rule(entry):
+                if try matches(entry.regex, subject, at: entry.location) != entry.negated { return entry }
+                index += 1
+            case let .condition(regex, negated, location, skipTo):
+                index = try matches(regex, subject, at: location) != negated ? index + 1 : skipTo
             }
         }
         return nil
     }
 
-    /// The first entry whose regex matches `key`, with the ranges of its groups in the
-    /// key's UTF-8; nil when none matches.
+    /// The first rule that applies to `key`, with the ranges of its groups in the key's
+    /// UTF-8 (none for a negated rule); nil when none applies.
     ///
     /// - Throws: ``PCREMapError`` when a regex before the first match hit a limit or failed:
     ///   which entry would have matched first cannot be known then.
@@ -85,6 +106,8 @@ public final class PCREMap {
 
     private func firstMatch(subject: [UInt8]) throws(PCREMapError) -> (entry: PCREMapEntry, groups: [Range<Int>?])? {
         guard let entry = try firstEntry(matching: subject) else { return nil }
+        // A negated rule applied because nothing matched: there are no groups.
+        if entry.negated { return (entry, []) }
         // Only the winning entry pays for match data sized for its groups.
         switch entry.regex.captures(in: subject, scratch: scratch) {
         case let .match(groups): return (entry, groups)
@@ -94,15 +117,15 @@ public final class PCREMap {
         }
     }
 
-    /// Whether some entry matches `key`.
+    /// Whether some rule applies to `key`.
     ///
     /// - Throws: ``PCREMapError`` as ``firstMatch(_:)``.
     public func check(_ key: String) throws(PCREMapError) -> Bool {
         try firstEntry(matching: Array(key.utf8)) != nil
     }
 
-    /// The value of the first entry matching `key`, group references expanded; nil when no
-    /// entry matches.
+    /// The value of the first rule that applies to `key`, group references expanded; nil
+    /// when none applies.
     ///
     /// - Throws: ``PCREMapError`` as ``firstMatch(_:)``, or ``PCREMapError/emptyValue(_:)``.
     public func lookup(_ key: String) throws(PCREMapError) -> String? {

@@ -1,89 +1,112 @@
 import FilterRules
 
-/// Reads the text of a map file: one `/REGEX/FLAGS VALUE` per line, `#` comment lines and
-/// blank lines. Reports every problem as a ``RuleDiagnostic`` (`FILE:LINE:COLUMN: message`),
-/// in the words and with the columns the rules file uses.
+/// Reads the text of a map file in the format of Postfix's pcre_table(5): rules
+/// `/REGEX/FLAGS VALUE` and `!/REGEX/FLAGS VALUE`, blocks `if /REGEX/FLAGS` ... `endif`
+/// (nestable, also `if !/REGEX/`), `#` comment lines, blank lines, continuation lines
+/// (starting with a blank). Reports every problem as a ``RuleDiagnostic``
+/// (`FILE:LINE:COLUMN: message`).
+///
+/// Where Postfix warns and skips a bad line, this parser reports an error, so a map with
+/// any mistake is refused as a whole (at start-up; on update the previous map stays).
 public enum PCREMapParser {
-    /// Parses and compiles `text`, named `file` in diagnostics. Lines with errors are left
-    /// out of `entries`; `diagnostics` lists every error in file order (line, then column).
-    public static func parse(text: String, file: String) -> (entries: [PCREMapEntry], diagnostics: [RuleDiagnostic]) {
-        var entries: [PCREMapEntry] = []
-        var diagnostics: [RuleDiagnostic] = []
-        var lineNumber = 0
-        for characters in PhysicalLines.split(text) {
-            lineNumber += 1
-            switch parseLine(characters, file: file, line: lineNumber) {
-            case .none: break
-            case let .entry(entry): entries.append(entry)
-            case let .errors(found): diagnostics += found
+    /// Parses and compiles `text`, named `file` in diagnostics. `steps` are the rules and
+    /// `if` tests in file order; `diagnostics` lists every error in file order (line, then
+    /// column). Only use the steps when there is no diagnostic.
+    public static func parse(text: String, file: String) -> (steps: [PCREMapStep], diagnostics: [RuleDiagnostic]) {
+        var (lines, diagnostics) = MapLogicalLine.split(text, file: file)
+        var steps: [PCREMapStep] = []
+        // The open `if` blocks: their step index (nil when the `if` had errors) and location.
+        var open: [(step: Int?, location: SourceLocation)] = []
+        for line in lines {
+            let start = line.location(0, file: file)
+            switch keyword(line.characters) {
+            case "if":
+                let pattern = MapPattern.scan(line, at: 2, file: file, diagnostics: &diagnostics)
+                if let pattern { extraText(line, after: pattern.end, what: "if /regex/", file: file, into: &diagnostics) }
+                if let pattern, let regex = pattern.regex {
+                    open.append((steps.count, start))
+                    steps.append(.condition(regex: regex, negated: pattern.negated, location: start, skipTo: -1))
+                } else {
+                    open.append((nil, start))
+                }
+            case "endif":
+                extraText(line, after: 5, what: "endif", file: file, into: &diagnostics)
+                guard let block = open.popLast() else {
+                    diagnostics.append(RuleDiagnostic(start, "endif without a matching if"))
+                    continue
+                }
+                if let index = block.step, case let .condition(regex, negated, location, _) = steps[index] {
+                    steps[index] = .condition(regex: regex, negated: negated, location: location, skipTo: steps.count)
+                }
+            default:
+                if let entry = rule(line, file: file, diagnostics: &diagnostics) { steps.append(.rule(entry)) }
             }
         }
+        for block in open { diagnostics.append(RuleDiagnostic(block.location, "if without a matching endif")) }
         // In file order; within a line by column, keeping the order of equal locations.
         let sorted = diagnostics.enumerated().sorted { ($0.element.location, $0.offset) < ($1.element.location, $1.offset) }
-        return (entries, sorted.map(\.element))
+        return (steps, sorted.map(\.element))
     }
 
-    private enum LineResult {
-        case none
-        case entry(PCREMapEntry)
-        case errors([RuleDiagnostic])
+    /// `if` or `endif` (any case, as Postfix reads them) when the line starts with one
+    /// followed by something other than a letter or digit; nil otherwise.
+    private static func keyword(_ characters: [Character]) -> String? {
+        for word in ["endif", "if"] {
+            guard characters.count >= word.count,
+                  String(characters[0..<word.count]).lowercased() == word else { continue }
+            if characters.count == word.count { return word }
+            let next = characters[word.count]
+            if !next.isLetter && !next.isNumber { return word }
+        }
+        return nil
     }
 
-    private static func isBlank(_ character: Character) -> Bool { character == " " || character == "\t" }
+    /// Reports text after an `if` pattern or `endif`; Postfix ignores it with a warning,
+    /// usually a rule indented inside the block and so joined to the line.
+    private static func extraText(_ line: MapLogicalLine, after offset: Int, what: String, file: String,
+                                  into diagnostics: inout [RuleDiagnostic]) {
+        var index = offset
+        while index < line.characters.count, MapLogicalLine.isBlank(line.characters[index]) { index += 1 }
+        guard index < line.characters.count else { return }
+        diagnostics.append(RuleDiagnostic(line.location(index, file: file),
+            "unexpected text after \(what); an indented line continues the line above, so do not indent rules inside if ... endif"))
+    }
 
-    private static func parseLine(_ line: [Character], file: String, line number: Int) -> LineResult {
-        func at(_ offset: Int) -> SourceLocation { SourceLocation(file: file, line: number, column: offset + 1) }
-        var index = 0
-        while index < line.count, isBlank(line[index]) { index += 1 }
-        if index == line.count || line[index] == "#" { return .none }
-        guard line[index] == "/" else {
-            var end = index
-            while end < line.count, !isBlank(line[end]) { end += 1 }
-            let word = String(line[index..<end])
-            return .errors([RuleDiagnostic(at(index), "expected a /regex/ at the start of the line, found '\(word)'")])
+    /// A rule line: the pattern, then the value (the rest without surrounding blanks).
+    private static func rule(_ line: MapLogicalLine, file: String, diagnostics: inout [RuleDiagnostic]) -> PCREMapEntry? {
+        let characters = line.characters
+        func at(_ offset: Int) -> SourceLocation { line.location(offset, file: file) }
+        if let first = characters.first, first.isLetter || first.isNumber {
+            diagnostics.append(RuleDiagnostic(at(0), "expected a /regex/ at the start of the line, found '\(MapPattern.word(characters, from: 0))'"))
+            return nil
         }
-        // The regex, as the rules file reads it.
-        let opening = index
-        guard let (source, regexEnd) = RegexLiteral.scan(line, openingAt: opening) else {
-            return .errors([RuleDiagnostic(at(opening), "unterminated regex, expected a closing '/'")])
-        }
-        index = regexEnd
-        var diagnostics: [RuleDiagnostic] = []
-        let flagsStart = index
-        while index < line.count, !isBlank(line[index]) { index += 1 }
-        var flags = RegexFlags()
-        switch RegexFlags.parse(Substring(String(line[flagsStart..<index]))) {
-        case let .success(parsed): flags = parsed
-        case let .failure(failure): diagnostics.append(RuleDiagnostic(at(flagsStart + failure.offset), failure.message))
-        }
-        var regex: PCRE2Regex?
-        do {
-            regex = try PCRE2Regex(pattern: source, flags: flags)
-        } catch {
-            let column = opening + 1 + ConfigurationText.characterCount(ofUTF8Prefix: error.offset, in: source)
-            diagnostics.append(RuleDiagnostic(at(column), "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
-        }
-        // The value: the rest of the line without surrounding blanks.
-        while index < line.count, isBlank(line[index]) { index += 1 }
-        var end = line.count
-        while end > index, isBlank(line[end - 1]) { end -= 1 }
+        let before = diagnostics.count
+        guard let pattern = MapPattern.scan(line, at: 0, file: file, diagnostics: &diagnostics) else { return nil }
+        var index = pattern.end
+        while index < characters.count, MapLogicalLine.isBlank(characters[index]) { index += 1 }
+        var end = characters.count
+        while end > index, MapLogicalLine.isBlank(characters[end - 1]) { end -= 1 }
         guard end > index else {
-            diagnostics.append(RuleDiagnostic(at(line.count), "expected a value after the regex"))
-            return .errors(diagnostics)
+            diagnostics.append(RuleDiagnostic(at(characters.count), "expected a value after the regex"))
+            return nil
         }
         let valueStart = index
         var value: ValueTemplate?
         do {
-            let parsed = try ValueTemplate(parsing: String(line[valueStart..<end]))
+            let parsed = try ValueTemplate(parsing: String(characters[valueStart..<end]))
             value = parsed
-            if let regex, let bad = parsed.references.first(where: { $0.group > regex.captureGroupCount }) {
+            if pattern.negated, let reference = parsed.references.first {
+                diagnostics.append(RuleDiagnostic(at(valueStart + reference.offset),
+                    "the value of a negated pattern (!/regex/) cannot refer to groups: nothing matched"))
+            } else if let regex = pattern.regex,
+                      let bad = parsed.references.first(where: { $0.group > regex.captureGroupCount }) {
                 diagnostics.append(RuleDiagnostic(at(valueStart + bad.offset),
                     "the value refers to group \(bad.group), but the regex has \(regex.captureGroupCount) capture group(s)"))
             }
         } catch {
             diagnostics.append(RuleDiagnostic(at(valueStart + error.offset), error.message))
         }
-        guard diagnostics.isEmpty, let regex, let value else { return .errors(diagnostics) }
-        return .entry(PCREMapEntry(regex: regex, value: value, location: at(0)))
+        guard diagnostics.count == before, let regex = pattern.regex, let value else { return nil }
+        return PCREMapEntry(regex: regex, value: value, location: at(0), negated: pattern.negated)
     }
 }

@@ -8,7 +8,8 @@ import OpenSMTPD
 /// - LOOKUP: the first matching line's value, group references expanded.
 /// - FETCH: the values without group references in turn, starting over after the last.
 /// - UPDATE: re-reads the file; when the new text has errors they are logged, the old
-///   map stays in use and the answer is 0.
+///   map stays in use and the answer is a failure (table API 2: `r` 0; the text protocol:
+///   `error|` with the first error, which smtpd logs).
 ///
 /// Requests for a service outside ``services`` answer "not found".
 public final class PCRETable {
@@ -38,6 +39,16 @@ public final class PCRETable {
         service != .none && services.isSuperset(of: service)
     }
 
+    /// Why the last update failed: the error count and the first error; nil after a
+    /// successful one.
+    public private(set) var lastUpdateFailure: UpdateFailure?
+
+    /// A refused update, as the text protocol's `update-result|ID|error|MESSAGE` tells smtpd.
+    public struct UpdateFailure: Error, Sendable, CustomStringConvertible {
+        /// `FILE: N error(s), keeping the previous map; first: FILE:LINE:COLUMN: message`.
+        public let description: String
+    }
+
     /// Re-reads the map file; on errors logs them and keeps the map in use.
     ///
     /// - Returns: whether the new map is in use.
@@ -46,11 +57,14 @@ public final class PCRETable {
         do {
             map = try PCREMap.load(path: path, limits: limits)
             fetchIndex = 0
+            lastUpdateFailure = nil
             logger.info("\(path): reloaded, \(map.entries.count) entries")
             return true
         } catch {
             for diagnostic in error.diagnostics { logger.error("\(diagnostic)") }
             logger.error("\(path): \(error.diagnostics.count) error(s), keeping the previous map (\(map.entries.count) entries)")
+            let first = error.diagnostics.first.map { "; first: \($0)" } ?? ""
+            lastUpdateFailure = UpdateFailure(description: "\(path): \(error.diagnostics.count) error(s), keeping the previous map\(first)")
             return false
         }
     }
@@ -80,8 +94,23 @@ public final class PCRETable {
         return values[fetchIndex]
     }
 
-    /// Sets `table`'s callbacks to answer from this map (params are not used).
+    /// Sets `table`'s callbacks to answer from this map (params are not used); a refused
+    /// update answers `r` 0.
     public func attach(to table: Table) {
+        attachCallbacks(to: table)
+    }
+
+    /// Sets `table`'s callbacks to answer from this map; a refused update answers
+    /// `error|` with ``lastUpdateFailure``, which smtpd logs.
+    public func attach(to table: LineTable) {
+        attachCallbacks(to: table)
+        table.onUpdate = { [self] in
+            if update() { return true }
+            throw lastUpdateFailure ?? UpdateFailure(description: "\(path): update failed")
+        }
+    }
+
+    private func attachCallbacks(to table: some TableCallbacks) {
         table.onUpdate = { [self] in update() }
         table.onCheck = { [self] service, _, key in try check(service: service, key: key) }
         table.onLookup = { [self] service, _, key in try lookup(service: service, key: key) }

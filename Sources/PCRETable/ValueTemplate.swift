@@ -1,7 +1,8 @@
 /// The VALUE of a map line: literal text with references to the regex's capture groups.
 ///
-/// `$1` to `$9` (and `$0`, the whole match) take one digit, `${N}` any group number, `$$`
-/// stands for a dollar sign. A group that did not take part in the match expands to nothing.
+/// As in Postfix's pcre_table(5): `$N` (every digit that follows: `$12` is group 12),
+/// `${N}` and `$(N)` refer to group N (`$0` is the whole match), `$$` stands for a dollar
+/// sign. A group that did not take part in the match expands to nothing.
 public struct ValueTemplate: Equatable, Sendable, CustomStringConvertible {
     /// A piece of the value.
     public enum Part: Equatable, Sendable {
@@ -54,13 +55,18 @@ public struct ValueTemplate: Equatable, Sendable, CustomStringConvertible {
             if next == "$" {
                 literal.append("$")
                 index += 2
-            } else if let next, let digit = next.wholeNumberValue, next.isASCII {
+            } else if let next, next.isASCII, next.isNumber {
+                var end = index + 1
+                while end < characters.count, characters[end].isASCII, characters[end].isNumber { end += 1 }
+                guard end - (index + 1) <= 4, let number = Int(String(characters[(index + 1)..<end])) else {
+                    throw SyntaxError(offset: index, message: Self.badDollar)
+                }
                 flush()
-                parts.append(.group(digit))
-                references.append((digit, index))
-                index += 2
-            } else if next == "{",
-                      let close = characters[(index + 2)...].firstIndex(of: "}"),
+                parts.append(.group(number))
+                references.append((number, index))
+                index = end
+            } else if let next, next == "{" || next == "(",
+                      let close = characters[(index + 2)...].firstIndex(of: next == "{" ? "}" : ")"),
                       close > index + 2,
                       characters[(index + 2)..<close].allSatisfy({ $0.isASCII && $0.isNumber }),
                       close - (index + 2) <= 4,
@@ -70,7 +76,7 @@ public struct ValueTemplate: Equatable, Sendable, CustomStringConvertible {
                 references.append((number, index))
                 index = close + 1
             } else {
-                throw SyntaxError(offset: index, message: "bad '$' in the value, expected $1 to $9, ${N} or $$")
+                throw SyntaxError(offset: index, message: Self.badDollar)
             }
         }
         flush()
@@ -78,6 +84,9 @@ public struct ValueTemplate: Equatable, Sendable, CustomStringConvertible {
         self.references = references
         self.source = text
     }
+
+    /// The message for a `$` that is not a group reference.
+    static let badDollar = "bad '$' in the value, expected $N, ${N}, $(N) or $$"
 
     /// The highest group referred to, or nil when the value has no references.
     public var highestGroup: Int? { references.map(\.group).max() }

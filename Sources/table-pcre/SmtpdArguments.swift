@@ -1,6 +1,6 @@
 import FilterRules
 
-/// The command line as smtpd 6.0.x gives it to a table program.
+/// The command line as smtpd gives it to a table program (6.0 to 7.8 alike).
 enum SmtpdArguments {
     /// smtpd passes the config part of `table NAME pcre:CONFIG` as one argument, so options
     /// written there (`pcre:/etc/mail/aliases.pcre --service alias`) arrive glued to the

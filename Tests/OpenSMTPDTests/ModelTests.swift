@@ -43,8 +43,13 @@ struct ModelTests {
         #expect(FilterStatus.allCases.map(\.rawValue) == [0, 1, 2])
         #expect(FilterHooks.dataLine.rawValue == 0x400 && FilterHooks.rollback.rawValue == 0x200)
         #expect(TableService.mailaddrMap.rawValue == 0x100 && TableService.string.rawValue == 0x400 && TableService.any.rawValue == 0xfff)
-        #expect(TableService.mailaddrMap.description == "maddrmap")
+        #expect(TableService.regex.rawValue == 0x800 && TableService.auth.rawValue == 0x1000)
+        #expect(TableService.mailaddrMap.description == "mailaddrmap")
+        #expect(TableService(name: "maddrmap") == .mailaddrMap && TableService(name: "MailAddrMap") == .mailaddrMap)
+        #expect(TableService(wireName: "mailaddrmap") == .mailaddrMap && TableService(wireName: "maddrmap") == nil)
+        #expect(TableService(wireName: "none") == nil && TableService(wireName: "Alias") == nil)
         #expect(TableService(name: "relayhost") == .relayHost)
+        #expect(TableService.any.members.count == 12 && !TableService.any.contains(.auth))
         #expect(([.alias, .domain] as TableService).description == "alias|domain")
     }
 

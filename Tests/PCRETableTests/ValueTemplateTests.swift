@@ -20,11 +20,19 @@ struct ValueTemplateTests {
         #expect(template.highestGroup == nil)
     }
 
+    @Test("Postfix's forms: $N takes every digit, $(N) as ${N}")
+    func postfixForms() throws {
+        let template = try ValueTemplate(parsing: "$12x$(3)y${4}")
+        #expect(template.parts == [.group(12), .literal("x"), .group(3), .literal("y"), .group(4)])
+        #expect(template.references.map(\.offset) == [0, 4, 9])
+    }
+
     @Test("bad dollar signs are reported at their offset", arguments: [
         ("a$", 1), ("$x", 0), ("ab ${}", 3), ("${1", 0), ("${a}", 0), ("${12345}", 0), ("ok $-1", 3),
+        ("$(1}", 0), ("$12345", 0), ("$()", 0),
     ])
     func badDollar(_ text: String, _ offset: Int) {
-        #expect(throws: ValueTemplate.SyntaxError(offset: offset, message: "bad '$' in the value, expected $1 to $9, ${N} or $$")) {
+        #expect(throws: ValueTemplate.SyntaxError(offset: offset, message: "bad '$' in the value, expected $N, ${N}, $(N) or $$")) {
             try ValueTemplate(parsing: text)
         }
     }

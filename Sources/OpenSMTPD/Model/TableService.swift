@@ -30,16 +30,34 @@ public struct TableService: OptionSet, Hashable, Sendable, CustomStringConvertib
     public static let relayHost = TableService(rawValue: 0x200)
     /// K_STRING: plain strings.
     public static let string = TableService(rawValue: 0x400)
-    /// K_ANY: every service.
+    /// K_REGEX: the keys are matched against the table's regular expressions (`match
+    /// ... regex <table>`, smtpd 6.4 and later); only checked, never looked up.
+    public static let regex = TableService(rawValue: 0x800)
+    /// K_AUTH (smtpd 7.6 and later): authentication offloaded to the table, which is asked
+    /// to check the key `user:cleartext-password`. A table that registers it is never asked
+    /// for ``credentials`` when smtpd authenticates.
+    public static let auth = TableService(rawValue: 0x1000)
+    /// K_ANY of table API 2 (0xfff): every service up to ``regex``. Not ``auth``, which
+    /// changes how smtpd authenticates and must be asked for on its own.
     public static let any = TableService(rawValue: 0xfff)
 
-    /// Each single service with the name the seed logs it under, in bit order.
+    /// Each single service with the name smtpd 7.6 and later spell it with (table.c,
+    /// `table_service_name`), in bit order.
     public static let named: [(service: TableService, name: String)] = [
         (.alias, "alias"), (.domain, "domain"), (.credentials, "credentials"),
         (.netaddr, "netaddr"), (.userinfo, "userinfo"), (.source, "source"),
-        (.mailaddr, "mailaddr"), (.addrname, "addrname"), (.mailaddrMap, "maddrmap"),
-        (.relayHost, "relayhost"), (.string, "string"),
+        (.mailaddr, "mailaddr"), (.addrname, "addrname"), (.mailaddrMap, "mailaddrmap"),
+        (.relayHost, "relayhost"), (.string, "string"), (.regex, "regex"), (.auth, "auth"),
     ]
+
+    /// Older spellings still accepted by ``init(name:)``: `maddrmap`, as the Go seed and
+    /// earlier versions of this library called ``mailaddrMap``.
+    public static let aliases: [String: TableService] = ["maddrmap": .mailaddrMap]
+
+    /// The single services in the set, in bit order (for `register|SERVICE` lines).
+    public var members: [TableService] {
+        Self.named.map(\.service).filter { contains($0) }
+    }
 
     /// The service's name: a single name ("alias"), "any", "none", or names joined by "|".
     public var description: String {
@@ -52,14 +70,28 @@ public struct TableService: OptionSet, Hashable, Sendable, CustomStringConvertib
         return names.joined(separator: "|")
     }
 
-    /// Looks a service up by its seed name ("alias", "maddrmap", "any", ...).
+    /// Looks a service up by name, case-insensitively: the names of ``named`` ("alias",
+    /// "mailaddrmap", ...), the older spellings of ``aliases`` ("maddrmap"), "any", "none".
     public init?(name: String) {
-        switch name.lowercased() {
+        let lowered = name.lowercased()
+        switch lowered {
         case "none": self = .none
         case "any": self = .any
         default:
-            guard let entry = Self.named.first(where: { $0.name == name.lowercased() }) else { return nil }
-            self = entry.service
+            if let service = Self.aliases[lowered] {
+                self = service
+            } else if let entry = Self.named.first(where: { $0.name == lowered }) {
+                self = entry.service
+            } else {
+                return nil
+            }
         }
+    }
+
+    /// Looks a service up by the exact name smtpd 7.6+ writes into requests (table.c,
+    /// `table_service_from_name`: lowercase, no older spellings); nil for any other text.
+    public init?(wireName: String) {
+        guard let entry = Self.named.first(where: { $0.name == wireName }) else { return nil }
+        self = entry.service
     }
 }
