@@ -91,4 +91,60 @@ struct MessageEditServeTests {
         #expect(try connect(enforced, session: 9).status == 0)
         #expect(try enforced.ask(.helo, session: 9, extra: SMTPDDouble.heloExtra("bad.example")).status == 1)
     }
+
+    static let contentRules = """
+        body /bit\\.ly\\/(\\w+)/ add-header "X-Short-Link: $1"
+        header subject /casino/i junk
+        body /^wire transfer now$/ reject 554 "5.7.1 No fraud"
+        """
+
+    @Test("6.6+: a held message gets the content-stage headers at its top, the rest byte for byte; commit answers the verdict")
+    func lineHeldMessage() throws {
+        let (_, smtpd, registration) = try startLineServing(try TemporaryRulesFile(Self.contentRules))
+        #expect(LineServeTests.filterPhases(registration) == LineServeTests.envelopePhases + ["data-line", "commit"])
+        let session: UInt64 = 0x61
+        try smtpd.report("link-connect", session: session, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
+        let lines: [[UInt8]] = [bytes("Received: from c"), bytes("Subject: Casino night"), [], bytes("see bit.ly/abc1 now"),
+                                bytes("..stuffed"), bytes("trailing \t"), [0xc3, 0x28, 0xff], bytes("bit.ly/second")]
+        let output = try smtpd.message(lines, session: session)
+        #expect(output == [bytes("X-Spam: Yes"), bytes("X-Short-Link: abc1")] + lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: session) == "filter-result|0000000000000061|0000000000001002|proceed")
+        // A refused message is still written out whole, without headers (smtpd discards it),
+        // and refused at commit.
+        let refused: [[UInt8]] = [bytes("Subject: x"), [], bytes("bit.ly/zz"), bytes("wire transfer now")]
+        #expect(try smtpd.message(refused, session: session) == refused + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: session) == "filter-result|0000000000000061|0000000000001004|reject|554 5.7.1 No fraud")
+        // A message no rule tags passes unchanged.
+        let clean: [[UInt8]] = [bytes("Subject: hello"), [], bytes("plain")]
+        #expect(try smtpd.message(clean, session: session) == clean + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: session).hasSuffix("|proceed"))
+    }
+
+    @Test("6.0.x: a held message gets the content-stage headers at its top; the EOM answer carries the bytes written")
+    func v52HeldMessage() throws {
+        let (_, smtpd) = try startServing(try TemporaryRulesFile(Self.contentRules))
+        let session: UInt64 = 0x62
+        #expect(try connect(smtpd, session: session).status == 0)
+        try smtpd.event(.txBegin, session: session)
+        #expect(try smtpd.ask(.data, session: session).status == 0)
+        var message = bytes("Received: from c\r\n\tby mx;\r\nSubject: casino\r\n\r\nsee bit.ly/q9 now\r\n") + [0xff, 0x0d, 0x0a]
+        message += Array(repeating: UInt8(ascii: "y"), count: 300_000) + [0x0a]
+        let result = try smtpd.pushMessage(message, session: session)
+        let added = bytes("X-Spam: Yes\r\nX-Short-Link: q9\r\n")
+        #expect(result.output.count == added.count + message.count)
+        #expect(result.output == added + message)
+        #expect(result.response.status == 0)
+        #expect(result.response.dataLength == UInt32(added.count + message.count))
+    }
+
+    @Test("a message over set hold-limit passes on untagged and whole, with a log line")
+    func overHoldLimit() throws {
+        let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile("set hold-limit 1k\n" + Self.contentRules))
+        let session: UInt64 = 0x63
+        try smtpd.report("link-connect", session: session, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
+        let lines: [[UInt8]] = [bytes("Subject: hi"), [], bytes("bit.ly/late")] + (0..<40).map { bytes("filler line \($0) " + String(repeating: "f", count: 40)) }
+        #expect(try smtpd.message(lines, session: session) == lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: session).hasSuffix("|proceed"))
+        #expect(waitForLog(process, containing: "could not be added"))
+    }
 }

@@ -45,6 +45,15 @@ public struct MessageEdits: Hashable, Sendable {
         return result
     }
 
+    /// Only what message-stage rules add (their junk mark and headers): what a message that
+    /// was not held cannot get any more at its end.
+    public var fromMessageStages: MessageEdits {
+        var result = MessageEdits()
+        if junk == .content { result.junk = .content }
+        result.headers = headers.filter { $0.rule.stage.isMessageStage }
+        return result
+    }
+
     /// The header lines to insert at the top of the message, without line endings:
     /// `X-Spam: Yes` first when the message is junk (unless `junkWrittenBySMTPD` says smtpd
     /// writes it, for an envelope-stage junk on OpenSMTPD 6.6+), then the added headers.

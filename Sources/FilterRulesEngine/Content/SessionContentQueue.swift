@@ -63,6 +63,8 @@ public final class SessionContentQueue: @unchecked Sendable {
     private let scansContent: Bool
     /// Whether a line of the current message has come (loop thread only).
     private var inMessage = false
+    /// Whether the current message's first line ended with CR (a CRLF message; loop thread only).
+    public private(set) var messageUsesCRLF = false
 
     /// Starts a session with the store's current rules, its content evaluated on `workers`.
     public init(id: UInt64, store: RuleSetStore, workers: ContentWorkers, logger: Logger) {
@@ -87,13 +89,13 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// evaluated), nil for every later line of the message and when it adds nothing.
     public func editsAtFirstLine() -> MessageEdits? {
         guard !inMessage else { return nil }
-        inMessage = true
         let edits = queue.sync { engine.envelopeEdits }
         return edits.isEmpty ? nil : edits
     }
 
     /// Queues one message line (without its line ending) for evaluation.
     public func dataLine(_ line: [UInt8]) {
+        if !inMessage { messageUsesCRLF = line.last == 0x0d }
         inMessage = true
         guard scansContent else { return }
         batch.append(line)

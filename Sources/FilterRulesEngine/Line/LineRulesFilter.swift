@@ -21,6 +21,8 @@ public final class LineRulesFilter {
     private let logger: Logger
     private let workers: ContentWorkers
     private var sessions: [UInt64: SessionContentQueue] = [:]
+    /// The verdicts of held messages decided at their final dot, waiting for `commit`.
+    private var heldVerdicts: [UInt64: HeldVerdict] = [:]
 
     /// Creates the filter on `input`/`output` (stdin/stdout under smtpd) with rules from
     /// `store`, registering the content phases as `contentPhases` says, message content
@@ -70,6 +72,7 @@ public final class LineRulesFilter {
         filter.onLinkConnect = { [unowned self] session in _ = engine(session.id) }
         filter.onLinkDisconnect = { [unowned self] session in
             sessions[session.id] = nil
+            heldVerdicts[session.id] = nil
         }
         // The end of a transaction (RSET, or after a message) also readies the next message's scan.
         filter.onTransactionReset = { [unowned self] session in
@@ -98,9 +101,36 @@ public final class LineRulesFilter {
                 guard let lines = edits?.headerLines(junkWrittenBySMTPD: true), !lines.isEmpty else { return .unchanged }
                 return .replaced(lines.map { DataLine($0) } + [line])
             }
+            // A message is held when the session's rules can add to it at message stages: it
+            // is decided at its final dot, written with its headers, and answered at commit.
+            filter.holdsMessage = { [unowned self] session in
+                let ruleSet = engine(session.id).ruleSet
+                guard ruleSet.holdsMessages else { return false }
+                filter.holdLimits.maximum = ruleSet.options.holdLimit
+                return true
+            }
+            filter.onMessageEnd = { [unowned self] session, release in
+                let verdict = HeldVerdict()
+                heldVerdicts[session.id] = verdict
+                engine(session.id).endOfMessage { decision in
+                    verdict.decided(decision)
+                    let lines = decision.edits?.headerLines(junkWrittenBySMTPD: true) ?? []
+                    release.release(prepending: lines.map { DataLine($0) })
+                }
+            }
             filter.onCommit = { [unowned self] session in
+                if let verdict = heldVerdicts.removeValue(forKey: session.id) {
+                    let decision = verdict.commit(deferring: { filter.deferAnswer() })
+                    return decision.map { Self.result($0, atCommit: true) } ?? .proceed  // nil: deferred
+                }
                 let answer = filter.deferAnswer()
-                engine(session.id).endOfMessage { decision in answer.send(Self.result(decision, atCommit: true)) }
+                let queue = engine(session.id), logger = self.logger
+                queue.endOfMessage { decision in
+                    if let edits = decision.edits {
+                        HeaderInsertion.logUnwritten(edits.fromMessageStages, session: session.id, logger: logger)
+                    }
+                    answer.send(Self.result(decision, atCommit: true))
+                }
                 return .proceed  // not sent: the deferred answer is
             }
         }

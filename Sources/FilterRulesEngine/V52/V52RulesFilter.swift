@@ -44,11 +44,11 @@ public final class V52RulesFilter {
     }
 
     /// Sends a decision as the v52 answer: reject and tempfail as FILTER_FAIL, disconnect
-    /// as FILTER_CLOSE.
-    static func answer(_ session: Session, _ decision: Decision) {
+    /// as FILTER_CLOSE; an accepted held message gets its header lines (`headers`) at its top.
+    static func answer(_ session: Session, _ decision: Decision, headers: [DataLine] = []) {
         switch decision.verdict {
         case .accept:
-            session.accept()
+            if headers.isEmpty { session.accept() } else { session.accept(prepending: headers) }
         case .reject, .tempfail:
             session.reject(status: .fail, code: decision.replyToSend.code, line: decision.replyToSend.text)
         case .disconnect:
@@ -82,9 +82,28 @@ public final class V52RulesFilter {
             guard let edits else { return .unchanged }
             return .replaced(HeaderInsertion.lines(edits.headerLines(), endingLike: line) + [line])
         }
+        // A message is held when the session's rules can add to it at message stages; the
+        // end-of-message answer then writes everything the rules add at its top.
+        filter.holdsMessage = { [unowned self] session in
+            let ruleSet = engine(session).ruleSet
+            guard ruleSet.holdsMessages else { return false }
+            filter.holdLimits.maximum = ruleSet.options.holdLimit
+            return true
+        }
         filter.onEOM = { [unowned self] session, _ in
             session.deferAnswer()
-            engine(session).endOfMessage { decision in Self.answer(session, decision) }
+            let queue = engine(session)
+            let held = queue.ruleSet.holdsMessages, crlf = queue.messageUsesCRLF, logger = self.logger
+            queue.endOfMessage { decision in
+                guard let edits = decision.edits else { return Self.answer(session, decision) }
+                if held {
+                    let ending = DataLine(bytes: crlf ? [0x0d] : [])
+                    Self.answer(session, decision, headers: HeaderInsertion.lines(edits.headerLines(), endingLike: ending))
+                } else {
+                    HeaderInsertion.logUnwritten(edits.fromMessageStages, session: session.id, logger: logger)
+                    Self.answer(session, decision)
+                }
+            }
         }
         filter.onReset = { [unowned self] session in
             sessions[session.id]?.reset()
