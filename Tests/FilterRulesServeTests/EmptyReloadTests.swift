@@ -102,6 +102,6 @@ struct EmptyReloadTests {
         let meant = try TemporaryRulesFile("set allow-empty on\n")
         let allowed = try runFilterRules(["check", meant.path])
         #expect(allowed.status == 0 && allowed.standardError.isEmpty)
-        #expect(allowed.standardOutput.contains(", allow-empty on\n"))
+        #expect(allowed.standardOutput.contains(", allow-empty on, mode enforce,"))
     }
 }
