@@ -25,8 +25,9 @@ struct DataLineThroughput {
     /// How long the data phases of one case must take in total.
     let minimumSeconds: Double
 
-    /// Serves `rules` (a rules file's text with `ruleCount` rules) and measures.
-    func measure(rules: String, ruleCount: Int) throws -> Result {
+    /// Serves `rules` (a rules file's text with `ruleCount` rules) and measures; the check
+    /// afterwards probes the spam rule numbered `lastRuleIndex` (default: the last one).
+    func measure(rules: String, ruleCount: Int, lastRuleIndex: Int? = nil) throws -> Result {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("filter-bench-rules-\(getpid())-\(ruleCount)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -56,7 +57,8 @@ struct DataLineThroughput {
             result.lines += message.lineCount
             result.bytes += message.bytes.count
         }
-        if ruleCount > 0 { try RuleChecks.filterRefusesLastRule(smtpd, session: session, ruleCount: ruleCount) }
+        let probed = lastRuleIndex ?? ruleCount
+        if probed > 0 { try RuleChecks.filterRefusesLastRule(smtpd, session: session, ruleCount: probed) }
         try smtpd.event(.disconnect, session: session)
         return result
     }

@@ -6,6 +6,7 @@
 //   swift run -c release filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
 //   swift run -c release filter-bench limits [--quick]
 //   swift run -c release filter-bench evaluate [--seconds S] [--rules N] [--quick]
+//   swift run -c release filter-bench hold [--filter PATH] [--seconds S] [--quick]
 //
 // The default mode measures queries answered per second (pipelined, 100 sessions) and message
 // bytes per second through the data pipe, with filter-example (a pass-through data-line filter).
@@ -19,6 +20,8 @@
 // 95 KiB and 1 MiB lines and on messages of such lines, and which limits they hit.
 // The evaluate mode measures message lines per second through the evaluator in process,
 // with 10, 100 and 1,000 dataline rules.
+// The hold mode measures data lines per second with and without a body add-header rule
+// (held messages) and the resident memory of 100 sessions holding a 1 MiB message each.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +36,8 @@ do {
         try runRobustBenchmark(RobustOptions(words.dropFirst()))
     } else if words.first == "evaluate" {
         try runEvaluatorBenchmark(EvaluateOptions(words.dropFirst()))
+    } else if words.first == "hold" {
+        try runHoldBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "limits" {
         try runLimitsBenchmark(LimitsOptions(words.dropFirst()))
     } else {

@@ -79,10 +79,10 @@ struct HeldMessageTests {
         hold.discard()
     }
 
-    @Test("default limits: 256 KiB in memory, 64 MiB at most, spill files in $TMPDIR or /tmp")
+    @Test("default limits: 128 KiB in memory, 64 MiB at most, spill files in $TMPDIR or /tmp")
     func defaults() {
         let limits = MessageHoldLimits()
-        #expect(limits.memoryLimit == 256 << 10 && limits.maximum == 64 << 20)
+        #expect(limits.memoryLimit == 128 << 10 && limits.maximum == 64 << 20)
         let tmpdir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         #expect(limits.directory == tmpdir)
         #expect(MessageHoldLimits(memoryLimit: -5, maximum: -1, directory: "/x") == MessageHoldLimits(memoryLimit: 0, maximum: 0, directory: "/x"))

@@ -46,6 +46,9 @@ final class HeldMessage {
     /// false when spilling failed (this time or before): the bytes are held all the same.
     @discardableResult
     func append<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        // Room for the memory limit and one read, reserved once: the array then never
+        // doubles past it (a held message costs the limit, not twice it).
+        if memory.capacity == 0 { memory.reserveCapacity(min(limits.memoryLimit, limits.maximum) + 65536) }
         memory.append(contentsOf: bytes)
         byteCount += bytes.count
         if memory.count > limits.memoryLimit && spillFailure == nil { spill() }
@@ -69,7 +72,7 @@ final class HeldMessage {
             return
         }
         fileLength += memory.count
-        memory.removeAll(keepingCapacity: memory.capacity <= 2 * max(limits.memoryLimit, 65536))
+        memory.removeAll(keepingCapacity: memory.capacity <= limits.memoryLimit + 2 * 65536)
     }
 
     /// The next bytes, at most `maximum` of them (empty once all were read).

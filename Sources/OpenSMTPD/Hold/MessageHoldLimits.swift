@@ -16,7 +16,7 @@ import Darwin
 /// it is never dropped or truncated.
 public struct MessageHoldLimits: Sendable, Equatable {
     /// Bytes of one held message kept in memory; beyond them the message is spilled to a
-    /// temporary file (256 KiB by default; 0 spills every byte).
+    /// temporary file (128 KiB by default; 0 spills every byte).
     public var memoryLimit: Int
     /// Largest message held (64 MiB by default): a message that grows past it is passed on
     /// untagged and streamed through.
@@ -24,8 +24,8 @@ public struct MessageHoldLimits: Sendable, Equatable {
     /// The directory for spill files: `$TMPDIR`, or `/tmp` when it is not set.
     public var directory: String
 
-    /// 256 KiB.
-    public static let defaultMemoryLimit = 256 << 10
+    /// 128 KiB: most messages stay in memory, and 100 held large messages cost about 15 MiB.
+    public static let defaultMemoryLimit = 128 << 10
     /// 64 MiB.
     public static let defaultMaximum = 64 << 20
 
