@@ -1,6 +1,7 @@
 import ArgumentParser
 import FilterRules
 import FilterRulesEngine
+import CommandLineSupport
 
 /// `filter-rules check FILE`: validates a rules file.
 struct CheckCommand: ParsableCommand {
@@ -12,12 +13,19 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The rules file.")
     var file: String = defaultRulesPath
 
+    @Option(name: .long, help: "The protocol the file is meant for: v52 (OpenSMTPD 6.0.x) warns about auth, tls and fcrdns terms, which see the empty string there.")
+    var `protocol`: ProtocolChoice = .auto
+
     func run() throws {
         SignalWatcher.unblockDaemonSignals()
         let ruleSet = try CheckedRules.load(file)
         let counts = Stage.allCases.map { "\($0) \(ruleSet.ruleCount(of: $0))" }.joined(separator: ", ")
         let options = ruleSet.options
-        print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)")
+        print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)"
+              + (ruleSet.combinedRules.isEmpty ? "" : "; \(ruleSet.combinedRules.count) combined"))
+        if self.protocol == .v52 {
+            for warning in SessionFactWarnings.forFilterAPI52(ruleSet) { printToStandardError(warning.description) }
+        }
         print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
               + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
               + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "

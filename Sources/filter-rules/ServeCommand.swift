@@ -94,7 +94,12 @@ struct ServeCommand: ParsableCommand {
         logger.debug("speaking \(daemonProtocol == .lineProtocol ? "the line protocol (OpenSMTPD 6.6+)" : "filter API 52 (OpenSMTPD 6.0.x)")")
         do {
             switch daemonProtocol {
-            case .filterAPI52: try V52RulesFilter(store: store, logger: logger).serve()
+            case .filterAPI52:
+                let facts = SessionFactWarnings.forFilterAPI52(ruleSet)
+                if let first = facts.first {
+                    logger.warning("\(facts.count) term(s) on session facts, which filter API 52 does not report; first: \(first.logText)")
+                }
+                try V52RulesFilter(store: store, logger: logger).serve()
             case .lineProtocol:
                 let filter = LineRulesFilter(store: store, contentPhases: contentPhases, logger: logger)
                 let registration = filter.registration

@@ -18,6 +18,9 @@ public final class CompiledRuleSet: Sendable {
     /// What `check` warns about and `serve` logs at load: regexes of catastrophic shape.
     public let warnings: [RuleWarning]
     private let matchers: [Stage: any StageMatcher]
+    /// The combined rules (and those on session facts), in file order: evaluated by their
+    /// terms' values at each point of the session, not by a stage matcher.
+    public let combinedRules: [CompiledRule]
     /// Whether messages are held back until their verdict is known: some message-stage
     /// rule junks or adds a header (known only after the lines it looks at), and
     /// `set hold-limit` is not 0. Worked out once: the adapters ask at every line.
@@ -36,16 +39,20 @@ public final class CompiledRuleSet: Sendable {
         self.loadedAt = Date()
         var matchers: [Stage: any StageMatcher] = [:]
         for stage in Stage.allCases {
-            let stageRules = rules.filter { $0.rule.stage == stage }
+            let stageRules = rules.filter { $0.isPlain && $0.rule.stage == stage }
             if !stageRules.isEmpty { matchers[stage] = matcherFactory(stageRules) }
         }
         self.matchers = matchers
+        self.combinedRules = rules.filter { !$0.isPlain }
+        // A combined rule with a message term can become true at a message stage.
         self.holdsMessages = file.options.holdLimit > 0 && rules.contains { compiled in
-            guard compiled.rule.stage.isMessageStage else { return false }
+            guard compiled.rule.terms.contains(where: { $0.stage.isMessageStage }) else { return false }
             if case .junk = compiled.rule.action { return true }
             return compiled.rule.action.addsHeader
         }
-        self.addsHeadersFromEnvelope = rules.contains { !$0.rule.stage.isMessageStage && $0.rule.action.addsHeader }
+        self.addsHeadersFromEnvelope = rules.contains { compiled in
+            compiled.rule.action.addsHeader && compiled.rule.terms.contains { !$0.stage.isMessageStage }
+        }
     }
 
     /// The options of the file.
@@ -58,7 +65,12 @@ public final class CompiledRuleSet: Sendable {
     public func ruleCount(of stage: Stage) -> Int { matchers[stage]?.rules.count ?? 0 }
 
     /// Whether any rule looks at message data (the filter then routes data through itself).
-    public var hasMessageRules: Bool { rules.contains { $0.rule.stage.isMessageStage } }
+    public var hasMessageRules: Bool { rules.contains { $0.rule.terms.contains { $0.stage.isMessageStage } } }
+
+    /// Whether some rule has a term of `stage` (plain or combined).
+    public func hasTerms(of stage: Stage) -> Bool {
+        ruleCount(of: stage) > 0 || combinedRules.contains { $0.rule.terms.contains { $0.stage == stage } }
+    }
 
     /// Hit counts of every rule, in file order.
     public var hitReport: [(rule: Rule, hits: Int)] {

@@ -40,7 +40,7 @@ public enum RuleSetLoader {
     public static func compile(text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
-        let (compiled, regexErrors) = compileRules(parsed.rules)
+        let (compiled, regexErrors) = compileRules(parsed.rules, file: file)
         guard syntaxErrors.isEmpty && regexErrors.isEmpty else { throw RulesFileError(syntaxErrors + regexErrors) }
         var initial = Array(repeating: 0, count: compiled.count)
         if let previous {
@@ -71,10 +71,12 @@ public enum RuleSetLoader {
         }
         return file.rules.flatMap { rule in
             var warnings: [RuleWarning] = []
-            if case .regex(let source, let flags, _) = rule.pattern,
-               let shape = CatastrophicShape.find(in: source, flags: flags),
-               let location = rule.regexLocation(atUTF8Offset: shape.offset) {
-                warnings.append(RuleWarning(location, shape.message))
+            for term in rule.terms {
+                if case .regex(let source, let flags, _) = term.pattern,
+                   let shape = CatastrophicShape.find(in: source, flags: flags),
+                   let location = term.regexLocation(atUTF8Offset: shape.offset) {
+                    warnings.append(RuleWarning(location, shape.message))
+                }
             }
             if let reference = rule.template?.references.first, let why = emptyCaptureReason(rule) {
                 warnings.append(RuleWarning(reference.location, "$\(reference.group) is always empty here: \(why)"))
@@ -86,37 +88,84 @@ public enum RuleSetLoader {
     /// Why the rule's captures are always empty (a negated rule, an address block), nil
     /// when its regex can capture.
     static func emptyCaptureReason(_ rule: Rule) -> String? {
+        guard rule.expression == nil else {
+            let capturing = rule.terms.contains { if case .regex = $0.pattern { return !$0.isNegated }; return false }
+            return capturing ? nil : "no term of the rule is a regex that can capture (negated terms, address blocks and lists capture nothing)"
+        }
         if case .cidr = rule.pattern { return "an address block captures nothing" }
+        if case .list = rule.pattern { return "a list captures nothing" }
         if rule.isNegated { return "the rule is negated, it matches when its regex does not, so there is no match to capture from" }
         return nil
     }
 
-    /// Compiles each rule's pattern; regex errors point at PCRE2's offset in the file.
-    static func compileRules(_ rules: [Rule]) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
+    /// Compiles each rule's patterns (every term's); regex errors point at PCRE2's offset in
+    /// the file, list files are read (relative to `file`, the rules file).
+    static func compileRules(_ rules: [Rule], file: String = "") -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
         var compiled: [CompiledRule] = []
         var diagnostics: [RuleDiagnostic] = []
         for rule in rules {
-            switch rule.pattern {
-            case .cidr(let block):
-                compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .cidr(block)))
-            case .regex(let source, let flags, let location):
-                do {
-                    let regex = try PCRE2Regex(pattern: source, flags: flags)
-                    let groups = regex.captureGroupCount
-                    let missing = rule.template?.references.filter { $0.group > groups } ?? []
-                    for reference in missing {
-                        let has = groups == 0 ? "the regex has no groups" : "the regex has only \(groups) group\(groups == 1 ? "" : "s")"
-                        diagnostics.append(RuleDiagnostic(reference.location,
-                            "$\(reference.group) refers to group \(reference.group), but \(has) (write $$ for a dollar sign)"))
+            var terms: [CompiledTerm] = []
+            var groups = 0
+            for term in rule.terms {
+                switch compileTerm(term, file: file) {
+                case .success(let compiledTerm):
+                    if case .regex(let regex) = compiledTerm.predicate, !term.isNegated {
+                        groups = max(groups, regex.captureGroupCount)
                     }
-                    guard missing.isEmpty else { continue }
-                    compiled.append(CompiledRule(rule: rule, index: compiled.count, predicate: .regex(regex)))
-                } catch {
-                    let at = rule.regexLocation(atUTF8Offset: error.offset) ?? location
-                    diagnostics.append(RuleDiagnostic(at, "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
+                    terms.append(compiledTerm)
+                case .failure(let error): diagnostics += error.diagnostics
                 }
             }
+            guard terms.count == rule.terms.count else { continue }
+            let missing = rule.template?.references.filter { $0.group > groups } ?? []
+            let hasRegex = terms.contains { if case .regex = $0.predicate { return !$0.isNegated }; return false }
+            for reference in missing where hasRegex {
+                let has = groups == 0 ? "the regex has no groups" : "the regex has only \(groups) group\(groups == 1 ? "" : "s")"
+                diagnostics.append(RuleDiagnostic(reference.location,
+                    "$\(reference.group) refers to group \(reference.group), but \(has) (write $$ for a dollar sign)"))
+            }
+            guard missing.isEmpty || !hasRegex else { continue }
+            var combined: (terms: [CompiledTerm], expression: CompiledExpression)?
+            if let expression = rule.expression {
+                var next = 0
+                combined = (terms, compile(expression, next: &next))
+            }
+            compiled.append(CompiledRule(rule: rule, index: compiled.count, term: terms[0], combined: combined))
         }
         return (compiled, diagnostics)
+    }
+
+    /// The expression over term indexes, numbered left to right as ``RuleExpression/terms``.
+    private static func compile(_ expression: RuleExpression, next: inout Int) -> CompiledExpression {
+        switch expression {
+        case .term:
+            defer { next += 1 }
+            return .term(next)
+        case .not(let operand): return .not(compile(operand, next: &next))
+        case .and(let left, let right):
+            let l = compile(left, next: &next)
+            return .and(l, compile(right, next: &next))
+        case .or(let left, let right):
+            let l = compile(left, next: &next)
+            return .or(l, compile(right, next: &next))
+        }
+    }
+
+    /// Compiles one term's pattern.
+    static func compileTerm(_ term: RuleTerm, file: String) -> Result<CompiledTerm, RulesFileError> {
+        switch term.pattern {
+        case .cidr(let block):
+            return .success(CompiledTerm(term: term, predicate: .cidr(block)))
+        case .list(let path, let location):
+            return ListFile.load(path, relativeTo: file, forAddresses: term.stage == .addr, at: location)
+                .map { CompiledTerm(term: term, predicate: .list($0)) }
+        case .regex(let source, let flags, let location):
+            do {
+                return .success(CompiledTerm(term: term, predicate: .regex(try PCRE2Regex(pattern: source, flags: flags))))
+            } catch {
+                let at = term.regexLocation(atUTF8Offset: error.offset) ?? location
+                return .failure(RulesFileError([RuleDiagnostic(at, "regex error: \(error.message) (PCRE2 at offset \(error.offset))")]))
+            }
+        }
     }
 }

@@ -18,16 +18,19 @@ public final class SessionEvaluator {
     private var sessionEdits = MessageEdits()
     /// What the transaction's stages add to its message.
     private var transactionEdits = MessageEdits()
-    /// One evaluation per stage that has rules.
+    /// One evaluation per stage that has plain rules.
     private let stages: [Stage: StageEvaluation]
+    /// The terms of the combined rules.
+    private let combined: CombinedRuleState
 
     /// Starts evaluating a session with `ruleSet`.
     public init(ruleSet: CompiledRuleSet) {
         self.ruleSet = ruleSet
         self.scratch = MatchScratch(limits: ruleSet.options.limits)
-        self.hasHeaderRules = ruleSet.matcher(for: .header) != nil
-        self.hasDatalineRules = ruleSet.matcher(for: .dataline) != nil
-        self.hasBodyRules = ruleSet.matcher(for: .body) != nil
+        self.hasHeaderRules = ruleSet.hasTerms(of: .header)
+        self.hasDatalineRules = ruleSet.hasTerms(of: .dataline)
+        self.hasBodyRules = ruleSet.hasTerms(of: .body)
+        self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
         var stages: [Stage: StageEvaluation] = [:]
         for stage in Stage.allCases {
@@ -40,9 +43,14 @@ public final class SessionEvaluator {
 
     // MARK: Envelope stages
 
-    /// The connect query: `addr` rules on the address, then `connect` rules on the hostname.
-    public func connect(address: String?, hostname: String) -> Decision {
+    /// The connect query: `addr` rules on the address, then `connect` rules on the hostname
+    /// (combined rules that become true at connect with the latter); `fcrdns` is smtpd
+    /// 6.6+'s forward-confirmed reverse DNS result (`pass`, `fail`, `error`), empty on API 52.
+    public func connect(address: String?, hostname: String, fcrdns: String = "") -> Decision {
         if let early = preempted() { return early }
+        var inputs: [(stage: Stage, subject: MatchSubject)] = [(.connect, MatchSubject(text: hostname)), (.fcrdns, MatchSubject(text: fcrdns))]
+        if let address { inputs.append((.addr, MatchSubject(address: address))) }
+        let firings = combinedPoint(inputs, shown: MatchedInput(stage: .connect, bytes: Array(hostname.utf8)), transactional: false)
         var addr: Decision?
         if let address {
             let decision = evaluateEnvelope(.addr, MatchSubject(address: address))
@@ -50,7 +58,7 @@ public final class SessionEvaluator {
             if !decision.isAccept || !onlyThisStage { return decision }
             addr = decision
         }
-        var decision = evaluateEnvelope(.connect, MatchSubject(text: hostname))
+        var decision = evaluateEnvelope(.connect, MatchSubject(text: hostname), firings: firings)
         if let addr {
             // The address's marks came first; so did a refusal it held back.
             decision.marks = addr.marks + decision.marks
@@ -61,18 +69,42 @@ public final class SessionEvaluator {
 
     /// HELO/EHLO.
     public func helo(_ name: String) -> Decision {
-        preempted() ?? evaluateEnvelope(.helo, MatchSubject(text: name))
+        if let early = preempted() { return early }
+        let subject = MatchSubject(text: name)
+        let firings = combinedPoint([(.helo, subject)], shown: MatchedInput(stage: .helo, bytes: subject.bytes), transactional: false)
+        return evaluateEnvelope(.helo, subject, firings: firings)
     }
 
-    /// MAIL FROM: starts a transaction; `address` is `user@domain`, or `<>` for the null sender.
+    /// MAIL FROM: starts a transaction; `address` is `user@domain`, or `<>` for the null
+    /// sender. Session facts not reported by now (no AUTH, no STARTTLS) are empty from here on.
     public func mail(_ address: String) -> Decision {
         transactionEnded()
-        return preempted() ?? evaluateEnvelope(.mail, MatchSubject(text: address))
+        if let early = preempted() { return early }
+        combined.finalizeFacts()
+        let subject = MatchSubject(text: address)
+        let firings = combinedPoint([(.mail, subject)], shown: MatchedInput(stage: .mail, bytes: subject.bytes), transactional: true)
+        return evaluateEnvelope(.mail, subject, firings: firings)
     }
 
     /// RCPT TO.
     public func rcpt(_ address: String) -> Decision {
-        preempted() ?? evaluateEnvelope(.rcpt, MatchSubject(text: address))
+        if let early = preempted() { return early }
+        let subject = MatchSubject(text: address)
+        let firings = combinedPoint([(.rcpt, subject)], shown: MatchedInput(stage: .rcpt, bytes: subject.bytes), transactional: false)
+        let decision = evaluateEnvelope(.rcpt, subject, firings: firings)
+        if decision.isAccept { combined.recipientAccepted() }
+        return decision
+    }
+
+    /// The session authenticated (OpenSMTPD 6.6+ `link-auth`): only a `pass` result
+    /// authenticates; `auth` terms see `user` then, else the empty string.
+    public func authenticated(user: String, result: String) {
+        combined.fact(.auth, result == "pass" ? user : "")
+    }
+
+    /// The session's TLS summary (OpenSMTPD 6.6+ `link-tls`), for `tls` terms.
+    public func tls(_ summary: String) {
+        combined.fact(.tls, summary)
     }
 
     /// What the envelope so far adds to the transaction's message (the session's and the
@@ -88,6 +120,7 @@ public final class SessionEvaluator {
     /// The DATA command (no rules of its own); readies the message scan.
     public func data() -> Decision {
         message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+        combined.beginMessage()
         return preempted() ?? .accept
     }
 
@@ -144,6 +177,16 @@ public final class SessionEvaluator {
     /// The end of the message (the final dot): the verdict of the data stages.
     public func endOfMessage() -> Decision {
         if message.inHeaders { flushHeader() }
+        if message.verdict == nil, preempted() == nil, !combined.isEmpty {
+            // Combined rules that become true only now that the message's terms are final
+            // (a message term no line made true is false at the end).
+            let firings = combined.endOfMessage(shown: MatchedInput(stage: .dataline, bytes: [], messageLine: message.lineCount))
+            if !firings.isEmpty {
+                let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
+                record(end.run(MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules, firings: firings,
+                               onLimit: limitHit), stage: .dataline, line: nil)
+            }
+        }
         let scan = message
         message = MessageScan(scanLimit: ruleSet.options.scanLimit)
         var decision = preempted() ?? scan.verdict ?? Decision(verdict: .accept, withheld: scan.withheld)
@@ -161,6 +204,7 @@ public final class SessionEvaluator {
     public func transactionEnded() {
         transactionAccepted = nil
         transactionEdits = MessageEdits()
+        combined.transactionEnded()
     }
 
     /// RSET.
@@ -206,18 +250,27 @@ public final class SessionEvaluator {
     /// Evaluates a data stage on one input starting at message line `line`; a refusal
     /// becomes the message's verdict.
     private func scanMessage(_ stage: Stage, _ subject: MatchSubject, line: Int) {
-        guard let evaluation = stages[stage] else { return }
-        let outcome = evaluation.run(subject, scratch: scratch, skipping: message.markedRules, onLimit: limitHit)
+        let firings = combinedPoint([(stage, subject)], shown: MatchedInput(stage: stage, bytes: subject.bytes, messageLine: line),
+                                    transactional: true)
+        guard stages[stage] != nil || !firings.isEmpty else { return }
+        let outcome = evaluation(for: stage).run(subject, scratch: scratch, skipping: message.markedRules, firings: firings,
+                                                 onLimit: limitHit)
+        record(outcome, stage: stage, line: line)
+    }
+
+    /// Records the outcome of a message input (at message line `line`, nil for the end of
+    /// the message): marks, a withheld refusal, the verdict or the scope of an accept.
+    private func record(_ outcome: StageEvaluation.Outcome, stage: Stage, line: Int?) {
         var decision = outcome.decision
-        decision.matchedInput?.messageLine = line
+        if let line { decision.matchedInput?.messageLine = line }
         for (index, var mark) in zip(outcome.markedIndexes, decision.marks) {
-            mark.matchedInput.messageLine = line
+            if let line { mark.matchedInput.messageLine = line }
             message.marks.append(mark)
             message.markedRules.insert(index)
             message.edits.add(mark, origin: .content)
         }
         if var withheld = decision.withheld, message.withheld == nil {
-            withheld.matchedInput?.messageLine = line
+            if let line { withheld.matchedInput?.messageLine = line }
             message.withheld = withheld
         }
         guard let rule = decision.rule else {
@@ -234,13 +287,32 @@ public final class SessionEvaluator {
         }
     }
 
+    /// The evaluation of `stage`: its plain rules', or one without any (combined rules may
+    /// still fire there).
+    private func evaluation(for stage: Stage) -> StageEvaluation {
+        stages[stage] ?? StageEvaluation(stage: stage, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
+    }
+
+    /// The combined rules that become true at this point, under the line time limit.
+    private func combinedPoint(_ inputs: [(stage: Stage, subject: MatchSubject)], shown: MatchedInput,
+                               transactional: Bool) -> [CombinedRuleState.Firing] {
+        guard !combined.isEmpty, combined.hasPendingFacts || inputs.contains(where: { combined.hasTerms(of: $0.stage) }) else {
+            return []
+        }
+        let point = { self.combined.point(inputs, shown: shown, transactional: transactional, scratch: self.scratch, onLimit: self.limitHit) }
+        // Message inputs are matched under the time limits already (dataLine, flushHeader).
+        return shown.stage.isMessageStage ? point() : withinTimeLimits(message: false, point)
+    }
+
     /// Evaluates an envelope stage on one input, under the line time limit; an accepted
     /// step's marks go to the session's or the transaction's edits, scopes and a
     /// disconnect are recorded.
-    private func evaluateEnvelope(_ stage: Stage, _ subject: MatchSubject) -> Decision {
-        guard let evaluation = stages[stage] else { return .accept }
+    private func evaluateEnvelope(_ stage: Stage, _ subject: MatchSubject,
+                                  firings: [CombinedRuleState.Firing] = []) -> Decision {
+        guard stages[stage] != nil || !firings.isEmpty else { return .accept }
+        let evaluation = evaluation(for: stage)
         let decision = withinTimeLimits(message: false) {
-            evaluation.run(subject, scratch: scratch, onLimit: limitHit).decision
+            evaluation.run(subject, scratch: scratch, firings: firings, onLimit: limitHit).decision
         }
         if decision.isAccept {
             for mark in decision.marks {

@@ -5,8 +5,8 @@
 struct StageEvaluation {
     /// The stage.
     let stage: Stage
-    /// Its rules.
-    let matcher: any StageMatcher
+    /// Its plain rules; nil when it has none (combined rules may still fire at it).
+    let matcher: (any StageMatcher)?
     /// The file's options (fail-closed, mode).
     let options: RuleOptions
     /// Where matches are counted.
@@ -20,36 +20,77 @@ struct StageEvaluation {
         var markedIndexes: [Int] = []
     }
 
-    /// Evaluates `subject`. Rules in `skipping` (indexes of rules already marked in this
-    /// message) still match but add no second mark. `onLimit` hears of every regex that hit
-    /// a PCRE2 limit.
+    /// A rule that matched: a plain one on `subject`, or a combined one that became true.
+    private struct Candidate {
+        var rule: CompiledRule
+        var input: MatchedInput
+        /// The term and subject `$N` come from.
+        var captureSource: (term: CompiledTerm, subject: MatchSubject)?
+    }
+
+    /// Evaluates `subject` with the combined rules that became true at this point
+    /// (`firings`, in file order) merged in file order with the plain ones. Rules in
+    /// `skipping` (indexes of rules already marked in this message) still match but add no
+    /// second mark. `onLimit` hears of every regex that hit a PCRE2 limit.
     func run(_ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
-             onLimit: (Rule, String) -> Void) -> Outcome {
+             firings: [CombinedRuleState.Firing] = [], onLimit: (Rule, String) -> Void) -> Outcome {
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
         var withheld: WithheldRefusal?
         let reportOnly = options.mode == .reportOnly
-        var position = 0
         var failedClosed = false
-        func input() -> MatchedInput { MatchedInput(stage: stage, bytes: subject.bytes) }
+        var pendingFirings = firings[...]
         /// The refusal as the answer, or held back in report-only mode (nil: go on).
         func refuse(_ decision: Decision) -> Decision? {
             if !reportOnly { return decision }
             if withheld == nil { withheld = WithheldRefusal(decision) }
             return nil
         }
-        while true {
+        var position = 0
+        /// The next plain rule that matches, or a fail-closed decision.
+        func nextPlain() -> (candidate: Candidate?, failClosed: Decision?) {
+            guard let matcher, position < matcher.rules.count else { return (nil, nil) }
             let match = matcher.firstMatch(subject, from: position, scratch: scratch)
             for failure in match.limitFailures { onLimit(failure.rule.rule, failure.reason) }
+            var closed: Decision?
             if options.failClosed, !failedClosed, let failure = match.limitFailures.first {
                 failedClosed = true
-                let decision = Decision(verdict: .tempfail, reply: DefaultReplies.evaluationFailure, rule: nil,
-                                        reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed",
-                                        matchedInput: input())
-                if let decided = refuse(decision) { return finish(decided, marks, withheld, &outcome) }
+                closed = Decision(verdict: .tempfail, reply: DefaultReplies.evaluationFailure, rule: nil,
+                                  reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed",
+                                  matchedInput: MatchedInput(stage: stage, bytes: subject.bytes))
             }
-            guard let compiled = match.rule, let at = match.position else { break }
+            guard let rule = match.rule, let at = match.position else {
+                position = matcher.rules.count
+                return (nil, closed)
+            }
             position = at + 1
+            return (Candidate(rule: rule, input: MatchedInput(stage: stage, bytes: subject.bytes),
+                              captureSource: (rule.term, subject)), closed)
+        }
+        var plain = nextPlain()
+        /// Whether the plain candidate was taken and the next one is to be found (only
+        /// when evaluation goes on: a final rule must not make later regexes run).
+        var plainTaken = false
+        while true {
+            if plainTaken {
+                plain = nextPlain()
+                plainTaken = false
+            }
+            if let closed = plain.failClosed {
+                plain.failClosed = nil
+                if let decided = refuse(closed) { return finish(decided, marks, withheld, &outcome) }
+            }
+            let candidate: Candidate
+            if let firing = pendingFirings.first, plain.candidate.map({ firing.rule.index < $0.rule.index }) ?? true {
+                pendingFirings.removeFirst()
+                candidate = Candidate(rule: firing.rule, input: firing.input, captureSource: firing.captureSource)
+            } else if let next = plain.candidate {
+                candidate = next
+                plainTaken = true
+            } else {
+                break
+            }
+            let compiled = candidate.rule
             let rule = compiled.rule
             if !compiled.isFinal {
                 guard !skipping.contains(compiled.index), !outcome.markedIndexes.contains(compiled.index) else { continue }
@@ -57,23 +98,23 @@ struct StageEvaluation {
                 let kind: RuleMark.Kind
                 switch rule.action {
                 case .junk: kind = .junk
-                case .addHeader(let line): kind = .header(expandHeader(line, compiled, subject, scratch))
+                case .addHeader(let line): kind = .header(expandHeader(line, compiled, candidate.captureSource, scratch))
                 default: kind = .warn
                 }
-                marks.append(RuleMark(kind: kind, rule: rule, matchedInput: input()))
+                marks.append(RuleMark(kind: kind, rule: rule, matchedInput: candidate.input))
                 outcome.markedIndexes.append(compiled.index)
                 continue
             }
             hits.record(compiled.index)
             let verdict: Verdict
             switch rule.action {
-            case .accept: return finish(Decision(verdict: .accept, rule: rule, matchedInput: input()), marks, withheld, &outcome)
+            case .accept: return finish(Decision(verdict: .accept, rule: rule, matchedInput: candidate.input), marks, withheld, &outcome)
             case .reject: verdict = .reject
             case .tempfail: verdict = .tempfail
             default: verdict = .disconnect
             }
-            let decision = Decision(verdict: verdict, reply: expandReply(compiled, subject, scratch), rule: rule,
-                                    matchedInput: input())
+            let decision = Decision(verdict: verdict, reply: expandReply(compiled, candidate.captureSource, scratch), rule: rule,
+                                    matchedInput: candidate.input)
             if let decided = refuse(decision) { return finish(decided, marks, withheld, &outcome) }
         }
         return finish(.accept, marks, withheld, &outcome)
@@ -87,24 +128,31 @@ struct StageEvaluation {
         return outcome
     }
 
-    /// The rule's reply with its captures expanded (sanitised, cut to a reply line).
-    private func expandReply(_ compiled: CompiledRule, _ subject: MatchSubject, _ scratch: MatchScratch) -> Reply? {
+    /// The rule's reply with its captures expanded (sanitised, cut to a reply line); a
+    /// combined rule's default text is that of the stage it decides at.
+    private func expandReply(_ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
+                             _ scratch: MatchScratch) -> Reply? {
         let rule = compiled.rule
-        guard var reply = rule.reply, let template = rule.template else { return rule.reply }
-        reply.text = CapturedText.cut(expand(template, compiled, subject, scratch), to: CapturedText.maximumReplyText)
+        guard var reply = rule.reply else { return nil }
+        if !compiled.isPlain, reply.text == DefaultReplies.reply(for: rule.action, at: rule.stage)?.text,
+           let atStage = DefaultReplies.reply(for: rule.action, at: stage) {
+            reply.text = atStage.text
+        }
+        guard let template = rule.template else { return reply }
+        reply.text = CapturedText.cut(expand(template, compiled, source, scratch), to: CapturedText.maximumReplyText)
         return reply
     }
 
     /// The add-header line with its captures expanded (sanitised, cut to a header line).
-    private func expandHeader(_ line: String, _ compiled: CompiledRule, _ subject: MatchSubject,
+    private func expandHeader(_ line: String, _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
                               _ scratch: MatchScratch) -> String {
         guard let template = compiled.rule.template else { return line }
-        return CapturedText.cut(expand(template, compiled, subject, scratch), to: HeaderLineCheck.maximumLength)
+        return CapturedText.cut(expand(template, compiled, source, scratch), to: HeaderLineCheck.maximumLength)
     }
 
-    private func expand(_ template: CaptureTemplate, _ compiled: CompiledRule, _ subject: MatchSubject,
-                        _ scratch: MatchScratch) -> String {
-        let groups = compiled.captures(in: subject, scratch: scratch)
+    private func expand(_ template: CaptureTemplate, _ compiled: CompiledRule,
+                        _ source: (term: CompiledTerm, subject: MatchSubject)?, _ scratch: MatchScratch) -> String {
+        let groups = compiled.captureTemplate == nil ? nil : source.flatMap { $0.term.captures(in: $0.subject, scratch: scratch) }
         return template.expand { group in
             guard let groups, group < groups.count, let bytes = groups[group] else { return nil }
             return CapturedText.sanitised(bytes)

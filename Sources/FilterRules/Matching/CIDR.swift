@@ -69,7 +69,7 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Clears every bit of `bytes` after the first `length` bits.
-    private static func mask(_ bytes: [UInt8], to length: Int) -> [UInt8] {
+    static func mask(_ bytes: [UInt8], to length: Int) -> [UInt8] {
         var result = bytes
         for index in result.indices {
             let bitsHere = min(max(length - index * 8, 0), 8)

@@ -35,6 +35,10 @@ enum LineShape: Equatable {
         case action
         /// A continuation backslash at the end.
         case continued
+        /// A condition that begins with `not` or `(`.
+        case condition
+        /// A list file (`file "PATH"`) where the pattern goes.
+        case list
     }
 
     /// A line `KEYWORD [! ]REGEX` in the filter-regex format.
@@ -61,7 +65,7 @@ enum LineShape: Equatable {
     }
 
     /// The action words of the rules format, lower case.
-    static let actionWords: Set<String> = ["accept", "reject", "tempfail", "disconnect"]
+    static let actionWords: Set<String> = ["accept", "reject", "tempfail", "disconnect", "junk", "add-header", "warn"]
 
     /// The shape of `line`; `continued` when it ends in (or, joined, ended in) a continuation backslash.
     init(_ line: [Character], continued: Bool) {
@@ -79,7 +83,11 @@ enum LineShape: Equatable {
             self = .rules(.option)
             return
         }
-        guard let stage = Stage(rawValue: keyword.lowercased()) else {
+        if keyword.lowercased() == "not" || keyword.hasPrefix("(") {
+            self = .rules(.condition)
+            return
+        }
+        guard let stage = Stage.named(keyword) else {
             self = .neither
             return
         }
@@ -100,6 +108,10 @@ enum LineShape: Equatable {
         // The pattern, unless a comment begins where it should be.
         let pattern = text(index).flatMap { $0.hasPrefix("#") ? nil : $0 }
         if let pattern {
+            if pattern.lowercased() == "file", let path = text(index + 1), path.hasPrefix("\"") {
+                self = .rules(.list)
+                return
+            }
             if pattern.hasPrefix("/") || pattern.hasPrefix("!/"),
                LegacyRulesParser.keywords[keyword] == nil || !Self.isPathLike(pattern)
                 || words[(index + 1)...].contains(where: { Self.actionWords.contains(String(line[$0]).lowercased()) }) {

@@ -64,7 +64,7 @@ struct RuleTokenizer {
                 }
                 index = end
                 let flagsStart = index
-                while index < line.count && !isSpace(line[index]) { index += 1 }
+                while index < line.count && !isSpace(line[index]) && line[index] != ")" { index += 1 }
                 tokens.append(RuleToken(kind: .regex(source: source, flags: String(line[flagsStart..<index]),
                                                      flagsOffset: flagsStart),
                                         offset: start, contentOffset: start + 1, end: index))
@@ -94,7 +94,13 @@ struct RuleTokenizer {
                 tokens.append(RuleToken(kind: .quoted(String(text)), offset: start, contentOffset: start + 1, end: index))
                 continue
             }
-            while index < line.count && !isSpace(line[index]) { index += 1 }
+            // Parentheses group conditions: each is a word of its own.
+            if c == "(" || c == ")" {
+                tokens.append(RuleToken(kind: .word(String(c)), offset: start, contentOffset: start, end: index + 1))
+                index += 1
+                continue
+            }
+            while index < line.count && !isSpace(line[index]) && line[index] != "(" && line[index] != ")" { index += 1 }
             tokens.append(RuleToken(kind: .word(String(line[start..<index])), offset: start, contentOffset: start, end: index))
         }
         return .success(tokens)

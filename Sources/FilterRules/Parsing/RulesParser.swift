@@ -19,7 +19,7 @@ struct RulesParser {
         for line in lines { parse(line) }
     }
 
-    private mutating func error(_ line: LogicalLine, _ offset: Int, _ message: String) {
+    mutating func error(_ line: LogicalLine, _ offset: Int, _ message: String) {
         diagnostics.append(RuleDiagnostic(line.location(at: offset), message))
     }
 
@@ -33,68 +33,32 @@ struct RulesParser {
         case .failure(let failure): return error(line, failure.offset, failure.message)
         }
         guard let first = tokens.first else { return }
-        guard let keyword = first.word else {
+        if first.word?.lowercased() == "set" { return parseOption(tokens, line) }
+        guard first.word.map({ Stage.named($0) != nil || $0.lowercased() == "not" || $0 == "(" }) == true else {
+            if let keyword = first.word {
+                return error(line, first.offset, "unknown stage '\(keyword)', expected one of \(Stage.keywordList)")
+            }
             return error(line, first.offset, "expected a stage or 'set', found \(first.display)")
         }
-        if keyword.lowercased() == "set" { return parseOption(tokens, line) }
-        guard let stage = Stage(rawValue: keyword.lowercased()) else {
-            return error(line, first.offset, "unknown stage '\(keyword)', expected one of \(Stage.keywordList)")
+        var cursor = 0
+        var parsed = ParsedCondition()
+        let expression: RuleExpression
+        do {
+            expression = try parseOr(tokens, &cursor, line, &parsed)
+        } catch {
+            return
         }
-        var cursor = 1
-        var negated = false
-        var headerName: String?
-        func takeBang() {
-            if cursor < tokens.count, tokens[cursor].word == "!" { negated = true; cursor += 1 }
+        if cursor < tokens.count, tokens[cursor].word == ")" {
+            return error(line, tokens[cursor].offset, "unexpected ')', no '(' is open")
         }
-        takeBang()
-        if stage == .header, cursor < tokens.count, let name = tokens[cursor].word, name != "!" {
-            var trimmed = name
-            if trimmed.hasSuffix(":") { trimmed.removeLast() }
-            if trimmed.isEmpty || !trimmed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-                return error(line, tokens[cursor].offset,
-                             "bad header name '\(name)', expected letters, digits and '-' (or a /regex/)")
-            }
-            headerName = trimmed.lowercased()
-            cursor += 1
-            if !negated { takeBang() }
-        }
+        let firstTerm = expression.terms[0]
+        let stage = firstTerm.stage
+        let patternToken = parsed.lastPatternToken!
+        let isPlain: Bool
+        if case .term(let term) = expression, !term.stage.isSessionFact { isPlain = true } else { isPlain = false }
         guard cursor < tokens.count else {
-            return error(line, line.characters.count, stage == .addr ? "expected a /regex/ or an address block" : "expected a /regex/")
-        }
-        let patternToken = tokens[cursor]
-        let pattern: RulePattern
-        switch patternToken.kind {
-        case .regex(let source, let letters, let flagsOffset):
-            if letters.contains("/") {
-                return error(line, flagsOffset - 1, PatternHints.regexEndedEarly(
-                    patternToken, before: flagsOffset..<patternToken.end, in: line, expected: "flags (i, x, s, m, u) or a blank"))
-            }
-            var flags = RegexFlags()
-            switch RegexFlags.parse(Substring(letters)) {
-            case .success(let parsed): flags = parsed
-            case .failure(let failure): error(line, flagsOffset + failure.offset, failure.message)
-            }
-            pattern = .regex(source: source, flags: flags, location: line.location(at: patternToken.contentOffset))
-        case .word(let word) where stage == .addr && CIDRBlock.looksLikeCIDR(word):
-            switch CIDRBlock.parse(word) {
-            case .success(let block): pattern = .cidr(block)
-            case .failure(let failure): return error(line, patternToken.offset, failure.message)
-            }
-        default:
-            if stage != .addr, headerName == nil, let hint = PatternHints.addressBlockOutsideAddr(patternToken, of: tokens, in: line) {
-                return error(line, patternToken.offset, "expected a /regex/, found \(patternToken.display); \(hint)")
-            }
-            let expected = stage == .addr ? "a /regex/ or an address block" : "a /regex/"
-            let hint = stage == .addr ? "" : PatternHints.slashes(for: patternToken).map { "; \($0)" } ?? ""
-            if stage == .header && headerName != nil {
-                return error(line, patternToken.offset,
-                             "expected \(expected) after the header name, found \(patternToken.display)\(hint)")
-            }
-            return error(line, patternToken.offset, "expected \(expected), found \(patternToken.display)\(hint)")
-        }
-        cursor += 1
-        guard cursor < tokens.count else {
-            return error(line, line.characters.count, "expected an action: \(Self.actionList)")
+            return error(line, line.characters.count, "expected an action: \(Self.actionList)"
+                         + (isPlain ? "" : ", or 'and', 'or'"))
         }
         let actionToken = tokens[cursor]
         cursor += 1
@@ -133,9 +97,15 @@ struct RulesParser {
         if case .accept = action, cursor < tokens.count, let scopeWord = tokens[cursor].word?.lowercased(),
            scopeWord == "session" || scopeWord == "transaction" {
             let scope = AcceptScope(rawValue: scopeWord)!
-            if scope == .transaction && !stage.isInTransaction {
+            if scope == .transaction && isPlain && !stage.isInTransaction {
                 error(line, tokens[cursor].offset,
                       "'accept transaction' is not possible at \(stage): no transaction is under way (use 'accept session')")
+            } else if scope == .transaction && !expression.needsTransaction {
+                let early = expression.termBeforeTransaction ?? firstTerm
+                error(line, tokens[cursor].offset,
+                      "'accept transaction' can fire before MAIL FROM, where no transaction is under way: through the "
+                      + "\(early.stage) term at \(early.location.line):\(early.location.column); 'and' it with a mail, rcpt or "
+                      + "message term, or use 'accept session'")
             }
             action = .accept(scope)
             cursor += 1
@@ -178,14 +148,12 @@ struct RulesParser {
             }
             return error(line, extra.offset, "unexpected \(extra.display), \(expectation)")
         }
-        var rule = Rule(location: line.location(at: first.offset), stage: stage, headerName: headerName,
-                        isNegated: negated, pattern: pattern, action: action, reply: reply, source: line.text)
+        var rule = Rule(location: isPlain ? firstTerm.location : line.location(at: first.offset), stage: stage,
+                        headerName: firstTerm.headerName, isNegated: firstTerm.isNegated, pattern: firstTerm.pattern,
+                        action: action, reply: reply, source: line.text)
         rule.template = template
-        if case .regex(let source, _, _) = pattern {
-            let start = patternToken.contentOffset, end = start + source.count
-            rule.regexContinuations = line.pieces.dropFirst().filter { $0.offset > start && $0.offset < end }
-                .map { SourceContinuation(offset: $0.offset - start, location: line.location(at: $0.offset)) }
-        }
+        rule.regexContinuations = firstTerm.regexContinuations
+        if !isPlain { rule.expression = expression }
         rules.append(rule)
     }
 

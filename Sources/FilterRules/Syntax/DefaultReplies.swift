@@ -8,7 +8,8 @@ public enum DefaultReplies {
         case .disconnect: return Reply(code: 421, text: "4.7.0 Closing connection by policy")
         case .reject:
             switch stage {
-            case .connect, .addr: return Reply(code: 554, text: "5.7.1 Connection refused by policy")
+            case .connect, .addr, .fcrdns: return Reply(code: 554, text: "5.7.1 Connection refused by policy")
+            case .auth, .tls: return Reply(code: 550, text: "5.7.1 Refused by policy")
             case .helo: return Reply(code: 550, text: "5.7.1 HELO/EHLO rejected by policy")
             case .mail: return Reply(code: 550, text: "5.7.1 Sender rejected by policy")
             case .rcpt: return Reply(code: 550, text: "5.7.1 Recipient rejected by policy")

@@ -4,6 +4,8 @@ public enum RulePattern: Hashable, Sendable {
     case regex(source: String, flags: RegexFlags, location: SourceLocation)
     /// An address block, for `addr` rules.
     case cidr(CIDRBlock)
+    /// A list file (`file "PATH"`): `path` as written, `location` where the word `file` is.
+    case list(path: String, location: SourceLocation)
 }
 
 /// One rule as written in a rules file (not yet compiled).
@@ -53,6 +55,18 @@ public struct Rule: Hashable, Sendable {
         get { storage.fields.template }
         set { unique().fields.template = newValue }
     }
+    /// The condition, when the rule combines terms (`and`, `or`, `not`, parentheses) or
+    /// looks at a session fact (auth, tls, fcrdns); nil for a rule of one plain term, which
+    /// the fields above describe. For a combined rule they describe its first term.
+    public var expression: RuleExpression? {
+        get { storage.fields.expression }
+        set { unique().fields.expression = newValue }
+    }
+    /// Every term of the rule, left to right.
+    public var terms: [RuleTerm] {
+        expression?.terms ?? [RuleTerm(location: location, stage: stage, headerName: headerName, isNegated: isNegated,
+                                       pattern: pattern, regexContinuations: regexContinuations)]
+    }
     /// The rule's text as written (continuations joined), for logs and reports.
     public var source: String {
         get { storage.fields.source }
@@ -72,7 +86,7 @@ public struct Rule: Hashable, Sendable {
     public init(location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
                 pattern: RulePattern, action: RuleAction, reply: Reply? = nil, source: String) {
         storage = Storage(Fields(location: location, stage: stage, headerName: headerName, isNegated: isNegated,
-                                 pattern: pattern, action: action, reply: reply, template: nil, source: source,
+                                 pattern: pattern, action: action, reply: reply, template: nil, expression: nil, source: source,
                                  regexContinuations: []))
     }
 
@@ -107,6 +121,7 @@ public struct Rule: Hashable, Sendable {
         var action: RuleAction
         var reply: Reply?
         var template: CaptureTemplate?
+        var expression: RuleExpression?
         var source: String
         var regexContinuations: [SourceContinuation]
     }

@@ -16,6 +16,15 @@ public enum Stage: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     case body
     /// Each physical line of the message.
     case dataline
+    /// The authenticated user name (OpenSMTPD 6.6+ `link-auth` with result `pass`), empty
+    /// without AUTH; known at the report, final at MAIL FROM.
+    case auth
+    /// The TLS summary of the `link-tls` report (`TLSv1.3:TLS_AES_256_GCM_SHA384:256`),
+    /// empty without STARTTLS; known at the report, final at MAIL FROM.
+    case tls
+    /// The forward-confirmed reverse DNS result of `link-connect`: `pass`, `fail` or
+    /// `error`; known at connect.
+    case fcrdns
 
     /// The stage keyword.
     public var description: String { rawValue }
@@ -23,9 +32,20 @@ public enum Stage: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     /// Whether the stage looks at message data (answered at the end of the message).
     public var isMessageStage: Bool { self == .header || self == .body || self == .dataline }
 
+    /// Whether the stage is a fact smtpd 6.6+ reports about the session (auth, tls, fcrdns):
+    /// filter API 52 has none of them, and its terms see the empty string there.
+    public var isSessionFact: Bool { self == .auth || self == .tls || self == .fcrdns }
+
     /// Whether `accept transaction` makes sense at this stage (a transaction is under way).
     public var isInTransaction: Bool { self == .mail || self == .rcpt || isMessageStage }
 
-    /// The keywords in the order the manual lists them, for messages.
-    static let keywordList = allCases.map(\.rawValue).joined(separator: ", ")
+    /// The keywords in the order the manual lists them, for messages (`rdns` is another
+    /// name of `connect`).
+    static let keywordList = allCases.map(\.rawValue).joined(separator: ", ") + ", rdns"
+
+    /// The stage a keyword names (any case), `rdns` included.
+    static func named(_ keyword: String) -> Stage? {
+        let word = keyword.lowercased()
+        return word == "rdns" ? .connect : Stage(rawValue: word)
+    }
 }

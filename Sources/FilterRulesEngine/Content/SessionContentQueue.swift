@@ -84,6 +84,12 @@ public final class SessionContentQueue: @unchecked Sendable {
         queue.sync { step(engine) }
     }
 
+    /// Tells the engine a session fact (a report such as `link-auth`), in order with the
+    /// queries.
+    public func sessionFact(_ fact: (SessionEngine) -> Void) {
+        queue.sync { fact(engine) }
+    }
+
     /// What the envelope adds to the message when it is not held: asked at the message's
     /// first line (the queue is idle then: the previous message was answered once it was
     /// evaluated), nil for every later line of the message and when it adds nothing.

@@ -69,6 +69,9 @@ extension StepReport {
         case .helo: return "HELO name"
         case .mail: return "sender"
         case .rcpt: return "recipient"
+        case .auth: return "authenticated user"
+        case .tls: return "TLS"
+        case .fcrdns: return "FCrDNS result"
         case .header, .body, .dataline:
             guard let line else { return "smtpd's Received header" }
             return stage == Stage.dataline.rawValue ? "line \(line)" : "\(stage) line \(line)"

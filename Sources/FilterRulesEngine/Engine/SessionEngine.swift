@@ -28,10 +28,16 @@ public final class SessionEngine {
         }
     }
 
-    /// The connect query.
-    public func connect(address: String?, hostname: String) -> Decision {
-        logged("connect", evaluator.connect(address: address, hostname: hostname))
+    /// The connect query; `fcrdns` is smtpd 6.6+'s forward-confirmed reverse DNS result.
+    public func connect(address: String?, hostname: String, fcrdns: String = "") -> Decision {
+        logged("connect", evaluator.connect(address: address, hostname: hostname, fcrdns: fcrdns))
     }
+
+    /// A `link-auth` report (OpenSMTPD 6.6+).
+    public func authenticated(user: String, result: String) { evaluator.authenticated(user: user, result: result) }
+
+    /// A `link-tls` report (OpenSMTPD 6.6+).
+    public func tls(_ summary: String) { evaluator.tls(summary) }
 
     /// HELO/EHLO.
     public func helo(_ name: String) -> Decision { logged("helo", evaluator.helo(name)) }

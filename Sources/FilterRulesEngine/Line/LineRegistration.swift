@@ -6,10 +6,14 @@ import FilterRules
 public struct LineRegistration: Sendable, Equatable {
     /// Whether the content phases (data-line, commit) are registered.
     public let includesContent: Bool
+    /// Whether the `link-auth` and `link-tls` reports are registered (the rules at start
+    /// have auth or tls terms, or `--content-phases always` asks for everything).
+    public let includesSessionFacts: Bool
 
     /// The registration for the rules at start under `contentPhases`.
     public init(ruleSet: CompiledRuleSet, contentPhases: ContentPhases) {
         includesContent = contentPhases == .always || ruleSet.hasMessageRules || ruleSet.addsHeadersFromEnvelope
+        includesSessionFacts = contentPhases == .always || ruleSet.hasTerms(of: .auth) || ruleSet.hasTerms(of: .tls)
     }
 
     /// The phases registered, in the order they are sent.
@@ -19,18 +23,26 @@ public struct LineRegistration: Sendable, Equatable {
     public func unregisteredStages(of ruleSet: CompiledRuleSet) -> [Stage] {
         guard !includesContent else { return [] }
         return Stage.allCases.filter { stage in
-            ruleSet.ruleCount(of: stage) > 0 && (LinePhases.contentStages.contains(stage)
-                || ruleSet.rules.contains { $0.rule.stage == stage && $0.rule.action.addsHeader })
+            ruleSet.hasTerms(of: stage) && (LinePhases.contentStages.contains(stage)
+                || ruleSet.rules.contains { $0.rule.action.addsHeader && $0.rule.terms.contains { $0.stage == stage } })
         }
     }
 
     /// What a reload's log line says about `ruleSet` when some of its rules cannot apply
     /// without a restart of smtpd; nil when every rule can.
     public func unregisteredNote(for ruleSet: CompiledRuleSet) -> String? {
+        var notes: [String] = []
         let stages = unregisteredStages(of: ruleSet)
-        guard !stages.isEmpty else { return nil }
-        let names = stages.map(\.rawValue).joined(separator: ", ")
-        return "\(names) rules need the \(LinePhases.content.joined(separator: "/")) phases, which were not registered "
-            + "with smtpd at start: restart smtpd to apply them"
+        if !stages.isEmpty {
+            let names = stages.map(\.rawValue).joined(separator: ", ")
+            notes.append("\(names) rules need the \(LinePhases.content.joined(separator: "/")) phases, which were not registered "
+                + "with smtpd at start: restart smtpd to apply them")
+        }
+        let facts = [Stage.auth, .tls].filter { ruleSet.hasTerms(of: $0) }
+        if !includesSessionFacts, !facts.isEmpty {
+            notes.append("\(facts.map(\.rawValue).joined(separator: ", ")) terms need the link-auth/link-tls reports, which were "
+                + "not registered with smtpd at start: until smtpd restarts they see the empty string")
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 }

@@ -79,7 +79,17 @@ public final class LineRulesFilter {
             sessions[session.id]?.reset()
         }
         filter.onConnect = { [unowned self] session in
-            Self.result(engine(session.id).envelope { $0.connect(address: session.clientAddress, hostname: session.reverseDNS) })
+            Self.result(engine(session.id).envelope {
+                $0.connect(address: session.clientAddress, hostname: session.reverseDNS, fcrdns: session.forwardConfirmed)
+            })
+        }
+        if registration.includesSessionFacts {
+            filter.onLinkAuth = { [unowned self] session, user, result in
+                engine(session.id).sessionFact { $0.authenticated(user: user, result: result) }
+            }
+            filter.onLinkTLS = { [unowned self] session, summary in
+                engine(session.id).sessionFact { $0.tls(summary) }
+            }
         }
         filter.onHELO = { [unowned self] session, name in Self.result(engine(session.id).envelope { $0.helo(name) }) }
         filter.onEHLO = { [unowned self] session, name in Self.result(engine(session.id).envelope { $0.helo(name) }) }

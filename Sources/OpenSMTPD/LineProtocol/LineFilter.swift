@@ -34,6 +34,13 @@ public final class LineFilter {
     public var onLinkDisconnect: ((LineSession) throws -> Void)?
     /// The transaction ended: RSET, or after a message (`tx-reset` report).
     public var onTransactionReset: ((LineSession) throws -> Void)?
+    /// The client tried to authenticate (`link-auth` report): the user name and the result
+    /// (`pass`, `fail` or `error`), read in the field order of the line's protocol version
+    /// (`username|result` before 0.7, `result|username` from 0.7 on); registered when set.
+    public var onLinkAuth: ((LineSession, _ user: String, _ result: String) throws -> Void)?
+    /// The session is under TLS (`link-tls` report): smtpd's summary, e.g.
+    /// `TLSv1.3:TLS_AES_256_GCM_SHA384:256`; registered when set.
+    public var onLinkTLS: ((LineSession, String) throws -> Void)?
     /// Whether to hold a message until its verdict, asked at the first `data-line` of each
     /// message. A held message's `filter-dataline` lines are kept instead of written (each
     /// as ``onDataLine`` leaves it: an unchanged line byte for byte, dot-stuffing kept), its
@@ -121,6 +128,7 @@ public final class LineFilter {
     /// ``onTransactionReset`` is set.
     public var reportEvents: [String] {
         ["link-connect", "link-disconnect"] + (onTransactionReset != nil ? ["tx-reset"] : [])
+            + (onLinkAuth != nil ? ["link-auth"] : []) + (onLinkTLS != nil ? ["link-tls"] : [])
     }
 
     /// The registration sent after `config|ready`, ending with `register|ready`.
@@ -274,9 +282,27 @@ public final class LineFilter {
         case "tx-reset":
             guard let session = self.session(report.session) else { return }
             run("tx-reset", report.session) { try onTransactionReset?(session) }
+        case "link-auth":
+            guard let session = sessions[report.session], let (user, result) = Self.authFields(report) else { return }
+            run("link-auth", report.session) { try onLinkAuth?(session, user, result) }
+        case "link-tls":
+            guard let session = sessions[report.session] else { return }
+            let summary = String(decoding: report.parameters, as: UTF8.self)
+            run("link-tls", report.session) { try onLinkTLS?(session, summary) }
         default:
             break
         }
+    }
+
+    /// The user and result of a `link-auth` report: `username|result` before 0.7,
+    /// `result|username` from 0.7 on (a user name may hold `|`); nil without a `|`.
+    static func authFields(_ report: LineReport) -> (user: String, result: String)? {
+        let fields = report.fields
+        guard fields.count >= 2 else { return nil }
+        if report.version >= LineProtocolVersion(major: 0, minor: 7) {
+            return (fields.dropFirst().joined(separator: "|"), fields[0])
+        }
+        return (fields.dropLast().joined(separator: "|"), fields[fields.count - 1])
     }
 
     private func run(_ what: String, _ id: UInt64, _ body: () throws -> Void) {

@@ -1,0 +1,13 @@
+/// What is said about rules on session facts (auth, tls, fcrdns) when the file serves
+/// OpenSMTPD 6.0.x (filter API 52), which reports none of them.
+public enum SessionFactWarnings {
+    /// One warning per term on a session fact, at the term.
+    public static func forFilterAPI52(_ ruleSet: CompiledRuleSet) -> [RuleWarning] {
+        ruleSet.rules.flatMap { compiled in
+            compiled.rule.terms.filter(\.stage.isSessionFact).map { term in
+                RuleWarning(term.location, "\(term.stage) terms see the empty string on OpenSMTPD 6.0.x (filter API 52), "
+                            + "which reports no \(term.stage == .auth ? "authentication" : term.stage == .tls ? "TLS" : "FCrDNS result")")
+            }
+        }
+    }
+}

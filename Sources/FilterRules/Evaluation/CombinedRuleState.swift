@@ -1,0 +1,185 @@
+/// The values of one session's combined rules' terms, and which rules become true at each
+/// point of the session (three-valued, as in milter-regex).
+///
+/// A term of a stage not reached yet is unknown. At each point (connect, HELO, MAIL, RCPT, a
+/// message line, the end of the message) the terms of that point's stages get their values
+/// (session facts reported since the last point too), and a rule *becomes true* there when
+/// its condition is true now but was not true with those terms still unknown. Repeated
+/// stages: at RCPT a `rcpt` term looks at the current recipient, at later points it is true
+/// when an accepted recipient of the transaction matched; message terms are true once a line
+/// of the message made them true and, at the end of the message, false otherwise. A
+/// transaction's terms (mail, rcpt, message) reset at the next transaction; the session's
+/// (connect, addr, helo, auth, tls, fcrdns) persist.
+final class CombinedRuleState {
+    /// A combined rule that became true at a point.
+    struct Firing {
+        /// The rule.
+        var rule: CompiledRule
+        /// The input of the point (what the log and the dry-run show).
+        var input: MatchedInput
+        /// The regex term that matched last, and what it matched, for `$N` in the rule's text.
+        var captureSource: (term: CompiledTerm, subject: MatchSubject)?
+    }
+
+    private let rules: [CompiledRule]
+    /// Per rule, per term: true, false or unknown (nil).
+    private var values: [[Bool?]]
+    /// Per rule, per term: what the term last matched, and when (for captures).
+    private var lastMatch: [[(subject: MatchSubject, sequence: Int)?]]
+    /// Per rule, per rcpt term: whether an accepted recipient of the transaction made it true.
+    private var acceptedRecipients: [[Bool]]
+    /// The values of the terms of the recipient being decided, until it is accepted.
+    private var currentRecipient: [(rule: Int, term: Int, value: Bool)] = []
+    /// Rules that became true in this transaction at MAIL or at the message.
+    private var firedInTransaction: Set<Int> = []
+    /// Session facts reported since the last point: their terms get these values, new, at
+    /// the next point.
+    private var pendingFacts: [Stage: MatchSubject] = [:]
+    /// Where each stage's terms are: (rule, term) pairs.
+    private let termsByStage: [Stage: [(rule: Int, term: Int)]]
+    private var sequence = 0
+
+    /// The state of a new session under `rules` (the rule set's combined rules).
+    init(rules: [CompiledRule]) {
+        self.rules = rules
+        values = rules.map { Array(repeating: nil, count: $0.combined?.terms.count ?? 0) }
+        lastMatch = rules.map { Array(repeating: nil, count: $0.combined?.terms.count ?? 0) }
+        acceptedRecipients = values.map { Array(repeating: false, count: $0.count) }
+        var byStage: [Stage: [(rule: Int, term: Int)]] = [:]
+        for (r, rule) in rules.enumerated() {
+            for (t, term) in (rule.combined?.terms ?? []).enumerated() { byStage[term.stage, default: []].append((r, t)) }
+        }
+        termsByStage = byStage
+    }
+
+    /// Whether there are combined rules at all.
+    var isEmpty: Bool { rules.isEmpty }
+
+    /// Whether session facts wait for the next point.
+    var hasPendingFacts: Bool { !pendingFacts.isEmpty }
+
+    /// Whether some combined rule has a term of `stage`.
+    func hasTerms(of stage: Stage) -> Bool { termsByStage[stage] != nil }
+
+    // MARK: Facts
+
+    /// A session fact arrived (auth, tls): its terms get their value, new at the next point.
+    func fact(_ stage: Stage, _ value: String) {
+        guard termsByStage[stage] != nil else { return }
+        pendingFacts[stage] = MatchSubject(text: value)
+    }
+
+    // MARK: Points
+
+    /// The rules that become true at a point where the terms of `inputs` get their values
+    /// (and the facts reported since the last point), in file order. `transactional` points
+    /// (MAIL, the message) let a rule fire once per transaction; at RCPT (`recipient`) rcpt
+    /// terms look at the current recipient.
+    func point(_ inputs: [(stage: Stage, subject: MatchSubject)], shown input: MatchedInput, transactional: Bool,
+               scratch: MatchScratch, onLimit: (Rule, String) -> Void) -> [Firing] {
+        guard !rules.isEmpty else { return [] }
+        let before = values
+        var fresh = Set(pendingFacts.keys)
+        for (stage, subject) in pendingFacts { set(stage, subject, scratch: scratch, onLimit: onLimit) }
+        pendingFacts = [:]
+        for (stage, subject) in inputs {
+            fresh.insert(stage)
+            if stage == .rcpt { currentRecipient = [] }
+            set(stage, subject, scratch: scratch, onLimit: onLimit, sticky: stage.isMessageStage)
+        }
+        return firings(fresh: fresh, before: before, input: input, transactional: transactional)
+    }
+
+    /// The end of the message: message terms not made true by a line become false.
+    func endOfMessage(shown input: MatchedInput) -> [Firing] {
+        guard !rules.isEmpty else { return [] }
+        let before = values
+        var fresh: Set<Stage> = []
+        for stage in Stage.allCases where stage.isMessageStage {
+            for (r, t) in termsByStage[stage] ?? [] where values[r][t] == nil {
+                values[r][t] = false
+                fresh.insert(stage)
+            }
+        }
+        return firings(fresh: fresh, before: before, input: input, transactional: true)
+    }
+
+    /// The recipient decided last was accepted: its rcpt terms count for the transaction.
+    func recipientAccepted() {
+        for (r, t, value) in currentRecipient where value { acceptedRecipients[r][t] = true }
+        currentRecipient = []
+    }
+
+    /// DATA: from now on a rcpt term is true when an accepted recipient matched.
+    func beginMessage() {
+        currentRecipient = []
+        for (r, t) in termsByStage[.rcpt] ?? [] { values[r][t] = acceptedRecipients[r][t] }
+    }
+
+    /// A transaction ended (or a new one begins): its terms are unknown again.
+    func transactionEnded() {
+        for stage in [Stage.mail, .rcpt] + Stage.allCases.filter(\.isMessageStage) {
+            for (r, t) in termsByStage[stage] ?? [] {
+                values[r][t] = nil
+                lastMatch[r][t] = nil
+                acceptedRecipients[r][t] = false
+            }
+        }
+        currentRecipient = []
+        firedInTransaction = []
+    }
+
+    /// MAIL FROM: session facts that were not reported are final, empty.
+    func finalizeFacts() {
+        for stage in [Stage.auth, .tls] where pendingFacts[stage] == nil {
+            guard let terms = termsByStage[stage], terms.contains(where: { values[$0.rule][$0.term] == nil }) else { continue }
+            pendingFacts[stage] = MatchSubject(text: "")
+        }
+    }
+
+    // MARK: Internals
+
+    private func set(_ stage: Stage, _ subject: MatchSubject, scratch: MatchScratch, onLimit: (Rule, String) -> Void,
+                     sticky: Bool = false) {
+        for (r, t) in termsByStage[stage] ?? [] {
+            let term = rules[r].combined!.terms[t]
+            if sticky {
+                // A message term stays true once a line made it true; until the end of
+                // the message it is unknown otherwise.
+                guard values[r][t] != true, term.applies(to: subject) else { continue }
+            }
+            let (value, failure) = term.isTrue(for: subject, scratch: scratch)
+            if let failure { onLimit(rules[r].rule, failure) }
+            if sticky {
+                if value { values[r][t] = true }
+            } else {
+                values[r][t] = value
+            }
+            if stage == .rcpt { currentRecipient.append((r, t, value)) }
+            if value, !term.isNegated, case .regex = term.predicate {
+                sequence += 1
+                lastMatch[r][t] = (subject, sequence)
+            }
+        }
+    }
+
+    private func firings(fresh: Set<Stage>, before: [[Bool?]], input: MatchedInput, transactional: Bool) -> [Firing] {
+        var affected = Set<Int>()
+        for stage in fresh { for (r, _) in termsByStage[stage] ?? [] { affected.insert(r) } }
+        var result: [Firing] = []
+        for r in affected.sorted() where !firedInTransaction.contains(r) {
+            let rule = rules[r], combined = rule.combined!
+            guard combined.expression.value({ values[r][$0] }) == true else { continue }
+            // Before this point: its new terms as they were (unknown, or a message term's
+            // earlier value).
+            let earlier = combined.expression.value { t in fresh.contains(combined.terms[t].stage) ? before[r][t] : values[r][t] }
+            guard earlier != true else { continue }
+            if transactional { firedInTransaction.insert(r) }
+            let source = lastMatch[r].enumerated().compactMap { t, match in match.map { (t, $0) } }
+                .max { $0.1.sequence < $1.1.sequence }
+                .map { (combined.terms[$0.0], $0.1.subject) }
+            result.append(Firing(rule: rule, input: input, captureSource: source))
+        }
+        return result
+    }
+}
