@@ -78,6 +78,11 @@ final class CombinedRuleState {
     func point(_ inputs: [(stage: Stage, subject: MatchSubject)], shown input: MatchedInput, transactional: Bool,
                scratch: MatchScratch, onLimit: (Rule, String) -> Void) -> [Firing] {
         guard !rules.isEmpty else { return [] }
+        // An envelope input replaces the last one of its stage (the next recipient, a second
+        // HELO): before it, its terms are unknown. Message terms keep what earlier lines made them.
+        for (stage, _) in inputs where !stage.isMessageStage {
+            for (r, t) in termsByStage[stage] ?? [] { values[r][t] = nil }
+        }
         let before = values
         var fresh = Set(pendingFacts.keys)
         for (stage, subject) in pendingFacts { set(stage, subject, scratch: scratch, onLimit: onLimit) }
