@@ -22,12 +22,14 @@ final class CombinedRuleState {
     }
 
     private let rules: [CompiledRule]
-    /// Per rule, per term: true, false or unknown (nil).
-    private var values: [[Bool?]]
-    /// Per rule, per term: what the term last matched, and when (for captures).
-    private var lastMatch: [[(subject: MatchSubject, sequence: Int)?]]
-    /// Per rule, per rcpt term: whether an accepted recipient of the transaction made it true.
-    private var acceptedRecipients: [[Bool]]
+    /// Where each rule's terms start in the flat arrays below (one slot per term).
+    private let base: [Int]
+    /// Per term slot: true, false or unknown (nil).
+    private var values: [Bool?]
+    /// Per term slot: what the term last matched, and when (for captures).
+    private var lastMatch: [(subject: MatchSubject, sequence: Int)?]
+    /// Per rcpt term slot: whether an accepted recipient of the transaction made it true.
+    private var acceptedRecipients: [Bool]
     /// The values of the terms of the recipient being decided, until it is accepted.
     private var currentRecipient: [(rule: Int, term: Int, value: Bool)] = []
     /// Rules that became true in this transaction at MAIL or at the message.
@@ -37,19 +39,33 @@ final class CombinedRuleState {
     private var pendingFacts: [Stage: MatchSubject] = [:]
     /// Where each stage's terms are: (rule, term) pairs.
     private let termsByStage: [Stage: [(rule: Int, term: Int)]]
+    /// The rules with a term of each stage, in file order.
+    private let rulesByStage: [Stage: [Int]]
     private var sequence = 0
 
     /// The state of a new session under `rules` (the rule set's combined rules).
     init(rules: [CompiledRule]) {
         self.rules = rules
-        values = rules.map { Array(repeating: nil, count: $0.combined?.terms.count ?? 0) }
-        lastMatch = rules.map { Array(repeating: nil, count: $0.combined?.terms.count ?? 0) }
-        acceptedRecipients = values.map { Array(repeating: false, count: $0.count) }
+        var base: [Int] = []
+        var slots = 0
+        for rule in rules {
+            base.append(slots)
+            slots += rule.combined?.terms.count ?? 0
+        }
+        self.base = base
+        values = Array(repeating: nil, count: slots)
+        lastMatch = Array(repeating: nil, count: slots)
+        acceptedRecipients = Array(repeating: false, count: slots)
         var byStage: [Stage: [(rule: Int, term: Int)]] = [:]
+        var rulesByStage: [Stage: [Int]] = [:]
         for (r, rule) in rules.enumerated() {
-            for (t, term) in (rule.combined?.terms ?? []).enumerated() { byStage[term.stage, default: []].append((r, t)) }
+            for (t, term) in (rule.combined?.terms ?? []).enumerated() {
+                byStage[term.stage, default: []].append((r, t))
+                if rulesByStage[term.stage]?.last != r { rulesByStage[term.stage, default: []].append(r) }
+            }
         }
         termsByStage = byStage
+        self.rulesByStage = rulesByStage
     }
 
     /// Whether there are combined rules at all.
@@ -81,7 +97,7 @@ final class CombinedRuleState {
         // An envelope input replaces the last one of its stage (the next recipient, a second
         // HELO): before it, its terms are unknown. Message terms keep what earlier lines made them.
         for (stage, _) in inputs where !stage.isMessageStage {
-            for (r, t) in termsByStage[stage] ?? [] { values[r][t] = nil }
+            for (r, t) in termsByStage[stage] ?? [] { values[base[r] + t] = nil }
         }
         let before = values
         var fresh = Set(pendingFacts.keys)
@@ -101,8 +117,8 @@ final class CombinedRuleState {
         let before = values
         var fresh: Set<Stage> = []
         for stage in Stage.allCases where stage.isMessageStage {
-            for (r, t) in termsByStage[stage] ?? [] where values[r][t] == nil {
-                values[r][t] = false
+            for (r, t) in termsByStage[stage] ?? [] where values[base[r] + t] == nil {
+                values[base[r] + t] = false
                 fresh.insert(stage)
             }
         }
@@ -111,23 +127,23 @@ final class CombinedRuleState {
 
     /// The recipient decided last was accepted: its rcpt terms count for the transaction.
     func recipientAccepted() {
-        for (r, t, value) in currentRecipient where value { acceptedRecipients[r][t] = true }
+        for (r, t, value) in currentRecipient where value { acceptedRecipients[base[r] + t] = true }
         currentRecipient = []
     }
 
     /// DATA: from now on a rcpt term is true when an accepted recipient matched.
     func beginMessage() {
         currentRecipient = []
-        for (r, t) in termsByStage[.rcpt] ?? [] { values[r][t] = acceptedRecipients[r][t] }
+        for (r, t) in termsByStage[.rcpt] ?? [] { values[base[r] + t] = acceptedRecipients[base[r] + t] }
     }
 
     /// A transaction ended (or a new one begins): its terms are unknown again.
     func transactionEnded() {
         for stage in [Stage.mail, .rcpt] + Stage.allCases.filter(\.isMessageStage) {
             for (r, t) in termsByStage[stage] ?? [] {
-                values[r][t] = nil
-                lastMatch[r][t] = nil
-                acceptedRecipients[r][t] = false
+                values[base[r] + t] = nil
+                lastMatch[base[r] + t] = nil
+                acceptedRecipients[base[r] + t] = false
             }
         }
         currentRecipient = []
@@ -137,7 +153,7 @@ final class CombinedRuleState {
     /// MAIL FROM: session facts that were not reported are final, empty.
     func finalizeFacts() {
         for stage in [Stage.auth, .tls] where pendingFacts[stage] == nil {
-            guard let terms = termsByStage[stage], terms.contains(where: { values[$0.rule][$0.term] == nil }) else { continue }
+            guard let terms = termsByStage[stage], terms.contains(where: { values[base[$0.rule] + $0.term] == nil }) else { continue }
             pendingFacts[stage] = MatchSubject(text: "")
         }
     }
@@ -151,36 +167,40 @@ final class CombinedRuleState {
             if sticky {
                 // A message term stays true once a line made it true; until the end of
                 // the message it is unknown otherwise.
-                guard values[r][t] != true, term.applies(to: subject) else { continue }
+                guard values[base[r] + t] != true, term.applies(to: subject) else { continue }
             }
             let (value, failure) = term.isTrue(for: subject, scratch: scratch)
             if let failure { onLimit(rules[r].rule, failure) }
             if sticky {
-                if value { values[r][t] = true }
+                if value { values[base[r] + t] = true }
             } else {
-                values[r][t] = value
+                values[base[r] + t] = value
             }
             if stage == .rcpt { currentRecipient.append((r, t, value)) }
             if value, !term.isNegated, case .regex = term.predicate {
                 sequence += 1
-                lastMatch[r][t] = (subject, sequence)
+                lastMatch[base[r] + t] = (subject, sequence)
             }
         }
     }
 
-    private func firings(fresh: Set<Stage>, before: [[Bool?]], input: MatchedInput, transactional: Bool) -> [Firing] {
-        var affected = Set<Int>()
-        for stage in fresh { for (r, _) in termsByStage[stage] ?? [] { affected.insert(r) } }
+    private func firings(fresh: Set<Stage>, before: [Bool?], input: MatchedInput, transactional: Bool) -> [Firing] {
+        let affected: [Int]
+        if fresh.count == 1, let stage = fresh.first {
+            affected = rulesByStage[stage] ?? []
+        } else {
+            affected = Set(fresh.flatMap { rulesByStage[$0] ?? [] }).sorted()
+        }
         var result: [Firing] = []
-        for r in affected.sorted() where !firedInTransaction.contains(r) {
-            let rule = rules[r], combined = rule.combined!
-            guard combined.expression.value({ values[r][$0] }) == true else { continue }
+        for r in affected where !firedInTransaction.contains(r) {
+            let rule = rules[r], combined = rule.combined!, at = base[r]
+            guard combined.expression.value({ values[at + $0] }) == true else { continue }
             // Before this point: its new terms as they were (unknown, or a message term's
             // earlier value).
-            let earlier = combined.expression.value { t in fresh.contains(combined.terms[t].stage) ? before[r][t] : values[r][t] }
+            let earlier = combined.expression.value { t in fresh.contains(combined.terms[t].stage) ? before[at + t] : values[at + t] }
             guard earlier != true else { continue }
             if transactional { firedInTransaction.insert(r) }
-            let source = lastMatch[r].enumerated().compactMap { t, match in match.map { (t, $0) } }
+            let source = (0..<combined.terms.count).compactMap { t in lastMatch[base[r] + t].map { (t, $0) } }
                 .max { $0.1.sequence < $1.1.sequence }
                 .map { (combined.terms[$0.0], $0.1.subject) }
             result.append(Firing(rule: rule, input: input, captureSource: source))
