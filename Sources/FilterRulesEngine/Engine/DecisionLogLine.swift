@@ -19,7 +19,7 @@ public enum DecisionLogLine {
         var line = "session \(SessionIdentifier.hex(session))"
         switch (decision.rule, decision.reason) {
         case let (rule?, nil):
-            line += " \(rule.stage) \(rule.location.fileAndLine) \(rule.action)"
+            line += " \(stage(of: rule, at: decision.matchedInput)) \(rule.location.fileAndLine) \(rule.action)"
         case let (rule?, _?):
             line += " \(step) \(rule.location.fileAndLine) \(decision.verdict)"
         case (nil, _):
@@ -37,7 +37,7 @@ public enum DecisionLogLine {
     ///
     ///     session 0a1b2c3d4e5f6071 body rules.conf:7 add-header "X-Offer: bit.ly", matched "see bit.ly/x"
     public static func text(session: UInt64, mark: RuleMark) -> String {
-        "session \(SessionIdentifier.hex(session)) \(mark.rule.stage) \(mark.rule.location.fileAndLine) \(mark), "
+        "session \(SessionIdentifier.hex(session)) \(stage(of: mark.rule, at: mark.matchedInput)) \(mark.rule.location.fileAndLine) \(mark), "
             + "matched \(InputExcerpt(mark.matchedInput.bytes).quoted)"
     }
 
@@ -48,7 +48,7 @@ public enum DecisionLogLine {
     public static func text(session: UInt64, step: String, withheld: WithheldRefusal) -> String {
         var line = "session \(SessionIdentifier.hex(session))"
         if let rule = withheld.rule {
-            line += " \(rule.stage) \(rule.location.fileAndLine)"
+            line += " \(stage(of: rule, at: withheld.matchedInput)) \(rule.location.fileAndLine)"
         } else {
             line += " \(withheld.matchedInput?.stage.rawValue ?? step)"
         }
@@ -59,5 +59,11 @@ public enum DecisionLogLine {
             line += "\(withheld.rule == nil ? ", on" : ", matched") \(InputExcerpt(input.bytes).quoted)"
         }
         return line + " (report-only)"
+    }
+
+    /// The stage a log line names for `rule`: a plain rule's own, a combined rule's where it
+    /// fired (the stage of the input it was decided on).
+    static func stage(of rule: Rule, at input: MatchedInput?) -> Stage {
+        rule.expression == nil ? rule.stage : (input?.stage ?? rule.stage)
     }
 }
