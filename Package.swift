@@ -36,10 +36,13 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
+        // MIME decoding as a message streams: decoded headers, text, file names and types (iconv from libc).
+        .target(name: "MIMEStream"),
+
         // The rules language: parser, diagnostics, PCRE2 matchers and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["CPCRE2"]
+            dependencies: ["CPCRE2", "MIMEStream"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
@@ -143,6 +146,10 @@ let package = Package(
         .testTarget(
             name: "FilterRulesTests",
             dependencies: ["FilterRules"]
+        ),
+        .testTarget(
+            name: "MIMEStreamTests",
+            dependencies: ["MIMEStream"]
         ),
         .testTarget(
             name: "FilterRulesEngineTests",
