@@ -39,7 +39,7 @@ struct LineAssembler {
 
     private mutating func appendPiece(_ piece: ArraySlice<UInt8>, emit: ([UInt8]) -> Void) {
         var piece = piece
-        while current.count + piece.count > maximum {
+        while piece.count > maximum - current.count {
             let room = maximum - current.count
             current.append(contentsOf: piece.prefix(room))
             piece = piece.dropFirst(room)

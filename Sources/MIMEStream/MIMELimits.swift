@@ -9,7 +9,9 @@ public struct MIMELimits: Equatable, Sendable {
     public var maximumParts: Int
     /// How many bytes of one unfolded header are kept; 0 keeps it whole.
     public var headerBytes: Int
-    /// The longest line of decoded text passed on; longer lines come in pieces of this size.
+    /// The longest line of base64 or quoted-printable decoded text passed on; longer lines
+    /// come in pieces of this size. (A line of a part without transfer encoding is one raw
+    /// line, whole.)
     public var lineBytes: Int
     /// The longest multipart boundary (RFC 2046 allows 70 characters); a longer one is not
     /// taken as one.

@@ -65,6 +65,8 @@ public struct MIMEStream {
     /// Whether a header is under way (kept in `pending` or not): continuation lines are its.
     private var headerUnderWay = false
     private var partCount = 0
+    /// The last line of the text part under way: what its end flushes is reported there.
+    private var lastTextLine = 0
 
     /// A stream for one message.
     public init(limits: MIMELimits = .default, emitsHeaders: Bool = true) {
@@ -94,7 +96,9 @@ public struct MIMEStream {
         }
         switch phase {
         case .headers: headerLine(line, number: number, emit: emit)
-        case .text: textPart!.line(line) { emit($0, number) }
+        case .text:
+            lastTextLine = number
+            textPart!.line(line) { emit($0, number) }
         case .skipping, .raw: break
         }
     }
@@ -174,7 +178,10 @@ public struct MIMEStream {
         if entity.isBodyPart, !Self.looksLikeHeader(line) {
             emit(.problem("a part's headers end without a blank line"), number)
             endHeaders(number: number, emit: emit)
-            if case .text = phase { textPart!.line(line) { emit($0, number) } }
+            if case .text = phase {
+                lastTextLine = number
+                textPart!.line(line) { emit($0, number) }
+            }
             return
         }
         headerUnderWay = true
@@ -300,8 +307,10 @@ public struct MIMEStream {
     }
 
     private mutating func finishText(number: Int, emit: (MIMEEvent, Int) -> Void) {
-        textPart?.finish { emit($0, number) }
+        let line = lastTextLine > 0 ? lastTextLine : number
+        textPart?.finish { emit($0, line) }
         textPart = nil
+        lastTextLine = 0
     }
 
     // MARK: Helpers

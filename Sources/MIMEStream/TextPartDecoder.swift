@@ -20,7 +20,12 @@ struct TextPartDecoder {
         self.charset = charset ?? ""
         self.text = TextDecoder(charset: charset)
         self.html = isHTML ? HTMLText() : nil
-        self.lines = LineAssembler(maximum: lineBytes)
+        // A line of a part without transfer encoding is one raw line, as long as it came;
+        // decoded text has no line breaks of its own to rely on, so it is cut.
+        switch transfer {
+        case .identity, .unknown: self.lines = LineAssembler(maximum: Int.max)
+        default: self.lines = LineAssembler(maximum: lineBytes)
+        }
         if case .unknown(let name) = transfer {
             emit(.problem("unknown Content-Transfer-Encoding '\(name)', the text is scanned as it is"))
         }
@@ -41,7 +46,7 @@ struct TextPartDecoder {
         }
         if plainTransfer, text.passesThrough, html == nil, lines.storage.count == 0 {
             // The common case: the line is the text.
-            if raw.count <= lines.maximum, UTF8Repair.isValid(raw) {
+            if UTF8Repair.isValid(raw) {
                 emit(.text(raw))
                 return
             }

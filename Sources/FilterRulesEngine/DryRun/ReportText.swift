@@ -69,7 +69,7 @@ extension StepReport {
         case .helo: return "HELO name"
         case .mail: return "sender"
         case .rcpt: return "recipient"
-        case .header, .body, .dataline:
+        case .header, .body, .dataline, .attachment, .mimetype:
             guard let line else { return "smtpd's Received header" }
             return stage == Stage.dataline.rawValue ? "line \(line)" : "\(stage) line \(line)"
         case nil: return stage
