@@ -185,6 +185,7 @@ let package = Package(
                 "CLibFuzzer",
                 "OpenSMTPD",
                 "FilterRules",
+                "MIMEStream",
                 "FilterRulesEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],
