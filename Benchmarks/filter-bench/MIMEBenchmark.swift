@@ -8,6 +8,7 @@ import Glibc
 #endif
 import FilterRules
 import Foundation
+import MIMEStream
 
 /// The command line of the mime mode.
 struct MIMEOptions {
@@ -137,7 +138,19 @@ private func measureSessionMemory(lines: [[UInt8]], sessions: Int, cases: [(Stri
         print("| \(name) | \(grouped((after - before) / sessions)) |")
         kept.append(evaluators)
     }
+    // The decoder alone: each stream stopped at the same line.
+    let before = residentBytes()
+    var streams: [MIMEStream] = []
+    streams.reserveCapacity(sessions)
+    var events = 0
+    for _ in 0..<sessions {
+        var stream = MIMEStream()
+        for (index, line) in lines[..<half].enumerated() { stream.feed(line, number: index + 1) { _, _ in events += 1 } }
+        streams.append(stream)
+    }
+    print("| MIMEStream alone (no rules) | \(grouped((residentBytes() - before) / sessions)) |")
     withExtendedLifetime(kept) {}
+    withExtendedLifetime(streams) {}
 }
 
 /// This process's resident set size in bytes (/proc/self/statm).
