@@ -36,10 +36,13 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
+        // MIME decoding as a message streams: decoded headers, text, file names and types (iconv from libc).
+        .target(name: "MIMEStream"),
+
         // The rules language: parser, diagnostics, PCRE2 matchers and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["CPCRE2"]
+            dependencies: ["CPCRE2", "MIMEStream"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
@@ -96,7 +99,7 @@ let package = Package(
         // Throughput benchmark: queries and data bytes per second through a real filter process.
         .executableTarget(
             name: "filter-bench",
-            dependencies: ["SMTPDTestDouble", "FilterRules"],
+            dependencies: ["SMTPDTestDouble", "FilterRules", "MIMEStream"],
             path: "Benchmarks/filter-bench"
         ),
 
@@ -145,6 +148,10 @@ let package = Package(
             dependencies: ["FilterRules"]
         ),
         .testTarget(
+            name: "MIMEStreamTests",
+            dependencies: ["MIMEStream"]
+        ),
+        .testTarget(
             name: "FilterRulesEngineTests",
             dependencies: ["FilterRulesEngine"]
         ),
@@ -178,6 +185,7 @@ let package = Package(
                 "CLibFuzzer",
                 "OpenSMTPD",
                 "FilterRules",
+                "MIMEStream",
                 "FilterRulesEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],

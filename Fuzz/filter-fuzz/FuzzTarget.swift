@@ -1,6 +1,7 @@
 import FilterRules
 import FilterRulesEngine
 import Logging
+import MIMEStream
 import OpenSMTPD
 
 /// The parsers fed with fuzzed bytes, one per libFuzzer target: each takes any input without
@@ -18,6 +19,9 @@ enum FuzzTarget: String, CaseIterable {
     case rules
     /// Dry-run transcripts: `TranscriptParser.parse`.
     case transcript
+    /// Messages through the MIME decoder (`MIMEStream`), line by line, with small limits so
+    /// the depth and part bounds are reached too.
+    case mime
 
     /// Runs the target on one input.
     func run(_ data: UnsafeRawBufferPointer) {
@@ -27,6 +31,7 @@ enum FuzzTarget: String, CaseIterable {
         case .line: Self.line(data)
         case .rules: _ = try? RuleSetLoader.compile(text: String(decoding: data, as: UTF8.self), file: "fuzz.rules")
         case .transcript: _ = try? TranscriptParser.parse(Array(data), name: "fuzz.txt")
+        case .mime: Self.mime(data)
         }
     }
 
@@ -60,6 +65,21 @@ enum FuzzTarget: String, CaseIterable {
         if let message = try? DaemonFilterMessage(frame: frame) {
             _ = message.frame()
         }
+    }
+
+    private static func mime(_ data: UnsafeRawBufferPointer) {
+        var stream = MIMEStream(limits: MIMELimits(maximumDepth: 4, maximumParts: 16, headerBytes: 512, lineBytes: 256))
+        var number = 0
+        var produced = 0
+        for line in data.split(separator: 10, omittingEmptySubsequences: false) {
+            number += 1
+            stream.feed(Array(line), number: number) { event, _ in
+                if case .text(let bytes) = event { produced += bytes.count }
+            }
+        }
+        stream.finish(number: number) { _, _ in }
+        // Decoded text never outgrows what came in by more than charset conversion allows.
+        precondition(produced <= 4 * data.count + 16, "decoded text out of bounds")
     }
 
     private static let quiet = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }

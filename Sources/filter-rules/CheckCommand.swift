@@ -32,7 +32,7 @@ struct CheckCommand: ParsableCommand {
               + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off"), "
               + "mode \(options.mode), hold-limit \(options.holdLimit)")
         if ruleSet.holdsMessages {
-            print("messages are held until their verdict is known (junk or add-header at header, body or dataline), "
+            print("messages are held until their verdict is known (junk or add-header at a message stage), "
                   + "up to \(options.holdLimit) bytes each; larger ones pass on without those headers")
         }
     }

@@ -37,7 +37,7 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp(
         "OpenSMTPD 6.6+: register the data-line and commit phases only when the rules at start have content rules (auto), or always.",
-        discussion: "smtpd reads the registration once; with always, a reload can add header, body and dataline rules."))
+        discussion: "smtpd reads the registration once; with always, a reload can add message-stage rules (header, body, dataline, attachment, mimetype)."))
     var contentPhases: ContentPhases = .auto
 
     @Option(name: .long, help: ArgumentHelp(

@@ -60,7 +60,7 @@ struct LogFormatTests {
         let result = try runFilterRules([file.path])
         #expect(result.status == 1)
         #expect(result.standardError == """
-            critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, auth, tls, fcrdns, rdns
+            critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, rdns
             critical: \(file.path): 1 error(s), not starting
 
             """)
@@ -75,7 +75,7 @@ struct LogFormatTests {
         #expect(lines.count == 3 && lines.last == "", "\(output)")
         let timestamp = #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} /#
         let expected = [
-            "critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, auth, tls, fcrdns, rdns",
+            "critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, rdns",
             "critical: \(file.path): 1 error(s), not starting",
         ]
         for (line, rest) in zip(lines, expected) {

@@ -7,7 +7,7 @@ import Testing
 /// scripts/fuzz and the replayer keeps working for crash inputs.
 @Suite("Fuzz targets: the seed corpus replays")
 struct FuzzCorpusTests {
-    static let targets = ["imsg", "v52", "line", "rules", "transcript"]
+    static let targets = ["imsg", "v52", "line", "rules", "transcript", "mime"]
 
     /// `Fuzz/corpus` of the package, found from this file.
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -4,11 +4,9 @@ struct MessageScan {
     var scannedBytes = 0
     /// Lines received so far, the current one included.
     var lineCount = 0
-    var inHeaders = true
-    var sawBodyStart = false
-    var pendingHeader: [UInt8]?
-    /// The line where the pending header starts.
-    var pendingHeaderLine = 0
+    /// The message's MIME decoding, for the header, body, attachment and mimetype rules
+    /// (started at its first line when there are such rules).
+    var content: MessageContent?
     var done: Set<Stage> = []
     var verdict: Decision?
     /// The first refusal report-only mode held back in this message.

@@ -5,31 +5,34 @@ public final class SessionEvaluator {
     public let ruleSet: CompiledRuleSet
     /// Called when a regex hits a PCRE2 limit: the rule and PCRE2's reason.
     public var onLimitExceeded: ((Rule, String) -> Void)?
+    /// Called when part of a message could not be MIME-decoded as declared (and was scanned
+    /// as it is): what, and the message line.
+    public var onDecodeProblem: ((String, Int) -> Void)?
 
     private let scratch: MatchScratch
-    /// Whether the rule set has `header`, `dataline` and `body` rules (looked up once, not per line).
-    private let hasHeaderRules: Bool, hasDatalineRules: Bool, hasBodyRules: Bool
+    /// Whether the rule set has `dataline` rules, and rules that read decoded content
+    /// (`header`, `body`, `attachment`, `mimetype`), looked up once, not per line.
+    private let hasDatalineRules: Bool, readsContent: Bool
     private var sessionAccepted: Rule?
     private var transactionAccepted: Rule?
     private var closed: Decision?
-    private var message: MessageScan
+    var message: MessageScan
     /// What the session's stages (connect, HELO, and junk at MAIL, as smtpd scopes it) add
     /// to every message of the session.
     private var sessionEdits = MessageEdits()
     /// What the transaction's stages add to its message.
     private var transactionEdits = MessageEdits()
     /// One evaluation per stage that has plain rules.
-    private let stages: [Stage: StageEvaluation]
+    let stages: [Stage: StageEvaluation]
     /// The terms of the combined rules.
-    private let combined: CombinedRuleState
+    let combined: CombinedRuleState
 
     /// Starts evaluating a session with `ruleSet`.
     public init(ruleSet: CompiledRuleSet) {
         self.ruleSet = ruleSet
         self.scratch = MatchScratch(limits: ruleSet.options.limits)
-        self.hasHeaderRules = ruleSet.hasTerms(of: .header)
         self.hasDatalineRules = ruleSet.hasTerms(of: .dataline)
-        self.hasBodyRules = ruleSet.hasTerms(of: .body)
+        self.readsContent = Self.contentStages.contains { ruleSet.hasTerms(of: $0) }
         self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
         var stages: [Stage: StageEvaluation] = [:]
@@ -126,57 +129,44 @@ public final class SessionEvaluator {
 
     // MARK: Message data
 
-    /// Whether message lines matter to the rules at all (header, body or dataline rules):
+    /// Whether message lines matter to the rules at all (rules at message stages):
     /// without, a caller may leave ``dataLine(_:)`` out.
-    public var readsMessageLines: Bool { hasHeaderRules || hasDatalineRules || hasBodyRules }
+    public var readsMessageLines: Bool { readsContent || hasDatalineRules }
 
     /// One line of the message as it streams through, without its line ending.
     public func dataLine(_ line: [UInt8]) {
         message.lineCount += 1
-        guard message.verdict == nil, !message.outOfTime, closed == nil, sessionAccepted == nil,
-              transactionAccepted == nil else {
-            return
-        }
+        guard scansMessage else { return }
         var text = line
         if text.last == 0x0d { text.removeLast() }
         let before = message.scannedBytes
         message.scannedBytes += line.count + 1
-        let withinLimit = message.scanLimit == 0 || before < message.scanLimit
-        if message.inHeaders {
-            let isContinuation = !text.isEmpty && (text[0] == 0x20 || text[0] == 0x09) && message.pendingHeader != nil
-            if isContinuation {
-                if withinLimit { appendToHeader(text) }
-            } else {
-                flushHeader()
-                if text.isEmpty {
-                    message.inHeaders = false
-                } else if withinLimit, hasHeaderRules {
-                    let limit = ruleSet.options.headerLimit
-                    message.pendingHeader = limit == 0 || text.count <= limit ? text : Array(text[..<limit])
-                    message.pendingHeaderLine = message.lineCount
-                }
-            }
-        }
-        guard withinLimit, message.verdict == nil, !message.outOfTime, transactionAccepted == nil,
-              sessionAccepted == nil else { return }
+        // The scan limit counts raw bytes for dataline, decoded bytes for the decoded stages.
         let scansDataline = hasDatalineRules && !message.done.contains(.dataline)
-        let scansBody = hasBodyRules && !message.inHeaders && message.sawBodyStart && !message.done.contains(.body)
-        if !message.inHeaders { message.sawBodyStart = true }
-        guard scansDataline || scansBody else { return }
-        withinTimeLimits(message: true) {
-            if scansDataline {
-                scanMessage(.dataline, MatchSubject(bytes: text), line: message.lineCount)
-            }
-            // The line's time is shared by both stages: past it, the body rules are not tried.
-            if scansBody, message.verdict == nil, scratch.deadline?.hasPassed != true {
-                scanMessage(.body, MatchSubject(bytes: text), line: message.lineCount)
-            }
+            && (message.scanLimit == 0 || before < message.scanLimit)
+        if readsContent {
+            scanContent(text, datalineFirst: scansDataline)
+        } else if scansDataline {
+            scanDataline(text)
         }
+    }
+
+    /// The dataline rules on one raw line (without its line ending).
+    func scanDataline(_ text: [UInt8]) {
+        guard scansMessage else { return }
+        withinTimeLimits(message: true) {
+            scanMessage(.dataline, MatchSubject(bytes: text), line: message.lineCount)
+        }
+    }
+
+    /// Whether the message is still being scanned: no verdict yet, time left, no scope accepted.
+    var scansMessage: Bool {
+        message.verdict == nil && !message.outOfTime && closed == nil && sessionAccepted == nil && transactionAccepted == nil
     }
 
     /// The end of the message (the final dot): the verdict of the data stages.
     public func endOfMessage() -> Decision {
-        if message.inHeaders { flushHeader() }
+        finishContent()
         if message.verdict == nil, preempted() == nil, !combined.isEmpty {
             // Combined rules that become true only now that the message's terms are final
             // (a message term no line made true is false at the end).
@@ -223,33 +213,9 @@ public final class SessionEvaluator {
         return nil
     }
 
-    /// Appends a continuation line to the header being unfolded, as far as the header
-    /// limit lets it.
-    private func appendToHeader(_ text: [UInt8]) {
-        let limit = ruleSet.options.headerLimit
-        let room = limit == 0 ? text.count : min(text.count, limit - message.pendingHeader!.count)
-        if room > 0 { message.pendingHeader!.append(contentsOf: text[..<room]) }
-    }
-
-    /// How many bytes the header being unfolded holds, and has room for (for tests of
-    /// the header limit).
-    var pendingHeaderStorage: (count: Int, capacity: Int)? {
-        message.pendingHeader.map { ($0.count, $0.capacity) }
-    }
-
-    private func flushHeader() {
-        guard let header = message.pendingHeader else { return }
-        message.pendingHeader = nil
-        guard message.verdict == nil, !message.outOfTime, !message.done.contains(.header),
-              transactionAccepted == nil, sessionAccepted == nil else { return }
-        withinTimeLimits(message: true) {
-            scanMessage(.header, MatchSubject(headerLine: header), line: message.pendingHeaderLine)
-        }
-    }
-
     /// Evaluates a data stage on one input starting at message line `line`; a refusal
     /// becomes the message's verdict.
-    private func scanMessage(_ stage: Stage, _ subject: MatchSubject, line: Int) {
+    func scanMessage(_ stage: Stage, _ subject: MatchSubject, line: Int) {
         let firings = combinedPoint([(stage, subject)], shown: MatchedInput(stage: stage, bytes: subject.bytes, messageLine: line),
                                     transactional: true)
         guard stages[stage] != nil || !firings.isEmpty else { return }
@@ -341,7 +307,7 @@ public final class SessionEvaluator {
     /// Runs `body`, the matching of one input, under the line time limit and, for an input
     /// of the message, what is left of the message time limit; the time taken counts
     /// against the message, which is scanned no further once its time is used up.
-    private func withinTimeLimits<T>(message isMessageInput: Bool, _ body: () -> T) -> T {
+    func withinTimeLimits<T>(message isMessageInput: Bool, _ body: () -> T) -> T {
         let line = ruleSet.options.limits.lineTimeLimit
         let whole = isMessageInput ? ruleSet.options.messageTimeLimit : .unlimited
         guard !line.isUnlimited || !whole.isUnlimited else { return body() }

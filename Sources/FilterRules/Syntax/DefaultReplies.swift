@@ -13,7 +13,7 @@ public enum DefaultReplies {
             case .helo: return Reply(code: 550, text: "5.7.1 HELO/EHLO rejected by policy")
             case .mail: return Reply(code: 550, text: "5.7.1 Sender rejected by policy")
             case .rcpt: return Reply(code: 550, text: "5.7.1 Recipient rejected by policy")
-            case .header, .body, .dataline: return Reply(code: 554, text: "5.7.1 Message rejected by policy")
+            case .header, .body, .dataline, .attachment, .mimetype: return Reply(code: 554, text: "5.7.1 Message rejected by policy")
             }
         }
     }

@@ -10,12 +10,16 @@ public enum Stage: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     case mail
     /// A recipient, `user@domain`.
     case rcpt
-    /// Each unfolded header of the message.
+    /// Each unfolded header of the message and of its parts, RFC 2047 decoded.
     case header
-    /// Each line of the message after the first empty line.
+    /// Each line of the text of the message's text parts, decoded to UTF-8.
     case body
-    /// Each physical line of the message.
+    /// Each physical line of the message, as it is.
     case dataline
+    /// Each file name of a part of the message, decoded to UTF-8.
+    case attachment
+    /// Each media type (`type/subtype`, lowercased) of the message and its parts.
+    case mimetype
     /// The authenticated user name (OpenSMTPD 6.6+ `link-auth` with result `pass`), empty
     /// without AUTH; known at the report, final at MAIL FROM.
     case auth
@@ -30,7 +34,10 @@ public enum Stage: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     public var description: String { rawValue }
 
     /// Whether the stage looks at message data (answered at the end of the message).
-    public var isMessageStage: Bool { self == .header || self == .body || self == .dataline }
+    public var isMessageStage: Bool { self == .header || self == .body || self == .dataline || isDecodedPart }
+
+    /// Whether the stage looks at what MIME decoding finds in a message (file names, types).
+    public var isDecodedPart: Bool { self == .attachment || self == .mimetype }
 
     /// Whether the stage is a fact smtpd 6.6+ reports about the session (auth, tls, fcrdns):
     /// filter API 52 has none of them, and its terms see the empty string there.

@@ -72,7 +72,7 @@ extension StepReport {
         case .auth: return "authenticated user"
         case .tls: return "TLS"
         case .fcrdns: return "FCrDNS result"
-        case .header, .body, .dataline:
+        case .header, .body, .dataline, .attachment, .mimetype:
             guard let line else { return "smtpd's Received header" }
             return stage == Stage.dataline.rawValue ? "line \(line)" : "\(stage) line \(line)"
         case nil: return stage

@@ -57,7 +57,7 @@ public struct WithheldReport: Sendable, Encodable, Equatable {
 /// The input a step's answer was decided on.
 public struct MatchedInputReport: Sendable, Encodable, Equatable {
     /// The stage of the rules that looked at it, as written in rules: addr, connect, helo,
-    /// mail, rcpt, header, body, dataline.
+    /// mail, rcpt, header, body, dataline, attachment, mimetype.
     public var stage: String
     /// For message stages: the input's line in the message as the client sent it (1 = the
     /// first header line); nil for other stages and for smtpd's `Received:` header.

@@ -26,6 +26,9 @@ public final class SessionEngine {
             logger.warning("session \(SessionIdentifier.hex(id)) \(hit)")
             onRegexLimitHit?(hit)
         }
+        evaluator.onDecodeProblem = { problem, line in
+            logger.debug("session \(SessionIdentifier.hex(id)) message line \(line): MIME: \(problem)")
+        }
     }
 
     /// The connect query; `fcrdns` is smtpd 6.6+'s forward-confirmed reverse DNS result.
