@@ -60,7 +60,7 @@ struct LogFormatTests {
         let result = try runFilterRules([file.path])
         #expect(result.status == 1)
         #expect(result.standardError == """
-            critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline
+            critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype
             critical: \(file.path): 1 error(s), not starting
 
             """)
