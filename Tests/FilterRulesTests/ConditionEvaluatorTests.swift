@@ -82,6 +82,25 @@ struct ConditionEvaluatorTests {
         #expect(strict.message(["", "x"]).isAccept)
     }
 
+    @Test func combinedTermsSeeDecodedContent() throws {
+        let evaluator = try session("""
+            rcpt /^sales@/ and header subject /you have won/i reject 554 "5.7.1 prize"
+            mail /@partner\\.example$/ and attachment /\\.exe$/i tempfail
+            """)
+        _ = evaluator.mail("a@example.org")
+        _ = evaluator.rcpt("sales@example.org")
+        let prize = evaluator.message(["Subject: =?UTF-8?B?WW91IGhhdmUgd29uIQ==?=", "", "hello"])
+        #expect(prize.verdict == .reject && line(prize) == 1)
+        _ = evaluator.mail("x@partner.example")
+        _ = evaluator.rcpt("b@example.org")
+        let attached = evaluator.message([
+            "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=\"b\"", "", "--b", "Content-Type: text/plain", "",
+            "see attached", "--b", "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"setup.EXE\"",
+            "", "AAAA", "--b--",
+        ])
+        #expect(attached.verdict == .tempfail && line(attached) == 2)
+    }
+
     @Test func aNegatedMessageTermIsDecidedAtTheEndOfTheMessage() throws {
         let evaluator = try session("mail /^newsletter@/ and not header list-unsubscribe /./ junk\n")
         _ = evaluator.mail("newsletter@example.org")
