@@ -36,10 +36,18 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
-        // The rules language: parser, diagnostics, PCRE2 matchers and the per-session evaluator.
+        // Vectorscan (Hyperscan-compatible) from Debian's libvectorscan-dev: the rules' prefilter.
+        .systemLibrary(
+            name: "CVectorscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libvectorscan-dev"])]
+        ),
+
+        // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter
+        // and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["CPCRE2"]
+            dependencies: ["CPCRE2", "CVectorscan"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
