@@ -104,7 +104,7 @@ let package = Package(
         // Throughput benchmark: queries and data bytes per second through a real filter process.
         .executableTarget(
             name: "filter-bench",
-            dependencies: ["SMTPDTestDouble", "FilterRules"],
+            dependencies: ["SMTPDTestDouble", "FilterRules", "CVectorscan"],
             path: "Benchmarks/filter-bench"
         ),
 
