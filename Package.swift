@@ -108,6 +108,9 @@ let package = Package(
             path: "Benchmarks/filter-bench"
         ),
 
+        // The line mode's reference: a minimal C filter that echoes data lines (OpenSMTPD 6.6+).
+        .executableTarget(name: "line-echo-filter", path: "Benchmarks/line-echo-filter"),
+
         // table-pcre's map files: parsing with file:line:column diagnostics, matching, expansion.
         .target(
             name: "PCRETable",
