@@ -36,7 +36,7 @@ func runLineBenchmark(_ options: RulesOptions) throws {
         let process = count == 0
             ? try FilterProcess(executable: echoFilter, name: "line-echo-filter", channelOnStandardOutput: true)
             : try FilterProcess(executable: options.filter, name: "filter-rules",
-                                arguments: [rules.path, "--prefilter-cache", cache.path], channelOnStandardOutput: true)
+                                arguments: [rules.path, "-v", "--prefilter-cache", cache.path], channelOnStandardOutput: true)
         let smtpd = LineDaemonDouble(process: process)
         guard try smtpd.handshake().contains("register|filter|smtp-in|data-line") else {
             throw BenchmarkFailure("filter-rules did not register the data-line phase")

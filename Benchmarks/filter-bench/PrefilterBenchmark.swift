@@ -34,7 +34,7 @@ func runPrefilterBenchmark(_ options: RulesOptions) throws {
         }
         let cache = try TemporaryDirectory()
         let start = try PrefilterStart.measure(options.filter, rules: rules, cache: cache.path, ruleCount: count)
-        let on = try bench.measure(rules: rules, ruleCount: count, arguments: ["--prefilter-cache", cache.path],
+        let on = try bench.measure(rules: rules, ruleCount: count, arguments: ["-v", "--prefilter-cache", cache.path],
                                    waitForLog: count > 0 ? "prefilter live for dataline" : nil)
         baseOn = baseOn ?? on.linesPerSecond
         let limit = count > 0 ? try VectorscanLimit.measure(rules: rules, lines: lines, minimumSeconds: options.secondsPerCase) : nil
@@ -62,7 +62,7 @@ struct PrefilterStart {
         let rules = try TemporaryFile(text, name: "rules.conf")
         let started = ContinuousClock.now
         let process = try FilterProcess(executable: executable, name: "rules",
-                                        arguments: ["--rules", rules.path, "--prefilter-cache", cache])
+                                        arguments: ["--rules", rules.path, "-v", "--prefilter-cache", cache])
         let smtpd = SMTPDDouble(process: process)
         _ = try smtpd.register(name: "rules")
         var result = PrefilterStart(registered: seconds(ContinuousClock.now - started))

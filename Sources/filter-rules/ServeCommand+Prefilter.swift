@@ -32,7 +32,9 @@ extension ServeCommand {
         }
         logger.debug("prefilter: Vectorscan \(Vectorscan.version), cache \(cache?.directory ?? "off")")
         return .prefiltered(PrefilterOptions(cache: cache, report: { report in
-            if case .cacheProblem = report { logger.warning("\(report)") } else { logger.info("\(report)") }
+            // Cache problems are worth a warning; the rest is for -v (it comes at any time,
+            // and the default log stays as it was without the prefilter).
+            if case .cacheProblem = report { logger.warning("\(report)") } else { logger.debug("\(report)") }
         }))
     }
 

@@ -37,7 +37,7 @@ struct PrefilterServeTests {
     func liveAndCached() throws {
         let cache = try cacheDirectory()
         let file = try TemporaryRulesFile(Self.rules)
-        let (process, smtpd) = try startServing(file, extraArguments: ["--prefilter-cache", cache])
+        let (process, smtpd) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
         #expect(waitForLog(process, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, built in", timeout: 60))
         #expect(waitForLog(process, containing: "prefilter live for helo: 1 rules in the Vectorscan database"))
         #expect(try connect(smtpd, session: 1).status == 0)
@@ -46,7 +46,7 @@ struct PrefilterServeTests {
         #expect(try messageStatus(smtpd, session: 1, line: "offer number 299 ends tomorrow") == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".hsdb") }.count == 2)
 
-        let (again, _) = try startServing(file, extraArguments: ["--prefilter-cache", cache])
+        let (again, _) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
         #expect(waitForLog(again, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, loaded from the cache in", timeout: 60))
     }
 
@@ -54,7 +54,7 @@ struct PrefilterServeTests {
     func reloadSwapsAfterBuilding() throws {
         let cache = try cacheDirectory()
         let file = try TemporaryRulesFile(Self.rules)
-        let (process, smtpd) = try startServing(file, extraArguments: ["--prefilter-cache", cache])
+        let (process, smtpd) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
         #expect(waitForLog(process, containing: "prefilter live for dataline", timeout: 60))
         try file.write(Self.rules + "dataline /brand new rule/ reject\n")
         kill(process.pid, SIGHUP)
@@ -70,7 +70,7 @@ struct PrefilterServeTests {
     @Test("--prefilter off: said in the log, and the rules still decide")
     func off() throws {
         let file = try TemporaryRulesFile(Self.rules)
-        let (process, smtpd) = try startServing(file, extraArguments: ["--prefilter", "off"])
+        let (process, smtpd) = try startServing(file, extraArguments: ["-v", "--prefilter", "off"])
         #expect(waitForLog(process, containing: "prefilter off (--prefilter off): every rule is tried with PCRE2"))
         #expect(try connect(smtpd, session: 1).status == 0)
         #expect(try messageStatus(smtpd, session: 1, line: Self.spamLine) != 0)
@@ -82,7 +82,7 @@ struct PrefilterServeTests {
         let cache = try cacheDirectory()
         chmod(cache, 0o777)
         let file = try TemporaryRulesFile(Self.rules)
-        let (process, _) = try startServing(file, extraArguments: ["--prefilter-cache", cache])
+        let (process, _) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
         #expect(waitForLog(process, containing: "prefilter cache off: \(cache) is writable by others"))
         #expect(waitForLog(process, containing: "prefilter live for dataline", timeout: 60))
     }
