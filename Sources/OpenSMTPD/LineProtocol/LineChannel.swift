@@ -8,11 +8,10 @@ import Darwin
 /// The daemon's channel in the line protocol: lines read from one descriptor, answers
 /// written to another. Works whether the descriptors are blocking or not, sockets or pipes.
 ///
-/// Answers are queued and written in one go before the channel waits for more input, when
-/// ``flushThreshold`` bytes are queued, or when the oldest queued answer has waited
-/// ``maximumAnswerDelayNanoseconds`` (a read of many queries does not hold back the first
-/// answer until the last is handled), so the lines of a message that arrived together are
-/// answered with few writes, and the daemon always has every answer before the filter waits.
+/// Answers are queued and written in one go before the channel waits for more input (or
+/// when ``flushThreshold`` bytes are queued), so the lines of a message that arrived
+/// together are answered with one write, and the daemon always has every answer before the
+/// filter waits.
 ///
 /// Memory stays bounded whatever the daemon does: nothing is read while an answer is
 /// unsent (a daemon that stops reading stops the filter, it does not fill its memory), so
@@ -29,8 +28,6 @@ import Darwin
 final class LineChannel {
     /// Queued answers beyond this are written before the next line is handled.
     static let flushThreshold = 65536
-    /// Queued answers older than this are written before the next line is handled: 200 µs.
-    static let maximumAnswerDelayNanoseconds: UInt64 = 200_000
 
     private let input: Int32
     private let output: Int32
@@ -40,8 +37,6 @@ final class LineChannel {
     private var start = 0
     private var scanned = 0
     private var pending: [UInt8] = []
-    /// When the oldest answer in `pending` was queued (``monotonicNanoseconds()``).
-    private var pendingSince: UInt64 = 0
     private var chunk = [UInt8](repeating: 0, count: 65536)
     /// Set when a write found the daemon gone.
     private(set) var peerStoppedReading: StoppedReading?
@@ -74,9 +69,6 @@ final class LineChannel {
         while peerStoppedReading == nil {
             if let lateAnswers, lateAnswers.waiting() { try lateAnswers.take(queue) }
             if let newline = buffer[(start + scanned)...].firstIndex(of: 10) {
-                if !pending.isEmpty && monotonicNanoseconds() - pendingSince >= Self.maximumAnswerDelayNanoseconds {
-                    try flush()
-                }
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
                 scanned = 0
@@ -136,7 +128,6 @@ final class LineChannel {
     /// Queues `bytes` for the next flush.
     func queue(_ bytes: [UInt8]) throws(LineProtocolError) {
         guard peerStoppedReading == nil else { return }
-        if pending.isEmpty && !bytes.isEmpty { pendingSince = monotonicNanoseconds() }
         pending += bytes
         if pending.count >= Self.flushThreshold { try flush() }
     }
@@ -162,13 +153,6 @@ final class LineChannel {
             default: throw .channel(operation: "write", errno: errno)
             }
         }
-    }
-
-    /// `CLOCK_MONOTONIC` in nanoseconds (a vDSO read, no system call).
-    private func monotonicNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     private func wait(for descriptor: Int32, events: Int16) throws(LineProtocolError) {
