@@ -39,10 +39,18 @@ let package = Package(
         // MIME decoding as a message streams: decoded headers, text, file names and types (iconv from libc).
         .target(name: "MIMEStream"),
 
-        // The rules language: parser, diagnostics, PCRE2 matchers and the per-session evaluator.
+        // Vectorscan (Hyperscan-compatible) from Debian's libvectorscan-dev: the rules' prefilter.
+        .systemLibrary(
+            name: "CVectorscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libvectorscan-dev"])]
+        ),
+
+        // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter
+        // and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["CPCRE2", "MIMEStream"]
+            dependencies: ["CPCRE2", "CVectorscan", "MIMEStream"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
@@ -99,9 +107,12 @@ let package = Package(
         // Throughput benchmark: queries and data bytes per second through a real filter process.
         .executableTarget(
             name: "filter-bench",
-            dependencies: ["SMTPDTestDouble", "FilterRules", "MIMEStream"],
+            dependencies: ["SMTPDTestDouble", "FilterRules", "MIMEStream", "CVectorscan"],
             path: "Benchmarks/filter-bench"
         ),
+
+        // The line mode's reference: a minimal C filter that echoes data lines (OpenSMTPD 6.6+).
+        .executableTarget(name: "line-echo-filter", path: "Benchmarks/line-echo-filter"),
 
         // table-pcre's map files: parsing with file:line:column diagnostics, matching, expansion.
         .target(

@@ -7,6 +7,7 @@ let usage = """
     usage: filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]
            filter-bench rules [--filter PATH] [--seconds S] [--quick]
            filter-bench line [--filter PATH] [--seconds S] [--quick]
+           filter-bench prefilter [--filter PATH] [--seconds S] [--quick]
            filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
            filter-bench limits [--quick]
            filter-bench evaluate [--seconds S] [--rules N] [--quick]

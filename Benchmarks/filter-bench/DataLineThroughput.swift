@@ -1,5 +1,8 @@
 import Foundation
 import SMTPDTestDouble
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Data lines per second through `filter-rules serve` with one rules file: the filter runs
 /// as smtpd runs it (socketpair on fd 0) and one session sends the same message again and
@@ -25,9 +28,11 @@ struct DataLineThroughput {
     /// How long the data phases of one case must take in total.
     let minimumSeconds: Double
 
-    /// Serves `rules` (a rules file's text with `ruleCount` rules) and measures; the check
-    /// afterwards probes the spam rule numbered `lastRuleIndex` (default: the last one).
-    func measure(rules: String, ruleCount: Int, lastRuleIndex: Int? = nil) throws -> Result {
+    /// Serves `rules` (a rules file's text with `ruleCount` rules) and measures; `arguments`
+    /// go to serve, and with `waitForLog` the measurement starts once stderr has that text;
+    /// the check afterwards probes the spam rule numbered `lastRuleIndex` (default: the last one).
+    func measure(rules: String, ruleCount: Int, arguments: [String] = [], waitForLog: String? = nil,
+                 lastRuleIndex: Int? = nil) throws -> Result {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("filter-bench-rules-\(getpid())-\(ruleCount)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -35,9 +40,10 @@ struct DataLineThroughput {
         let path = directory.appendingPathComponent("rules.conf").path
         try Data(rules.utf8).write(to: URL(fileURLWithPath: path))
 
-        let process = try FilterProcess(executable: executable, name: "rules", arguments: ["--rules", path])
+        let process = try FilterProcess(executable: executable, name: "rules", arguments: ["--rules", path] + arguments)
         let smtpd = SMTPDDouble(process: process)
         _ = try smtpd.register(name: "rules")
+        if let waitForLog { try waitForStderr(process, waitForLog, timeout: 300) }
         guard process.stderrText.contains("loaded \(path): \(ruleCount) rules") else {
             throw BenchmarkFailure("filter-rules did not load \(ruleCount) rules: \(process.stderrText)")
         }
@@ -61,5 +67,16 @@ struct DataLineThroughput {
         if probed > 0 { try RuleChecks.filterRefusesLastRule(smtpd, session: session, ruleCount: probed) }
         try smtpd.event(.disconnect, session: session)
         return result
+    }
+}
+
+/// Waits until `process` has logged `text`; fails after `timeout` seconds.
+func waitForStderr(_ process: FilterProcess, _ text: String, timeout: Double) throws {
+    let start = ContinuousClock.now
+    while !process.stderrText.contains(text) {
+        guard seconds(ContinuousClock.now - start) < timeout else {
+            throw BenchmarkFailure("no '\(text)' in the filter's log after \(timeout) s: \(process.stderrText.suffix(2000))")
+        }
+        usleep(5_000)
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 
 /// The rule counts of the line-protocol cases (at least one data rule, or filter-rules does
 /// not register the data-line phase at all).
-let lineRuleCounts = [1, 10, 100]
+let lineRuleCounts = [1, 10, 100, 1_000, 10_000]
 
 /// Runs the line mode: data lines per second through `filter-rules` speaking the line
 /// protocol of OpenSMTPD 6.6+ (one socket as its stdin and stdout, as smtpd starts it),
@@ -23,17 +23,25 @@ func runLineBenchmark(_ options: RulesOptions) throws {
     print("message: \(grouped(lines.count)) lines, \(grouped(message.bytes.count)) bytes, protocol 0.6, "
           + "at least \(fixed(options.secondsPerCase, 1)) s per case")
     print("")
-    print("| dataline rules | messages | data lines/s | MiB/s | vs. 1 rule |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    print("| dataline rules | messages | data lines/s | MiB/s | vs. 1 rule | vs. line-echo-filter |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     var baseline: Double?
-    for count in lineRuleCounts {
+    var reference: Double?
+    let echoFilter = FilterProcess.builtExecutable(named: "line-echo-filter")
+    // The reference first (a minimal C filter, Benchmarks/line-echo-filter), then filter-rules
+    // with its prefilter live; 10,000 rules also with it off would take minutes a message.
+    for count in [0] + lineRuleCounts {
         let rules = try TemporaryFile(SpamRules.file(count: count), name: "rules.conf")
-        let process = try FilterProcess(executable: options.filter, name: "filter-rules", arguments: [rules.path],
-                                        channelOnStandardOutput: true)
+        let cache = try TemporaryDirectory()
+        let process = count == 0
+            ? try FilterProcess(executable: echoFilter, name: "line-echo-filter", channelOnStandardOutput: true)
+            : try FilterProcess(executable: options.filter, name: "filter-rules",
+                                arguments: [rules.path, "-v", "--prefilter-cache", cache.path], channelOnStandardOutput: true)
         let smtpd = LineDaemonDouble(process: process)
         guard try smtpd.handshake().contains("register|filter|smtp-in|data-line") else {
             throw BenchmarkFailure("filter-rules did not register the data-line phase")
         }
+        if count > 0 { try waitForStderr(process, "prefilter live for dataline", timeout: 300) }
         let session: UInt64 = 1
         try smtpd.report("link-connect", session: session, parameters: "client.example|pass|192.0.2.7:40000|192.0.2.1:25")
         var messages = 0
@@ -52,9 +60,14 @@ func runLineBenchmark(_ options: RulesOptions) throws {
         }
         let linesPerSecond = Double(messages * lines.count) / elapsed
         let mebibytesPerSecond = Double(messages * message.bytes.count) / elapsed / 1_048_576
+        guard let echo = reference else {
+            reference = linesPerSecond
+            print("| line-echo-filter | \(messages) | \(grouped(Int(linesPerSecond))) | \(fixed(mebibytesPerSecond, 1)) | – | 1.000 |")
+            continue
+        }
         baseline = baseline ?? linesPerSecond
         print("| \(grouped(count)) | \(messages) | \(grouped(Int(linesPerSecond))) | \(fixed(mebibytesPerSecond, 1)) "
-              + "| \(fixed(linesPerSecond / baseline!, 3)) |")
+              + "| \(fixed(linesPerSecond / baseline!, 3)) | \(fixed(linesPerSecond / echo, 3)) |")
     }
 }
 

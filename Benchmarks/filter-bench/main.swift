@@ -3,6 +3,7 @@
 //   swift run -c release filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]
 //   swift run -c release filter-bench rules [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench line [--filter PATH] [--seconds S] [--quick]
+//   swift run -c release filter-bench prefilter [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
 //   swift run -c release filter-bench limits [--quick]
 //   swift run -c release filter-bench evaluate [--seconds S] [--rules N] [--quick]
@@ -16,6 +17,9 @@
 // and 1,000 dataline rules, and the in-process compile time of 1,000 and 10,000 rules.
 // The line mode measures data lines per second through filter-rules on the line protocol of
 // OpenSMTPD 6.6+ with 1, 10 and 100 dataline rules.
+// The prefilter mode measures data lines per second with 0 to 10,000 dataline rules, the
+// Vectorscan prefilter off and on, beside a plain Vectorscan scan; time to register and
+// until the prefilter is live, cold and from the cache; resident memory.
 // The robust mode measures HELO latency with 60,000 idle sessions, resident memory per idle
 // session, and memory growth while the daemon does not read (before/after with --baseline).
 // The limits mode measures, in process, the CPU time catastrophic body rules cost on crafted
@@ -36,6 +40,8 @@ let words = CommandLine.arguments.dropFirst()
 do {
     if words.first == "rules" {
         try runRulesBenchmark(RulesOptions(words.dropFirst()))
+    } else if words.first == "prefilter" {
+        try runPrefilterBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "line" {
         try runLineBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "robust" {

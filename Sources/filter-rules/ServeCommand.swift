@@ -7,6 +7,7 @@ import FoundationEssentials  // Foundation without its ICU data (static binaries
 #else
 import Foundation
 #endif
+import Dispatch
 import Logging
 import OpenSMTPD
 #if canImport(Glibc)
@@ -45,6 +46,16 @@ struct ServeCommand: ParsableCommand {
         valueName: "enforce|report-only"))
     var mode: EnforcementMode?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "on: a Vectorscan database of the rules' regexes names the rules that may match each input, PCRE2 confirms them; off: every rule is tried with PCRE2.",
+        valueName: "on|off"))
+    var prefilter: Switch = .on
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Where compiled prefilter databases are cached, or 'off' (default: $XDG_CACHE_HOME/filter-rules, /var/cache/filter-rules for root, ~/.cache/filter-rules; else /tmp/filter-rules-cache-UID).",
+        valueName: "dir|off"))
+    var prefilterCache: String?
+
     @Argument(help: "The rules file (as smtpd.conf passes it).")
     var file: String?
 
@@ -65,7 +76,8 @@ struct ServeCommand: ParsableCommand {
         let path = rulesPath
         let store: RuleSetStore
         do {
-            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(RuleOptions.size), mode: mode)
+            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(RuleOptions.size), mode: mode,
+                                     matching: stageMatching(logger: logger))
         } catch {
             for diagnostic in error.diagnostics { logger.critical("\(diagnostic)") }
             logger.critical("\(path): \(error.diagnostics.count) error(s), not starting")
@@ -82,7 +94,9 @@ struct ServeCommand: ParsableCommand {
             switch signal {
             case SIGHUP:
                 logger.notice("SIGHUP: reloading \(path)")
-                store.reload(logger: logger)
+                // On its own queue: the prefilter of a large set can take seconds to build,
+                // and SIGTERM must still end the filter meanwhile.
+                reloadQueue.async { store.reload(logger: logger) }
             case SIGUSR1:
                 for line in HitCountReport.lines(for: store.ruleSet, since: started) { logger.notice("\(line)") }
             default:
@@ -115,7 +129,15 @@ struct ServeCommand: ParsableCommand {
     }
 }
 
+/// Where reloads run, one after another.
+private let reloadQueue = DispatchQueue(label: "filter-rules.reload")
+
 extension ContentPhases: ExpressibleByArgument {}
+
+/// `on` or `off`.
+enum Switch: String, ExpressibleByArgument, CaseIterable {
+    case on, off
+}
 
 extension EnforcementMode: ExpressibleByArgument {}
 

@@ -30,18 +30,24 @@ public final class CompiledRuleSet: Sendable {
     public let addsHeadersFromEnvelope: Bool
 
     /// Builds the set; `matcherFactory` makes each stage's matcher (sequential by default).
-    init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning] = [],
-         matcherFactory: ([CompiledRule]) -> any StageMatcher = { SequentialStageMatcher(rules: $0) }) {
-        self.file = file
-        self.rules = rules
-        self.hits = hits
-        self.warnings = warnings
-        self.loadedAt = Date()
+    convenience init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning] = [],
+                     matcherFactory: ([CompiledRule]) -> any StageMatcher = { SequentialStageMatcher(rules: $0) }) {
         var matchers: [Stage: any StageMatcher] = [:]
         for stage in Stage.allCases {
             let stageRules = rules.filter { $0.isPlain && $0.rule.stage == stage }
             if !stageRules.isEmpty { matchers[stage] = matcherFactory(stageRules) }
         }
+        self.init(file: file, rules: rules, hits: hits, warnings: warnings, matchers: matchers)
+    }
+
+    /// Builds the set over matchers already made (the same rules with other options).
+    private init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning],
+                 matchers: [Stage: any StageMatcher]) {
+        self.file = file
+        self.rules = rules
+        self.hits = hits
+        self.warnings = warnings
+        self.loadedAt = Date()
         self.matchers = matchers
         self.combinedRules = rules.filter { !$0.isPlain }
         // A combined rule with a message term can become true at a message stage.
@@ -72,6 +78,21 @@ public final class CompiledRuleSet: Sendable {
         ruleCount(of: stage) > 0 || combinedRules.contains { $0.rule.terms.contains { $0.stage == stage } }
     }
 
+    /// The stages' prefiltered matchers (none when the set was compiled ``StageMatching/sequential``).
+    public var prefilteredMatchers: [PrefilteredStageMatcher] {
+        Stage.allCases.compactMap { matchers[$0] as? PrefilteredStageMatcher }
+    }
+
+    /// Whether every stage that has a prefilter has it live (building has ended for each).
+    public var prefiltersAreBuilt: Bool {
+        prefilteredMatchers.allSatisfy { $0.isLive || $0.sequentialReason != nil }
+    }
+
+    /// Waits until the prefilters of every stage have been built (or have failed to be).
+    public func waitForPrefilters() {
+        for matcher in prefilteredMatchers { matcher.waitUntilBuilt() }
+    }
+
     /// Hit counts of every rule, in file order.
     public var hitReport: [(rule: Rule, hits: Int)] {
         let counts = hits.snapshot
@@ -80,17 +101,17 @@ public final class CompiledRuleSet: Sendable {
 }
 
 extension CompiledRuleSet {
-    /// The same rules and counters with another scan limit (the command line's `-l`).
+    /// The same rules, matchers and counters with another scan limit (the command line's `-l`).
     public func withScanLimit(_ limit: Int) -> CompiledRuleSet {
         var file = self.file
         file.options.scanLimit = limit
-        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings)
+        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, matchers: matchers)
     }
 
-    /// The same rules and counters in another mode (serve's `--mode`).
+    /// The same rules, matchers and counters in another mode (serve's `--mode`).
     public func withMode(_ mode: EnforcementMode) -> CompiledRuleSet {
         var file = self.file
         file.options.mode = mode
-        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings)
+        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, matchers: matchers)
     }
 }

@@ -3,10 +3,13 @@
 public enum RuleSetLoader {
     /// Reads and compiles the file at `path`.
     ///
-    /// - Parameter carryingHitsFrom: a previous set whose counts carry over to identical
-    ///   rules (same stage and text), so reloads keep the counts since start.
-    public static func load(path: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
-        return try compile(text: ConfigurationText.read(path: path), file: path, carryingHitsFrom: previous)
+    /// - Parameters:
+    ///   - carryingHitsFrom: a previous set whose counts carry over to identical rules (same
+    ///     stage and text), so reloads keep the counts since start.
+    ///   - matching: how the stages find their first matching rule.
+    public static func load(path: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
+                            matching: StageMatching = .sequential) throws(RulesFileError) -> CompiledRuleSet {
+        return try compile(text: ConfigurationText.read(path: path), file: path, carryingHitsFrom: previous, matching: matching)
     }
 
     /// Parses `text` (named `file` in diagnostics) without compiling regexes.
@@ -36,8 +39,10 @@ public enum RuleSetLoader {
     }
 
     /// Parses and compiles `text`; every syntax and regex error is reported together, and
-    /// the set carries the warnings about the file.
-    public static func compile(text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil) throws(RulesFileError) -> CompiledRuleSet {
+    /// the set carries the warnings about the file. `matching` says how the stages find
+    /// their first matching rule (a prefilter starts building in the background).
+    public static func compile(text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
+                               matching: StageMatching = .sequential) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
         let (compiled, regexErrors) = compileRules(parsed.rules, file: file)
@@ -56,7 +61,7 @@ public enum RuleSetLoader {
             }
         }
         return CompiledRuleSet(file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial),
-                               warnings: warnings(for: parsed))
+                               warnings: warnings(for: parsed), matcherFactory: matching.matcher(for:))
     }
 
     /// What a file without rules is warned about, unless it says `set allow-empty on`.

@@ -52,20 +52,30 @@ public struct SequentialStageMatcher: StageMatcher {
         var result = StageMatch()
         var index = position
         while index < rules.count {
-            let rule = rules[index]
-            defer { index += 1 }
-            guard rule.applies(to: subject) else { continue }
-            switch rule.patternResult(subject, scratch: scratch) {
-            case .match:
-                if !rule.isNegated { result.rule = rule; result.position = index; return result }
-            case .noMatch:
-                if rule.isNegated { result.rule = rule; result.position = index; return result }
-            case .limitExceeded(let reason), .failed(let reason):
-                result.limitFailures.append((rule, reason))
-                // Past the input's time limit the remaining rules are not tried.
-                if scratch.deadline?.hasPassed == true { return result }
-            }
+            if result.tryRule(rules[index], at: index, subject, scratch) { return result }
+            index += 1
         }
         return result
+    }
+}
+
+extension StageMatch {
+    /// Tries `rule` (at `index` of its stage) on `subject`, honouring negation: records a
+    /// match, or a limit failure (which never matches). True when the search ends here: the
+    /// rule matched, or it hit a limit after the input's time limit had passed (no further
+    /// rule is tried then).
+    mutating func tryRule(_ rule: CompiledRule, at index: Int, _ subject: MatchSubject, _ scratch: MatchScratch) -> Bool {
+        guard rule.applies(to: subject) else { return false }
+        switch rule.patternResult(subject, scratch: scratch) {
+        case .match:
+            if !rule.isNegated { self.rule = rule; position = index; return true }
+        case .noMatch:
+            if rule.isNegated { self.rule = rule; position = index; return true }
+        case .limitExceeded(let reason), .failed(let reason):
+            limitFailures.append((rule, reason))
+            // Past the input's time limit the remaining rules are not tried.
+            if scratch.deadline?.hasPassed == true { return true }
+        }
+        return false
     }
 }

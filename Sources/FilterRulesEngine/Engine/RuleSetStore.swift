@@ -10,6 +10,7 @@ public final class RuleSetStore: Sendable {
     private let current: Mutex<CompiledRuleSet>
     private let scanLimitOverride: Int?
     private let modeOverride: EnforcementMode?
+    private let matching: StageMatching
     private let reloadNote = Mutex<ReloadNote?>(nil)
 
     /// What a reload's log line adds about the new set, nil for nothing (see ``noteReloads(with:)``).
@@ -19,11 +20,15 @@ public final class RuleSetStore: Sendable {
     /// - Parameters:
     ///   - scanLimit: overrides the file's `set scan-limit` (the `-l` option).
     ///   - mode: overrides the file's `set mode` (serve's `--mode`), at every reload too.
-    public init(path: String, scanLimit: Int? = nil, mode: EnforcementMode? = nil) throws(RulesFileError) {
+    ///   - matching: how stages find their first matching rule (serve: with a prefilter,
+    ///     built in the background at start, before the swap at a reload).
+    public init(path: String, scanLimit: Int? = nil, mode: EnforcementMode? = nil,
+                matching: StageMatching = .sequential) throws(RulesFileError) {
         self.path = path
         self.scanLimitOverride = scanLimit
         self.modeOverride = mode
-        current = Mutex(try Self.load(path, scanLimit: scanLimit, mode: mode, previous: nil))
+        self.matching = matching
+        current = Mutex(try Self.load(path, scanLimit: scanLimit, mode: mode, matching: matching, previous: nil))
     }
 
     /// Creates a store over an already compiled set (tests, dry-runs).
@@ -31,12 +36,13 @@ public final class RuleSetStore: Sendable {
         self.path = ruleSet.file.path
         self.scanLimitOverride = nil
         self.modeOverride = nil
+        self.matching = .sequential
         current = Mutex(ruleSet)
     }
 
-    private static func load(_ path: String, scanLimit: Int?, mode: EnforcementMode?,
+    private static func load(_ path: String, scanLimit: Int?, mode: EnforcementMode?, matching: StageMatching,
                              previous: CompiledRuleSet?) throws(RulesFileError) -> CompiledRuleSet {
-        var set = try RuleSetLoader.load(path: path, carryingHitsFrom: previous)
+        var set = try RuleSetLoader.load(path: path, carryingHitsFrom: previous, matching: matching)
         if let scanLimit { set = set.withScanLimit(scanLimit) }
         if let mode, mode != set.options.mode { set = set.withMode(mode) }
         return set
@@ -52,8 +58,8 @@ public final class RuleSetStore: Sendable {
         reloadNote.withLock { $0 = note }
     }
 
-    /// Re-reads and compiles the file (on the caller's thread, off the query path) and
-    /// swaps it in, logging one line and the file's warnings. On errors the old set stays
+    /// Re-reads and compiles the file (on the caller's thread, off the query path), waits
+    /// until its prefilters are built (the old set answers meanwhile) and swaps it in, logging one line and the file's warnings. On errors the old set stays
     /// and the errors are logged; so it does, with a warning, when the file has no rules
     /// where there were some and does not say `set allow-empty on` (a file cut short while
     /// being written would otherwise drop every rule).
@@ -61,11 +67,13 @@ public final class RuleSetStore: Sendable {
     public func reload(logger: Logger) -> Bool {
         let previous = ruleSet
         do {
-            let next = try Self.load(path, scanLimit: scanLimitOverride, mode: modeOverride, previous: previous)
+            let next = try Self.load(path, scanLimit: scanLimitOverride, mode: modeOverride, matching: matching,
+                                     previous: previous)
             if next.rules.isEmpty, !previous.rules.isEmpty, !next.options.allowEmpty {
                 logger.warning("reload of \(path) refused, the previous \(previous.rules.count) rules stay in force: the file has no rules (cut short?); put 'set allow-empty on' in it if it is meant to have none")
                 return false
             }
+            next.waitForPrefilters()
             current.withLock { $0 = next }
             let line = "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
                 + (next.options.mode == .reportOnly ? ", report-only" : "")

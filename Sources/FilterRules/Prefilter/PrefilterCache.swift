@@ -1,0 +1,226 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Compiled prefilter databases on disk, so that a restart or reload with unchanged rules
+/// does not compile again. One file per database, named by a hash of the library version
+/// and the patterns (expressions, flags, ids); the file repeats that key text in full and a
+/// checksum of the database, so a hash collision, another library version, a truncated or
+/// corrupt file is detected and ignored (and rebuilt). The directory must belong to this
+/// user and be writable by no one else; files are written under a temporary name and
+/// renamed, mode 0600. The newest ``keptFiles`` files are kept.
+public struct PrefilterCache: Sendable {
+    /// The directory.
+    public let directory: String
+
+    /// How many database files the directory keeps (the least recently used are removed).
+    public static let keptFiles = 16
+
+    /// The file format's first line.
+    static let magic = Array("filter-rules prefilter cache 1\n".utf8)
+
+    /// The cache in `directory`, created (mode 0700) when missing; the reason when it is not
+    /// safe to use: not a directory, a symbolic link, another owner, writable by others.
+    public static func open(_ directory: String) -> Result<PrefilterCache, CacheFailure> {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            return .failure(CacheFailure("cannot create \(directory): \(String(cString: strerror(errno)))"))
+        }
+        var status = stat()
+        guard lstat(directory, &status) == 0 else {
+            return .failure(CacheFailure("cannot read \(directory): \(String(cString: strerror(errno)))"))
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else { return .failure(CacheFailure("\(directory) is not a directory")) }
+        guard status.st_uid == geteuid() else {
+            return .failure(CacheFailure("\(directory) belongs to uid \(status.st_uid), not to this user (uid \(geteuid()))"))
+        }
+        guard status.st_mode & 0o022 == 0 else {
+            return .failure(CacheFailure("\(directory) is writable by others (mode \(String(status.st_mode & 0o777, radix: 8)))"))
+        }
+        return .success(PrefilterCache(directory: directory))
+    }
+
+    /// The directory serve uses unless told otherwise: `$XDG_CACHE_HOME/filter-rules` when
+    /// XDG_CACHE_HOME is set, `/var/cache/filter-rules` for root, else
+    /// `$HOME/.cache/filter-rules`; when that cannot be used, `/tmp/filter-rules-cache-UID`.
+    /// Nil, with the reasons, when neither can.
+    public static func standard(environment: [String: String]) -> Result<PrefilterCache, CacheFailure> {
+        var first: String
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            first = xdg + "/filter-rules"
+        } else if geteuid() == 0 {
+            first = "/var/cache/filter-rules"
+        } else if let home = environment["HOME"], home.hasPrefix("/") {
+            first = home + "/.cache"
+            _ = mkdir(first, 0o700)
+            first += "/filter-rules"
+        } else {
+            first = ""
+        }
+        var reasons: [String] = []
+        for directory in [first, "/tmp/filter-rules-cache-\(geteuid())"] where !directory.isEmpty {
+            switch open(directory) {
+            case .success(let cache): return .success(cache)
+            case .failure(let failure): reasons.append(failure.reason)
+            }
+        }
+        return .failure(CacheFailure(reasons.joined(separator: "; ")))
+    }
+
+    /// Why a cache directory or file cannot be used.
+    public struct CacheFailure: Error, Sendable {
+        /// The reason.
+        public var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// What looking a database up came to.
+    enum Lookup {
+        case found(VectorscanDatabase)
+        case missing
+        case unusable(String)
+    }
+
+    /// The cached database of `patterns`.
+    func load(_ patterns: [VectorscanPattern]) -> Lookup {
+        let key = Self.key(patterns)
+        let path = self.path(for: key)
+        let descriptor = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return errno == ENOENT ? .missing : .unusable("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_uid == geteuid() else {
+            return .unusable("\(path) is not a regular file of this user, ignored")
+        }
+        guard let bytes = Self.readAll(descriptor, size: Int(status.st_size)) else {
+            return .unusable("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        guard let blob = Self.database(in: bytes, key: key) else {
+            return .unusable("\(path) is corrupt or for other patterns or another Vectorscan version, rebuilding it")
+        }
+        do {
+            let database = try VectorscanDatabase(deserializing: blob)
+            _ = utimes(path, nil)  // recently used
+            return .found(database)
+        } catch {
+            return .unusable("\(path) cannot be loaded (\(error.message)), rebuilding it")
+        }
+    }
+
+    /// Writes `database` for `patterns`; the problem when it could not be written.
+    func store(_ database: VectorscanDatabase, for patterns: [VectorscanPattern]) -> String? {
+        let key = Self.key(patterns)
+        let blob: [UInt8]
+        do { blob = try database.serialized() } catch { return "cannot serialise the database: \(error.message)" }
+        var file = Self.magic
+        Self.append(UInt64(key.count), to: &file)
+        Self.append(Self.checksum(blob), to: &file)
+        file += key
+        file += blob
+        let path = self.path(for: key)
+        let temporary = "\(path).\(getpid()).tmp"
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return "cannot write \(temporary): \(String(cString: strerror(errno)))" }
+        let written = Self.writeAll(file, to: descriptor)
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written, synced, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            return "cannot write \(path): \(reason)"
+        }
+        removeOldFiles()
+        return nil
+    }
+
+    /// The file of `key`: a 128-bit hash of it (two FNV-1a hashes), hex.
+    func path(for key: [UInt8]) -> String {
+        let first = Self.fnv1a(key, seed: 0xcbf2_9ce4_8422_2325)
+        let second = Self.fnv1a(key, seed: 0x84222325_cbf29ce4)
+        return directory + "/" + hex(first) + hex(second) + ".hsdb"
+    }
+
+    /// What a database file stands for: the library version and every pattern.
+    static func key(_ patterns: [VectorscanPattern]) -> [UInt8] {
+        var key = Array("vectorscan \(Vectorscan.version)\n".utf8)
+        for pattern in patterns {
+            append(UInt64(pattern.id), to: &key)
+            append(UInt64(pattern.flags), to: &key)
+            append(UInt64(pattern.expression.count), to: &key)
+            key += pattern.expression
+        }
+        return key
+    }
+
+    /// The serialised database in a file's `bytes` when the file is whole and for `key`.
+    static func database(in bytes: [UInt8], key: [UInt8]) -> [UInt8]? {
+        let header = magic.count + 16
+        guard bytes.count >= header, bytes.starts(with: magic) else { return nil }
+        let keyLength = number(bytes, at: magic.count)
+        let sum = number(bytes, at: magic.count + 8)
+        guard keyLength == UInt64(key.count), bytes.count >= header + key.count,
+              bytes[header..<(header + key.count)].elementsEqual(key) else { return nil }
+        let blob = Array(bytes[(header + key.count)...])
+        return !blob.isEmpty && checksum(blob) == sum ? blob : nil
+    }
+
+    private func removeOldFiles() {
+        guard let listing = opendir(directory) else { return }
+        var files: [(name: String, time: Int)] = []
+        while let entry = readdir(listing) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasSuffix(".hsdb") else { continue }
+            var status = stat()
+            if lstat(directory + "/" + name, &status) == 0 { files.append((name, Int(status.st_mtim.tv_sec))) }
+        }
+        closedir(listing)
+        guard files.count > Self.keptFiles else { return }
+        for file in files.sorted(by: { $0.time > $1.time }).dropFirst(Self.keptFiles) { unlink(directory + "/" + file.name) }
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt64 { fnv1a(bytes, seed: 0xcbf2_9ce4_8422_2325) }
+
+    private static func fnv1a(_ bytes: [UInt8], seed: UInt64) -> UInt64 {
+        var hash = seed
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    private func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    private static func number(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << UInt64($1 * 8) }
+    }
+
+    private static func readAll(_ descriptor: Int32, size: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let count = bytes[offset...].withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { break }
+            offset += count
+        }
+        return Array(bytes[0..<offset])
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return false }
+            offset += count
+        }
+        return true
+    }
+}

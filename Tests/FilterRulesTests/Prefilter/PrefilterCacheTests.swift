@@ -1,0 +1,155 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import FilterRules
+
+/// The disk cache of compiled databases: a second build of the same rules loads it; a
+/// corrupt file, one for another library version, an unsafe or unwritable directory are
+/// reported and the database is built anyway, with the same decisions.
+@Suite("Prefilter: disk cache of databases")
+struct PrefilterCacheTests {
+    static let rules = (0..<40).map(DifferentialFixtures.spamRule).joined(separator: "\n")
+
+    /// A fresh private directory.
+    private func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prefilter-cache-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o700])
+        return path
+    }
+
+    /// Compiles the rules with `cache`; returns the set and the reports.
+    private func build(_ cache: PrefilterCache?) throws -> (CompiledRuleSet, [PrefilterReport]) {
+        let reports = Mutex<[PrefilterReport]>([])
+        let set = try RuleSetLoader.compile(text: Self.rules, file: "cache.rules", matching: .prefiltered(
+            PrefilterOptions(cache: cache, report: { report in reports.withLock { $0.append(report) } })))
+        set.waitForPrefilters()
+        return (set, reports.withLock { $0 })
+    }
+
+    private func liveFromCache(_ reports: [PrefilterReport]) -> [Bool] {
+        reports.compactMap { if case .live(_, _, _, _, let cached) = $0 { return cached } else { return nil } }
+    }
+
+    private func cacheProblems(_ reports: [PrefilterReport]) -> [String] {
+        reports.compactMap { if case .cacheProblem(let text) = $0 { return text } else { return nil } }
+    }
+
+    private func files(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".hsdb") }
+    }
+
+    @Test func aSecondBuildLoadsTheCachedDatabaseAndDecidesTheSame() throws {
+        let path = try directory()
+        let cache = try PrefilterCache.open(path).get()
+        let (_, cold) = try build(cache)
+        #expect(liveFromCache(cold) == [false, false])  // dataline and body
+        #expect(try files(in: path).count == 2)
+        for name in try files(in: path) {
+            let mode = try FileManager.default.attributesOfItem(atPath: path + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
+        let (warm, again) = try build(cache)
+        #expect(liveFromCache(again) == [true, true])
+        #expect(cacheProblems(again).isEmpty)
+        let plain = try RuleSetLoader.compile(text: Self.rules, file: "cache.rules")
+        let line = "casino bonus code zq00005xx42"
+        let scratch = MatchScratch()
+        #expect(warm.matcher(for: .dataline)!.firstMatch(MatchSubject(text: line), scratch: scratch).position
+                == plain.matcher(for: .dataline)!.firstMatch(MatchSubject(text: line), scratch: scratch).position)
+        #expect(warm.matcher(for: .dataline)!.firstMatch(MatchSubject(text: line), scratch: scratch).position == 5)
+    }
+
+    @Test func aCorruptFileIsIgnoredAndRebuilt() throws {
+        let path = try directory()
+        let cache = try PrefilterCache.open(path).get()
+        _ = try build(cache)
+        for name in try files(in: path) {
+            let file = path + "/" + name
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+            bytes[bytes.count - 100] ^= 0xff  // inside the database
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+        }
+        let (set, reports) = try build(cache)
+        #expect(liveFromCache(reports) == [false, false])
+        #expect(cacheProblems(reports).count == 2)
+        #expect(cacheProblems(reports).allSatisfy { $0.contains("corrupt") })
+        #expect(set.prefilteredMatchers.filter { $0.isLive }.count == 2)
+        let (_, healed) = try build(cache)
+        #expect(liveFromCache(healed) == [true, true])
+    }
+
+    @Test func aTruncatedFileIsIgnored() throws {
+        let path = try directory()
+        let cache = try PrefilterCache.open(path).get()
+        _ = try build(cache)
+        for name in try files(in: path) { truncate(path + "/" + name, 40) }
+        let (_, reports) = try build(cache)
+        #expect(liveFromCache(reports) == [false, false])
+        #expect(cacheProblems(reports).count == 2)
+    }
+
+    @Test func aFileOfAnotherLibraryVersionIsIgnored() throws {
+        let path = try directory()
+        let cache = try PrefilterCache.open(path).get()
+        _ = try build(cache)
+        // The key text names the version: rewrite it as another version's would be.
+        for name in try files(in: path) {
+            let file = path + "/" + name
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+            let version = Array("vectorscan \(Vectorscan.version)".utf8)
+            let start = try #require((0..<bytes.count).first { bytes[$0...].starts(with: version) })
+            bytes[start + 11] = UInt8(ascii: "9")
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+        }
+        let (set, reports) = try build(cache)
+        #expect(liveFromCache(reports) == [false, false])
+        #expect(cacheProblems(reports).allSatisfy { $0.contains("another Vectorscan version") })
+        #expect(set.prefilteredMatchers.filter { $0.isLive }.count == 2)
+    }
+
+    @Test func anUnwritableDirectoryOnlyCostsTheCache() throws {
+        let path = try directory()
+        let cache = try PrefilterCache.open(path).get()
+        chmod(path, 0o500)
+        defer { chmod(path, 0o700) }
+        let writable = access(path, W_OK) == 0  // root writes anyway; then make it a file instead
+        if writable {
+            rmdir(path)
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
+        }
+        let (set, reports) = try build(cache)
+        #expect(liveFromCache(reports) == [false, false])
+        #expect(cacheProblems(reports).count >= 2)
+        #expect(cacheProblems(reports).contains { $0.contains("cannot write") })
+        #expect(set.prefilteredMatchers.filter { $0.isLive }.count == 2)
+        if writable { unlink(path) }
+    }
+
+    @Test func unsafeDirectoriesAreRefused() throws {
+        let open = try directory()
+        chmod(open, 0o777)
+        #expect(throws: PrefilterCache.CacheFailure.self) { try PrefilterCache.open(open).get() }
+        let link = open + "-link"
+        let target = try directory()
+        symlink(target, link)
+        defer { unlink(link) }
+        #expect(throws: PrefilterCache.CacheFailure.self) { try PrefilterCache.open(link).get() }
+        let file = open + "/plain"
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
+        #expect(throws: PrefilterCache.CacheFailure.self) { try PrefilterCache.open(file).get() }
+        let fresh = try directory() + "/made"
+        let made = try PrefilterCache.open(fresh).get()
+        let mode = try FileManager.default.attributesOfItem(atPath: made.directory)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
+    @Test func theStandardDirectoryFallsBackToAPrivateOneUnderTmp() throws {
+        let file = try directory() + "/not-a-directory"
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
+        let cache = try PrefilterCache.standard(environment: ["XDG_CACHE_HOME": file]).get()
+        #expect(cache.directory == "/tmp/filter-rules-cache-\(geteuid())")
+        let chosen = try PrefilterCache.standard(environment: ["XDG_CACHE_HOME": try directory()]).get()
+        #expect(chosen.directory.hasSuffix("/filter-rules"))
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import FilterRules
+
+/// The prefilter must not change a single decision: every rule set below is compiled twice,
+/// once sequential and once prefiltered (its database built before matching starts), and
+/// every subject is matched through each stage from every position the evaluator would
+/// start from (0, then after each match), comparing the rule, its position and the rules
+/// that hit a limit.
+@Suite("Prefilter: identical decisions with and without Vectorscan")
+struct PrefilterDifferentialTests {
+    @Test("Vectorscan runs on this machine (else every other test here would compare PCRE2 with itself)")
+    func vectorscanIsAvailable() {
+        #expect(Vectorscan.isAvailable, "\(Vectorscan.unavailableReason ?? "")")
+    }
+
+    @Test("shipped and fixture rule files", arguments: DifferentialFixtures.shippedFiles)
+    func shippedRuleFile(_ path: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let pair = try MatcherPair(text: text, file: path)
+        var generator = SeededGenerator(seed: 0x5eed_0001)
+        let subjects = DifferentialFixtures.subjects(from: pair.sequential, count: 600, using: &generator)
+        let compared = try pair.compareEveryStage(subjects)
+        #expect(compared > 1_000)
+    }
+
+    @Test("the benchmark's spam rules, with lines that match one rule or several")
+    func spamRules() throws {
+        let text = (0..<600).map(DifferentialFixtures.spamRule).joined(separator: "\n")
+        let pair = try MatcherPair(text: text, file: "spam.rules")
+        let dataline = try #require(pair.prefiltered.matcher(for: .dataline) as? PrefilteredStageMatcher)
+        #expect(dataline.isLive)
+        var generator = SeededGenerator(seed: 0x5eed_0002)
+        var subjects = DifferentialFixtures.subjects(from: pair.sequential, count: 800, using: &generator)
+        // Each matches two rules: a reject (template 0) and, earlier or later, a warn (template 5).
+        subjects += (0..<75).map { index in
+            "casino bonus code zq\(String(format: "%05d", (74 - index) * 8 + 5))xx42: "
+                + "Buy cheap VIAGRA online zq\(String(format: "%05d", index * 8))xx"
+        }
+        let matched = try pair.compareEveryStage(subjects, countingMatches: true)
+        #expect(matched.matches >= 150)
+    }
+
+    @Test("generated rule sets: negated rules, back-references, look-arounds, flags, header names",
+          arguments: 0..<24)
+    func generatedRuleSet(_ seed: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(seed) &* 0x9e37_79b9 &+ 17)
+        let text = RandomRules.file(ruleCount: 20 + seed * 8, using: &generator)
+        let pair = try MatcherPair(text: text, file: "random-\(seed).rules")
+        var subjects = DifferentialFixtures.subjects(from: pair.sequential, count: 400, using: &generator)
+        subjects += (0..<300).map { _ in RandomRules.subject(using: &generator) }
+        let matched = try pair.compareEveryStage(subjects, countingMatches: true)
+        #expect(matched.matches > 0, "\(text)")
+        let live = pair.prefiltered.prefilteredMatchers.filter { $0.isLive }.count
+        #expect(live > 0)
+    }
+
+    @Test("rules Vectorscan refuses or cannot stand in for are always tried")
+    func refusedRulesAreAlwaysTried() throws {
+        let text = """
+            dataline /(ab)\\1/ reject
+            dataline /foo(?=bar)/ reject
+            dataline /a\\Kb/ reject
+            dataline /x*/ warn
+            dataline ! /zz/ junk
+            dataline /\\p{Lu}é/ reject
+            dataline /caf\\x{e9}/u reject
+            dataline /(*CRLF)a$/ reject
+            dataline /plain words/ reject
+            header Subject /^hello/ reject
+            """
+        let pair = try MatcherPair(text: text, file: "refused.rules")
+        let matcher = try #require(pair.prefiltered.matcher(for: .dataline) as? PrefilteredStageMatcher)
+        #expect(matcher.isLive)
+        _ = try pair.compareEveryStage(["abab", "foobar", "ab", "", "zz", "ÉÉé", "café", "a\r\n", "plain words", "x",
+                                        "Subject: hello", "Subject: say hello", "abab plain words zz"])
+    }
+}
+
+/// The same rules compiled sequential and prefiltered.
+struct MatcherPair {
+    let sequential: CompiledRuleSet
+    let prefiltered: CompiledRuleSet
+
+    init(text: String, file: String) throws {
+        sequential = try RuleSetLoader.compile(text: text, file: file)
+        prefiltered = try RuleSetLoader.compile(text: text, file: file, matching: .prefiltered(PrefilterOptions()))
+        prefiltered.waitForPrefilters()
+    }
+
+    /// Compares every stage on every subject; returns how many comparisons were made and how
+    /// many of them found a rule.
+    @discardableResult
+    func compareEveryStage(_ subjects: [String], countingMatches: Bool = false) throws -> (compared: Int, matches: Int) {
+        let scratch = MatchScratch(limits: sequential.options.limits)
+        var compared = 0
+        var matches = 0
+        for stage in Stage.allCases {
+            guard let plain = sequential.matcher(for: stage), let fast = prefiltered.matcher(for: stage) else { continue }
+            for text in subjects {
+                let subject = DifferentialFixtures.subject(text, for: stage)
+                var position = 0
+                while position <= plain.rules.count {
+                    let expected = plain.firstMatch(subject, from: position, scratch: scratch)
+                    let actual = fast.firstMatch(subject, from: position, scratch: scratch)
+                    compared += 1
+                    #expect(actual.position == expected.position, "\(stage) \(text.debugDescription) from \(position)")
+                    #expect(actual.rule?.index == expected.rule?.index)
+                    #expect(actual.limitFailures.map(\.rule.index) == expected.limitFailures.map(\.rule.index))
+                    guard let at = expected.position, actual.position == at else { break }
+                    matches += 1
+                    position = at + 1
+                }
+            }
+        }
+        return (compared, matches)
+    }
+
+    @discardableResult
+    func compareEveryStage(_ subjects: [String]) throws -> Int { try compareEveryStage(subjects, countingMatches: false).compared }
+}
