@@ -66,6 +66,20 @@ struct ConditionParserTests {
         #expect(diagnostic("not reject") == "r.conf:1:5: unknown stage 'reject', expected one of \(stageList)")
     }
 
+    @Test func conditionsAreBoundedSoAHugeOneIsAnErrorNotACrash() {
+        // 20,000 terms or 50,000 parentheses used to overflow the stack (segmentation fault).
+        let long = "helo /a/ " + Array(repeating: "or helo /b/", count: 20_000).joined(separator: " ") + " reject"
+        #expect(diagnostic(long)
+                == "r.conf:1:3073: a rule may have at most 256 terms; put many alternatives in one regex or a list file (file \"PATH\")")
+        let deep = String(repeating: "(", count: 50_000) + "helo /a/" + String(repeating: ")", count: 50_000) + " reject"
+        #expect(diagnostic(deep) == "r.conf:1:33: 'not' and parentheses nest more than 32 deep here; write the condition flatter or split the rule")
+        let nots = Array(repeating: "not", count: 40).joined(separator: " ") + " helo /a/ reject"
+        #expect(diagnostic(nots)?.hasPrefix("r.conf:1:129: 'not' and parentheses nest more than 32") == true)
+        let fits = "helo /a/ " + Array(repeating: "or helo /b/", count: 255).joined(separator: " ") + " reject"
+        #expect(diagnostics(fits).isEmpty)
+        #expect(diagnostics(String(repeating: "(", count: 32) + "helo /a/" + String(repeating: ")", count: 32) + " reject").isEmpty)
+    }
+
     @Test func anAcceptTransactionThatCanFireBeforeMailIsAnError() {
         #expect(diagnostic("helo /a/ or mail /b/ accept transaction")
                 == "r.conf:1:29: 'accept transaction' can fire before MAIL FROM, where no transaction is under way: through the "

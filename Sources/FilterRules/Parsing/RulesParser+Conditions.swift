@@ -8,7 +8,17 @@ extension RulesParser {
     struct ParsedCondition {
         /// The last pattern token, for the hints of a regex that ended too early.
         var lastPatternToken: RuleToken?
+        /// How many terms were read so far.
+        var termCount = 0
+        /// How deep `not` and parentheses nest where the parser is.
+        var depth = 0
     }
+
+    /// The most terms one rule may have: conditions are evaluated (and compiled) by recursion,
+    /// so their size is bounded rather than left to the stack.
+    static let maximumTerms = 256
+    /// How deep `not` and parentheses may nest in one rule.
+    static let maximumDepth = 32
 
     /// `AND ('or' AND)*`.
     mutating func parseOr(_ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
@@ -40,11 +50,15 @@ extension RulesParser {
         }
         let token = tokens[cursor]
         switch token.word?.lowercased() {
-        case "not":
+        case "not", "(":
+            guard parsed.depth < Self.maximumDepth else {
+                return try stop(line, token.offset, "'not' and parentheses nest more than \(Self.maximumDepth) deep here; "
+                                + "write the condition flatter or split the rule")
+            }
+            parsed.depth += 1
+            defer { parsed.depth -= 1 }
             cursor += 1
-            return .not(try parseUnary(tokens, &cursor, line, &parsed))
-        case "(":
-            cursor += 1
+            if token.word?.lowercased() == "not" { return .not(try parseUnary(tokens, &cursor, line, &parsed)) }
             let inner = try parseOr(tokens, &cursor, line, &parsed)
             guard cursor < tokens.count, tokens[cursor].word == ")" else {
                 let at = cursor < tokens.count ? tokens[cursor].offset : line.characters.count
@@ -54,6 +68,11 @@ extension RulesParser {
             cursor += 1
             return inner
         default:
+            guard parsed.termCount < Self.maximumTerms else {
+                return try stop(line, token.offset, "a rule may have at most \(Self.maximumTerms) terms; "
+                                + "put many alternatives in one regex or a list file (file \"PATH\")")
+            }
+            parsed.termCount += 1
             return .term(try parseTerm(tokens, &cursor, line, &parsed))
         }
     }
