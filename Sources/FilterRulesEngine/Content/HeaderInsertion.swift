@@ -4,11 +4,19 @@ import OpenSMTPD
 
 /// The header lines the rules add, as message lines.
 enum HeaderInsertion {
-    /// `headers` as data lines ending like `line` (the message's first line): with a CR
-    /// before the newline when it has one, so a CRLF message stays CRLF.
-    static func lines(_ headers: [String], endingLike line: DataLine) -> [DataLine] {
-        let ending: [UInt8] = line.bytes.last == 0x0d ? [0x0d] : []
-        return headers.map { DataLine(bytes: Array($0.utf8) + ending) }
+    /// `headers` as data lines, with a CR before the newline for a CRLF message (one whose
+    /// first line ends with CR), so the message keeps its line endings.
+    static func lines(_ headers: [String], crlf: Bool) -> [DataLine] {
+        headers.map { DataLine(bytes: Array($0.utf8) + (crlf ? [0x0d] : [])) }
+    }
+
+    /// Whether a message of a session under `ruleSet` is held until its verdict (see
+    /// ``CompiledRuleSet/holdsMessages``); when it is, `limits` get the rules' hold limit.
+    /// Both adapters ask it when a message begins.
+    static func holds(under ruleSet: CompiledRuleSet, limits: inout MessageHoldLimits) -> Bool {
+        guard ruleSet.holdsMessages else { return false }
+        limits.maximum = ruleSet.options.holdLimit
+        return true
     }
 
     /// Logs the edits of message-stage rules that a message not held cannot get (the rules

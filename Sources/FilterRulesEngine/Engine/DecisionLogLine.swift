@@ -16,14 +16,20 @@ public enum DecisionLogLine {
     /// session `session`; nil for a plain accept, which is not logged.
     public static func text(session: UInt64, step: String, decision: Decision) -> String? {
         guard decision.rule != nil || decision.reason != nil else { return nil }
+        return line(session: session, step: step, decision: decision, would: false)
+    }
+
+    /// The line of `decision`; with `would`, the verb is `would VERDICT` (report-only).
+    private static func line(session: UInt64, step: String, decision: Decision, would: Bool) -> String {
         var line = "session \(SessionIdentifier.hex(session))"
+        let verb = would ? "would " : ""
         switch (decision.rule, decision.reason) {
         case let (rule?, nil):
-            line += " \(stage(of: rule, at: decision.matchedInput)) \(rule.location.fileAndLine) \(rule.action)"
+            line += " \(stage(of: rule, at: decision.matchedInput)) \(rule.location.fileAndLine) \(verb)\(rule.action)"
         case let (rule?, _?):
-            line += " \(step) \(rule.location.fileAndLine) \(decision.verdict)"
+            line += " \(step) \(rule.location.fileAndLine) \(verb)\(decision.verdict)"
         case (nil, _):
-            line += " \(decision.matchedInput?.stage.rawValue ?? step) \(decision.verdict)"
+            line += " \(decision.matchedInput?.stage.rawValue ?? step) \(verb)\(decision.verdict)"
         }
         if let reply = decision.reply { line += " \(reply.code) \(reply.text)" }
         if let reason = decision.reason { line += " (\(reason))" }
@@ -46,19 +52,7 @@ public enum DecisionLogLine {
     ///
     ///     session 0a1b2c3d4e5f6071 helo rules.conf:12 would reject 550 5.7.1 Go away, matched "localhost" (report-only)
     public static func text(session: UInt64, step: String, withheld: WithheldRefusal) -> String {
-        var line = "session \(SessionIdentifier.hex(session))"
-        if let rule = withheld.rule {
-            line += " \(stage(of: rule, at: withheld.matchedInput)) \(rule.location.fileAndLine)"
-        } else {
-            line += " \(withheld.matchedInput?.stage.rawValue ?? step)"
-        }
-        line += " would \(withheld.verdict)"
-        if let reply = withheld.reply { line += " \(reply.code) \(reply.text)" }
-        if let reason = withheld.reason { line += " (\(reason))" }
-        if let input = withheld.matchedInput {
-            line += "\(withheld.rule == nil ? ", on" : ", matched") \(InputExcerpt(input.bytes).quoted)"
-        }
-        return line + " (report-only)"
+        line(session: session, step: step, decision: withheld.decision, would: true) + " (report-only)"
     }
 
     /// The stage a log line names for `rule`: a plain rule's own, a combined rule's where it

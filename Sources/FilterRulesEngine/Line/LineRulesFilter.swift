@@ -114,10 +114,7 @@ public final class LineRulesFilter {
             // A message is held when the session's rules can add to it at message stages: it
             // is decided at its final dot, written with its headers, and answered at commit.
             filter.holdsMessage = { [unowned self] session in
-                let ruleSet = engine(session.id).ruleSet
-                guard ruleSet.holdsMessages else { return false }
-                filter.holdLimits.maximum = ruleSet.options.holdLimit
-                return true
+                HeaderInsertion.holds(under: engine(session.id).ruleSet, limits: &filter.holdLimits)
             }
             filter.onMessageEnd = { [unowned self] session, release in
                 let verdict = HeldVerdict()

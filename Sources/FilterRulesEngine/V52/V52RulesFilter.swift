@@ -80,15 +80,12 @@ public final class V52RulesFilter {
             let edits = queue.ruleSet.holdsMessages ? nil : queue.editsAtFirstLine()
             queue.dataLine(line.bytes)
             guard let edits else { return .unchanged }
-            return .replaced(HeaderInsertion.lines(edits.headerLines(), endingLike: line) + [line])
+            return .replaced(HeaderInsertion.lines(edits.headerLines(), crlf: line.bytes.last == 0x0d) + [line])
         }
         // A message is held when the session's rules can add to it at message stages; the
         // end-of-message answer then writes everything the rules add at its top.
         filter.holdsMessage = { [unowned self] session in
-            let ruleSet = engine(session).ruleSet
-            guard ruleSet.holdsMessages else { return false }
-            filter.holdLimits.maximum = ruleSet.options.holdLimit
-            return true
+            HeaderInsertion.holds(under: engine(session).ruleSet, limits: &filter.holdLimits)
         }
         filter.onEOM = { [unowned self] session, _ in
             session.deferAnswer()
@@ -97,8 +94,7 @@ public final class V52RulesFilter {
             queue.endOfMessage { decision in
                 guard let edits = decision.edits else { return Self.answer(session, decision) }
                 if held {
-                    let ending = DataLine(bytes: crlf ? [0x0d] : [])
-                    Self.answer(session, decision, headers: HeaderInsertion.lines(edits.headerLines(), endingLike: ending))
+                    Self.answer(session, decision, headers: HeaderInsertion.lines(edits.headerLines(), crlf: crlf))
                 } else {
                     HeaderInsertion.logUnwritten(edits.fromMessageStages, session: session.id, logger: logger)
                     Self.answer(session, decision)
