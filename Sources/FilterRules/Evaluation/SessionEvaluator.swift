@@ -51,17 +51,18 @@ public final class SessionEvaluator {
     /// 6.6+'s forward-confirmed reverse DNS result (`pass`, `fail`, `error`), empty on API 52.
     public func connect(address: String?, hostname: String, fcrdns: String = "") -> Decision {
         if let early = preempted() { return early }
-        var inputs: [(stage: Stage, subject: MatchSubject)] = [(.connect, MatchSubject(text: hostname)), (.fcrdns, MatchSubject(text: fcrdns))]
-        if let address { inputs.append((.addr, MatchSubject(address: address))) }
-        let firings = combinedPoint(inputs, shown: MatchedInput(stage: .connect, bytes: Array(hostname.utf8)), transactional: false)
+        let host = MatchSubject(text: hostname)
+        let client = address.map { MatchSubject(address: $0) }
+        let firings = combinedPoint([(.connect, host), (.fcrdns, MatchSubject(text: fcrdns))] + (client.map { [(.addr, $0)] } ?? []),
+                                    shown: MatchedInput(stage: .connect, bytes: host.bytes), transactional: false)
         var addr: Decision?
-        if let address {
-            let decision = evaluateEnvelope(.addr, MatchSubject(address: address))
+        if let client {
+            let decision = evaluateEnvelope(.addr, client)
             let onlyThisStage = decision.rule.map { $0.action == .accept(.stage) || $0.action == .accept(.input) } ?? true
             if !decision.isAccept || !onlyThisStage { return decision }
             addr = decision
         }
-        var decision = evaluateEnvelope(.connect, MatchSubject(text: hostname), firings: firings)
+        var decision = evaluateEnvelope(.connect, host, firings: firings)
         if let addr {
             // The address's marks came first; so did a refusal it held back.
             decision.marks = addr.marks + decision.marks
@@ -259,12 +260,15 @@ public final class SessionEvaluator {
         stages[stage] ?? StageEvaluation(stage: stage, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
     }
 
-    /// The combined rules that become true at this point, under the line time limit.
-    private func combinedPoint(_ inputs: [(stage: Stage, subject: MatchSubject)], shown: MatchedInput,
+    /// The combined rules that become true at this point, under the line time limit. The
+    /// inputs are made only when there are combined rules (this runs for every message line).
+    private func combinedPoint(_ makeInputs: @autoclosure () -> [(stage: Stage, subject: MatchSubject)],
+                               shown makeShown: @autoclosure () -> MatchedInput,
                                transactional: Bool) -> [CombinedRuleState.Firing] {
-        guard !combined.isEmpty, combined.hasPendingFacts || inputs.contains(where: { combined.hasTerms(of: $0.stage) }) else {
-            return []
-        }
+        guard !combined.isEmpty else { return [] }
+        let inputs = makeInputs()
+        guard combined.hasPendingFacts || inputs.contains(where: { combined.hasTerms(of: $0.stage) }) else { return [] }
+        let shown = makeShown()
         let point = { self.combined.point(inputs, shown: shown, transactional: transactional, scratch: self.scratch, onLimit: self.limitHit) }
         // Message inputs are matched under the time limits already (dataLine, flushHeader).
         return shown.stage.isMessageStage ? point() : withinTimeLimits(message: false, point)
