@@ -7,10 +7,10 @@ let usage = """
     usage: filter-bench [--filter PATH] [--queries N] [--megabytes N] [--quick]
            filter-bench rules [--filter PATH] [--seconds S] [--quick]
            filter-bench line [--filter PATH] [--seconds S] [--quick]
-           filter-bench prefilter [--filter PATH] [--seconds S] [--quick]
+           filter-bench prefilter [--filter PATH] [--seconds S] [--rules N,N...] [--quick]
            filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
            filter-bench limits [--quick]
-           filter-bench evaluate [--seconds S] [--rules N] [--quick]
+           filter-bench evaluate [--seconds S] [--rules N] [--prefilter] [--quick]
     """
 
 /// A mode's command-line words, read option by option.

@@ -24,7 +24,8 @@ func runPrefilterBenchmark(_ options: RulesOptions) throws {
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     var baseOff: Double?
     var baseOn: Double?
-    for count in prefilterRuleCounts {
+    let counts = options.ruleCounts ?? prefilterRuleCounts
+    for count in counts {
         let rules = SpamRules.file(count: count)
         var offColumns = "not measured | –"
         if count <= largestSequentialCount {
@@ -42,7 +43,7 @@ func runPrefilterBenchmark(_ options: RulesOptions) throws {
               + "| \(fixed(on.linesPerSecond / baseOn!, 3)) | \(limit.map { grouped(Int($0.linesPerSecond)) } ?? "–") "
               + "| \(fixed(start.registered * 1000, 1)) ms | \(start.live.map { "\(fixed($0, 2)) s" } ?? "–") "
               + "| \(start.residentKilobytes.map { "\(grouped($0 / 1024)) MiB" } ?? "–") |")
-        if count == prefilterRuleCounts.last {
+        if count == counts.last {
             let warm = try PrefilterStart.measure(options.filter, rules: rules, cache: cache.path, ruleCount: count)
             print("")
             print("\(grouped(count)) rules, restarted with the cache filled: registered after \(fixed(warm.registered * 1000, 1)) ms, "

@@ -8,6 +8,8 @@ struct RulesOptions {
     var filter = FilterProcess.builtExecutable(named: "filter-rules")
     var secondsPerCase = 1.5
     var compileRuns = 5
+    /// The rule counts of the prefilter mode (`--rules 0,1000`); the first is the baseline.
+    var ruleCounts: [Int]?
 
     init(_ arguments: ArraySlice<String>) {
         var words = OptionWords(arguments)
@@ -16,6 +18,11 @@ struct RulesOptions {
             case "--filter": filter = words.value(of: option) { $0 }
             case "--seconds": secondsPerCase = words.value(of: option) { Double($0) }
             case "--quick": secondsPerCase = 0.3; compileRuns = 3
+            case "--rules":
+                ruleCounts = words.value(of: option) { word in
+                    let counts = word.split(separator: ",").compactMap { Int($0) }
+                    return counts.isEmpty ? nil : counts
+                }
             default: exitWithUsage("unknown option \(option)")
             }
         }
