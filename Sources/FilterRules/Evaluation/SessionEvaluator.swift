@@ -23,7 +23,7 @@ public final class SessionEvaluator {
     /// What the transaction's stages add to its message.
     private var transactionEdits = MessageEdits()
     /// One evaluation per stage that has plain rules.
-    let stages: [Stage: StageEvaluation]
+    let stages: StageEvaluations
     /// The terms of the combined rules.
     let combined: CombinedRuleState
 
@@ -35,7 +35,7 @@ public final class SessionEvaluator {
         self.readsContent = Self.contentStages.contains { ruleSet.hasTerms(of: $0) }
         self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
-        var stages: [Stage: StageEvaluation] = [:]
+        var stages = StageEvaluations()
         for stage in Stage.allCases {
             if let matcher = ruleSet.matcher(for: stage) {
                 stages[stage] = StageEvaluation(stage: stage, matcher: matcher, options: ruleSet.options, hits: ruleSet.hits)
@@ -162,7 +162,12 @@ public final class SessionEvaluator {
 
     /// Whether the message is still being scanned: no verdict yet, time left, no scope accepted.
     var scansMessage: Bool {
-        message.verdict == nil && !message.outOfTime && closed == nil && sessionAccepted == nil && transactionAccepted == nil
+        // Pattern matches, not `== nil`: those copy the (large) optional values first.
+        if case .some = message.verdict { return false }
+        if case .some = closed { return false }
+        if case .some = sessionAccepted { return false }
+        if case .some = transactionAccepted { return false }
+        return !message.outOfTime
     }
 
     /// The end of the message (the final dot): the verdict of the data stages.
@@ -174,8 +179,10 @@ public final class SessionEvaluator {
             let firings = combined.endOfMessage(shown: MatchedInput(stage: .dataline, bytes: [], messageLine: message.lineCount))
             if !firings.isEmpty {
                 let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
-                record(end.run(MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules, firings: firings,
-                               onLimit: limitHit), stage: .dataline, line: nil)
+                if let outcome = end.run(MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
+                                         firings: firings, onLimit: limitHit) {
+                    record(outcome, stage: .dataline, line: nil)
+                }
             }
         }
         let scan = message
@@ -220,9 +227,10 @@ public final class SessionEvaluator {
         let firings = combinedPoint([(stage, subject)], shown: MatchedInput(stage: stage, bytes: subject.bytes, messageLine: line),
                                     transactional: true)
         guard stages[stage] != nil || !firings.isEmpty else { return }
-        let outcome = evaluation(for: stage).run(subject, scratch: scratch, skipping: message.markedRules, firings: firings,
-                                                 onLimit: limitHit)
-        record(outcome, stage: stage, line: line)
+        if let outcome = evaluation(for: stage).run(subject, scratch: scratch, skipping: message.markedRules, firings: firings,
+                                                    onLimit: limitHit) {
+            record(outcome, stage: stage, line: line)
+        }
     }
 
     /// Records the outcome of a message input (at message line `line`, nil for the end of
@@ -282,7 +290,7 @@ public final class SessionEvaluator {
         guard stages[stage] != nil || !firings.isEmpty else { return .accept }
         let evaluation = evaluation(for: stage)
         let decision = withinTimeLimits(message: false) {
-            evaluation.run(subject, scratch: scratch, firings: firings, onLimit: limitHit).decision
+            evaluation.run(subject, scratch: scratch, firings: firings, onLimit: limitHit)?.decision ?? .accept
         }
         if decision.isAccept {
             for mark in decision.marks {

@@ -2,7 +2,8 @@
 /// (accept, reject, tempfail, disconnect) decides; junk, add-header and warn rules that
 /// match on the way are collected as marks and the next rules are tried; in report-only
 /// mode a refusal is held back (the first one is kept) and the next rules are tried too.
-struct StageEvaluation {
+/// A class: the evaluator looks one up for every message line, and passes it by reference.
+final class StageEvaluation {
     /// The stage.
     let stage: Stage
     /// Its plain rules; nil when it has none (combined rules may still fire at it).
@@ -20,6 +21,14 @@ struct StageEvaluation {
         var markedIndexes: [Int] = []
     }
 
+    /// Creates the evaluation of `stage` with its plain rules' `matcher`.
+    init(stage: Stage, matcher: (any StageMatcher)?, options: RuleOptions, hits: HitCounters) {
+        self.stage = stage
+        self.matcher = matcher
+        self.options = options
+        self.hits = hits
+    }
+
     /// A rule that matched: a plain one on `subject`, or a combined one that became true.
     private struct Candidate {
         var rule: CompiledRule
@@ -31,9 +40,24 @@ struct StageEvaluation {
     /// Evaluates `subject` with the combined rules that became true at this point
     /// (`firings`, in file order) merged in file order with the plain ones. Rules in
     /// `skipping` (indexes of rules already marked in this message) still match but add no
-    /// second mark. `onLimit` hears of every regex that hit a PCRE2 limit.
+    /// second mark. `onLimit` hears of every regex that hit a PCRE2 limit. Nil when no rule
+    /// matched, none hit a limit and no combined rule fired: a plain accept that leaves
+    /// nothing to record.
     func run(_ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
-             firings: [CombinedRuleState.Firing] = [], onLimit: (Rule, String) -> Void) -> Outcome {
+             firings: [CombinedRuleState.Firing] = [], onLimit: (Rule, String) -> Void) -> Outcome? {
+        // The common case, most message lines: no combined rule fired and no plain rule
+        // matches nor hit a limit. It is answered before anything below is set up.
+        let first = matcher.map { $0.firstMatch(subject, from: 0, scratch: scratch) }
+        if firings.isEmpty, first.map({ $0.rule == nil && $0.limitFailures.isEmpty }) ?? true {
+            return nil
+        }
+        return run(subject, first: first, scratch: scratch, skipping: skipping, firings: firings, onLimit: onLimit)
+    }
+
+    /// ``run(_:scratch:skipping:firings:onLimit:)`` once the first plain match (`first`,
+    /// nil without plain rules) is known.
+    private func run(_ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
+                     firings: [CombinedRuleState.Firing], onLimit: (Rule, String) -> Void) -> Outcome {
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
         var withheld: WithheldRefusal?
@@ -47,10 +71,12 @@ struct StageEvaluation {
             return nil
         }
         var position = 0
+        var firstMatch = first
         /// The next plain rule that matches, or a fail-closed decision.
         func nextPlain() -> (candidate: Candidate?, failClosed: Decision?) {
             guard let matcher, position < matcher.rules.count else { return (nil, nil) }
-            let match = matcher.firstMatch(subject, from: position, scratch: scratch)
+            let match = firstMatch ?? matcher.firstMatch(subject, from: position, scratch: scratch)
+            firstMatch = nil
             for failure in match.limitFailures { onLimit(failure.rule.rule, failure.reason) }
             var closed: Decision?
             if options.failClosed, !failedClosed, let failure = match.limitFailures.first {

@@ -27,7 +27,7 @@ public struct PrefilteredStageMatcher: StageMatcher {
             defer { state.building.leave() }
             switch PrefilterBuild.index(for: rules, options: options) {
             case .success(let (index, seconds, fromCache)):
-                _ = state.index.storeIfNil(index)
+                state.publish(index)
                 options.report(.live(stage: stage, covered: index.coveredCount, alwaysTried: index.alwaysTried.count,
                                      seconds: seconds, fromCache: fromCache))
             case .failure(let failure):
@@ -38,7 +38,7 @@ public struct PrefilteredStageMatcher: StageMatcher {
     }
 
     /// Whether the database is in use.
-    public var isLive: Bool { state.index.load() != nil }
+    public var isLive: Bool { state.live != nil }
 
     /// Why the stage stays sequential, once building has failed; nil while building or live.
     public var sequentialReason: String? { state.failure.withLock { $0 } }
@@ -48,7 +48,7 @@ public struct PrefilteredStageMatcher: StageMatcher {
 
     /// The first matching rule at or after `position`, honouring negation (see the type).
     public func firstMatch(_ subject: MatchSubject, from position: Int, scratch: MatchScratch) -> StageMatch {
-        guard let index = state.index.load() else { return sequential(subject, from: position, scratch) }
+        guard let index = state.live else { return sequential(subject, from: position, scratch) }
         return subject.bytes.withUnsafeBytes { bytes in
             index.database.scan(bytes) { found in
                 guard let found else { return sequential(subject, from: position, scratch) }
@@ -90,10 +90,26 @@ public struct PrefilteredStageMatcher: StageMatcher {
 
 /// What a prefiltered matcher shares with its building job.
 private final class PrefilterState: Sendable {
-    /// The live index, stored once.
-    let index = AtomicLazyReference<PrefilterIndex>()
+    /// The live index, published once (the state owns one reference to it). An atomic
+    /// pointer rather than `AtomicLazyReference`, whose unspecialised `load()` looked up
+    /// generic metadata on every input.
+    private let index = Atomic<Unmanaged<PrefilterIndex>?>(nil)
     /// Why building failed.
     let failure = Mutex<String?>(nil)
     /// Entered while building.
     let building = DispatchGroup()
+
+    /// The live index, nil until it is published.
+    var live: PrefilterIndex? { index.load(ordering: .acquiring)?.takeUnretainedValue() }
+
+    /// Makes `live` the index; only the first call has an effect.
+    func publish(_ live: PrefilterIndex) {
+        let reference = Unmanaged.passRetained(live)
+        let (stored, _) = index.compareExchange(expected: nil, desired: reference, ordering: .acquiringAndReleasing)
+        if !stored { reference.release() }
+    }
+
+    deinit {
+        index.load(ordering: .acquiring)?.release()
+    }
 }
