@@ -8,11 +8,17 @@ import Glibc
 /// not register the data-line phase at all).
 let lineRuleCounts = [1, 10, 100, 1_000, 10_000]
 
+/// How many times each case is measured, round by round; the median is shown.
+let lineRounds = 5
+
 /// Runs the line mode: data lines per second through `filter-rules` speaking the line
 /// protocol of OpenSMTPD 6.6+ (one socket as its stdin and stdout, as smtpd starts it),
 /// each message a `data-line` request per line, echoed byte for byte, verdict at `commit`.
 ///
-/// Takes the rules mode's options (`--filter`, `--seconds`, `--quick`).
+/// Every filter is started first (prefilter live); then the cases are measured in turn,
+/// round after round, so that the machine's drift touches all of them alike, and each case
+/// shows its median round. Takes the rules mode's options (`--filter`, `--seconds` per
+/// case and round, `--quick`).
 func runLineBenchmark(_ options: RulesOptions) throws {
     try requireFilter(options.filter, product: "filter-rules")
     let message = SampleMessage(targetBytes: benchmarkMessageBytes)
@@ -21,18 +27,17 @@ func runLineBenchmark(_ options: RulesOptions) throws {
     }
     print("filter: \(options.filter)")
     print("message: \(grouped(lines.count)) lines, \(grouped(message.bytes.count)) bytes, protocol 0.6, "
-          + "at least \(fixed(options.secondsPerCase, 1)) s per case")
+          + "\(lineRounds) rounds of at least \(fixed(options.secondsPerCase, 1)) s per case, median shown")
     print("")
-    print("| dataline rules | messages | data lines/s | MiB/s | vs. 1 rule | vs. line-echo-filter |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    var baseline: Double?
-    var reference: Double?
     let echoFilter = FilterProcess.builtExecutable(named: "line-echo-filter")
     // The reference first (a minimal C filter, Benchmarks/line-echo-filter), then filter-rules
     // with its prefilter live; 10,000 rules also with it off would take minutes a message.
+    var cases: [LineCase] = []
+    var keep: [AnyObject] = []
     for count in [0] + lineRuleCounts {
         let rules = try TemporaryFile(SpamRules.file(count: count), name: "rules.conf")
         let cache = try TemporaryDirectory()
+        keep += [rules, cache]
         let process = count == 0
             ? try FilterProcess(executable: echoFilter, name: "line-echo-filter", channelOnStandardOutput: true)
             : try FilterProcess(executable: options.filter, name: "filter-rules",
@@ -42,32 +47,64 @@ func runLineBenchmark(_ options: RulesOptions) throws {
             throw BenchmarkFailure("filter-rules did not register the data-line phase")
         }
         if count > 0 { try waitForStderr(process, "prefilter live for dataline", timeout: 300) }
+        try smtpd.report("link-connect", session: 1, parameters: "client.example|pass|192.0.2.7:40000|192.0.2.1:25")
+        cases.append(LineCase(ruleCount: count, smtpd: smtpd, path: rules.path))
+    }
+    for _ in 0..<lineRounds {
+        for index in cases.indices {
+            try cases[index].measure(lines, seconds: options.secondsPerCase)
+        }
+    }
+    print("| dataline rules | messages | data lines/s (median) | range of the rounds | MiB/s | vs. 1 rule | vs. line-echo-filter |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    let echo = cases[0].median
+    let baseline = cases[1].median
+    let bytesPerLine = Double(message.bytes.count) / Double(lines.count)
+    for item in cases {
+        let name = item.ruleCount == 0 ? "line-echo-filter" : grouped(item.ruleCount)
+        let sorted = item.rates.sorted()
+        print("| \(name) | \(item.messages) | \(grouped(Int(item.median))) | \(grouped(Int(sorted.first!)))–\(grouped(Int(sorted.last!))) "
+              + "| \(fixed(item.median * bytesPerLine / 1_048_576, 1)) "
+              + "| \(item.ruleCount == 0 ? "–" : fixed(item.median / baseline, 3)) | \(fixed(item.median / echo, 3)) |")
+    }
+}
+
+/// One filter of the line mode and its rounds.
+private struct LineCase {
+    let ruleCount: Int
+    let smtpd: LineDaemonDouble
+    let path: String
+    var rates: [Double] = []
+    var messages = 0
+
+    init(ruleCount: Int, smtpd: LineDaemonDouble, path: String) {
+        self.ruleCount = ruleCount
+        self.smtpd = smtpd
+        self.path = path
+    }
+
+    var median: Double { rates.sorted()[rates.count / 2] }
+
+    /// One round: messages until `seconds` have passed; every message must come back byte
+    /// for byte and be accepted.
+    mutating func measure(_ lines: [[UInt8]], seconds minimum: Double) throws {
         let session: UInt64 = 1
-        try smtpd.report("link-connect", session: session, parameters: "client.example|pass|192.0.2.7:40000|192.0.2.1:25")
-        var messages = 0
+        var count = 0
         var elapsed = 0.0
-        while elapsed < options.secondsPerCase {
+        while elapsed < minimum {
             let start = ContinuousClock.now
             let output = try echo(lines, through: smtpd, session: session)
             let verdict = try smtpd.query("commit", session: session)
             elapsed += seconds(ContinuousClock.now - start)
             guard output.dropLast() == lines[...], output.last == [UInt8(ascii: ".")] else {
-                throw BenchmarkFailure("the message did not come back byte for byte (\(rules.path))")
+                throw BenchmarkFailure("the message did not come back byte for byte (\(path))")
             }
             guard verdict.hasSuffix("|proceed") else { throw BenchmarkFailure("commit was not accepted: \(verdict)") }
             try smtpd.report("tx-reset", session: session, parameters: "00000001")
-            messages += 1
+            count += 1
         }
-        let linesPerSecond = Double(messages * lines.count) / elapsed
-        let mebibytesPerSecond = Double(messages * message.bytes.count) / elapsed / 1_048_576
-        guard let echo = reference else {
-            reference = linesPerSecond
-            print("| line-echo-filter | \(messages) | \(grouped(Int(linesPerSecond))) | \(fixed(mebibytesPerSecond, 1)) | – | 1.000 |")
-            continue
-        }
-        baseline = baseline ?? linesPerSecond
-        print("| \(grouped(count)) | \(messages) | \(grouped(Int(linesPerSecond))) | \(fixed(mebibytesPerSecond, 1)) "
-              + "| \(fixed(linesPerSecond / baseline!, 3)) | \(fixed(linesPerSecond / echo, 3)) |")
+        messages += count
+        rates.append(Double(count * lines.count) / elapsed)
     }
 }
 

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -168,4 +170,27 @@ copensmtpd_write_nosigpipe(int fd, const void *buf, size_t len, int is_socket)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return n;
+}
+
+ssize_t
+copensmtpd_write_nowait(int fd, const void *buf, size_t len, int is_socket)
+{
+	struct pollfd entry;
+	int ready;
+
+	if (is_socket)
+		return send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	entry.fd = fd;
+	entry.events = POLLOUT;
+	entry.revents = 0;
+	while ((ready = poll(&entry, 1, 0)) == -1 && errno == EINTR)
+		;
+	if (ready == -1)
+		return -1;
+	if (ready == 0 || (entry.revents & (POLLOUT | POLLERR | POLLHUP)) == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* A pipe that polls writable has room for PIPE_BUF bytes (an error shows in write). */
+	return copensmtpd_write_nosigpipe(fd, buf, len < PIPE_BUF ? len : PIPE_BUF, 0);
 }

@@ -44,4 +44,11 @@ int copensmtpd_is_socket(int fd);
 /// with errno EPIPE. Returns the bytes written or -1 (errno set).
 ssize_t copensmtpd_write_nosigpipe(int fd, const void *buf, size_t len, int is_socket);
 
+/// Like copensmtpd_write_nosigpipe, but never waits, whether `fd` is non-blocking or not:
+/// on a socket with send(MSG_DONTWAIT | MSG_NOSIGNAL); on a pipe only when poll(2) says it
+/// is writable, and then at most PIPE_BUF bytes (which a writable pipe takes without
+/// blocking). Returns the bytes written, or -1 with errno EAGAIN when nothing can be
+/// written now (or another errno).
+ssize_t copensmtpd_write_nowait(int fd, const void *buf, size_t len, int is_socket);
+
 #endif

@@ -27,7 +27,8 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     /// What waits for the engine.
     enum Work {
-        case line([UInt8])
+        /// Message lines in order, handed over together.
+        case lines([[UInt8]])
         case endOfMessage(@Sendable (Decision) -> Void)
         case reset
         case transactionEnded
@@ -45,7 +46,7 @@ public final class SessionContentQueue: @unchecked Sendable {
     public static let backlogLimit = 16 << 20
 
     /// A batch is handed to the workers once it holds this many lines…
-    static let batchLines = 128
+    static let batchLines = 512
     /// …or this many bytes.
     static let batchBytes = 64 << 10
 
@@ -126,7 +127,7 @@ public final class SessionContentQueue: @unchecked Sendable {
                 return false
             }
             state.bytes += bytes
-            state.work.append(contentsOf: lines.lazy.map { .line($0) })
+            state.work.append(.lines(lines))
             return Self.claimDrain(&state)
         }
         if let behind {
@@ -198,8 +199,8 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     private func evaluate(_ work: Work) {
         switch work {
-        case .line(let line):
-            engine.dataLine(line)
+        case .lines(let lines):
+            for line in lines { engine.dataLine(line) }
         case .endOfMessage(let completion):
             pending.withLock { $0.overflowed = false }
             completion(engine.endOfMessage())

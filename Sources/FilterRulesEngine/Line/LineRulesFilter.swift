@@ -20,7 +20,12 @@ public final class LineRulesFilter {
     private let store: RuleSetStore
     private let logger: Logger
     private let workers: ContentWorkers
-    private var sessions: [UInt64: SessionContentQueue] = [:]
+    private var sessions: [UInt64: SessionContentQueue] = [:] {
+        didSet { lastEngine = nil }
+    }
+    /// The engine looked up last (message lines come in runs of one session), forgotten
+    /// whenever ``sessions`` changes.
+    private var lastEngine: SessionContentQueue?
     /// The verdicts of held messages decided at their final dot, waiting for `commit`.
     private var heldVerdicts: [UInt64: HeldVerdict] = [:]
 
@@ -61,7 +66,11 @@ public final class LineRulesFilter {
 
     /// The session's engine, started with the store's current rules when it is new.
     private func engine(_ id: UInt64) -> SessionContentQueue {
-        if let engine = sessions[id] { return engine }
+        if let lastEngine, lastEngine.id == id { return lastEngine }
+        if let engine = sessions[id] {
+            lastEngine = engine
+            return engine
+        }
         let engine = SessionContentQueue(id: id, store: store, workers: workers, logger: logger)
         sessions[id] = engine
         return engine

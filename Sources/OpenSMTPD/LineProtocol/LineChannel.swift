@@ -8,26 +8,35 @@ import Darwin
 /// The daemon's channel in the line protocol: lines read from one descriptor, answers
 /// written to another. Works whether the descriptors are blocking or not, sockets or pipes.
 ///
-/// Answers are queued and written in one go before the channel waits for more input (or
-/// when ``flushThreshold`` bytes are queued), so the lines of a message that arrived
-/// together are answered with one write, and the daemon always has every answer before the
-/// filter waits.
+/// Answers go out as soon as they are ready, in writes large enough to be cheap: whenever
+/// ``earlyWriteBytes`` are queued, or the oldest queued answer has waited
+/// ``answerDelay`` nanoseconds, the channel writes what the daemon's side takes without
+/// waiting, and goes on handling lines; before it waits for more input it writes again. So
+/// the first answers of a large read do not wait for the whole read to be handled, and the
+/// lines of a message that arrived together still go back in a few large writes.
 ///
-/// Memory stays bounded whatever the daemon does: nothing is read while an answer is
-/// unsent (a daemon that stops reading stops the filter, it does not fill its memory), so
-/// at most ``flushThreshold`` plus one answer are queued, and the input buffer holds at
-/// most one line of `maximumLineLength` plus one read.
+/// No write ever waits while the daemon has more to send and fewer than ``maximumUnsent``
+/// bytes of answers are unsent: a daemon that writes a large batch before it reads its
+/// answers is read on, not deadlocked. Memory stays bounded whatever the daemon does: at
+/// ``maximumUnsent`` queued bytes the channel waits until the daemon takes them (a daemon
+/// that stops reading stops the filter, it does not fill its memory), so at most
+/// ``maximumUnsent`` plus one answer are queued, and the input buffer holds at most one line
+/// of `maximumLineLength` plus one read.
 ///
 /// A held message is written through ``queue(_:)`` piece by piece, so at most
-/// ``flushThreshold`` plus one piece of it is in memory.
+/// ``maximumUnsent`` plus one piece of it is in memory.
 ///
 /// Writes never raise SIGPIPE (see `copensmtpd_write_nosigpipe`). A daemon that stops
 /// reading (EPIPE, ECONNRESET on a write) or resets the channel (ECONNRESET on a read) has
 /// closed it: ``readLine()`` then returns nil, as at the end of input, and
 /// ``peerStoppedReading`` says what happened.
 final class LineChannel {
-    /// Queued answers beyond this are written before the next line is handled.
-    static let flushThreshold = 65536
+    /// Queued answers are written (as far as the daemon takes them now) once this many bytes wait…
+    static let earlyWriteBytes = 16 << 10
+    /// …or once the oldest of them has waited this long, in nanoseconds.
+    static let answerDelay: UInt64 = 200_000
+    /// Queued answers beyond this are written, waiting for the daemon, before the next line is handled.
+    static let maximumUnsent = 1 << 20
 
     private let input: Int32
     private let output: Int32
@@ -36,7 +45,13 @@ final class LineChannel {
     private var buffer: [UInt8] = []
     private var start = 0
     private var scanned = 0
+    /// Queued answers; the first `sent` bytes are written already.
     private var pending: [UInt8] = []
+    private var sent = 0
+    /// When the oldest unsent answer was queued (monotonic nanoseconds).
+    private var pendingSince: UInt64 = 0
+    /// Answers queued since the clock was last read (it is read every eighth).
+    private var queuedSinceClock = 0
     private var chunk = [UInt8](repeating: 0, count: 65536)
     /// Set when a write found the daemon gone.
     private(set) var peerStoppedReading: StoppedReading?
@@ -60,55 +75,74 @@ final class LineChannel {
         self.maximumLineLength = maximumLineLength
     }
 
-    /// Bytes queued and not yet written.
-    var unsentByteCount: Int { pending.count }
-
     /// The next line without its `\n`, or nil at end of input (or when the daemon closed the
     /// channel some other way, see ``peerStoppedReading``).
     func readLine() throws(LineProtocolError) -> [UInt8]? {
+        var line: [UInt8]?
+        _ = try withNextLine { bytes throws(LineProtocolError) in line = Array(bytes) }
+        return line
+    }
+
+    /// Calls `body` with the next line without its `\n`, lent from the input buffer (valid
+    /// only during the call: no copy is made); false at end of input (or when the daemon
+    /// closed the channel some other way, see ``peerStoppedReading``), without a call.
+    func withNextLine(_ body: (UnsafeBufferPointer<UInt8>) throws(LineProtocolError) -> Void) throws(LineProtocolError) -> Bool {
         while peerStoppedReading == nil {
             if let lateAnswers, lateAnswers.waiting() { try lateAnswers.take(queue) }
-            if let newline = buffer[(start + scanned)...].firstIndex(of: 10) {
-                let line = Array(buffer[start..<newline])
+            let from = start + scanned
+            let found: Int? = buffer.withUnsafeBufferPointer { all in
+                guard from < all.count, let base = all.baseAddress,
+                      let hit = memchr(base + from, 10, all.count - from) else { return nil }
+                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline = found {
+                let lineStart = start
                 start = newline + 1
                 scanned = 0
+                try buffer.withUnsafeBufferPointer { all throws(LineProtocolError) in
+                    try body(UnsafeBufferPointer(rebasing: all[lineStart..<newline]))
+                }
                 if start > 65536 && start * 2 > buffer.count {
                     buffer.removeSubrange(0..<start)
                     start = 0
                 }
-                return line
+                return true
             }
             scanned = buffer.count - start
             if scanned > maximumLineLength { throw .lineTooLong(length: scanned, maximum: maximumLineLength) }
             if try !fill() {
                 // Input cut short by a daemon that stopped reading is not a truncated line.
                 if scanned > 0 && peerStoppedReading == nil { throw .truncatedLine(bufferedBytes: scanned) }
-                return nil
+                return false
             }
         }
-        return nil
+        return false
     }
 
-    /// Reads what is available; false at end of input. Queued answers go out first.
+    /// Reads what is available; false at end of input. Queued answers are written as the
+    /// daemon takes them meanwhile (see the type: waiting for input never waits for a write).
     private func fill() throws(LineProtocolError) -> Bool {
-        try flush()
+        try writeAvailable()
         if peerStoppedReading != nil { return false }
         while true {
-            if let lateAnswers {
-                // Wait for input or for answers given off the loop, whichever comes first.
-                var entries = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
-                               pollfd(fd: lateAnswers.descriptor, events: Int16(POLLIN), revents: 0)]
-                if poll(&entries, 2, -1) < 0 {
-                    if errno == EINTR { continue }
-                    throw .channel(operation: "poll", errno: errno)
-                }
-                if entries[1].revents != 0 {
-                    try lateAnswers.take(queue)
-                    try flush()
-                    if peerStoppedReading != nil { return false }
-                }
-                if entries[0].revents == 0 { continue }
+            // Wait for input, for answers given off the loop, or for room for queued answers.
+            var entries = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: lateAnswers?.descriptor ?? -1, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: unsentCount > 0 ? output : -1, events: Int16(POLLOUT), revents: 0)]
+            if poll(&entries, 3, -1) < 0 {
+                if errno == EINTR { continue }
+                throw .channel(operation: "poll", errno: errno)
             }
+            if entries[2].revents != 0 {
+                try writeAvailable()
+                if peerStoppedReading != nil { return false }
+            }
+            if entries[1].revents != 0, let lateAnswers {
+                try lateAnswers.take(queue)
+                try writeAvailable()
+                if peerStoppedReading != nil { return false }
+            }
+            if entries[0].revents == 0 { continue }
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count > 0 {
                 buffer += chunk[0..<count]
@@ -116,8 +150,7 @@ final class LineChannel {
             }
             if count == 0 { return false }
             switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: if lateAnswers == nil { try wait(for: input, events: Int16(POLLIN)) }
+            case EINTR, EAGAIN, EWOULDBLOCK: continue
             // The daemon closed its end with our answers unread: the same as the end of input.
             case ECONNRESET: return false
             default: throw .channel(operation: "read", errno: errno)
@@ -125,34 +158,102 @@ final class LineChannel {
         }
     }
 
-    /// Queues `bytes` for the next flush.
+    /// Bytes queued and not yet written.
+    private var unsentCount: Int { pending.count - sent }
+
+    /// Queues `bytes`; writes early or waits as the type says.
     func queue(_ bytes: [UInt8]) throws(LineProtocolError) {
         guard peerStoppedReading == nil else { return }
+        if unsentCount == 0 { pendingSince = Self.now() }
         pending += bytes
-        if pending.count >= Self.flushThreshold { try flush() }
+        try queued()
+    }
+
+    /// Queues one answer line made of `head`, `body` and a `\n` (a `filter-dataline` prefix
+    /// and a message line), copied straight into the queue.
+    func queueLine(_ head: [UInt8], _ body: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) {
+        guard peerStoppedReading == nil else { return }
+        if unsentCount == 0 { pendingSince = Self.now() }
+        pending.append(contentsOf: head)
+        pending.append(contentsOf: body)
+        pending.append(10)
+        try queued()
+    }
+
+    /// After an answer was queued: write what the daemon takes now when enough waits or
+    /// the oldest has waited long enough; wait for the daemon beyond ``maximumUnsent``.
+    private func queued() throws(LineProtocolError) {
+        let unsent = unsentCount
+        if unsent >= Self.maximumUnsent { return try flush() }
+        if unsent >= Self.earlyWriteBytes { return try writeAvailable() }
+        queuedSinceClock += 1
+        if queuedSinceClock >= 8 {
+            queuedSinceClock = 0
+            if Self.now() &- pendingSince >= Self.answerDelay { try writeAvailable() }
+        }
+    }
+
+    /// Writes what the daemon's side takes now, without waiting.
+    private func writeAvailable() throws(LineProtocolError) {
+        while unsentCount > 0 && peerStoppedReading == nil {
+            let count = pending[sent...].withUnsafeBytes {
+                copensmtpd_write_nowait(output, $0.baseAddress, $0.count, outputIsSocket)
+            }
+            if count >= 0 {
+                wrote(count)
+                continue
+            }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return
+            default: try writeFailed()
+            }
+        }
     }
 
     /// Writes everything queued, waiting while the daemon's side is full.
     func flush() throws(LineProtocolError) {
-        var offset = 0
-        defer { pending.removeAll(keepingCapacity: pending.capacity <= 4 * Self.flushThreshold) }
-        while offset < pending.count && peerStoppedReading == nil {
-            let count = pending[offset...].withUnsafeBytes {
+        while unsentCount > 0 && peerStoppedReading == nil {
+            let count = pending[sent...].withUnsafeBytes {
                 copensmtpd_write_nosigpipe(output, $0.baseAddress, $0.count, outputIsSocket)
             }
             if count >= 0 {
-                offset += count
+                wrote(count)
                 continue
             }
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: try wait(for: output, events: Int16(POLLOUT))
-            case EPIPE, ECONNRESET:
-                peerStoppedReading = StoppedReading(reason: "write: \(String(cString: strerror(errno)))",
-                                                        unsentBytes: pending.count - offset)
-            default: throw .channel(operation: "write", errno: errno)
+            default: try writeFailed()
             }
         }
+    }
+
+    /// `count` more queued bytes were written; the queue is emptied once all are.
+    private func wrote(_ count: Int) {
+        sent += count
+        guard sent == pending.count else { return }
+        pending.removeAll(keepingCapacity: pending.capacity <= 4 * Self.maximumUnsent)
+        sent = 0
+    }
+
+    /// A write failed with `errno`: the daemon stopped reading (EPIPE, ECONNRESET), or the
+    /// channel broke.
+    private func writeFailed() throws(LineProtocolError) {
+        switch errno {
+        case EPIPE, ECONNRESET:
+            peerStoppedReading = StoppedReading(reason: "write: \(String(cString: strerror(errno)))", unsentBytes: unsentCount)
+        default:
+            throw .channel(operation: "write", errno: errno)
+        }
+    }
+
+    /// Now, in monotonic nanoseconds (CLOCK_MONOTONIC: the coarse clock's ticks are longer
+    /// than ``answerDelay``).
+    private static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     private func wait(for descriptor: Int32, events: Int16) throws(LineProtocolError) {

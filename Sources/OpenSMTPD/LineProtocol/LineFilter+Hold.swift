@@ -9,28 +9,28 @@ extension LineFilter {
 
     /// The message under way of the request's session, begun at its first line (where
     /// ``holdsMessage`` is asked); nil for a session that is not tracked.
-    func messageHold(for request: LineFilterRequest, prefix: [UInt8]) -> LineMessageHold? {
-        if let held = messageHolds[request.session] { return held }
+    func messageHold(for id: UInt64, prefix: [UInt8]) -> LineMessageHold? {
+        if let held = messageHolds[id] { return held }
         // The session is tracked from its first request on, as for the data-line callback.
-        guard let holdsMessage, let session = session(request.session) else { return nil }
+        guard let holdsMessage, let session = session(id) else { return nil }
         var hold: HeldMessage?
         if holdsMessage(session) {
             do {
                 _ = try lateAnswerQueue()
                 hold = HeldMessage(limits: holdLimits)
             } catch {
-                logger.error("session \(SessionIdentifier.hex(request.session)): cannot hold the message (\(error)): it is passed on as it comes")
+                logger.error("session \(SessionIdentifier.hex(id)): cannot hold the message (\(error)): it is passed on as it comes")
             }
         }
         nextHoldSerial += 1
         let held = LineMessageHold(serial: nextHoldSerial, prefix: prefix, hold: hold)
-        messageHolds[request.session] = held
+        messageHolds[id] = held
         return held
     }
 
     /// Keeps a held line as it would have been written; gives the hold up (writing what it
     /// kept) when it grows over the maximum or cannot spill.
-    func keep(_ output: DataLineOutput, raw: [UInt8], in held: LineMessageHold, session: UInt64, emit: LineEmit) throws(LineProtocolError) {
+    func keep(_ output: DataLineOutput, raw: UnsafeBufferPointer<UInt8>, in held: LineMessageHold, session: UInt64, emit: LineEmit) throws(LineProtocolError) {
         guard let hold = held.hold else { return }
         var spilled = true
         switch output {
@@ -64,20 +64,20 @@ extension LineFilter {
 
     /// The final `.` of a message: a held one waits for its release (nothing is written
     /// now); one passed on over the limit still goes to ``onMessageEnd``.
-    func endOfMessage(_ held: LineMessageHold, _ request: LineFilterRequest) -> [UInt8] {
+    func endOfMessage(_ held: LineMessageHold, session: UInt64) -> [UInt8] {
         let dot = held.prefix + [UInt8(ascii: "."), 10]
         guard held.hold != nil, let outbox = lateAnswers else {
-            messageHolds[request.session] = nil
+            messageHolds[session] = nil
             if let reason = held.givenUp {
-                callMessageEnd(request.session, HeldMessageRelease(session: request.session, serial: held.serial, outbox: nil,
+                callMessageEnd(session, HeldMessageRelease(session: session, serial: held.serial, outbox: nil,
                                                                    notHeldReason: reason, logger: logger))
             }
             return dot
         }
         held.awaitingRelease = true
-        let release = HeldMessageRelease(session: request.session, serial: held.serial, outbox: outbox,
+        let release = HeldMessageRelease(session: session, serial: held.serial, outbox: outbox,
                                          notHeldReason: "", logger: logger)
-        if onMessageEnd == nil { release.release() } else { callMessageEnd(request.session, release) }
+        if onMessageEnd == nil { release.release() } else { callMessageEnd(session, release) }
         return []
     }
 

@@ -81,7 +81,9 @@ public final class LineFilter {
     /// Whether `config|ready` has been answered with the registration.
     public private(set) var isRegistered = false
     /// Sessions known from reports and requests, by id (at most ``maximumSessions``).
-    public private(set) var sessions: [UInt64: LineSession] = [:]
+    public private(set) var sessions: [UInt64: LineSession] = [:] {
+        didSet { dataLineSession = nil }
+    }
 
     private let input: Int32
     private let output: Int32
@@ -91,6 +93,9 @@ public final class LineFilter {
     /// Answers given off the loop; made when the first is promised.
     var lateAnswers: LineDeferredAnswers?
     private var limit = SessionLimit()
+    /// The session of the message being echoed, looked up once per message (forgotten
+    /// whenever ``sessions`` changes).
+    private var dataLineSession: LineSession?
     /// The `filter-dataline|...|` prefix of the message being echoed, built once per message.
     private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8])?
     /// The messages under way, by session, while ``holdsMessage`` is set (LineFilter+Hold.swift).
@@ -152,9 +157,19 @@ public final class LineFilter {
         let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength,
                                   lateAnswers: .init(descriptor: late.wakeDescriptor, waiting: { late.hasAnswers },
                                                      take: { [unowned self] emit throws(LineProtocolError) in try takeLateAnswers(emit: emit) }))
-        while let line = try channel.readLine() {
-            try channel.queue(try handle(line: line, emit: channel.queue))
+        let echo = { (prefix: [UInt8], line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) in
+            try channel.queueLine(prefix, line)
         }
+        while try channel.withNextLine({ line throws(LineProtocolError) in
+            // Message lines, most of the traffic, are read in place and echoed straight into
+            // the answer queue; every other line is parsed in full.
+            if let request = DataLineRequest(line) {
+                try check(request.version, Array(line))
+                try dataLine(request, in: line, emit: channel.queue, echo: echo)
+            } else {
+                try channel.queue(try handle(line: Array(line), emit: channel.queue))
+            }
+        }) {}
         try channel.flush()
         if let stopped = channel.peerStoppedReading {
             logger.notice("smtpd stopped reading the channel (\(stopped.reason)) with \(sessions.count) sessions open: \(stopped.unsentBytes) bytes of answers not delivered")
@@ -328,7 +343,20 @@ public final class LineFilter {
     // MARK: - Requests
 
     private func answer(_ request: LineFilterRequest, emit: LineEmit) throws(LineProtocolError) -> [UInt8] {
-        if request.phase == "data-line" { return try dataLine(request, emit: emit) }
+        if request.phase == "data-line" {
+            var bytes: [UInt8] = []
+            try request.parameters.withUnsafeBufferPointer { parameters throws(LineProtocolError) in
+                let parts = DataLineRequest(version: request.version, session: request.session, token: request.token,
+                                            parameters: 0..<parameters.count)
+                // The bytes streamed on come first, as `handle(line:emit:)` promises.
+                try dataLine(parts, in: parameters, emit: emit, echo: { prefix, line throws(LineProtocolError) in
+                    bytes += prefix
+                    bytes += line
+                    bytes.append(10)
+                })
+            }
+            return bytes
+        }
         guard var session = self.session(request.session) else {
             limit.refusedQuery()
             return Self.result(sessionLimitResult, session: request.session, token: request.token, version: request.version)
@@ -374,8 +402,13 @@ public final class LineFilter {
         return Self.result(result, session: request.session, token: request.token, version: request.version)
     }
 
-    private func dataLine(_ request: LineFilterRequest, emit: LineEmit) throws(LineProtocolError) -> [UInt8] {
-        let raw = request.parameters
+    /// Answers a `data-line` request (`request`, read from `line`): an unchanged line goes
+    /// to `echo` with the answer's prefix, everything else (a replaced line, the final `.`, a
+    /// held message given up) to `emit`, in order.
+    func dataLine(_ request: DataLineRequest, in line: UnsafeBufferPointer<UInt8>, emit: LineEmit,
+                  echo: (_ prefix: [UInt8], _ line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) -> Void)
+        throws(LineProtocolError) {
+        let raw = UnsafeBufferPointer(rebasing: line[request.parameters])
         let prefix: [UInt8]
         if let cached = dataLinePrefix, cached.session == request.session, cached.token == request.token,
            cached.version == request.version {
@@ -384,30 +417,36 @@ public final class LineFilter {
             prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
             dataLinePrefix = (request.session, request.token, request.version, prefix)
         }
-        let held = holdsMessage == nil && messageHolds.isEmpty ? nil : messageHold(for: request, prefix: prefix)
-        if raw == [UInt8(ascii: ".")] {
-            if let held { return endOfMessage(held, request) }
-            return prefix + [UInt8(ascii: "."), 10]
+        let held = holdsMessage == nil && messageHolds.isEmpty ? nil : messageHold(for: request.session, prefix: prefix)
+        if raw.count == 1 && raw[0] == UInt8(ascii: ".") {
+            if let held { return try emit(endOfMessage(held, session: request.session)) }
+            return try echo(prefix, raw)
         }
         let stuffed = raw.first == UInt8(ascii: ".")
-        let line = DataLine(bytes: stuffed ? Array(raw.dropFirst()) : raw)
+        let dataLine = DataLine(bytes: Array(stuffed ? raw.dropFirst() : raw[...]))
         let output: DataLineOutput
         do {
             // The lines of a session refused at the bound pass unseen (they must be echoed).
-            output = try session(request.session).flatMap { try onDataLine?($0, line) } ?? .unchanged
+            let session: LineSession?
+            if let cached = dataLineSession, cached.id == request.session {
+                session = cached
+            } else {
+                session = self.session(request.session)
+                dataLineSession = session
+            }
+            output = try session.flatMap { try onDataLine?($0, dataLine) } ?? .unchanged
         } catch {
             logger.error("session \(SessionIdentifier.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
             output = .unchanged
         }
         if let held, held.hold != nil {
-            try keep(output, raw: raw, in: held, session: request.session, emit: emit)
-            return []
+            return try keep(output, raw: raw, in: held, session: request.session, emit: emit)
         }
         switch output {
         case .unchanged:
-            return prefix + raw + [10]
+            try echo(prefix, raw)
         case .dropped:
-            return []
+            break
         case .replaced(let lines):
             var bytes: [UInt8] = []
             for replacement in lines {
@@ -416,7 +455,7 @@ public final class LineFilter {
                 bytes += replacement.bytes.filter { $0 != 10 }
                 bytes.append(10)
             }
-            return bytes
+            try emit(bytes)
         }
     }
 
@@ -431,9 +470,9 @@ public final class LineFilter {
         return Self.result(fallback, session: session, token: token, version: error.version ?? version ?? .newest)
     }
 
-    private func check(_ lineVersion: LineProtocolVersion, _ line: [UInt8]) throws(LineProtocolError) {
+    private func check(_ lineVersion: LineProtocolVersion, _ line: @autoclosure () -> [UInt8]) throws(LineProtocolError) {
         guard lineVersion.major == 0, lineVersion >= .oldest else {
-            throw .unsupportedVersion(lineVersion.description, line: String(decoding: line.prefix(200), as: UTF8.self))
+            throw .unsupportedVersion(lineVersion.description, line: String(decoding: line().prefix(200), as: UTF8.self))
         }
         if lineVersion > .newest && !loggedNewerVersion {
             loggedNewerVersion = true

@@ -82,7 +82,7 @@ public enum LineMessage: Equatable, Sendable {
     }
 
     /// A session id or token: 1 to 16 hex digits.
-    static func hexIdentifier(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+    static func hexIdentifier<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? {
         guard !bytes.isEmpty, bytes.count <= 16 else { return nil }
         var value: UInt64 = 0
         for byte in bytes {

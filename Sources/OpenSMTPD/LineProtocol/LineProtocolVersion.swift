@@ -24,13 +24,13 @@ public struct LineProtocolVersion: Comparable, Hashable, Sendable, CustomStringC
 
     /// Parses `MAJOR.MINOR` from ASCII bytes (1 to 6 digits each), without allocating:
     /// every line of the protocol carries a version.
-    init?(ascii bytes: ArraySlice<UInt8>) {
+    init?<Bytes: Collection<UInt8>>(ascii bytes: Bytes) {
         guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")),
-              let major = Self.number(bytes[..<dot]), let minor = Self.number(bytes[(dot + 1)...]) else { return nil }
+              let major = Self.number(bytes[..<dot]), let minor = Self.number(bytes[bytes.index(after: dot)...]) else { return nil }
         self.init(major: major, minor: minor)
     }
 
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+    private static func number<Digits: Collection<UInt8>>(_ digits: Digits) -> Int? {
         guard (1...6).contains(digits.count) else { return nil }
         var value = 0
         for digit in digits {
