@@ -5,8 +5,8 @@
 #   make deb                  a Debian package (its path is the last line printed)
 #
 # The release binaries carry the Swift runtime inside (--static-swift-stdlib): they need
-# no Swift toolchain where they run, only libc, libstdc++, libgcc_s, libm, libpcre2-8 and
-# Vectorscan's libhs (Debian: libvectorscan5).
+# no Swift toolchain where they run, only libc, libstdc++, libgcc_s, libm and libpcre2-8;
+# filter-rules opens Vectorscan's libhs (Debian: libvectorscan5) at run time when it is there.
 # They are built in their own scratch path, so the debug build in .build stays as it is,
 # and without the RUNPATH $ORIGIN that SwiftPM adds (nothing is loaded from beside them).
 #

@@ -39,11 +39,12 @@ let package = Package(
         // MIME decoding as a message streams: decoded headers, text, file names and types (iconv from libc).
         .target(name: "MIMEStream"),
 
-        // Vectorscan (Hyperscan-compatible) from Debian's libvectorscan-dev: the rules' prefilter.
-        .systemLibrary(
+        // Tiny C shim: Vectorscan (Hyperscan-compatible), the rules' prefilter, opened with
+        // dlopen at run time (types from Debian's libvectorscan-dev), so that a machine
+        // without libvectorscan5 runs on PCRE2 alone.
+        .target(
             name: "CVectorscan",
-            pkgConfig: "libhs",
-            providers: [.apt(["libvectorscan-dev"])]
+            linkerSettings: [.linkedLibrary("dl")]
         ),
 
         // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter

@@ -97,4 +97,46 @@ struct ReleaseBinaryTests {
         process.channel.closeChannel()
         #expect(process.waitForExit(timeout: 5) == .exited(0), "\(process.stderrText)")
     }
+
+    @Test("without Vectorscan's library filter-rules runs on PCRE2 alone, says so once, and its rules decide")
+    func withoutVectorscan() throws {
+        let library = try #require(FileManager.default.destinationOfSymbolicLinkIfPresent("/usr/lib/x86_64-linux-gnu/libhs.so.5"),
+                                   "libvectorscan5 is installed (scripts/test installs libvectorscan-dev)")
+        #expect(!(try runProgram("/usr/bin/ldd", [try ReleaseBinaries.path("filter-rules")]).standardOutput.contains("libhs")))
+        let rules = try TemporaryFile("""
+            helo /^bad\\.example$/ reject 550 "5.7.1 Not you"
+            dataline /cheap (?:pills|watches) online/i reject 554 "5.7.1 No spam"
+            """)
+        // /dev/null bound over the library, in a mount namespace of the filter's own.
+        let hideLibrary = ["/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind /dev/null \"$1\" || exit 97; shift; exec \"$@\"",
+                           "hide-libhs", library]
+        let argv = hideLibrary + toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path])
+        let process = try FilterProcess(executable: argv[0], name: argv[0], arguments: Array(argv.dropFirst()),
+                                        channelOnStandardOutput: true)
+        let smtpd = LineDaemonDouble(process: process)
+        let registration = try smtpd.handshake(timeout: 10)
+        #expect(registration.last == "register|ready", "\(registration)\n\(process.stderrText)")
+        let session: UInt64 = 0x52
+        try smtpd.report("link-connect", session: session, parameters: "mx.client.example|pass|192.0.2.7:40000|192.0.2.1:25")
+        #expect(try smtpd.query("helo", session: session, parameters: "bad.example")
+                == "filter-result|0000000000000052|0000000000001001|reject|550 5.7.1 Not you")
+        let lines: [[UInt8]] = [Array("Subject: offer".utf8), [], Array("Cheap WATCHES online!".utf8)]
+        #expect(try smtpd.message(lines, session: session) == lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: session) == "filter-result|0000000000000052|0000000000001003|reject|554 5.7.1 No spam")
+        process.channel.closeChannel()
+        #expect(process.waitForExit(timeout: 5) == .exited(0), "\(process.stderrText)")
+        let log = process.stderrText
+        #expect(log.components(separatedBy: "prefilter off: the Vectorscan library cannot be opened (install libvectorscan5)").count == 2, "\(log)")
+        #expect(!log.contains("prefilter live"))
+    }
+}
+
+extension FileManager {
+    /// The file `path` names, following a symbolic link (relative to its directory); nil
+    /// when there is nothing there.
+    func destinationOfSymbolicLinkIfPresent(_ path: String) -> String? {
+        guard fileExists(atPath: path) else { return nil }
+        guard let target = try? destinationOfSymbolicLink(atPath: path) else { return path }
+        return target.hasPrefix("/") ? target : (path as NSString).deletingLastPathComponent + "/" + target
+    }
 }

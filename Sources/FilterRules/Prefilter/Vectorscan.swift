@@ -1,14 +1,23 @@
 import CVectorscan
 
 /// Whether Vectorscan can run here, and which library it is.
+///
+/// The library (`libhs.so.5`, Debian's libvectorscan5) is opened at run time: without it,
+/// or on a CPU it cannot run on, every stage is matched by PCRE2 alone.
 public enum Vectorscan {
-    /// The library's version and build date (`hs_version`), e.g. `5.4.9 2023-01-25`.
-    public static let version: String = String(cString: hs_version())
+    /// The library's version and build date (`hs_version`), e.g. `5.4.9 2023-01-25`;
+    /// `none` when the library cannot be opened.
+    public static let version: String = cvectorscan_load() == 1 ? String(cString: cvectorscan_version()) : "none"
 
-    /// Why Vectorscan cannot be used on this machine, nil when it can: the CPU lacks the
-    /// instructions the library needs (`hs_valid_platform`).
+    /// Why Vectorscan cannot be used on this machine, nil when it can: the library is not
+    /// installed (or cannot be opened), or the CPU lacks the instructions it needs
+    /// (`hs_valid_platform`).
     public static let unavailableReason: String? = {
-        hs_valid_platform() == HS_SUCCESS ? nil
+        guard cvectorscan_load() == 1 else {
+            let why = cvectorscan_load_error().map { String(cString: $0) } ?? "unknown error"
+            return "the Vectorscan library cannot be opened (install libvectorscan5): \(why)"
+        }
+        return cvectorscan_valid_platform() == HS_SUCCESS ? nil
             : "this CPU lacks the instructions Vectorscan \(version) needs (SSSE3 or better)"
     }()
 

@@ -29,7 +29,7 @@ final class VectorscanDatabase: @unchecked Sendable {
         var database: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let code = expressions.map { UnsafePointer<CChar>?(UnsafePointer($0)) }.withUnsafeBufferPointer { pointers in
-            hs_compile_multi(pointers.baseAddress, &flags, &ids, UInt32(patterns.count), UInt32(HS_MODE_BLOCK), nil,
+            cvectorscan_compile_multi(pointers.baseAddress, &flags, &ids, UInt32(patterns.count), UInt32(HS_MODE_BLOCK), nil,
                              &database, &error)
         }
         if code != HS_SUCCESS || database == nil {
@@ -37,7 +37,7 @@ final class VectorscanDatabase: @unchecked Sendable {
             if let error {
                 let index = Int(error.pointee.expression)
                 failure = VectorscanError(String(cString: error.pointee.message), patternIndex: index >= 0 ? index : nil)
-                hs_free_compile_error(error)
+                cvectorscan_free_compile_error(error)
             }
             throw failure
         }
@@ -49,7 +49,7 @@ final class VectorscanDatabase: @unchecked Sendable {
     convenience init(deserializing bytes: [UInt8]) throws(VectorscanError) {
         var database: OpaquePointer?
         let code = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { hs_deserialize_database($0.baseAddress, $0.count, &database) }
+            buffer.withMemoryRebound(to: CChar.self) { cvectorscan_deserialize_database($0.baseAddress, $0.count, &database) }
         }
         guard code == HS_SUCCESS, let database else { throw VectorscanError(call: "hs_deserialize_database", code: code) }
         try self.init(owning: database)
@@ -57,9 +57,9 @@ final class VectorscanDatabase: @unchecked Sendable {
 
     private init(owning database: OpaquePointer) throws(VectorscanError) {
         var scratch: OpaquePointer?
-        let code = hs_alloc_scratch(database, &scratch)
+        let code = cvectorscan_alloc_scratch(database, &scratch)
         guard code == HS_SUCCESS, let scratch else {
-            hs_free_database(database)
+            cvectorscan_free_database(database)
             throw VectorscanError(call: "hs_alloc_scratch", code: code)
         }
         self.database = database
@@ -68,15 +68,15 @@ final class VectorscanDatabase: @unchecked Sendable {
 
     deinit {
         pool.withLock { scratches in scratches.removeAll() }
-        hs_free_scratch(prototype)
-        hs_free_database(database)
+        cvectorscan_free_scratch(prototype)
+        cvectorscan_free_database(database)
     }
 
     /// The database as bytes for the disk cache.
     func serialized() throws(VectorscanError) -> [UInt8] {
         var bytes: UnsafeMutablePointer<CChar>?
         var length = 0
-        let code = hs_serialize_database(database, &bytes, &length)
+        let code = cvectorscan_serialize_database(database, &bytes, &length)
         guard code == HS_SUCCESS, let bytes else { throw VectorscanError(call: "hs_serialize_database", code: code) }
         defer { free(bytes) }
         return bytes.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
@@ -85,7 +85,7 @@ final class VectorscanDatabase: @unchecked Sendable {
     /// The bytes the database takes in memory.
     var size: Int {
         var size = 0
-        return hs_database_size(database, &size) == HS_SUCCESS ? size : 0
+        return cvectorscan_database_size(database, &size) == HS_SUCCESS ? size : 0
     }
 
     /// Scans `subject` and calls `body` with a scratch whose ``ScanScratch/hits`` holds the
@@ -99,7 +99,7 @@ final class VectorscanDatabase: @unchecked Sendable {
         let base = subject.baseAddress?.assumingMemoryBound(to: CChar.self)
         var empty: CChar = 0
         let code = withUnsafePointer(to: &empty) { fallback in
-            hs_scan(database, base ?? fallback, UInt32(subject.count), 0, scratch.space, { id, _, _, _, context in
+            cvectorscan_scan(database, base ?? fallback, UInt32(subject.count), 0, scratch.space, { id, _, _, _, context in
                 Unmanaged<ScanScratch>.fromOpaque(context!).takeUnretainedValue().hits.append(id)
                 return 0
             }, context)
@@ -110,7 +110,7 @@ final class VectorscanDatabase: @unchecked Sendable {
     private func takeScratch() -> ScanScratch? {
         if let scratch = pool.withLock({ $0.popLast() }) { return scratch }
         var space: OpaquePointer?
-        guard hs_clone_scratch(prototype, &space) == HS_SUCCESS, let space else { return nil }
+        guard cvectorscan_clone_scratch(prototype, &space) == HS_SUCCESS, let space else { return nil }
         return ScanScratch(space: space)
     }
 
@@ -133,5 +133,5 @@ final class ScanScratch: @unchecked Sendable {
         hits.reserveCapacity(16)
     }
 
-    deinit { hs_free_scratch(space) }
+    deinit { cvectorscan_free_scratch(space) }
 }

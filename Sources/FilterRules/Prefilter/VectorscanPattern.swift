@@ -45,10 +45,10 @@ struct VectorscanPattern: Sendable, Hashable {
         var info: UnsafeMutablePointer<hs_expr_info_t>?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let code = (expression + [0]).withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { hs_expression_info($0.baseAddress, flags, &info, &error) }
+            buffer.withMemoryRebound(to: CChar.self) { cvectorscan_expression_info($0.baseAddress, flags, &info, &error) }
         }
         defer {
-            if let error { hs_free_compile_error(error) }
+            if let error { cvectorscan_free_compile_error(error) }
             free(info)
         }
         guard code == HS_SUCCESS, let info else { return false }

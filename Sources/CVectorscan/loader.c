@@ -1,0 +1,131 @@
+#include "CVectorscan.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The library's soname (Debian's libvectorscan5, and Hyperscan 5's). */
+#define CVECTORSCAN_LIBRARY "libhs.so.5"
+
+static struct {
+	const char *(*version)(void);
+	hs_error_t (*valid_platform)(void);
+	hs_error_t (*compile_multi)(const char *const *, const unsigned int *, const unsigned int *, unsigned int,
+	                            unsigned int, const hs_platform_info_t *, hs_database_t **, hs_compile_error_t **);
+	hs_error_t (*free_compile_error)(hs_compile_error_t *);
+	hs_error_t (*expression_info)(const char *, unsigned int, hs_expr_info_t **, hs_compile_error_t **);
+	hs_error_t (*free_database)(hs_database_t *);
+	hs_error_t (*database_size)(const hs_database_t *, size_t *);
+	hs_error_t (*serialize_database)(const hs_database_t *, char **, size_t *);
+	hs_error_t (*deserialize_database)(const char *, const size_t, hs_database_t **);
+	hs_error_t (*alloc_scratch)(const hs_database_t *, hs_scratch_t **);
+	hs_error_t (*clone_scratch)(const hs_scratch_t *, hs_scratch_t **);
+	hs_error_t (*free_scratch)(hs_scratch_t *);
+	hs_error_t (*scan)(const hs_database_t *, const char *, unsigned int, unsigned int, hs_scratch_t *,
+	                   match_event_handler, void *);
+} hs;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int loaded;
+static char load_error[512];
+
+static void *
+symbol(void *library, const char *name)
+{
+	void *found = dlsym(library, name);
+	if (found == NULL && load_error[0] == '\0')
+		snprintf(load_error, sizeof(load_error), "%s has no %s", CVECTORSCAN_LIBRARY, name);
+	return found;
+}
+
+static void
+load(void)
+{
+	void *library = dlopen(CVECTORSCAN_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+	if (library == NULL) {
+		const char *why = dlerror();
+		snprintf(load_error, sizeof(load_error), "%s", why != NULL ? why : "cannot open " CVECTORSCAN_LIBRARY);
+		return;
+	}
+	*(void **)&hs.version = symbol(library, "hs_version");
+	*(void **)&hs.valid_platform = symbol(library, "hs_valid_platform");
+	*(void **)&hs.compile_multi = symbol(library, "hs_compile_multi");
+	*(void **)&hs.free_compile_error = symbol(library, "hs_free_compile_error");
+	*(void **)&hs.expression_info = symbol(library, "hs_expression_info");
+	*(void **)&hs.free_database = symbol(library, "hs_free_database");
+	*(void **)&hs.database_size = symbol(library, "hs_database_size");
+	*(void **)&hs.serialize_database = symbol(library, "hs_serialize_database");
+	*(void **)&hs.deserialize_database = symbol(library, "hs_deserialize_database");
+	*(void **)&hs.alloc_scratch = symbol(library, "hs_alloc_scratch");
+	*(void **)&hs.clone_scratch = symbol(library, "hs_clone_scratch");
+	*(void **)&hs.free_scratch = symbol(library, "hs_free_scratch");
+	*(void **)&hs.scan = symbol(library, "hs_scan");
+	/* The library stays open for the life of the process (its functions are kept). */
+	loaded = load_error[0] == '\0';
+}
+
+int
+cvectorscan_load(void)
+{
+	pthread_once(&once, load);
+	return loaded;
+}
+
+const char *
+cvectorscan_load_error(void)
+{
+	pthread_once(&once, load);
+	return loaded ? NULL : load_error;
+}
+
+const char *cvectorscan_version(void) { return hs.version(); }
+hs_error_t cvectorscan_valid_platform(void) { return hs.valid_platform(); }
+
+hs_error_t
+cvectorscan_compile_multi(const char *const *expressions, const unsigned int *flags, const unsigned int *ids,
+                          unsigned int elements, unsigned int mode, const hs_platform_info_t *platform,
+                          hs_database_t **db, hs_compile_error_t **error)
+{
+	return hs.compile_multi(expressions, flags, ids, elements, mode, platform, db, error);
+}
+
+hs_error_t cvectorscan_free_compile_error(hs_compile_error_t *error) { return hs.free_compile_error(error); }
+
+hs_error_t
+cvectorscan_expression_info(const char *expression, unsigned int flags, hs_expr_info_t **info,
+                            hs_compile_error_t **error)
+{
+	return hs.expression_info(expression, flags, info, error);
+}
+
+hs_error_t cvectorscan_free_database(hs_database_t *db) { return hs.free_database(db); }
+
+hs_error_t
+cvectorscan_database_size(const hs_database_t *database, size_t *database_size)
+{
+	return hs.database_size(database, database_size);
+}
+
+hs_error_t
+cvectorscan_serialize_database(const hs_database_t *db, char **bytes, size_t *length)
+{
+	return hs.serialize_database(db, bytes, length);
+}
+
+hs_error_t
+cvectorscan_deserialize_database(const char *bytes, const size_t length, hs_database_t **db)
+{
+	return hs.deserialize_database(bytes, length, db);
+}
+
+hs_error_t cvectorscan_alloc_scratch(const hs_database_t *db, hs_scratch_t **scratch) { return hs.alloc_scratch(db, scratch); }
+hs_error_t cvectorscan_clone_scratch(const hs_scratch_t *src, hs_scratch_t **dest) { return hs.clone_scratch(src, dest); }
+hs_error_t cvectorscan_free_scratch(hs_scratch_t *scratch) { return hs.free_scratch(scratch); }
+
+hs_error_t
+cvectorscan_scan(const hs_database_t *db, const char *data, unsigned int length, unsigned int flags,
+                 hs_scratch_t *scratch, match_event_handler onEvent, void *context)
+{
+	return hs.scan(db, data, length, flags, scratch, onEvent, context);
+}
