@@ -9,6 +9,7 @@ let usage = """
            filter-bench line [--filter PATH] [--seconds S] [--quick]
            filter-bench prefilter [--filter PATH] [--seconds S] [--rules N,N...] [--quick]
            filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
+           filter-bench compile [--quick]
            filter-bench limits [--quick]
            filter-bench evaluate [--seconds S] [--rules N] [--prefilter] [--quick]
     """

@@ -58,6 +58,12 @@ func runRulesBenchmark(_ options: RulesOptions) throws {
               + "| \(fixed(result.mebibytesPerSecond, 1)) | \(fixed(result.linesPerSecond / base, 3)) |")
     }
     print("")
+    try printCompileTimes(options)
+}
+
+/// The compile mode (and the end of the rules mode): in-process compile and parse times of
+/// 1,000 and 10,000 rules.
+func printCompileTimes(_ options: RulesOptions) throws {
     print("PCRE2 JIT: \(try CompileTime.jitAvailable() ? "yes" : "NO (interpreter)")")
     print("| rules | compile (parse + PCRE2 compile + JIT), median of \(options.compileRuns) | parse alone, median | per rule |")
     print("| ---: | ---: | ---: | ---: |")

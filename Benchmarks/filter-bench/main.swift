@@ -6,6 +6,7 @@
 //   swift run -c release filter-bench prefilter [--filter PATH] [--seconds S] [--rules N,N...] [--quick]
 //   swift run -c release filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
 //   swift run -c release filter-bench limits [--quick]
+//   swift run -c release filter-bench compile [--quick]
 //   swift run -c release filter-bench evaluate [--seconds S] [--rules N] [--prefilter] [--quick]
 //   swift run -c release filter-bench hold [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench conditions [--seconds S] [--quick]
@@ -45,6 +46,8 @@ let words = CommandLine.arguments.dropFirst()
 do {
     if words.first == "rules" {
         try runRulesBenchmark(RulesOptions(words.dropFirst()))
+    } else if words.first == "compile" {
+        try printCompileTimes(RulesOptions(words.dropFirst()))
     } else if words.first == "prefilter" {
         try runPrefilterBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "line" {

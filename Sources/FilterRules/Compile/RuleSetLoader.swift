@@ -74,7 +74,7 @@ public enum RuleSetLoader {
         if file.rules.isEmpty && !file.options.allowEmpty {
             return [RuleWarning(SourceLocation(file: file.path, line: 0, column: 0), noRulesWarning)]
         }
-        return file.rules.flatMap { rule in
+        return file.rules.parallelMap { rule in
             var warnings: [RuleWarning] = []
             for term in rule.terms {
                 if case .regex(let source, let flags, _) = term.pattern,
@@ -87,7 +87,7 @@ public enum RuleSetLoader {
                 warnings.append(RuleWarning(reference.location, "$\(reference.group) is always empty here: \(why)"))
             }
             return warnings
-        }
+        }.flatMap { $0 }
     }
 
     /// Why the rule's captures are always empty (a negated rule, an address block), nil
@@ -108,13 +108,15 @@ public enum RuleSetLoader {
     static func compileRules(_ rules: [Rule], file: String = "") -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
         var compiled: [CompiledRule] = []
         var diagnostics: [RuleDiagnostic] = []
-        for rule in rules {
+        // PCRE2 compiles (and list files load) on every core; the rest goes in file order.
+        let results = rules.parallelMap { rule in rule.terms.map { compileTerm($0, file: file) } }
+        for (rule, termResults) in zip(rules, results) {
             var terms: [CompiledTerm] = []
             var groups = 0
-            for term in rule.terms {
-                switch compileTerm(term, file: file) {
+            for result in termResults {
+                switch result {
                 case .success(let compiledTerm):
-                    if case .regex(let regex) = compiledTerm.predicate, !term.isNegated {
+                    if case .regex(let regex) = compiledTerm.predicate, !compiledTerm.term.isNegated {
                         groups = max(groups, regex.captureGroupCount)
                     }
                     terms.append(compiledTerm)

@@ -14,9 +14,39 @@ struct RulesParser {
         self.choice = choice
     }
 
-    /// Parses every logical line.
+    /// The `set` lines read, in order (to apply them again when parsers of parts of a
+    /// file are merged).
+    private var optionLines: [(tokens: [RuleToken], line: LogicalLine)] = []
+
+    /// Lines per part when a large file is parsed on all cores.
+    static let linesPerPart = 256
+
+    /// Parses every logical line. A large file is parsed in parts on all cores (each line
+    /// parses on its own; only `set` lines change the parser's state, and they are applied
+    /// again in file order when the parts are merged), with the rules and diagnostics of
+    /// the parts in file order.
     mutating func parse(_ lines: [LogicalLine]) {
-        for line in lines { parse(line) }
+        guard lines.count > 2 * Self.linesPerPart else {
+            for line in lines { parse(line) }
+            return
+        }
+        let parts = stride(from: 0, to: lines.count, by: Self.linesPerPart).map {
+            Array(lines[$0..<min(lines.count, $0 + Self.linesPerPart)])
+        }
+        let choice = self.choice
+        let parsed = parts.parallelMap { part in
+            var parser = RulesParser(choice: choice)
+            for line in part { parser.parse(line) }
+            return parser
+        }
+        for part in parsed {
+            rules += part.rules
+            diagnostics += part.diagnostics
+            // The part reported the set lines' problems already; only their values count here.
+            let reported = diagnostics.count
+            for option in part.optionLines { parseOption(option.tokens, option.line) }
+            diagnostics.removeSubrange(reported...)
+        }
     }
 
     mutating func error(_ line: LogicalLine, _ offset: Int, _ message: String) {
@@ -33,7 +63,10 @@ struct RulesParser {
         case .failure(let failure): return error(line, failure.offset, failure.message)
         }
         guard let first = tokens.first else { return }
-        if first.word?.lowercased() == "set" { return parseOption(tokens, line) }
+        if first.word?.lowercased() == "set" {
+            optionLines.append((tokens, line))
+            return parseOption(tokens, line)
+        }
         guard first.word.map({ Stage.named($0) != nil || $0.lowercased() == "not" || $0 == "(" }) == true else {
             if let keyword = first.word {
                 return error(line, first.offset, "unknown stage '\(keyword)', expected one of \(Stage.keywordList)")
