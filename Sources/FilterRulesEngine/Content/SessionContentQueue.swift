@@ -74,10 +74,14 @@ public final class SessionContentQueue: @unchecked Sendable {
         self.queue = workers.serialQueue(for: id)
         self.logger = logger
         self.scansContent = engine.evaluator.readsMessageLines
+        self.holdsMessages = engine.evaluator.ruleSet.holdsMessages
     }
 
     /// The rule set the session started with.
     public var ruleSet: CompiledRuleSet { engine.evaluator.ruleSet }
+    /// Whether the session's rules hold messages (``CompiledRuleSet/holdsMessages``), kept
+    /// at hand: it is asked for every message line.
+    public let holdsMessages: Bool
 
     /// Runs an envelope step (connect, HELO, MAIL, RCPT, DATA) on the engine and returns
     /// its decision.

@@ -115,7 +115,7 @@ public final class LineRulesFilter {
                 let queue = engine(session.id)
                 // The envelope's headers go with the first line of a message that is not
                 // held; its junk mark smtpd writes itself (answered junk at its step).
-                let edits = queue.ruleSet.holdsMessages ? nil : queue.editsAtFirstLine()
+                let edits = queue.holdsMessages ? nil : queue.editsAtFirstLine()
                 queue.dataLine(line.bytes)
                 guard let lines = edits?.headerLines(junkWrittenBySMTPD: true), !lines.isEmpty else { return .unchanged }
                 return .replaced(lines.map { DataLine($0) } + [line])

@@ -14,7 +14,12 @@ public final class V52RulesFilter {
     private let store: RuleSetStore
     private let logger: Logger
     private let workers: ContentWorkers
-    private var sessions: [UInt64: SessionContentQueue] = [:]
+    private var sessions: [UInt64: SessionContentQueue] = [:] {
+        didSet { lastEngine = nil }
+    }
+    /// The engine looked up last (message lines come in runs of one session), forgotten
+    /// whenever ``sessions`` changes.
+    private var lastEngine: SessionContentQueue?
 
     /// Creates the filter on `descriptor` (fd 0 under smtpd) with rules from `store`,
     /// message content evaluated on `workers`.
@@ -37,7 +42,11 @@ public final class V52RulesFilter {
     public var sessionCount: Int { sessions.count }
 
     private func engine(_ session: Session) -> SessionContentQueue {
-        if let engine = sessions[session.id] { return engine }
+        if let lastEngine, lastEngine.id == session.id { return lastEngine }
+        if let engine = sessions[session.id] {
+            lastEngine = engine
+            return engine
+        }
         let engine = SessionContentQueue(id: session.id, store: store, workers: workers, logger: logger)
         sessions[session.id] = engine
         return engine
@@ -77,7 +86,7 @@ public final class V52RulesFilter {
             let queue = engine(session)
             // A message that is not held gets the envelope's junk mark and headers with its
             // first line; a held one gets everything with the end-of-message answer.
-            let edits = queue.ruleSet.holdsMessages ? nil : queue.editsAtFirstLine()
+            let edits = queue.holdsMessages ? nil : queue.editsAtFirstLine()
             queue.dataLine(line.bytes)
             guard let edits else { return .unchanged }
             return .replaced(HeaderInsertion.lines(edits.headerLines(), crlf: line.bytes.last == 0x0d) + [line])

@@ -10,7 +10,11 @@ extension LineFilter {
     /// The message under way of the request's session, begun at its first line (where
     /// ``holdsMessage`` is asked); nil for a session that is not tracked.
     func messageHold(for id: UInt64, prefix: [UInt8]) -> LineMessageHold? {
-        if let held = messageHolds[id] { return held }
+        if let last = lastMessageHold, last.session == id { return last.hold }
+        if let held = messageHolds[id] {
+            lastMessageHold = (id, held)
+            return held
+        }
         // The session is tracked from its first request on, as for the data-line callback.
         guard let holdsMessage, let session = session(id) else { return nil }
         var hold: HeldMessage?

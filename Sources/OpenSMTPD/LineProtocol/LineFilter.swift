@@ -99,7 +99,12 @@ public final class LineFilter {
     /// The `filter-dataline|...|` prefix of the message being echoed, built once per message.
     private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8])?
     /// The messages under way, by session, while ``holdsMessage`` is set (LineFilter+Hold.swift).
-    var messageHolds: [UInt64: LineMessageHold] = [:]
+    var messageHolds: [UInt64: LineMessageHold] = [:] {
+        didSet { lastMessageHold = nil }
+    }
+    /// The entry of ``messageHolds`` looked up last (message lines come in runs of one
+    /// session), forgotten whenever the dictionary changes.
+    var lastMessageHold: (session: UInt64, hold: LineMessageHold)?
     var nextHoldSerial: UInt64 = 0
     /// Sessions whose held message could not be read back whole: their `commit` gets
     /// ``fallback`` whatever the callback says.
@@ -427,14 +432,12 @@ public final class LineFilter {
         let output: DataLineOutput
         do {
             // The lines of a session refused at the bound pass unseen (they must be echoed).
-            let session: LineSession?
-            if let cached = dataLineSession, cached.id == request.session {
-                session = cached
+            if dataLineSession?.id != request.session { dataLineSession = self.session(request.session) }
+            if let onDataLine, let session = dataLineSession {
+                output = try onDataLine(session, dataLine)
             } else {
-                session = self.session(request.session)
-                dataLineSession = session
+                output = .unchanged
             }
-            output = try session.flatMap { try onDataLine?($0, dataLine) } ?? .unchanged
         } catch {
             logger.error("session \(SessionIdentifier.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
             output = .unchanged
