@@ -79,14 +79,9 @@ struct ReleaseBinaryTests {
             helo /^bad\\.example$/ reject 550 "5.7.1 Not you"
             body /^never-in-this-message$/ reject
             """)
-        let argv = toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path])
-        let process = try FilterProcess(executable: argv[0], name: argv[0], arguments: Array(argv.dropFirst()),
-                                        channelOnStandardOutput: true)
-        let smtpd = LineDaemonDouble(process: process)
-        let registration = try smtpd.handshake(timeout: 10)
-        #expect(registration.last == "register|ready", "\(registration)\n\(process.stderrText)")
+        let (process, smtpd) = try startLineSession(toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path]),
+                                                    session: 0x51)
         let session: UInt64 = 0x51
-        try smtpd.report("link-connect", session: session, parameters: "mx.client.example|pass|192.0.2.7:40000|192.0.2.1:25")
         #expect(try smtpd.query("helo", session: session, parameters: "bad.example")
                 == "filter-result|0000000000000051|0000000000001001|reject|550 5.7.1 Not you")
         #expect(try smtpd.query("helo", session: session, parameters: "good.example")
@@ -110,14 +105,9 @@ struct ReleaseBinaryTests {
         // /dev/null bound over the library, in a mount namespace of the filter's own.
         let hideLibrary = ["/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind /dev/null \"$1\" || exit 97; shift; exec \"$@\"",
                            "hide-libhs", library]
-        let argv = hideLibrary + toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path])
-        let process = try FilterProcess(executable: argv[0], name: argv[0], arguments: Array(argv.dropFirst()),
-                                        channelOnStandardOutput: true)
-        let smtpd = LineDaemonDouble(process: process)
-        let registration = try smtpd.handshake(timeout: 10)
-        #expect(registration.last == "register|ready", "\(registration)\n\(process.stderrText)")
+        let (process, smtpd) = try startLineSession(hideLibrary + toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path]),
+                                                    session: 0x52)
         let session: UInt64 = 0x52
-        try smtpd.report("link-connect", session: session, parameters: "mx.client.example|pass|192.0.2.7:40000|192.0.2.1:25")
         #expect(try smtpd.query("helo", session: session, parameters: "bad.example")
                 == "filter-result|0000000000000052|0000000000001001|reject|550 5.7.1 Not you")
         let lines: [[UInt8]] = [Array("Subject: offer".utf8), [], Array("Cheap WATCHES online!".utf8)]
@@ -129,6 +119,18 @@ struct ReleaseBinaryTests {
         #expect(log.components(separatedBy: "prefilter off: the Vectorscan library cannot be opened (install libvectorscan5)").count == 2, "\(log)")
         #expect(!log.contains("prefilter live"))
     }
+}
+
+/// Starts the line-protocol filter `argv` (argv[0] the program), registers it and opens
+/// `session` (a `link-connect` report).
+private func startLineSession(_ argv: [String], session: UInt64) throws -> (FilterProcess, LineDaemonDouble) {
+    let process = try FilterProcess(executable: argv[0], name: argv[0], arguments: Array(argv.dropFirst()),
+                                    channelOnStandardOutput: true)
+    let smtpd = LineDaemonDouble(process: process)
+    let registration = try smtpd.handshake(timeout: 10)
+    #expect(registration.last == "register|ready", "\(registration)\n\(process.stderrText)")
+    try smtpd.report("link-connect", session: session, parameters: "mx.client.example|pass|192.0.2.7:40000|192.0.2.1:25")
+    return (process, smtpd)
 }
 
 extension FileManager {

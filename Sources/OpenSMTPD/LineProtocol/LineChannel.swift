@@ -194,28 +194,16 @@ final class LineChannel {
     }
 
     /// Writes what the daemon's side takes now, without waiting.
-    private func writeAvailable() throws(LineProtocolError) {
-        while unsentCount > 0 && peerStoppedReading == nil {
-            let count = pending[sent...].withUnsafeBytes {
-                copensmtpd_write_nowait(output, $0.baseAddress, $0.count, outputIsSocket)
-            }
-            if count >= 0 {
-                wrote(count)
-                continue
-            }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return
-            default: try writeFailed()
-            }
-        }
-    }
+    private func writeAvailable() throws(LineProtocolError) { try writeQueued(waiting: false) }
 
     /// Writes everything queued, waiting while the daemon's side is full.
-    func flush() throws(LineProtocolError) {
+    func flush() throws(LineProtocolError) { try writeQueued(waiting: true) }
+
+    private func writeQueued(waiting: Bool) throws(LineProtocolError) {
         while unsentCount > 0 && peerStoppedReading == nil {
             let count = pending[sent...].withUnsafeBytes {
-                copensmtpd_write_nosigpipe(output, $0.baseAddress, $0.count, outputIsSocket)
+                waiting ? copensmtpd_write_nosigpipe(output, $0.baseAddress, $0.count, outputIsSocket)
+                    : copensmtpd_write_nowait(output, $0.baseAddress, $0.count, outputIsSocket)
             }
             if count >= 0 {
                 wrote(count)
@@ -223,7 +211,9 @@ final class LineChannel {
             }
             switch errno {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: try wait(for: output, events: Int16(POLLOUT))
+            case EAGAIN, EWOULDBLOCK:
+                guard waiting else { return }
+                try wait(for: output, events: Int16(POLLOUT))
             default: try writeFailed()
             }
         }
