@@ -10,6 +10,7 @@ let usage = """
            filter-bench prefilter [--filter PATH] [--seconds S] [--rules N,N...] [--quick]
            filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
            filter-bench compile [--quick]
+           filter-bench burst [--filter PATH]
            filter-bench limits [--quick]
            filter-bench evaluate [--seconds S] [--rules N] [--prefilter] [--quick]
     """

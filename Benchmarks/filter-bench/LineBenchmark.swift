@@ -48,11 +48,11 @@ func runLineBenchmark(_ options: RulesOptions) throws {
         }
         if count > 0 { try waitForStderr(process, "prefilter live for dataline", timeout: 300) }
         try smtpd.report("link-connect", session: 1, parameters: "client.example|pass|192.0.2.7:40000|192.0.2.1:25")
-        cases.append(LineCase(ruleCount: count, smtpd: smtpd, path: rules.path))
+        cases.append(LineCase(ruleCount: count, smtpd: smtpd, path: rules.path, lines: lines, session: 1))
     }
     for _ in 0..<lineRounds {
         for index in cases.indices {
-            try cases[index].measure(lines, seconds: options.secondsPerCase)
+            try cases[index].measure(lineCount: lines.count, session: 1, seconds: options.secondsPerCase)
         }
     }
     print("| dataline rules | messages | data lines/s (median) | range of the rounds | MiB/s | vs. 1 rule | vs. line-echo-filter |")
@@ -76,66 +76,66 @@ private struct LineCase {
     let path: String
     var rates: [Double] = []
     var messages = 0
+    /// One message's `data-line` requests (final dot included), built once, and the answers
+    /// they must get: every line echoed byte for byte.
+    private let requests: [UInt8]
+    private let answers: [UInt8]
 
-    init(ruleCount: Int, smtpd: LineDaemonDouble, path: String) {
+    init(ruleCount: Int, smtpd: LineDaemonDouble, path: String, lines: [[UInt8]], session: UInt64) {
         self.ruleCount = ruleCount
         self.smtpd = smtpd
         self.path = path
+        // smtpd gives a message's data lines one token; each case has its own.
+        let token = smtpd.token()
+        let head = Array("filter|0.6|1764060000.000002|smtp-in|data-line|\(LineDaemonDouble.hex(session))|\(LineDaemonDouble.hex(token))|".utf8)
+        let prefix = Array("filter-dataline|\(LineDaemonDouble.hex(session))|\(LineDaemonDouble.hex(token))|".utf8)
+        var requests: [UInt8] = [], answers: [UInt8] = []
+        for line in lines + [[UInt8(ascii: ".")]] {
+            requests += head + line + [10]
+            answers += prefix + line + [10]
+        }
+        self.requests = requests
+        self.answers = answers
     }
 
     var median: Double { rates.sorted()[rates.count / 2] }
 
     /// One round: messages until `seconds` have passed; every message must come back byte
     /// for byte and be accepted.
-    mutating func measure(_ lines: [[UInt8]], seconds minimum: Double) throws {
-        let session: UInt64 = 1
+    mutating func measure(lineCount: Int, session: UInt64, seconds minimum: Double) throws {
         var count = 0
         var elapsed = 0.0
         while elapsed < minimum {
             let start = ContinuousClock.now
-            let output = try echo(lines, through: smtpd, session: session)
+            try echoMessage()
             let verdict = try smtpd.query("commit", session: session)
             elapsed += seconds(ContinuousClock.now - start)
-            guard output.dropLast() == lines[...], output.last == [UInt8(ascii: ".")] else {
-                throw BenchmarkFailure("the message did not come back byte for byte (\(path))")
-            }
             guard verdict.hasSuffix("|proceed") else { throw BenchmarkFailure("commit was not accepted: \(verdict)") }
             try smtpd.report("tx-reset", session: session, parameters: "00000001")
             count += 1
         }
         messages += count
-        rates.append(Double(count * lines.count) / elapsed)
+        rates.append(Double(count * lineCount) / elapsed)
     }
-}
 
-/// Sends `lines` as one message's `data-line` requests from a second thread (the filter
-/// answers while the rest is still arriving, as with smtpd) and returns the payloads of the
-/// filter's `filter-dataline` answers, final dot included.
-private func echo(_ lines: [[UInt8]], through smtpd: LineDaemonDouble, session: UInt64) throws -> [[UInt8]] {
-    let token = smtpd.token()
-    let head = Array("filter|0.6|1764060000.000002|smtp-in|data-line|\(LineDaemonDouble.hex(session))|\(LineDaemonDouble.hex(token))|".utf8)
-    var built: [UInt8] = []
-    for line in lines + [[UInt8(ascii: ".")]] { built += head + line + [10] }
-    let stream = built
-    let descriptor = smtpd.process.channel.descriptor
-    let sent = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var sendError: (any Error)?
-    Thread.detachNewThread {
-        do { try writeAll(stream, to: descriptor) } catch { sendError = error }
-        sent.signal()
-    }
-    let prefix = Array("filter-dataline|\(LineDaemonDouble.hex(session))|\(LineDaemonDouble.hex(token))|".utf8)
-    var output: [[UInt8]] = []
-    while output.last != [UInt8(ascii: ".")] {
-        let line = try smtpd.receiveBytes(timeout: 10)
-        guard line.starts(with: prefix) else {
-            throw BenchmarkFailure("expected filter-dataline, got \(String(decoding: line.prefix(80), as: UTF8.self))")
+    /// Sends the message's requests from a second thread (the filter answers while the rest
+    /// is still arriving, as with smtpd) and checks its answers, all at once.
+    private func echoMessage() throws {
+        let stream = requests
+        let descriptor = smtpd.process.channel.descriptor
+        let sent = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var sendError: (any Error)?
+        Thread.detachNewThread {
+            do { try writeAll(stream, to: descriptor) } catch { sendError = error }
+            sent.signal()
         }
-        output.append(Array(line[prefix.count...]))
+        let received = try smtpd.receive(count: answers.count, timeout: 10)
+        sent.wait()
+        if let sendError { throw sendError }
+        guard received.elementsEqual(answers) else {
+            throw BenchmarkFailure("the message did not come back byte for byte (\(path))")
+        }
     }
-    sent.wait()
-    if let sendError { throw sendError }
-    return output
 }
 
 /// Writes all of `bytes` to the non-blocking socket `descriptor`, waiting while it is full.

@@ -7,6 +7,7 @@
 //   swift run -c release filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
 //   swift run -c release filter-bench limits [--quick]
 //   swift run -c release filter-bench compile [--quick]
+//   swift run -c release filter-bench burst [--filter PATH]
 //   swift run -c release filter-bench evaluate [--seconds S] [--rules N] [--prefilter] [--quick]
 //   swift run -c release filter-bench hold [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench conditions [--seconds S] [--quick]
@@ -60,6 +61,8 @@ do {
         try runConditionBenchmark(EvaluateOptions(words.dropFirst()))
     } else if words.first == "reload" {
         try runReloadLatencyBenchmark(RulesOptions(words.dropFirst()))
+    } else if words.first == "burst" {
+        try runBurstLatencyBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "envelope" {
         try runEnvelopeLatencyBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "hold" {

@@ -104,25 +104,54 @@ public final class LineDaemonDouble {
     public func receiveBytes(timeout: Double = 5) throws -> [UInt8] {
         let deadline = FilterProcess.now() + timeout
         while true {
-            if let newline = inbox[inboxStart...].firstIndex(of: 10) {
+            let from = inboxStart
+            let found: Int? = inbox.withUnsafeBufferPointer { all in
+                guard from < all.count, let base = all.baseAddress, let hit = memchr(base + from, 10, all.count - from) else { return nil }
+                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline = found {
                 let line = Array(inbox[inboxStart..<newline])
                 inboxStart = newline + 1
-                if inboxStart == inbox.count || inboxStart >= 65536 {
-                    inbox.removeFirst(inboxStart)
-                    inboxStart = 0
-                }
+                compactInbox()
                 return line
             }
-            let remaining = deadline - FilterProcess.now()
-            guard remaining > 0 else { throw DoubleError.timeout("a line from the filter") }
-            let source = process.outputDescriptor ?? process.channel.descriptor
-            var entry = pollfd(fd: source, events: Int16(POLLIN), revents: 0)
-            _ = poll(&entry, 1, Int32(min(remaining, 1) * 1000) + 1)
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-            if count > 0 { inbox += buffer[0..<count] } else if count == 0 { throw DoubleError.channelClosed }
-            else if errno != EAGAIN && errno != EINTR { throw DoubleError.system("read", errno) }
+            try fillInbox(until: deadline, waitingFor: "a line from the filter")
         }
+    }
+
+    /// The next `count` bytes from the filter, lines and all (a benchmark compares a whole
+    /// message's answers at once).
+    public func receive(count: Int, timeout: Double = 5) throws -> ArraySlice<UInt8> {
+        let deadline = FilterProcess.now() + timeout
+        while inbox.count - inboxStart < count {
+            try fillInbox(until: deadline, waitingFor: "\(count) bytes from the filter")
+        }
+        let bytes = inbox[inboxStart..<(inboxStart + count)]
+        inboxStart += count
+        compactInbox()
+        return bytes
+    }
+
+    private func compactInbox() {
+        if inboxStart == inbox.count || inboxStart >= 65536 {
+            inbox.removeFirst(inboxStart)
+            inboxStart = 0
+        }
+    }
+
+    /// Reads what the filter has sent (waiting for it until `deadline`) into the inbox.
+    private func fillInbox(until deadline: Double, waitingFor what: String) throws {
+        let remaining = deadline - FilterProcess.now()
+        guard remaining > 0 else { throw DoubleError.timeout(what) }
+        let source = process.outputDescriptor ?? process.channel.descriptor
+        var entry = pollfd(fd: source, events: Int16(POLLIN), revents: 0)
+        _ = poll(&entry, 1, Int32(min(remaining, 1) * 1000) + 1)
+        let before = inbox.count
+        inbox.append(contentsOf: repeatElement(0, count: 65536))
+        let count = inbox.withUnsafeMutableBytes { read(source, $0.baseAddress! + before, 65536) }
+        inbox.removeLast(65536 - max(0, count))
+        if count == 0 { throw DoubleError.channelClosed }
+        if count < 0 && errno != EAGAIN && errno != EINTR { throw DoubleError.system("read", errno) }
     }
 
     /// Whether a line arrives within `timeout` seconds (it stays queued).
