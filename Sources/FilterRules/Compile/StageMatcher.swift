@@ -1,7 +1,8 @@
 /// The first rule of a stage that matches an input: the one interface the evaluator uses,
 /// so a faster multi-pattern engine can replace ``SequentialStageMatcher`` without touching
-/// the parser, the evaluator or the protocol code.
-public protocol StageMatcher: Sendable {
+/// the parser, the evaluator or the protocol code. Matchers are classes: the evaluator
+/// passes one around for every message line, and a class existential costs one reference.
+public protocol StageMatcher: AnyObject, Sendable {
     /// The stage's rules in file order.
     var rules: [CompiledRule] { get }
 
@@ -37,7 +38,7 @@ public struct StageMatch {
 }
 
 /// Tries the rules one after another; simple and good for hundreds of rules per stage.
-public struct SequentialStageMatcher: StageMatcher {
+public final class SequentialStageMatcher: StageMatcher {
     /// The stage's rules in file order.
     public let rules: [CompiledRule]
 

@@ -8,7 +8,11 @@ struct MessageScan {
     /// (started at its first line when there are such rules).
     var content: MessageContent?
     var done: Set<Stage> = []
-    var verdict: Decision?
+    var verdict: Decision? {
+        didSet { isDecided = verdict != nil }
+    }
+    /// Whether ``verdict`` is set (read for every line, without copying the decision).
+    private(set) var isDecided = false
     /// The first refusal report-only mode held back in this message.
     var withheld: WithheldRefusal?
     /// The junk, add-header and warn matches of this message, each rule once.

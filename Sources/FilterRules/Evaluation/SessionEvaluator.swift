@@ -13,9 +13,22 @@ public final class SessionEvaluator {
     /// Whether the rule set has `dataline` rules, and rules that read decoded content
     /// (`header`, `body`, `attachment`, `mimetype`), looked up once, not per line.
     private let hasDatalineRules: Bool, readsContent: Bool
-    private var sessionAccepted: Rule?
-    private var transactionAccepted: Rule?
-    private var closed: Decision?
+    private var sessionAccepted: Rule? {
+        didSet { noteStopped() }
+    }
+    private var transactionAccepted: Rule? {
+        didSet { noteStopped() }
+    }
+    private var closed: Decision? {
+        didSet { noteStopped() }
+    }
+    /// Whether the session is closed or an accept covers it or its transaction (read for
+    /// every message line, without copying those values).
+    private var scanningStopped = false
+
+    private func noteStopped() {
+        scanningStopped = closed != nil || sessionAccepted != nil || transactionAccepted != nil
+    }
     var message: MessageScan
     /// What the session's stages (connect, HELO, and junk at MAIL, as smtpd scopes it) add
     /// to every message of the session.
@@ -162,12 +175,7 @@ public final class SessionEvaluator {
 
     /// Whether the message is still being scanned: no verdict yet, time left, no scope accepted.
     var scansMessage: Bool {
-        // Pattern matches, not `== nil`: those copy the (large) optional values first.
-        if case .some = message.verdict { return false }
-        if case .some = closed { return false }
-        if case .some = sessionAccepted { return false }
-        if case .some = transactionAccepted { return false }
-        return !message.outOfTime
+        !scanningStopped && !message.isDecided && !message.outOfTime
     }
 
     /// The end of the message (the final dot): the verdict of the data stages.

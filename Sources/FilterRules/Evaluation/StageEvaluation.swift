@@ -47,7 +47,8 @@ final class StageEvaluation {
              firings: [CombinedRuleState.Firing] = [], onLimit: (Rule, String) -> Void) -> Outcome? {
         // The common case, most message lines: no combined rule fired and no plain rule
         // matches nor hit a limit. It is answered before anything below is set up.
-        let first = matcher.map { $0.firstMatch(subject, from: 0, scratch: scratch) }
+        var first: StageMatch?
+        if let matcher { first = matcher.firstMatch(subject, from: 0, scratch: scratch) }
         if firings.isEmpty, first.map({ $0.rule == nil && $0.limitFailures.isEmpty }) ?? true {
             return nil
         }

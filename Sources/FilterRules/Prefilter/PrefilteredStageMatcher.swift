@@ -11,7 +11,7 @@ import Synchronization
 /// The database is built on a background queue when the matcher is made (or loaded from
 /// the disk cache) and swapped in atomically when ready; until then, and for good when it
 /// cannot be built, every rule is tried in order.
-public struct PrefilteredStageMatcher: StageMatcher {
+public final class PrefilteredStageMatcher: StageMatcher {
     /// The stage's rules in file order.
     public let rules: [CompiledRule]
     private let state: PrefilterState
