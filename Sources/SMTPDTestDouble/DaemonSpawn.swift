@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,9 +27,21 @@ public enum DaemonSpawn {
         let variables = ProcessEnvironment.merged(with: environment).map { strdup($0) } + [nil]
         defer { variables.forEach { free($0) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &fileActions, &attributes, arguments, variables)
+        let rc = spawnLock.withLock { _ in posix_spawn(&child, executable, &fileActions, &attributes, arguments, variables) }
         guard rc == 0 else { throw DoubleError.system("posix_spawn \(executable)", rc) }
         return child
+    }
+
+    /// Held while a child is spawned, and while an executable is written (see
+    /// ``withoutSpawning(_:)``).
+    private static let spawnLock = Mutex(())
+
+    /// Runs `body` (writing a program that is run next, such as a copy of filter-rules for
+    /// smtpd) while no child is being spawned here: a child spawned meanwhile would hold the
+    /// written file open until its exec, and running the program then fails with ETXTBSY
+    /// ("Text file busy").
+    public static func withoutSpawning<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try spawnLock.withLock { _ in try body() }
     }
 }
 

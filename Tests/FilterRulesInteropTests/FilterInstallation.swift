@@ -1,4 +1,5 @@
 import Foundation
+import SMTPDTestDouble
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,12 +13,17 @@ enum FilterInstallation {
     /// needs that others cannot read, and returns the copy's path.
     static func install(_ executable: String, into directory: String) throws -> String {
         let target = directory + "/filter-rules"
-        try FileManager.default.copyItem(atPath: executable, toPath: target)
-        chmod(target, 0o755)
+        // No child may be spawned while the copy is open for writing (ETXTBSY at smtpd's exec).
+        try DaemonSpawn.withoutSpawning {
+            try FileManager.default.copyItem(atPath: executable, toPath: target)
+            chmod(target, 0o755)
+        }
         for library in try sharedLibraries(of: executable, listedIn: directory) where !isReachableByOthers(library) {
             let copy = directory + "/" + (library as NSString).lastPathComponent
-            try FileManager.default.copyItem(atPath: library, toPath: copy)
-            chmod(copy, 0o755)
+            try DaemonSpawn.withoutSpawning {
+                try FileManager.default.copyItem(atPath: library, toPath: copy)
+                chmod(copy, 0o755)
+            }
         }
         return target
     }

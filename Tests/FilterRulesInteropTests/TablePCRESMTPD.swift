@@ -98,7 +98,10 @@ enum TablePCRESMTPD {
         try files.createDirectory(atPath: directory + "/libexec", withIntermediateDirectories: false)
         chmod(directory + "/libexec", 0o755)
         for name in try files.contentsOfDirectory(atPath: libexec) {
-            try files.copyItem(atPath: libexec + "/" + name, toPath: directory + "/libexec/" + name)
+            // Programs smtpd runs: no child may be spawned while one is open for writing.
+            try DaemonSpawn.withoutSpawning {
+                try files.copyItem(atPath: libexec + "/" + name, toPath: directory + "/libexec/" + name)
+            }
         }
         let installed = try FilterInstallation.install(FilterProcess.builtExecutable(named: "table-pcre"), into: directory + "/libexec")
         guard rename(installed, directory + "/libexec/table-pcre") == 0 else { throw InteropError.system("rename \(installed)", errno) }
