@@ -13,7 +13,8 @@ enum FuzzTarget: String, CaseIterable {
     /// Filter API 52 payloads: four bytes of imsg type, then the payload of one frame.
     case v52
     /// The line protocol: each line through `LineMessage.parse` and a `LineFilter` with every
-    /// callback set (`handle(line:)`).
+    /// callback set (`handle(line:)`); a `data-line` request read in place
+    /// (`DataLineRequest`, as `serve()` reads them) must agree with the full parse.
     case line
     /// Rules files: `RuleSetLoader.compile(text:file:)`.
     case rules
@@ -97,8 +98,28 @@ enum FuzzTarget: String, CaseIterable {
         filter.onCommit = { _ in .proceed }
         for line in data.split(separator: 10, omittingEmptySubsequences: false) {
             let bytes = Array(line)
-            _ = try? LineMessage.parse(bytes)
+            let parsed = try? LineMessage.parse(bytes)
+            checkInPlaceReading(bytes, parsed)
             _ = try? filter.handle(line: bytes)
+        }
+    }
+
+    /// The in-place reading of `bytes` finds a data-line request exactly when the full
+    /// parse does, with the same version, session, token and message line.
+    private static func checkInPlaceReading(_ bytes: [UInt8], _ parsed: LineMessage?) {
+        let inPlace = bytes.withUnsafeBufferPointer { line in
+            DataLineRequest(line).map { ($0, Array(line[$0.parameters])) }
+        }
+        var full: LineFilterRequest?
+        if case .filter(let request)? = parsed, request.phase == "data-line" { full = request }
+        switch (inPlace, full) {
+        case (nil, nil): break
+        case let ((request, parameters)?, full?):
+            precondition(request.version == full.version && request.session == full.session
+                         && request.token == full.token && parameters == full.parameters,
+                         "data-line read in place differs from the full parse")
+        default:
+            preconditionFailure("data-line read in place: \(inPlace != nil), by the full parse: \(full != nil)")
         }
     }
 }

@@ -7,19 +7,20 @@ import Darwin
 /// A `filter|VERSION|TIMESTAMP|SUBSYSTEM|data-line|SESSION|TOKEN|LINE` request read in
 /// place: most lines of the protocol are these, and reading them needs no allocation (the
 /// timestamp and subsystem are not kept). Any other line, or one this reading finds
-/// malformed, goes through ``LineMessage/parse(_:)``, which says what is wrong.
-struct DataLineRequest {
+/// malformed, goes through ``LineMessage/parse(_:)``, which says what is wrong. (Package
+/// access: the line fuzz target checks that both readings agree.)
+package struct DataLineRequest: Equatable {
     /// The protocol version of the line.
-    var version: LineProtocolVersion
+    package var version: LineProtocolVersion
     /// The session id.
-    var session: UInt64
+    package var session: UInt64
     /// The token to give back.
-    var token: UInt64
+    package var token: UInt64
     /// Where the message line (the request's parameters) is in the protocol line.
-    var parameters: Range<Int>
+    package var parameters: Range<Int>
 
     /// A request from its parts.
-    init(version: LineProtocolVersion, session: UInt64, token: UInt64, parameters: Range<Int>) {
+    package init(version: LineProtocolVersion, session: UInt64, token: UInt64, parameters: Range<Int>) {
         self.version = version
         self.session = session
         self.token = token
@@ -27,7 +28,7 @@ struct DataLineRequest {
     }
 
     /// Reads `line` (without its `\n`); nil unless it is a well-formed `data-line` request.
-    init?(_ line: UnsafeBufferPointer<UInt8>) {
+    package init?(_ line: UnsafeBufferPointer<UInt8>) {
         // filter | version | timestamp | subsystem | phase | session | token | parameters
         var bars: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
         var found = 0
