@@ -52,6 +52,14 @@ final class LineChannel {
     private var pendingSince: UInt64 = 0
     /// Answers queued since the clock was last read (it is read every eighth).
     private var queuedSinceClock = 0
+    /// Unsent bytes at which the next early write is tried: ``earlyWriteBytes`` more than
+    /// an early write left unsent, so a daemon whose side is full does not cost a failing
+    /// write for every answer queued after it.
+    private var nextEarlyWrite = LineChannel.earlyWriteBytes
+    /// Non-blocking writes tried before the loop waits for input (for tests of the above).
+    private(set) var earlyWriteCount = 0
+    /// Bytes the answer queue holds, written ones included (for tests of its bound).
+    var queueStorage: Int { pending.count }
     private var chunk = [UInt8](repeating: 0, count: 65536)
     /// Set when a write found the daemon gone.
     private(set) var peerStoppedReading: StoppedReading?
@@ -159,7 +167,7 @@ final class LineChannel {
     }
 
     /// Bytes queued and not yet written.
-    private var unsentCount: Int { pending.count - sent }
+    var unsentCount: Int { pending.count - sent }
 
     /// Queues `bytes`; writes early or waits as the type says.
     func queue(_ bytes: [UInt8]) throws(LineProtocolError) {
@@ -185,12 +193,21 @@ final class LineChannel {
     private func queued() throws(LineProtocolError) {
         let unsent = unsentCount
         if unsent >= Self.maximumUnsent { return try flush() }
-        if unsent >= Self.earlyWriteBytes { return try writeAvailable() }
+        if unsent >= nextEarlyWrite { return try writeEarly() }
         queuedSinceClock += 1
         if queuedSinceClock >= 8 {
             queuedSinceClock = 0
-            if Self.now() &- pendingSince >= Self.answerDelay { try writeAvailable() }
+            if Self.now() &- pendingSince >= Self.answerDelay { try writeEarly() }
         }
+    }
+
+    /// An early write: what the daemon takes now; the next one once enough more is queued
+    /// or has waited long enough.
+    private func writeEarly() throws(LineProtocolError) {
+        earlyWriteCount += 1
+        try writeAvailable()
+        nextEarlyWrite = unsentCount + Self.earlyWriteBytes
+        pendingSince = Self.now()
     }
 
     /// Writes what the daemon's side takes now, without waiting.
@@ -219,12 +236,20 @@ final class LineChannel {
         }
     }
 
-    /// `count` more queued bytes were written; the queue is emptied once all are.
+    /// `count` more queued bytes were written: the queue is emptied once all are, and the
+    /// written part dropped once it is over half the queue (a daemon that always takes a
+    /// little less than is queued must not make the queue grow without end).
     private func wrote(_ count: Int) {
         sent += count
-        guard sent == pending.count else { return }
-        pending.removeAll(keepingCapacity: pending.capacity <= 4 * Self.maximumUnsent)
-        sent = 0
+        // The daemon took bytes: early writes may be tried again from where the queue stands.
+        nextEarlyWrite = min(nextEarlyWrite, unsentCount + Self.earlyWriteBytes)
+        if sent == pending.count {
+            pending.removeAll(keepingCapacity: pending.capacity <= 4 * Self.maximumUnsent)
+            sent = 0
+        } else if sent >= Self.earlyWriteBytes && sent * 2 >= pending.count {
+            pending.removeSubrange(0..<sent)
+            sent = 0
+        }
     }
 
     /// A write failed with `errno`: the daemon stopped reading (EPIPE, ECONNRESET), or the
