@@ -20,12 +20,7 @@ public final class LineRulesFilter {
     private let store: RuleSetStore
     private let logger: Logger
     private let workers: ContentWorkers
-    private var sessions: [UInt64: SessionContentQueue] = [:] {
-        didSet { lastEngine = nil }
-    }
-    /// The engine looked up last (message lines come in runs of one session), forgotten
-    /// whenever ``sessions`` changes.
-    private var lastEngine: SessionContentQueue?
+    private var sessions: SessionQueues
     /// The verdicts of held messages decided at their final dot, waiting for `commit`.
     private var heldVerdicts: [UInt64: HeldVerdict] = [:]
 
@@ -38,6 +33,7 @@ public final class LineRulesFilter {
         self.logger = logger
         self.workers = workers
         self.filter = LineFilter(input: input, output: output, logger: logger)
+        self.sessions = SessionQueues { id in SessionContentQueue(id: id, store: store, workers: workers, logger: logger) }
         self.registration = LineRegistration(ruleSet: store.ruleSet, contentPhases: contentPhases)
         install()
     }
@@ -65,27 +61,18 @@ public final class LineRulesFilter {
     }
 
     /// The session's engine, started with the store's current rules when it is new.
-    private func engine(_ id: UInt64) -> SessionContentQueue {
-        if let lastEngine, lastEngine.id == id { return lastEngine }
-        if let engine = sessions[id] {
-            lastEngine = engine
-            return engine
-        }
-        let engine = SessionContentQueue(id: id, store: store, workers: workers, logger: logger)
-        sessions[id] = engine
-        return engine
-    }
+    private func engine(_ id: UInt64) -> SessionContentQueue { sessions.queue(id) }
 
     private func install() {
         // The session takes the rules in force when it begins.
         filter.onLinkConnect = { [unowned self] session in _ = engine(session.id) }
         filter.onLinkDisconnect = { [unowned self] session in
-            sessions[session.id] = nil
+            sessions.end(session.id)
             heldVerdicts[session.id] = nil
         }
         // The end of a transaction (RSET, or after a message) also readies the next message's scan.
         filter.onTransactionReset = { [unowned self] session in
-            sessions[session.id]?.reset()
+            sessions.existing(session.id)?.reset()
         }
         filter.onConnect = { [unowned self] session in
             Self.result(engine(session.id).envelope {

@@ -14,12 +14,7 @@ public final class V52RulesFilter {
     private let store: RuleSetStore
     private let logger: Logger
     private let workers: ContentWorkers
-    private var sessions: [UInt64: SessionContentQueue] = [:] {
-        didSet { lastEngine = nil }
-    }
-    /// The engine looked up last (message lines come in runs of one session), forgotten
-    /// whenever ``sessions`` changes.
-    private var lastEngine: SessionContentQueue?
+    private var sessions: SessionQueues
 
     /// Creates the filter on `descriptor` (fd 0 under smtpd) with rules from `store`,
     /// message content evaluated on `workers`.
@@ -28,6 +23,7 @@ public final class V52RulesFilter {
         self.logger = logger
         self.workers = workers
         self.filter = Filter(descriptor: descriptor, logger: logger)
+        self.sessions = SessionQueues { id in SessionContentQueue(id: id, store: store, workers: workers, logger: logger) }
         install()
     }
 
@@ -41,16 +37,7 @@ public final class V52RulesFilter {
     /// `filter.maximumSessions` (100,000 by default).
     public var sessionCount: Int { sessions.count }
 
-    private func engine(_ session: Session) -> SessionContentQueue {
-        if let lastEngine, lastEngine.id == session.id { return lastEngine }
-        if let engine = sessions[session.id] {
-            lastEngine = engine
-            return engine
-        }
-        let engine = SessionContentQueue(id: session.id, store: store, workers: workers, logger: logger)
-        sessions[session.id] = engine
-        return engine
-    }
+    private func engine(_ session: Session) -> SessionContentQueue { sessions.queue(session.id) }
 
     /// Sends a decision as the v52 answer: reject and tempfail as FILTER_FAIL, disconnect
     /// as FILTER_CLOSE; an accepted held message gets its header lines (`headers`) at its top.
@@ -67,8 +54,7 @@ public final class V52RulesFilter {
 
     private func install() {
         filter.onConnect = { [unowned self] session, query in
-            sessions[session.id] = SessionContentQueue(id: session.id, store: store, workers: workers, logger: logger)
-            Self.answer(session, engine(session).envelope { $0.connect(address: query.remote.ip, hostname: query.hostname) })
+            Self.answer(session, sessions.start(session.id).envelope { $0.connect(address: query.remote.ip, hostname: query.hostname) })
         }
         filter.onHELO = { [unowned self] session, name in
             Self.answer(session, engine(session).envelope { $0.helo(name) })
@@ -99,7 +85,7 @@ public final class V52RulesFilter {
         filter.onEOM = { [unowned self] session, _ in
             session.deferAnswer()
             let queue = engine(session)
-            let held = queue.ruleSet.holdsMessages, crlf = queue.messageUsesCRLF, logger = self.logger
+            let held = queue.holdsMessages, crlf = queue.messageUsesCRLF, logger = self.logger
             queue.endOfMessage { decision in
                 guard let edits = decision.edits else { return Self.answer(session, decision) }
                 if held {
@@ -111,16 +97,16 @@ public final class V52RulesFilter {
             }
         }
         filter.onReset = { [unowned self] session in
-            sessions[session.id]?.reset()
+            sessions.existing(session.id)?.reset()
         }
         filter.onCommit = { [unowned self] session in
-            sessions[session.id]?.transactionEnded()
+            sessions.existing(session.id)?.transactionEnded()
         }
         filter.onRollback = { [unowned self] session in
-            sessions[session.id]?.transactionEnded()
+            sessions.existing(session.id)?.transactionEnded()
         }
         filter.onDisconnect = { [unowned self] session in
-            sessions[session.id] = nil
+            sessions.end(session.id)
         }
     }
 }
