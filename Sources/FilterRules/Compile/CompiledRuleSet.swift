@@ -18,6 +18,8 @@ public final class CompiledRuleSet: Sendable {
     /// What `check` warns about and `serve` logs at load: regexes of catastrophic shape.
     public let warnings: [RuleWarning]
     private let matchers: [Stage: any StageMatcher]
+    /// Each stage's evaluation over its matcher, shared by every session of the set.
+    let stageEvaluations: StageEvaluations
     /// The combined rules (and those on session facts), in file order: evaluated by their
     /// terms' values at each point of the session, not by a stage matcher.
     public let combinedRules: [CompiledRule]
@@ -49,6 +51,7 @@ public final class CompiledRuleSet: Sendable {
         self.warnings = warnings
         self.loadedAt = Date()
         self.matchers = matchers
+        self.stageEvaluations = StageEvaluations(matchers: matchers, options: file.options, hits: hits)
         self.combinedRules = rules.filter { !$0.isPlain }
         // A combined rule with a message term can become true at a message stage.
         self.holdsMessages = file.options.holdLimit > 0 && rules.contains { compiled in

@@ -35,7 +35,7 @@ public final class SessionEvaluator {
     private var sessionEdits = MessageEdits()
     /// What the transaction's stages add to its message.
     private var transactionEdits = MessageEdits()
-    /// One evaluation per stage that has plain rules.
+    /// The rule set's evaluation of each stage.
     let stages: StageEvaluations
     /// The terms of the combined rules.
     let combined: CombinedRuleState
@@ -48,13 +48,7 @@ public final class SessionEvaluator {
         self.readsContent = Self.contentStages.contains { ruleSet.hasTerms(of: $0) }
         self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
-        var stages = StageEvaluations()
-        for stage in Stage.allCases {
-            if let matcher = ruleSet.matcher(for: stage) {
-                stages[stage] = StageEvaluation(stage: stage, matcher: matcher, options: ruleSet.options, hits: ruleSet.hits)
-            }
-        }
-        self.stages = stages
+        self.stages = ruleSet.stageEvaluations
     }
 
     // MARK: Envelope stages
@@ -273,7 +267,7 @@ public final class SessionEvaluator {
     /// The evaluation of `stage`: its plain rules', or one without any (combined rules may
     /// still fire there).
     private func evaluation(for stage: Stage) -> StageEvaluation {
-        stages[stage] ?? StageEvaluation(stage: stage, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
+        stages.evaluation(for: stage)
     }
 
     /// The combined rules that become true at this point, under the line time limit. The

@@ -3,7 +3,7 @@
 /// match on the way are collected as marks and the next rules are tried; in report-only
 /// mode a refusal is held back (the first one is kept) and the next rules are tried too.
 /// A class: the evaluator looks one up for every message line, and passes it by reference.
-final class StageEvaluation {
+final class StageEvaluation: Sendable {
     /// The stage.
     let stage: Stage
     /// Its plain rules; nil when it has none (combined rules may still fire at it).

@@ -1,13 +1,25 @@
-/// One session's ``StageEvaluation`` of each stage that has plain rules, found by the
-/// stage's position instead of by hashing (it is looked up for every message line).
-struct StageEvaluations {
-    private var byOrdinal: [StageEvaluation?] = Array(repeating: nil, count: Stage.allCases.count)
+/// A rule set's ``StageEvaluation`` of every stage, made once with the set (every session
+/// shares them: they hold no session state) and found by the stage's position instead of by
+/// hashing (it is looked up for every message line). A stage without plain rules has one
+/// too, without a matcher: combined rules may still fire there.
+struct StageEvaluations: Sendable {
+    private let all: [StageEvaluation]
 
-    /// The evaluation of `stage`, nil when the stage has no plain rules.
-    subscript(stage: Stage) -> StageEvaluation? {
-        get { byOrdinal[stage.ordinal] }
-        set { byOrdinal[stage.ordinal] = newValue }
+    /// The evaluations of the stages with these `matchers` (a stage without one has no plain rules).
+    init(matchers: [Stage: any StageMatcher], options: RuleOptions, hits: HitCounters) {
+        all = Stage.allCases.map { stage in
+            StageEvaluation(stage: stage, matcher: matchers[stage], options: options, hits: hits)
+        }
     }
+
+    /// The evaluation of `stage` when it has plain rules, nil when it has none.
+    subscript(stage: Stage) -> StageEvaluation? {
+        let evaluation = all[stage.ordinal]
+        return evaluation.matcher == nil ? nil : evaluation
+    }
+
+    /// The evaluation of `stage`, with or without plain rules.
+    func evaluation(for stage: Stage) -> StageEvaluation { all[stage.ordinal] }
 }
 
 extension Stage {

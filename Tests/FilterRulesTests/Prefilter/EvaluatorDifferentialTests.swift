@@ -54,11 +54,9 @@ struct EvaluatorDifferentialTests {
 @Suite("StageEvaluations")
 struct StageEvaluationsTests {
     @Test("every stage has its own slot: its position among all stages")
-    func ordinals() {
+    func ordinals() throws {
         #expect(Stage.allCases.map(\.ordinal) == Array(0..<Stage.allCases.count))
-        var table = StageEvaluations()
-        let options = RuleOptions()
-        table[.body] = StageEvaluation(stage: .body, matcher: nil, options: options, hits: HitCounters(count: 0))
+        let table = try RuleSetLoader.compile(text: "body /x/ reject\n", file: "body.rules").stageEvaluations
         for stage in Stage.allCases {
             #expect((table[stage] != nil) == (stage == .body), "\(stage)")
         }
