@@ -66,12 +66,6 @@ package struct DataLineRequest: Equatable {
     private static let dataLine = Array("data-line".utf8)
 
     private static func equal(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: [UInt8]) -> Bool {
-        guard range.count == word.count else { return false }
-        var offset = 0
-        for index in range {
-            if line[index] != word[offset] { return false }
-            offset += 1
-        }
-        return true
+        line[range].elementsEqual(word)
     }
 }
