@@ -94,8 +94,15 @@ struct SessionContentQueueTests {
         let results = Mutex<[Verdict]>([])
         // Hold the session's queue so nothing drains while the backlog fills.
         let gate = Mutex(false)
+        let held = Atomic<Bool>(false)
         _ = queued.envelope { $0.data() }
-        queued.endOfMessageForTest { while !gate.withLock({ $0 }) { usleep(1000) } }
+        queued.endOfMessageForTest {
+            held.store(true, ordering: .sequentiallyConsistent)
+            while !gate.withLock({ $0 }) { usleep(1000) }
+        }
+        // Only once the worker is held: a worker that starts late would take the first lines
+        // with the gate, and they would not count against the backlog.
+        #expect(eventually(10) { held.load(ordering: .sequentiallyConsistent) })
         queued.dataLine(Array("Subject: x".utf8))
         queued.dataLine([])
         let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
