@@ -14,7 +14,8 @@ enum FuzzTarget: String, CaseIterable {
     case v52
     /// The line protocol: each line through `LineMessage.parse` and a `LineFilter` with every
     /// callback set (`handle(line:)`); a `data-line` request read in place
-    /// (`DataLineRequest`, as `serve()` reads them) must agree with the full parse.
+    /// (`DataLineRequest`, and `DataLineReader` over the lines in turn, as `serve()` reads
+    /// them) must agree with the full parse.
     case line
     /// Rules files: `RuleSetLoader.compile(text:file:)`.
     case rules
@@ -96,20 +97,24 @@ enum FuzzTarget: String, CaseIterable {
         filter.onData = { _ in .proceed }
         filter.onDataLine = { _, line in line.bytes.count % 3 == 0 ? .dropped : .replaced([line, line]) }
         filter.onCommit = { _ in .proceed }
+        var reader = DataLineReader()
         for line in data.split(separator: 10, omittingEmptySubsequences: false) {
             let bytes = Array(line)
             let parsed = try? LineMessage.parse(bytes)
-            checkInPlaceReading(bytes, parsed)
+            checkInPlaceReading(bytes, parsed, reader: &reader)
             _ = try? filter.handle(line: bytes)
         }
     }
 
     /// The in-place reading of `bytes` finds a data-line request exactly when the full
-    /// parse does, with the same version, session, token and message line.
-    private static func checkInPlaceReading(_ bytes: [UInt8], _ parsed: LineMessage?) {
+    /// parse does, with the same version, session, token and message line; so does `reader`,
+    /// which remembers the lines before.
+    private static func checkInPlaceReading(_ bytes: [UInt8], _ parsed: LineMessage?, reader: inout DataLineReader) {
         let inPlace = bytes.withUnsafeBufferPointer { line in
             DataLineRequest(line).map { ($0, Array(line[$0.parameters])) }
         }
+        let read = bytes.withUnsafeBufferPointer { reader.read($0) }
+        precondition(read == inPlace?.0, "DataLineReader differs from DataLineRequest")
         var full: LineFilterRequest?
         if case .filter(let request)? = parsed, request.phase == "data-line" { full = request }
         switch (inPlace, full) {

@@ -20,6 +20,11 @@ struct DataLineInPlaceTests {
         "filter|0.4|1.0|smtp-in|data-line|0000000000000002|00000000000000bb|token first in 0.4",
         "filter|0.7|1.0|smtp-in|data-line|1|b|short ids",
         "filter|0.6|1.0|smtp-in|data-line|00000000000000zz|00000000000000aa|bad session",
+        // Read against the request before (DataLineReader): other timestamp, token, version.
+        "filter|0.6|1.0|smtp-in|data-line|0000000000000001|00000000000000aa|same head",
+        "filter|0.6|22.5|smtp-in|data-line|0000000000000001|00000000000000aa|other timestamp",
+        "filter|0.6|22.5|smtp-in|data-line|0000000000000001|00000000000000ab|other token",
+        "filter|0.7|22.5|smtp-in|data-line|0000000000000001|00000000000000ab|..other version",
         "filter|0.6|1.0|smtp-in|data-line|0000000000000001|00000000000000aa|.",
     ]
 
