@@ -98,15 +98,8 @@ public final class LineRulesFilter {
         if registration.includesContent {
             // The message scan starts fresh without a DATA phase: the evaluator readies it at
             // the end of each message and at every transaction reset.
-            filter.onDataLine = { [unowned self] session, line in
-                let queue = engine(session.id)
-                // The envelope's headers go with the first line of a message that is not
-                // held; its junk mark smtpd writes itself (answered junk at its step).
-                let edits = queue.holdsMessages ? nil : queue.editsAtFirstLine()
-                queue.dataLine(line.bytes)
-                guard let lines = edits?.headerLines(junkWrittenBySMTPD: true), !lines.isEmpty else { return .unchanged }
-                return .replaced(lines.map { DataLine($0) } + [line])
-            }
+            // Lines are read in place by the session's queue (SessionContentQueue+DataLineObserver).
+            filter.dataLineObserver = { [unowned self] session in engine(session.id) }
             // A message is held when the session's rules can add to it at message stages: it
             // is decided at its final dot, written with its headers, and answered at commit.
             filter.holdsMessage = { [unowned self] session in

@@ -11,6 +11,10 @@ import Logging
 ///
 /// The protocol logic is in ``handle(line:)``, which takes one line from the daemon and
 /// returns the bytes to send back, so it can be driven in memory.
+///
+/// Configure the filter before ``serve()``; from then on only the thread that serves uses
+/// it. The variables read for every message line are `@exclusivity(unchecked)`, as in the
+/// channel: the runtime's checks cost more than the rest of reading such a line.
 public final class LineFilter {
     /// The `connect` request, with the session's client.
     public var onConnect: ((LineSession) throws -> LineFilterResult)?
@@ -25,7 +29,12 @@ public final class LineFilter {
     /// `DATA`.
     public var onData: ((LineSession) throws -> LineFilterResult)?
     /// One message line, dot-stuffing removed; setting it registers the `data-line` phase.
-    public var onDataLine: ((LineSession, DataLine) throws -> DataLineOutput)?
+    @exclusivity(unchecked) public var onDataLine: ((LineSession, DataLine) throws -> DataLineOutput)?
+    /// The observer of a session's message lines, asked when a message's lines begin (at the
+    /// first line of each session and token); setting it registers the `data-line` phase.
+    /// Lines go to the observer instead of ``onDataLine``: set one of the two. A session
+    /// given no observer (nil) has its lines echoed unseen.
+    @exclusivity(unchecked) public var dataLineObserver: ((LineSession) -> (any DataLineObserver)?)?
     /// The final dot of a message (`commit`): the verdict on its content.
     public var onCommit: ((LineSession) throws -> LineFilterResult)?
     /// The session began (`link-connect` report); always registered.
@@ -46,7 +55,7 @@ public final class LineFilter {
     /// as ``onDataLine`` leaves it: an unchanged line byte for byte, dot-stuffing kept), its
     /// final `.` included, until ``onMessageEnd`` releases it with lines to put at its top.
     /// Setting it registers the `data-line` phase. See ``holdLimits``.
-    public var holdsMessage: ((LineSession) -> Bool)?
+    @exclusivity(unchecked) public var holdsMessage: ((LineSession) -> Bool)?
     /// The final `.` of a held message arrived: the message waits for the handle's
     /// ``HeldMessageRelease/release(prepending:)``, from this callback or later from any
     /// thread (smtpd sends the session's `commit` only after the filter's `.`; other
@@ -77,12 +86,15 @@ public final class LineFilter {
     /// The `config|KEY|VALUE` lines of the handshake.
     public private(set) var configuration: [String: String] = [:]
     /// The protocol version of the last line that carried one.
-    public private(set) var version: LineProtocolVersion?
+    @exclusivity(unchecked) public private(set) var version: LineProtocolVersion?
     /// Whether `config|ready` has been answered with the registration.
     public private(set) var isRegistered = false
     /// Sessions known from reports and requests, by id (at most ``maximumSessions``).
-    public private(set) var sessions: [UInt64: LineSession] = [:] {
-        didSet { dataLineSession = nil }
+    @exclusivity(unchecked) public private(set) var sessions: [UInt64: LineSession] = [:] {
+        didSet {
+            dataLineSession = nil
+            dataLinePrefix = nil
+        }
     }
 
     private let input: Int32
@@ -95,16 +107,19 @@ public final class LineFilter {
     private var limit = SessionLimit()
     /// The session of the message being echoed, looked up once per message (forgotten
     /// whenever ``sessions`` changes).
-    private var dataLineSession: LineSession?
-    /// The `filter-dataline|...|` prefix of the message being echoed, built once per message.
-    private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8])?
+    @exclusivity(unchecked) private var dataLineSession: LineSession?
+    /// The `filter-dataline|...|` prefix of the message being echoed, built once per message,
+    /// and the message's observer (see ``dataLineObserver``; forgotten whenever ``sessions``
+    /// changes).
+    @exclusivity(unchecked) private var dataLinePrefix: (session: UInt64, token: UInt64, version: LineProtocolVersion, bytes: [UInt8],
+                                                         observer: (any DataLineObserver)?)?
     /// The messages under way, by session, while ``holdsMessage`` is set (LineFilter+Hold.swift).
-    var messageHolds: [UInt64: LineMessageHold] = [:] {
+    @exclusivity(unchecked) var messageHolds: [UInt64: LineMessageHold] = [:] {
         didSet { lastMessageHold = nil }
     }
     /// The entry of ``messageHolds`` looked up last (message lines come in runs of one
     /// session), forgotten whenever the dictionary changes.
-    var lastMessageHold: (session: UInt64, hold: LineMessageHold)?
+    @exclusivity(unchecked) var lastMessageHold: (session: UInt64, hold: LineMessageHold)?
     var nextHoldSerial: UInt64 = 0
     /// Sessions whose held message could not be read back whole: their `commit` gets
     /// ``fallback`` whatever the callback says.
@@ -117,8 +132,8 @@ public final class LineFilter {
         self.logger = logger
     }
 
-    /// The phases registered: one per callback that is set (`helo` and `ehlo` apart), and
-    /// `data-line` and `commit` when ``holdsMessage`` is set.
+    /// The phases registered: one per callback that is set (`helo` and `ehlo` apart; `data-line`
+    /// also for ``dataLineObserver``), and `data-line` and `commit` when ``holdsMessage`` is set.
     public var phases: [String] {
         var phases: [String] = []
         if onConnect != nil { phases.append("connect") }
@@ -127,7 +142,7 @@ public final class LineFilter {
         if onMailFrom != nil { phases.append("mail-from") }
         if onRcptTo != nil { phases.append("rcpt-to") }
         if onData != nil { phases.append("data") }
-        if onDataLine != nil || holdsMessage != nil { phases.append("data-line") }
+        if onDataLine != nil || dataLineObserver != nil || holdsMessage != nil { phases.append("data-line") }
         // With holding, `commit` is registered too: a held message that could not be passed
         // on whole has its commit refused.
         if onCommit != nil || holdsMessage != nil { phases.append("commit") }
@@ -162,19 +177,23 @@ public final class LineFilter {
         let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength,
                                   lateAnswers: .init(descriptor: late.wakeDescriptor, waiting: { late.hasAnswers },
                                                      take: { [unowned self] emit throws(LineProtocolError) in try takeLateAnswers(emit: emit) }))
+        // Made once: closures made per line showed in profiles.
         let echo = { (prefix: [UInt8], line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) in
             try channel.queueLine(prefix, line)
         }
-        while try channel.withNextLine({ line throws(LineProtocolError) in
+        let emit: LineEmit = { bytes throws(LineProtocolError) in try channel.queue(bytes) }
+        var reader = DataLineReader()
+        let serveLine = { (line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) in
             // Message lines, most of the traffic, are read in place and echoed straight into
             // the answer queue; every other line is parsed in full.
-            if let request = DataLineRequest(line) {
-                try check(request.version, Array(line))
-                try dataLine(request, in: line, emit: channel.queue, echo: echo)
+            if let request = reader.read(line) {
+                if request.version != self.version { try self.check(request.version, Array(line)) }
+                try self.dataLine(request, in: line, emit: emit, echo: echo)
             } else {
-                try channel.queue(try handle(line: Array(line), emit: channel.queue))
+                try emit(try self.handle(line: Array(line), emit: emit))
             }
-        }) {}
+        }
+        while try channel.withNextLine(serveLine) {}
         try channel.flush()
         if let stopped = channel.peerStoppedReading {
             logger.notice("smtpd stopped reading the channel (\(stopped.reason)) with \(sessions.count) sessions open: \(stopped.unsentBytes) bytes of answers not delivered")
@@ -415,31 +434,40 @@ public final class LineFilter {
         throws(LineProtocolError) {
         let raw = UnsafeBufferPointer(rebasing: line[request.parameters])
         let prefix: [UInt8]
+        let observer: (any DataLineObserver)?
         if let cached = dataLinePrefix, cached.session == request.session, cached.token == request.token,
            cached.version == request.version {
             prefix = cached.bytes
+            observer = cached.observer
         } else {
             prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
-            dataLinePrefix = (request.session, request.token, request.version, prefix)
+            // Looked up before the cache is set: tracking a new session forgets the cache.
+            observer = dataLineObserver.flatMap { observerFor in self.session(request.session).flatMap(observerFor) }
+            dataLinePrefix = (request.session, request.token, request.version, prefix, observer)
         }
         let held = holdsMessage == nil && messageHolds.isEmpty ? nil : messageHold(for: request.session, prefix: prefix)
         if raw.count == 1 && raw[0] == UInt8(ascii: ".") {
             if let held { return try emit(endOfMessage(held, session: request.session)) }
             return try echo(prefix, raw)
         }
-        let stuffed = raw.first == UInt8(ascii: ".")
-        let dataLine = DataLine(bytes: Array(stuffed ? raw.dropFirst() : raw[...]))
+        let unstuffed = raw.first == UInt8(ascii: ".") ? UnsafeBufferPointer(rebasing: raw.dropFirst()) : raw
         let output: DataLineOutput
-        do {
-            // The lines of a session refused at the bound pass unseen (they must be echoed).
-            if dataLineSession?.id != request.session { dataLineSession = self.session(request.session) }
-            if let onDataLine, let session = dataLineSession {
-                output = try onDataLine(session, dataLine)
-            } else {
+        if let observer {
+            output = observer.observe(unstuffed).map { .replaced($0 + [DataLine(bytes: Array(unstuffed))]) } ?? .unchanged
+        } else if let onDataLine {
+            do {
+                // The lines of a session refused at the bound pass unseen (they must be echoed).
+                if dataLineSession?.id != request.session { dataLineSession = self.session(request.session) }
+                if let session = dataLineSession {
+                    output = try onDataLine(session, DataLine(bytes: Array(unstuffed)))
+                } else {
+                    output = .unchanged
+                }
+            } catch {
+                logger.error("session \(SessionIdentifier.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
                 output = .unchanged
             }
-        } catch {
-            logger.error("session \(SessionIdentifier.hex(request.session)): data-line callback failed (\(error)), line passed on unchanged")
+        } else {
             output = .unchanged
         }
         if let held, held.hold != nil {
