@@ -13,28 +13,28 @@ public final class SessionEvaluator {
     /// Whether the rule set has `dataline` rules, and rules that read decoded content
     /// (`header`, `body`, `attachment`, `mimetype`), looked up once, not per line.
     private let hasDatalineRules: Bool, readsContent: Bool
-    private var sessionAccepted: Rule? {
+    @exclusivity(unchecked) private var sessionAccepted: Rule? {
         didSet { noteStopped() }
     }
-    private var transactionAccepted: Rule? {
+    @exclusivity(unchecked) private var transactionAccepted: Rule? {
         didSet { noteStopped() }
     }
-    private var closed: Decision? {
+    @exclusivity(unchecked) private var closed: Decision? {
         didSet { noteStopped() }
     }
     /// Whether the session is closed or an accept covers it or its transaction (read for
     /// every message line, without copying those values).
-    private var scanningStopped = false
+    @exclusivity(unchecked) private var scanningStopped = false
 
     private func noteStopped() {
         scanningStopped = closed != nil || sessionAccepted != nil || transactionAccepted != nil
     }
-    var message: MessageScan
+    @exclusivity(unchecked) var message: MessageScan
     /// What the session's stages (connect, HELO, and junk at MAIL, as smtpd scopes it) add
     /// to every message of the session.
-    private var sessionEdits = MessageEdits()
+    @exclusivity(unchecked) private var sessionEdits = MessageEdits()
     /// What the transaction's stages add to its message.
-    private var transactionEdits = MessageEdits()
+    @exclusivity(unchecked) private var transactionEdits = MessageEdits()
     /// The rule set's evaluation of each stage.
     let stages: StageEvaluations
     /// The terms of the combined rules.

@@ -126,7 +126,7 @@ final class ScanScratch: @unchecked Sendable {
     /// Vectorscan's scratch space.
     let space: OpaquePointer
     /// The ids of the patterns the last scan found.
-    var hits: [UInt32] = []
+    @exclusivity(unchecked) var hits: [UInt32] = []
 
     init(space: OpaquePointer) {
         self.space = space

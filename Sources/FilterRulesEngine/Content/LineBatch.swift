@@ -22,11 +22,16 @@ struct LineBatch: Sendable {
         ends.append(bytes.count)
     }
 
-    /// Calls `body` with every line in order, each as an array of its own.
+    /// Calls `body` with every line in order, as an array. One array is refilled for each
+    /// line: one that `body` kept is not touched (copy on write), and otherwise no line
+    /// costs an allocation.
     func forEach(_ body: ([UInt8]) -> Void) {
+        var line: [UInt8] = []
         var start = 0
         for end in ends {
-            body(Array(bytes[start..<end]))
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: bytes[start..<end])
+            body(line)
             start = end
         }
     }
