@@ -20,8 +20,8 @@ import Darwin
 /// answers is read on, not deadlocked. Memory stays bounded whatever the daemon does: at
 /// ``maximumUnsent`` queued bytes the channel waits until the daemon takes them (a daemon
 /// that stops reading stops the filter, it does not fill its memory), so at most
-/// ``maximumUnsent`` plus one answer are queued, and the input buffer holds at most one line
-/// of `maximumLineLength` plus one read.
+/// ``maximumUnsent`` plus one answer are queued, and the input buffer is at most one line of
+/// `maximumLineLength` and three reads (``readSize``) long.
 ///
 /// A held message is written through ``queue(_:)`` piece by piece, so at most
 /// ``maximumUnsent`` plus one piece of it is in memory.
@@ -42,14 +42,25 @@ final class LineChannel {
     static let answerDelay: UInt64 = 200_000
     /// Queued answers beyond this are written, waiting for the daemon, before the next line is handled.
     static let maximumUnsent = 1 << 20
+    /// Room a read is given at least.
+    static let readSize = 64 << 10
 
     private let input: Int32
     private let output: Int32
     private let outputIsSocket: Int32
     private let maximumLineLength: Int
-    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    /// Input read and not yet handled is `buffer[start..<end]`; its first `scanned` bytes
+    /// hold no newline. Reads go straight into the rest of the buffer, which grows only for
+    /// a line longer than it (up to `maximumLineLength`).
+    @exclusivity(unchecked) private var buffer = [UInt8](repeating: 0, count: LineChannel.readSize * 2)
     @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
     @exclusivity(unchecked) private var scanned = 0
+    /// Bytes the input buffer holds (for tests of its bound).
+    var inputStorage: Int { buffer.count }
+    /// Whether reading the input never waits (smtpd's channel): then it is read before it
+    /// is polled, and polled only when it has nothing.
+    private let inputIsNonBlocking: Bool
     /// Queued answers; the first `sent` bytes are written already.
     @exclusivity(unchecked) private var pending: [UInt8] = []
     @exclusivity(unchecked) private var sent = 0
@@ -65,7 +76,6 @@ final class LineChannel {
     @exclusivity(unchecked) private(set) var earlyWriteCount = 0
     /// Bytes the answer queue holds, written ones included (for tests of its bound).
     var queueStorage: Int { pending.count }
-    @exclusivity(unchecked) private var chunk = [UInt8](repeating: 0, count: 65536)
     /// Set when a write found the daemon gone.
     @exclusivity(unchecked) private(set) var peerStoppedReading: StoppedReading?
 
@@ -86,6 +96,7 @@ final class LineChannel {
         self.lateAnswers = lateAnswers
         self.outputIsSocket = copensmtpd_is_socket(output) == 1 ? 1 : 0
         self.maximumLineLength = maximumLineLength
+        self.inputIsNonBlocking = fcntl(input, F_GETFL) & O_NONBLOCK != 0
     }
 
     /// The next line without its `\n`, or nil at end of input (or when the daemon closed the
@@ -102,10 +113,10 @@ final class LineChannel {
     func withNextLine(_ body: (UnsafeBufferPointer<UInt8>) throws(LineProtocolError) -> Void) throws(LineProtocolError) -> Bool {
         while peerStoppedReading == nil {
             if let lateAnswers, lateAnswers.waiting() { try lateAnswers.take(queue) }
-            let from = start + scanned
+            let from = start + scanned, end = self.end
             let found: Int? = buffer.withUnsafeBufferPointer { all in
-                guard from < all.count, let base = all.baseAddress,
-                      let hit = memchr(base + from, 10, all.count - from) else { return nil }
+                guard from < end, let base = all.baseAddress,
+                      let hit = memchr(base + from, 10, end - from) else { return nil }
                 return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             }
             if let newline = found {
@@ -115,13 +126,9 @@ final class LineChannel {
                 try buffer.withUnsafeBufferPointer { all throws(LineProtocolError) in
                     try body(UnsafeBufferPointer(rebasing: all[lineStart..<newline]))
                 }
-                if start > 65536 && start * 2 > buffer.count {
-                    buffer.removeSubrange(0..<start)
-                    start = 0
-                }
                 return true
             }
-            scanned = buffer.count - start
+            scanned = end - start
             if scanned > maximumLineLength { throw .lineTooLong(length: scanned, maximum: maximumLineLength) }
             if try !fill() {
                 // Input cut short by a daemon that stopped reading is not a truncated line.
@@ -137,6 +144,9 @@ final class LineChannel {
     private func fill() throws(LineProtocolError) -> Bool {
         try writeAvailable()
         if peerStoppedReading != nil { return false }
+        // Input that is there already is taken without a poll (as a read that waits would
+        // not be: a blocking channel is polled first).
+        if inputIsNonBlocking, let more = try readAvailable() { return more }
         while true {
             // Wait for input, for answers given off the loop, or for room for queued answers.
             var entries = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
@@ -156,18 +166,50 @@ final class LineChannel {
                 if peerStoppedReading != nil { return false }
             }
             if entries[0].revents == 0 { continue }
-            let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if let more = try readAvailable() { return more }
+        }
+    }
+
+    /// Reads into the buffer after what it holds: true when bytes came, false at the end of
+    /// input, nil when there is nothing to read now.
+    private func readAvailable() throws(LineProtocolError) -> Bool? {
+        makeRoom()
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress! + end, $0.count - end) }
             if count > 0 {
-                buffer += chunk[0..<count]
+                end += count
                 return true
             }
             if count == 0 { return false }
             switch errno {
-            case EINTR, EAGAIN, EWOULDBLOCK: continue
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return nil
             // The daemon closed its end with our answers unread: the same as the end of input.
             case ECONNRESET: return false
             default: throw .channel(operation: "read", errno: errno)
             }
+        }
+    }
+
+    /// Moves the unhandled input to the front of the buffer when that gives a read its
+    /// room, and grows the buffer when the unhandled input (a long line) leaves too little.
+    private func makeRoom() {
+        if start == end {
+            start = 0
+            end = 0
+        } else if buffer.count - end < Self.readSize && start > 0 {
+            let (from, count) = (start, end - start)
+            buffer.withUnsafeMutableBufferPointer { all in
+                let base = all.baseAddress!
+                _ = memmove(base, base + from, count)
+            }
+            start = 0
+            end = count
+        }
+        if buffer.count - end < Self.readSize {
+            // Doubled, but never beyond the longest line and two reads.
+            let size = min(max(2 * buffer.count, end + Self.readSize), maximumLineLength + 3 * Self.readSize)
+            buffer += repeatElement(0, count: max(size, end + Self.readSize) - buffer.count)
         }
     }
 
