@@ -41,7 +41,7 @@ struct LineChannelQueueTests {
     static let line = [UInt8](repeating: UInt8(ascii: "x"), count: 100)
     static let prefix = Array("filter-dataline|0000000000000001|00000000000000aa|".utf8)
 
-    @Test("a daemon that reads nothing costs one early write per 16 KiB queued, not one per answer")
+    @Test("a daemon that reads nothing costs one early write per 64 KiB queued (or 200 µs), not one per answer")
     func fullDaemonIsNotRetriedPerAnswer() throws {
         let pair = Pair()
         // About 750 KB of answers, under the 1 MiB at which the channel waits.
@@ -49,7 +49,7 @@ struct LineChannelQueueTests {
             try Self.line.withUnsafeBufferPointer { try pair.channel.queueLine(Self.prefix, $0) }
         }
         #expect(pair.channel.unsentCount > 700_000)
-        // 750 KB / 16 KiB = 46 size-triggered writes, plus those of the 200 µs answer delay.
+        // 750 KB / 64 KiB = 12 size-triggered writes, plus those of the 200 µs answer delay.
         #expect(pair.channel.earlyWriteCount < 500, "\(pair.channel.earlyWriteCount) early writes for 5,000 answers")
     }
 

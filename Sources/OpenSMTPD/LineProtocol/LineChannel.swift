@@ -37,7 +37,7 @@ import Darwin
 /// lent to a callback is only read while answers are queued; nothing reads meanwhile).
 final class LineChannel {
     /// Queued answers are written (as far as the daemon takes them now) once this many bytes wait…
-    static let earlyWriteBytes = 16 << 10
+    static let earlyWriteBytes = 64 << 10
     /// …or once the oldest of them has waited this long, in nanoseconds.
     static let answerDelay: UInt64 = 200_000
     /// Queued answers beyond this are written, waiting for the daemon, before the next line is handled.
