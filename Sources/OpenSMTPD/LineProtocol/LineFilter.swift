@@ -30,10 +30,11 @@ public final class LineFilter {
     public var onData: ((LineSession) throws -> LineFilterResult)?
     /// One message line, dot-stuffing removed; setting it registers the `data-line` phase.
     @exclusivity(unchecked) public var onDataLine: ((LineSession, DataLine) throws -> DataLineOutput)?
-    /// The observer of a session's message lines, asked when a message's lines begin (at the
-    /// first line of each session and token); setting it registers the `data-line` phase.
-    /// Lines go to the observer instead of ``onDataLine``: set one of the two. A session
-    /// given no observer (nil) has its lines echoed unseen.
+    /// The observer of a session's message lines, asked at the first line of each session and
+    /// token (and again after sessions began or ended, so it must give the same observer for
+    /// the same session); setting it registers the `data-line` phase. Lines go to the
+    /// observer instead of ``onDataLine``: set one of the two. A session given no observer
+    /// (nil) has its lines echoed unseen.
     @exclusivity(unchecked) public var dataLineObserver: ((LineSession) -> (any DataLineObserver)?)?
     /// The final dot of a message (`commit`): the verdict on its content.
     public var onCommit: ((LineSession) throws -> LineFilterResult)?
