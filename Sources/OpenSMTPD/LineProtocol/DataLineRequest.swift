@@ -53,39 +53,18 @@ package struct DataLineRequest: Equatable {
         let tokenEnd = found == 7 ? bars.6 : count
         guard found >= 6, bars.0 == 6, memcmp(base, "filter", 6) == 0,
               bars.4 - bars.3 == 10, memcmp(base + bars.3 + 1, "data-line", 9) == 0,
-              let version = Self.version(base + bars.0 + 1, bars.1 - bars.0 - 1)
-                ?? LineProtocolVersion(ascii: line[(bars.0 + 1)..<bars.1]),
-              let session = Self.hex(base + bars.4 + 1, bars.5 - bars.4 - 1),
-              let token = Self.hex(base + bars.5 + 1, tokenEnd - bars.5 - 1) else { return nil }
+              let version = LineProtocolVersion(ascii: Self.field(base, from: bars.0 + 1, to: bars.1)),
+              let session = LineMessage.hexIdentifier(Self.field(base, from: bars.4 + 1, to: bars.5)),
+              let token = LineMessage.hexIdentifier(Self.field(base, from: bars.5 + 1, to: tokenEnd)) else { return nil }
         self.version = version
         self.session = session
         self.token = token
         self.parameters = found == 7 ? (bars.6 + 1)..<count : count..<count
     }
 
-    /// `0.N`, the form of every version so far, read at once; nil for any other text (which
-    /// ``LineProtocolVersion/init(ascii:)`` reads).
-    private static func version(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> LineProtocolVersion? {
-        guard count == 3, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "."),
-              bytes[2] &- UInt8(ascii: "0") < 10 else { return nil }
-        return LineProtocolVersion(major: 0, minor: Int(bytes[2] &- UInt8(ascii: "0")))
-    }
-
-    /// 1 to 16 hex digits (as ``LineMessage/hexIdentifier(_:)`` reads them), from memory.
-    private static func hex(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> UInt64? {
-        guard count > 0, count <= 16 else { return nil }
-        var value: UInt64 = 0
-        for index in 0..<count {
-            let byte = bytes[index]
-            var digit = byte &- UInt8(ascii: "0")
-            if digit >= 10 {
-                // Letters: `| 0x20` makes them lowercase.
-                digit = (byte | 0x20) &- UInt8(ascii: "a")
-                guard digit < 6 else { return nil }
-                digit += 10
-            }
-            value = value << 4 | UInt64(digit)
-        }
-        return value
+    /// The bytes from `start` to `end` of the line at `base`, as a buffer of their own (the
+    /// shared readers specialise for it; a slice of the line's buffer costs more per byte).
+    private static func field(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + start, count: end - start)
     }
 }

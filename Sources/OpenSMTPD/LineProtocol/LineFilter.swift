@@ -188,7 +188,7 @@ public final class LineFilter {
             // Message lines, most of the traffic, are read in place and echoed straight into
             // the answer queue; every other line is parsed in full.
             if let request = reader.read(line) {
-                if request.version != self.version { try self.check(request.version, Array(line)) }
+                try self.check(request.version, Array(line))
                 try self.dataLine(request, in: line, emit: emit, echo: echo)
             } else {
                 try emit(try self.handle(line: Array(line), emit: emit))
@@ -503,6 +503,8 @@ public final class LineFilter {
     }
 
     private func check(_ lineVersion: LineProtocolVersion, _ line: @autoclosure () -> [UInt8]) throws(LineProtocolError) {
+        // Checked already: the version of the line before (every message line asks).
+        if lineVersion == version { return }
         guard lineVersion.major == 0, lineVersion >= .oldest else {
             throw .unsupportedVersion(lineVersion.description, line: String(decoding: line().prefix(200), as: UTF8.self))
         }
