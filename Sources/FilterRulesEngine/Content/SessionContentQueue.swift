@@ -98,9 +98,10 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     /// What the envelope adds to the message when it is not held: asked at the message's
     /// first line (the queue is idle then: the previous message was answered once it was
-    /// evaluated), nil for every later line of the message and when it adds nothing.
+    /// evaluated), nil for every later line of the message, for a held message (it gets
+    /// everything at its end) and when it adds nothing.
     public func editsAtFirstLine() -> MessageEdits? {
-        guard !inMessage else { return nil }
+        guard !inMessage, !holdsMessages else { return nil }
         let edits = queue.sync { engine.envelopeEdits }
         return edits.isEmpty ? nil : edits
     }

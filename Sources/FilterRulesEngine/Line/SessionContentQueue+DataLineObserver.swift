@@ -8,7 +8,7 @@ extension SessionContentQueue: DataLineObserver {
     /// Queues `line` for evaluation; returns the envelope's header lines at the first line of
     /// a message that is not held, nil otherwise.
     public func observe(_ line: UnsafeBufferPointer<UInt8>) -> [DataLine]? {
-        let edits = holdsMessages ? nil : editsAtFirstLine()
+        let edits = editsAtFirstLine()
         dataLine(line)
         guard let lines = edits?.headerLines(junkWrittenBySMTPD: true), !lines.isEmpty else { return nil }
         return lines.map { DataLine($0) }

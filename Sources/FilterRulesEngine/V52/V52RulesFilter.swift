@@ -72,7 +72,7 @@ public final class V52RulesFilter {
             let queue = engine(session)
             // A message that is not held gets the envelope's junk mark and headers with its
             // first line; a held one gets everything with the end-of-message answer.
-            let edits = queue.holdsMessages ? nil : queue.editsAtFirstLine()
+            let edits = queue.editsAtFirstLine()
             queue.dataLine(line.bytes)
             guard let edits else { return .unchanged }
             return .replaced(HeaderInsertion.lines(edits.headerLines(), crlf: line.bytes.last == 0x0d) + [line])
