@@ -78,6 +78,24 @@ struct LineChannelInputTests {
         #expect(storage <= (1 << 20) + 3 * LineChannel.readSize, "input buffer of \(storage) bytes")
     }
 
+    @Test("the maximum is exact: a line of the maximum passes, one byte more is refused, however the reads fall",
+          .timeLimit(.minutes(1)), arguments: [[65_536], [1_000_000], [7, 4_096]])
+    func exactMaximum(pieces: [Int]) {
+        let maximum = 65_536
+        let longest = [UInt8](repeating: UInt8(ascii: "k"), count: maximum)
+        let passes = Self.read(longest + [10] + Array("next\n".utf8), nonBlocking: true, maximumLineLength: maximum, pieces: pieces)
+        #expect(passes.error == nil)
+        #expect(passes.lines == [longest, Array("next".utf8)])
+        let refused = Self.read(Array("first\n".utf8) + longest + [UInt8(ascii: "k"), 10], nonBlocking: true,
+                                maximumLineLength: maximum, pieces: pieces)
+        #expect(refused.lines == [Array("first".utf8)])
+        guard case .lineTooLong(let length, maximum)? = refused.error else {
+            Issue.record("expected lineTooLong with the maximum \(maximum), got \(String(describing: refused.error))")
+            return
+        }
+        #expect(length > maximum)
+    }
+
     @Test("a line over the maximum is an error, and so is input that ends inside a line", .timeLimit(.minutes(1)))
     func badInput() {
         let long = [UInt8](repeating: UInt8(ascii: "x"), count: 300_000) + [10]

@@ -121,6 +121,11 @@ final class LineChannel {
             }
             if let newline = found {
                 let lineStart = start
+                // The maximum is exact: a longer line is refused however it was cut into
+                // reads (one found whole in a read is not let through).
+                if newline - lineStart > maximumLineLength {
+                    throw .lineTooLong(length: newline - lineStart, maximum: maximumLineLength)
+                }
                 start = newline + 1
                 scanned = 0
                 try buffer.withUnsafeBufferPointer { all throws(LineProtocolError) in
