@@ -142,6 +142,23 @@ struct ConditionEvaluatorTests {
         #expect(tls.mail("secure@example.net").marks.map(\.description) == [#"add-header "X-TLS: 1.3""#])
     }
 
+    @Test("a session fact reported during a transaction counts from the next MAIL FROM, as the manual says")
+    func sessionFactsAreFinalAtEachMail() throws {
+        let evaluator = try session("""
+            not auth /./ and rcpt /@relay\\.example$/ reject 550 "5.7.1 Relaying denied"
+            auth /^mallory$/ and rcpt /./ reject 550 "5.7.1 Account locked"
+            """)
+        _ = evaluator.helo("h.example")
+        #expect(evaluator.mail("a@example.org").isAccept)
+        evaluator.authenticated(user: "mallory", result: "pass")
+        let during = evaluator.rcpt("b@relay.example")
+        #expect(during.verdict == .reject && line(during) == 1, "auth was final (empty) at this transaction's MAIL FROM")
+        evaluator.reset()
+        #expect(evaluator.mail("a@example.org").isAccept)
+        let next = evaluator.rcpt("b@elsewhere.example")
+        #expect(next.verdict == .reject && line(next) == 2, "the report counts from the next MAIL FROM")
+    }
+
     @Test func sessionFactsPersistAndTransactionTermsReset() throws {
         let evaluator = try session("helo /^x$/ and mail /^a@/ and rcpt /^b@/ reject\n")
         _ = evaluator.helo("x")

@@ -35,6 +35,10 @@ public final class SessionEvaluator {
     @exclusivity(unchecked) private var sessionEdits = MessageEdits()
     /// What the transaction's stages add to its message.
     @exclusivity(unchecked) private var transactionEdits = MessageEdits()
+    /// Whether a transaction is under way (from MAIL FROM to its end): its session facts are final.
+    private var inTransaction = false
+    /// Session facts reported during a transaction, for the next one.
+    private var factsForNextTransaction: [(Stage, String)] = []
     /// The rule set's evaluation of each stage.
     let stages: StageEvaluations
     /// The terms of the combined rules.
@@ -90,6 +94,7 @@ public final class SessionEvaluator {
     /// sender. Session facts not reported by now (no AUTH, no STARTTLS) are empty from here on.
     public func mail(_ address: String) -> Decision {
         transactionEnded()
+        inTransaction = true
         if let early = preempted() { return early }
         combined.finalizeFacts()
         let subject = MatchSubject(text: address)
@@ -108,14 +113,27 @@ public final class SessionEvaluator {
     }
 
     /// The session authenticated (OpenSMTPD 6.6+ `link-auth`): only a `pass` result
-    /// authenticates; `auth` terms see `user` then, else the empty string.
+    /// authenticates; `auth` terms see `user` then, else the empty string. Like every
+    /// session fact it is final for a transaction at its MAIL FROM: a report during a
+    /// transaction counts from the next MAIL FROM.
     public func authenticated(user: String, result: String) {
-        combined.fact(.auth, result == "pass" ? user : "")
+        sessionFact(.auth, result == "pass" ? user : "")
     }
 
-    /// The session's TLS summary (OpenSMTPD 6.6+ `link-tls`), for `tls` terms.
+    /// The session's TLS summary (OpenSMTPD 6.6+ `link-tls`), for `tls` terms; final for a
+    /// transaction at its MAIL FROM, as ``authenticated(user:result:)``.
     public func tls(_ summary: String) {
-        combined.fact(.tls, summary)
+        sessionFact(.tls, summary)
+    }
+
+    /// A session fact to the combined rules now, or, during a transaction (whose facts
+    /// were made final at its MAIL FROM), at the next MAIL FROM.
+    private func sessionFact(_ stage: Stage, _ value: String) {
+        if inTransaction {
+            factsForNextTransaction.append((stage, value))
+        } else {
+            combined.fact(stage, value)
+        }
     }
 
     /// What the envelope so far adds to the transaction's message (the session's and the
@@ -202,6 +220,9 @@ public final class SessionEvaluator {
 
     /// The transaction ended (RSET, commit, rollback): `accept transaction` no longer applies.
     public func transactionEnded() {
+        inTransaction = false
+        for (stage, value) in factsForNextTransaction { combined.fact(stage, value) }
+        factsForNextTransaction.removeAll()
         transactionAccepted = nil
         transactionEdits = MessageEdits()
         combined.transactionEnded()
