@@ -90,13 +90,20 @@ struct ServeCommand: ParsableCommand {
         }
         for warning in ruleSet.warnings { logger.warning("\(warning.logText)") }
         let started = Date()
+        // Reloads run on the scheduler's own queue: the prefilter of a large set can take
+        // seconds to build, and SIGTERM must still end the filter meanwhile.
+        let reloads = ReloadScheduler { superseded in
+            logger.notice("SIGHUP: reloading \(path)")
+            store.reload(logger: logger, superseded: superseded)
+        }
         SignalWatcher.start { signal in
             switch signal {
             case SIGHUP:
-                logger.notice("SIGHUP: reloading \(path)")
-                // On its own queue: the prefilter of a large set can take seconds to build,
-                // and SIGTERM must still end the filter meanwhile.
-                reloadQueue.async { store.reload(logger: logger) }
+                switch reloads.request() {
+                case .started: break
+                case .queued: logger.notice("SIGHUP during a reload: \(path) is read again once it ends")
+                case .merged: logger.debug("SIGHUP: a reload of \(path) is already pending")
+                }
             case SIGUSR1:
                 for line in HitCountReport.lines(for: store.ruleSet, since: started) { logger.notice("\(line)") }
             default:
@@ -128,9 +135,6 @@ struct ServeCommand: ParsableCommand {
         logger.info("smtpd closed the channel, exiting")
     }
 }
-
-/// Where reloads run, one after another.
-private let reloadQueue = DispatchQueue(label: "filter-rules.reload")
 
 extension ContentPhases: ExpressibleByArgument {}
 

@@ -96,6 +96,17 @@ public final class CompiledRuleSet: Sendable {
         for matcher in prefilteredMatchers { matcher.waitUntilBuilt() }
     }
 
+    /// Waits until every prefilter database is built or cannot be, unless `giveUp` answers
+    /// true first (it is asked every 50 ms); whether they all ended.
+    public func waitForPrefilters(unless giveUp: () -> Bool) -> Bool {
+        for matcher in prefilteredMatchers {
+            while !matcher.waitUntilBuilt(timeout: 0.05) {
+                if giveUp() { return false }
+            }
+        }
+        return true
+    }
+
     /// Hit counts of every rule, in file order.
     public var hitReport: [(rule: Rule, hits: Int)] {
         let counts = hits.snapshot

@@ -33,6 +33,7 @@ enum PrefilterBuild {
                 case .unusable(let why): options.report(.cacheProblem(why))
                 }
             }
+            if options.isAbandoned() { return .failure(BuildFailure(abandonedReason)) }
             do {
                 let compiled = try VectorscanDatabase(compiling: plan.patterns)
                 database = compiled
@@ -51,6 +52,9 @@ enum PrefilterBuild {
         let index = PrefilterIndex(database: database!, alwaysTried: plan.alwaysTried, coveredCount: plan.patterns.count)
         return .success((index, Date().timeIntervalSince(started), fromCache))
     }
+
+    /// Why a build stopped for a rule set no longer wanted.
+    static let abandonedReason = "abandoned: a newer reload superseded this rule set"
 
     /// Why a stage has no prefilter.
     struct BuildFailure: Error {

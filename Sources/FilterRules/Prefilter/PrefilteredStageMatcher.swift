@@ -25,6 +25,10 @@ public final class PrefilteredStageMatcher: StageMatcher {
         let stage = rules.first?.rule.stage ?? .connect
         PrefilterBuild.queue.async {
             defer { state.building.leave() }
+            if options.isAbandoned() {
+                state.failure.withLock { $0 = PrefilterBuild.abandonedReason }
+                return
+            }
             switch PrefilterBuild.index(for: rules, options: options) {
             case .success(let (index, seconds, fromCache)):
                 state.publish(index)
@@ -45,6 +49,11 @@ public final class PrefilteredStageMatcher: StageMatcher {
 
     /// Waits until building has ended, in success or not.
     public func waitUntilBuilt() { state.building.wait() }
+
+    /// Waits until building has ended or `timeout` (seconds) has passed; whether it ended.
+    public func waitUntilBuilt(timeout seconds: Double) -> Bool {
+        state.building.wait(timeout: .now() + seconds) == .success
+    }
 
     /// The first matching rule at or after `position`, honouring negation (see the type).
     public func firstMatch(_ subject: MatchSubject, from position: Int, scratch: MatchScratch) -> StageMatch {

@@ -13,6 +13,14 @@ public enum StageMatching: Sendable {
         case .prefiltered(let options): return PrefilteredStageMatcher(rules: rules, options: options)
         }
     }
+
+    /// The same matching, with prefilter databases that are not built (or no further)
+    /// once `abandoned` answers true: for a reload that a newer one supersedes.
+    public func abandoning(when abandoned: @escaping @Sendable () -> Bool) -> StageMatching {
+        guard case .prefiltered(var options) = self else { return self }
+        options.isAbandoned = abandoned
+        return .prefiltered(options)
+    }
 }
 
 /// Where a prefilter's databases are cached and who hears how the building went.
@@ -22,11 +30,18 @@ public struct PrefilterOptions: Sendable {
     /// Hears one report per stage when its database is live or cannot be, and of cache
     /// problems; called on the building thread.
     public var report: @Sendable (PrefilterReport) -> Void
+    /// Whether the rule set the databases are for is no longer wanted (a newer reload
+    /// superseded it): a build not started is skipped, one under way stops before its next
+    /// compile. Vectorscan cannot stop a compile that has begun; its database still goes
+    /// to the cache.
+    public var isAbandoned: @Sendable () -> Bool
 
     /// Creates options.
-    public init(cache: PrefilterCache? = nil, report: @escaping @Sendable (PrefilterReport) -> Void = { _ in }) {
+    public init(cache: PrefilterCache? = nil, report: @escaping @Sendable (PrefilterReport) -> Void = { _ in },
+                isAbandoned: @escaping @Sendable () -> Bool = { false }) {
         self.cache = cache
         self.report = report
+        self.isAbandoned = isAbandoned
     }
 }
 

@@ -59,21 +59,29 @@ public final class RuleSetStore: Sendable {
     }
 
     /// Re-reads and compiles the file (on the caller's thread, off the query path), waits
-    /// until its prefilters are built (the old set answers meanwhile) and swaps it in, logging one line and the file's warnings. On errors the old set stays
-    /// and the errors are logged; so it does, with a warning, when the file has no rules
-    /// where there were some and does not say `set allow-empty on` (a file cut short while
-    /// being written would otherwise drop every rule).
+    /// until its prefilters are built (the old set answers meanwhile) and swaps it in,
+    /// logging one line and the file's warnings. On errors the old set stays and the errors
+    /// are logged; so it does, with a warning, when the file has no rules where there were
+    /// some and does not say `set allow-empty on` (a file cut short while being written
+    /// would otherwise drop every rule).
+    ///
+    /// A reload that `superseded` says a newer one replaces (see ``ReloadScheduler``) is
+    /// abandoned once the file is compiled: its prefilter databases are built no further
+    /// and the old set stays until the newer reload.
     @discardableResult
-    public func reload(logger: Logger) -> Bool {
+    public func reload(logger: Logger, superseded: @escaping @Sendable () -> Bool = { false }) -> Bool {
         let previous = ruleSet
         do {
-            let next = try Self.load(path, scanLimit: scanLimitOverride, mode: modeOverride, matching: matching,
-                                     previous: previous)
+            let next = try Self.load(path, scanLimit: scanLimitOverride, mode: modeOverride,
+                                     matching: matching.abandoning(when: superseded), previous: previous)
             if next.rules.isEmpty, !previous.rules.isEmpty, !next.options.allowEmpty {
                 logger.warning("reload of \(path) refused, the previous \(previous.rules.count) rules stay in force: the file has no rules (cut short?); put 'set allow-empty on' in it if it is meant to have none")
                 return false
             }
-            next.waitForPrefilters()
+            guard !superseded(), next.waitForPrefilters(unless: superseded) else {
+                logger.notice("reload of \(path) abandoned for a newer one: a SIGHUP came while it was being compiled; the file is read again")
+                return false
+            }
             current.withLock { $0 = next }
             let line = "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
                 + (next.options.mode == .reportOnly ? ", report-only" : "")
