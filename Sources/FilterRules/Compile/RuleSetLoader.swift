@@ -45,7 +45,7 @@ public enum RuleSetLoader {
                                matching: StageMatching = .sequential) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
-        let (compiled, regexErrors) = compileRules(parsed.rules, file: file)
+        let (compiled, regexErrors) = compileRules(parsed.rules, file: file, allowEmptyLists: parsed.options.allowEmpty)
         guard syntaxErrors.isEmpty && regexErrors.isEmpty else { throw RulesFileError(syntaxErrors + regexErrors) }
         var initial = Array(repeating: 0, count: compiled.count)
         if let previous {
@@ -104,12 +104,16 @@ public enum RuleSetLoader {
     }
 
     /// Compiles each rule's patterns (every term's); regex errors point at PCRE2's offset in
-    /// the file, list files are read (relative to `file`, the rules file).
-    static func compileRules(_ rules: [Rule], file: String = "") -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
+    /// the file, list files are read (relative to `file`, the rules file), and are errors
+    /// when they have no entries unless `allowEmptyLists` (see ``ListFile``).
+    static func compileRules(_ rules: [Rule], file: String = "",
+                             allowEmptyLists: Bool = false) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
         var compiled: [CompiledRule] = []
         var diagnostics: [RuleDiagnostic] = []
         // PCRE2 compiles (and list files load) on every core; the rest goes in file order.
-        let results = rules.parallelMap { rule in rule.terms.map { compileTerm($0, file: file) } }
+        let results = rules.parallelMap { rule in
+            rule.terms.map { compileTerm($0, file: file, allowEmptyLists: allowEmptyLists) }
+        }
         for (rule, termResults) in zip(rules, results) {
             var terms: [CompiledTerm] = []
             var groups = 0
@@ -158,13 +162,14 @@ public enum RuleSetLoader {
         }
     }
 
-    /// Compiles one term's pattern.
-    static func compileTerm(_ term: RuleTerm, file: String) -> Result<CompiledTerm, RulesFileError> {
+    /// Compiles one term's pattern (a list: reads the list file, see ``ListFile``).
+    static func compileTerm(_ term: RuleTerm, file: String, allowEmptyLists: Bool) -> Result<CompiledTerm, RulesFileError> {
         switch term.pattern {
         case .cidr(let block):
             return .success(CompiledTerm(term: term, predicate: .cidr(block)))
         case .list(let path, let location):
-            return ListFile.load(path, relativeTo: file, forAddresses: term.stage == .addr, at: location)
+            return ListFile.load(path, relativeTo: file, forAddresses: term.stage == .addr, allowEmpty: allowEmptyLists,
+                                 at: location)
                 .map { CompiledTerm(term: term, predicate: .list($0)) }
         case .regex(let source, let flags, let location):
             do {

@@ -13,6 +13,7 @@ public struct RuleOptions: Equatable, Sendable {
     public var headerLimit: Int
     /// Whether the file is meant to be able to have no rules (`set allow-empty on`): a
     /// reload to a file without rules, in place of one with rules, is refused otherwise.
+    /// It covers the file's list files too: without it a list without entries is an error.
     public var allowEmpty: Bool
     /// Whether refusals are carried out (`enforce`) or only logged (`set mode report-only`).
     public var mode: EnforcementMode
