@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// A list file emptied or cut short while the filter runs: the reload is refused and the
-/// listed names are still refused.
+/// listed names are still refused; a list that shrinks by more than half is reloaded with a
+/// warning on the reload's line.
 @Suite("filter-rules serve: list files cut short")
 struct ListReloadTests {
     static let rules = "helo file \"blocked.list\" reject 550 \"5.7.1 listed\"\n"
@@ -61,6 +62,33 @@ struct ListReloadTests {
         #expect(try heloCode(smtpd, 4, "third-spam") == 550)
         #expect(try heloCode(smtpd, 5, "fourth-spam") == 550)
         #expect(process.waitForExit(timeout: 0) == nil)
+    }
+
+    @Test("a list that shrinks by more than half since the last load is reloaded with a warning on the reload's line")
+    func shrinkIsWarned() throws {
+        let (file, list) = try Self.rulesFile()
+        let (process, smtpd) = try startServing(file)
+        let reloaded = "notice: SIGHUP: reloading \(file.path)\nnotice: reloaded \(file.path): 1 rules (rules format)\n"
+        // From 4 entries to 2 is half: no warning; nor is growing back.
+        try Self.writeInPlace("old-spam\nother-spam\n", to: list)
+        kill(process.pid, SIGHUP)
+        #expect(waitForLog(process, containing: reloaded))
+        try Self.writeInPlace(Self.list, to: list)
+        kill(process.pid, SIGHUP)
+        #expect(waitForLog(process, containing: reloaded + reloaded))
+        // From 4 to 1 is more than half.
+        try Self.writeInPlace("old-spam\n", to: list)
+        kill(process.pid, SIGHUP)
+        let warned = "warning: reloaded \(file.path): 1 rules (rules format); list file \(list) has 1 entry, was 4 at the last load\n"
+        #expect(waitForLog(process, containing: reloaded + reloaded + "notice: SIGHUP: reloading \(file.path)\n" + warned))
+        #expect(try heloCode(smtpd, 1, "old-spam") == 550)
+        #expect(try heloCode(smtpd, 2, "other-spam") == 0)
+        try Self.writeInPlace(Self.list, to: list)
+        kill(process.pid, SIGHUP)
+        let deadline = Date().addingTimeInterval(5)
+        while logCount(process, reloaded) < 3 && Date() < deadline { usleep(10_000) }
+        #expect(logCount(process, reloaded) == 3)
+        #expect(logCount(process, "warning: ") == 1)
     }
 
     @Test("an empty list at start: the filter does not start; with set allow-empty on it does")

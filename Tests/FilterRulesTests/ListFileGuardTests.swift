@@ -80,6 +80,25 @@ struct ListFileGuardTests {
         #expect(lists.diagnostics(text) == [Self.noFinalNewline(lists, last: 1, line: 2)])
     }
 
+    @Test("the set keeps each list's entry count by resolved path; a shrink of more than half since a set is noted")
+    func entryCountsAndShrink() throws {
+        let lists = try ListDirectory(list: "# blocked\na@b.example\nc@d.example\n\n@e.example\n.f.example\n")
+        let text = "helo /x/ and mail file \"senders\" reject\nrcpt file \"senders\" reject\n"
+        let four = try RuleSetLoader.compile(text: text, file: lists.rules)
+        #expect(four.listEntryCounts == [lists.list: 4])
+        try Data("a@b.example\nc@d.example\n".utf8).write(to: URL(fileURLWithPath: lists.list))
+        let two = try RuleSetLoader.compile(text: text, file: lists.rules)
+        #expect(two.shrunkLists(since: four).isEmpty)
+        try Data("a@b.example\n".utf8).write(to: URL(fileURLWithPath: lists.list))
+        let one = try RuleSetLoader.compile(text: text, file: lists.rules)
+        // Half is not more than half.
+        #expect(one.shrunkLists(since: two).isEmpty)
+        #expect(one.shrunkLists(since: four) == ["list file \(lists.list) has 1 entry, was 4 at the last load"])
+        #expect(four.shrunkLists(since: one).isEmpty)
+        // A list new to the set has nothing to compare with.
+        #expect(one.shrunkLists(since: try RuleSetLoader.compile(text: "helo /x/ reject\n", file: lists.rules)).isEmpty)
+    }
+
     @Test("a whole list ending in a newline loads as before")
     func wholeList() throws {
         let lists = try ListDirectory(list: "# blocked\nspammer@bulk.example\n\n.badnet.example\n")

@@ -30,25 +30,32 @@ public final class CompiledRuleSet: Sendable {
     /// Whether some envelope-stage rule adds a header to messages (`add-header` at connect
     /// … rcpt): the message lines then pass through the filter, even without message rules.
     public let addsHeadersFromEnvelope: Bool
+    /// How many entries each list file read by the rules has, by its path as read (relative
+    /// paths resolved from the rules file's directory): a reload compares them with the set
+    /// in force (see ``shrunkLists(since:)``).
+    public let listEntryCounts: [String: Int]
 
     /// Builds the set; `matcherFactory` makes each stage's matcher (sequential by default).
     convenience init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning] = [],
+                     listEntryCounts: [String: Int] = [:],
                      matcherFactory: ([CompiledRule]) -> any StageMatcher = { SequentialStageMatcher(rules: $0) }) {
         var matchers: [Stage: any StageMatcher] = [:]
         for stage in Stage.allCases {
             let stageRules = rules.filter { $0.isPlain && $0.rule.stage == stage }
             if !stageRules.isEmpty { matchers[stage] = matcherFactory(stageRules) }
         }
-        self.init(file: file, rules: rules, hits: hits, warnings: warnings, matchers: matchers)
+        self.init(file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
+                  matchers: matchers)
     }
 
     /// Builds the set over matchers already made (the same rules with other options).
     private init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning],
-                 matchers: [Stage: any StageMatcher]) {
+                 listEntryCounts: [String: Int], matchers: [Stage: any StageMatcher]) {
         self.file = file
         self.rules = rules
         self.hits = hits
         self.warnings = warnings
+        self.listEntryCounts = listEntryCounts
         self.loadedAt = Date()
         self.matchers = matchers
         self.stageEvaluations = StageEvaluations(matchers: matchers, options: file.options, hits: hits)
@@ -107,6 +114,16 @@ public final class CompiledRuleSet: Sendable {
         return true
     }
 
+    /// The list files that have less than half the entries they had in `previous` (the set
+    /// in force before a reload), as `list file PATH has N entries, was M at the last load`,
+    /// by path: a list cut short but not to nothing loads, and this says so.
+    public func shrunkLists(since previous: CompiledRuleSet) -> [String] {
+        listEntryCounts.sorted { $0.key < $1.key }.compactMap { path, count in
+            guard let was = previous.listEntryCounts[path], count * 2 < was else { return nil }
+            return "list file \(path) has \(count) \(count == 1 ? "entry" : "entries"), was \(was) at the last load"
+        }
+    }
+
     /// Hit counts of every rule, in file order.
     public var hitReport: [(rule: Rule, hits: Int)] {
         let counts = hits.snapshot
@@ -119,13 +136,15 @@ extension CompiledRuleSet {
     public func withScanLimit(_ limit: Int) -> CompiledRuleSet {
         var file = self.file
         file.options.scanLimit = limit
-        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, matchers: matchers)
+        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
+                               matchers: matchers)
     }
 
     /// The same rules, matchers and counters in another mode (serve's `--mode`).
     public func withMode(_ mode: EnforcementMode) -> CompiledRuleSet {
         var file = self.file
         file.options.mode = mode
-        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, matchers: matchers)
+        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
+                               matchers: matchers)
     }
 }

@@ -61,7 +61,22 @@ public enum RuleSetLoader {
             }
         }
         return CompiledRuleSet(file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial),
-                               warnings: warnings(for: parsed), matcherFactory: matching.matcher(for:))
+                               warnings: warnings(for: parsed), listEntryCounts: listEntryCounts(compiled, file: file),
+                               matcherFactory: matching.matcher(for:))
+    }
+
+    /// How many entries each list file of `rules` has, by its path resolved from `file`
+    /// (the rules file), as ``CompiledRuleSet/listEntryCounts`` keeps them.
+    static func listEntryCounts(_ rules: [CompiledRule], file: String) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for rule in rules {
+            for term in rule.combined?.terms ?? [rule.term] {
+                if case .list(let list) = term.predicate, case .list(let path, _) = term.term.pattern {
+                    counts[ListFile.resolve(path, relativeTo: file)] = list.count
+                }
+            }
+        }
+        return counts
     }
 
     /// What a file without rules is warned about, unless it says `set allow-empty on`.

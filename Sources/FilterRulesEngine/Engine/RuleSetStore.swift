@@ -63,7 +63,9 @@ public final class RuleSetStore: Sendable {
     /// logging one line and the file's warnings. On errors the old set stays and the errors
     /// are logged; so it does, with a warning, when the file has no rules where there were
     /// some and does not say `set allow-empty on` (a file cut short while being written
-    /// would otherwise drop every rule).
+    /// would otherwise drop every rule). A list file that has less than half the entries
+    /// it had in the old set is said on the line, logged as a warning (see
+    /// ``CompiledRuleSet/shrunkLists(since:)``).
     ///
     /// A reload that `superseded` says a newer one replaces (see ``ReloadScheduler``) is
     /// abandoned once the file is compiled: its prefilter databases are built no further
@@ -85,8 +87,9 @@ public final class RuleSetStore: Sendable {
             current.withLock { $0 = next }
             let line = "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
                 + (next.options.mode == .reportOnly ? ", report-only" : "")
-            if let note = reloadNote.withLock({ $0 })?(next) {
-                logger.warning("\(line); \(note)")
+            let notes = next.shrunkLists(since: previous) + [reloadNote.withLock({ $0 })?(next)].compactMap { $0 }
+            if !notes.isEmpty {
+                logger.warning("\(line); \(notes.joined(separator: "; "))")
             } else {
                 logger.notice("\(line)")
             }
