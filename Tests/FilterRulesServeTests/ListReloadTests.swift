@@ -37,6 +37,7 @@ struct ListReloadTests {
         "error: reload of \(rules) refused, the previous rules stay in force: 1 error(s)\nerror: \(diagnostic)\n"
     }
 
+    /// Connects `session` and answers its HELO `name`: the reply code, 0 when accepted.
     func heloCode(_ smtpd: SMTPDDouble, _ session: UInt64, _ name: String) throws -> Int32 {
         #expect(try connect(smtpd, session: session).status == 0)
         return try smtpd.ask(.helo, session: session, extra: SMTPDDouble.heloExtra(name)).code
