@@ -5,6 +5,8 @@ struct LineAssembler {
     /// The longest line passed on.
     let maximum: Int
     private var current: [UInt8] = []
+    /// Whether a line was cut at ``maximum`` since the last ``takeCut()``.
+    private(set) var cut = false
 
     init(maximum: Int) {
         self.maximum = maximum
@@ -34,6 +36,12 @@ struct LineAssembler {
         current = []
     }
 
+    /// Whether a line was cut since the last call (and forgets it).
+    mutating func takeCut() -> Bool {
+        defer { cut = false }
+        return cut
+    }
+
     /// How many bytes the line under way holds, and has room for.
     var storage: (count: Int, capacity: Int) { (current.count, current.capacity) }
 
@@ -43,6 +51,7 @@ struct LineAssembler {
             let room = maximum - current.count
             current.append(contentsOf: piece.prefix(room))
             piece = piece.dropFirst(room)
+            cut = true
             emit(current)
             current.removeAll(keepingCapacity: true)
         }

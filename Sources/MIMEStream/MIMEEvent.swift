@@ -14,4 +14,7 @@ public enum MIMEEvent: Equatable, Sendable {
     /// Something that could not be decoded as declared; the text was taken as it is. For
     /// logs at debug level.
     case problem(String)
+    /// The message went past a bound of ``MIMELimits``: part of what a reader sees is
+    /// missing from the other events (each kind once per header, part or message).
+    case limitExceeded(MIMELimitExceeded)
 }

@@ -64,6 +64,8 @@ public struct MIMEStream {
     private var pendingIsMIME = false
     /// Whether a header is under way (kept in `pending` or not): continuation lines are its.
     private var headerUnderWay = false
+    /// Whether the pending header was cut at the header limit.
+    private var pendingCut = false
     private var partCount = 0
     /// The last line of the text part under way: what its end flushes is reported there.
     private var lastTextLine = 0
@@ -150,6 +152,7 @@ public struct MIMEStream {
         partCount += 1
         if partCount > limits.maximumParts {
             emit(.problem("more than \(limits.maximumParts) parts: the rest of the message is scanned as it is"), number)
+            emit(.limitExceeded(.parts(limit: limits.maximumParts)), number)
             phase = .raw
             boundaries.removeAll()
             return
@@ -172,6 +175,7 @@ public struct MIMEStream {
             let limit = limits.headerBytes
             let room = limit == 0 ? line.count : min(line.count, limit - pending!.count)
             if room > 0 { pending!.append(contentsOf: line[..<room]) }
+            if room < line.count { pendingCut = true }
             return
         }
         flushHeader(emit: emit)
@@ -189,6 +193,7 @@ public struct MIMEStream {
         guard emitsHeaders || pendingIsMIME else { return }
         let limit = limits.headerBytes
         pending = limit == 0 || line.count <= limit ? line : Array(line[..<limit])
+        pendingCut = limit != 0 && line.count > limit
         pendingLine = number
     }
 
@@ -197,6 +202,19 @@ public struct MIMEStream {
         headerUnderWay = false
         guard let header = pending else { return }
         pending = nil
+        if pendingCut {
+            // After the header itself: the rules see what was kept first.
+            pendingCut = false
+            let name = header.firstIndex(of: UInt8(ascii: ":")).map { Self.headerName(header[..<$0]) } ?? ""
+            defer { emit(.limitExceeded(.headerBytes(name: name, limit: limits.headerBytes)), pendingLine) }
+            flushHeader(header, emit: emit)
+            return
+        }
+        flushHeader(header, emit: emit)
+    }
+
+    /// `header`, complete: noted if MIME needs it, passed on decoded.
+    private mutating func flushHeader(_ header: [UInt8], emit: (MIMEEvent, Int) -> Void) {
         guard let colon = header.firstIndex(of: UInt8(ascii: ":")) else {
             if emitsHeaders { emit(.header(header), pendingLine) }
             return
@@ -244,11 +262,15 @@ public struct MIMEStream {
         if type.hasPrefix("multipart/") {
             guard let boundary = contentType?["boundary"], !boundary.isEmpty, boundary.count <= limits.boundaryBytes else {
                 emit(.problem("a multipart without a usable boundary, scanned as plain text"), typeLine)
+                if let boundary = contentType?["boundary"], boundary.count > limits.boundaryBytes {
+                    emit(.limitExceeded(.boundaryBytes(limit: limits.boundaryBytes)), typeLine)
+                }
                 startText(.identity, charset: nil, isHTML: false, number: number, emit: emit)
                 return
             }
             guard entity.depth < limits.maximumDepth else {
                 emit(.problem("multiparts nested deeper than \(limits.maximumDepth), scanned as plain text"), typeLine)
+                emit(.limitExceeded(.depth(limit: limits.maximumDepth)), typeLine)
                 startText(.identity, charset: nil, isHTML: false, number: number, emit: emit)
                 return
             }
@@ -258,6 +280,7 @@ public struct MIMEStream {
             guard entity.depth < limits.maximumDepth, transfer == .identity else {
                 emit(.problem(transfer == .identity ? "messages nested deeper than \(limits.maximumDepth), scanned as plain text"
                               : "an attached message with a transfer encoding, scanned as text"), typeLine)
+                if entity.depth >= limits.maximumDepth { emit(.limitExceeded(.depth(limit: limits.maximumDepth)), typeLine) }
                 startText(transfer, charset: nil, isHTML: false, number: number, emit: emit)
                 return
             }
@@ -325,6 +348,14 @@ public struct MIMEStream {
     private static func isMIMEHeader(_ line: [UInt8]) -> Bool {
         guard line.count >= 8 else { return false }
         return lowercasedName(line[0..<8]) == "content-"
+    }
+
+    /// A header's name as written (blanks before the colon removed), for reports.
+    private static func headerName(_ name: ArraySlice<UInt8>) -> String {
+        var end = name.endIndex
+        while end > name.startIndex, name[end - 1] == 0x20 || name[end - 1] == 0x09 { end -= 1 }
+        // Printable ASCII only: the name is the sender's and goes to logs.
+        return String(decoding: name[..<end].prefix(64).map { $0 > 0x20 && $0 < 0x7f ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
     }
 
     private static func lowercasedName(_ name: ArraySlice<UInt8>) -> String {

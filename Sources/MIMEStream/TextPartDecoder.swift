@@ -11,6 +11,8 @@ struct TextPartDecoder {
     private let charset: String
     /// Problems already reported in this part.
     private var reported: Set<String> = []
+    /// Whether a line over the limit was reported in this part.
+    private var reportedCut = false
     /// Buffers reused from line to line.
     private var decoded: [UInt8] = [], converted: [UInt8] = [], stripped: [UInt8] = []
 
@@ -96,6 +98,10 @@ struct TextPartDecoder {
             lines.append(stripped) { emit(.text($0)) }
         } else {
             lines.append(converted) { emit(.text($0)) }
+        }
+        if lines.takeCut(), !reportedCut {
+            reportedCut = true
+            emit(.limitExceeded(.lineBytes(limit: lines.maximum)))
         }
     }
 

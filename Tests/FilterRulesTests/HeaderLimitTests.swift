@@ -41,8 +41,13 @@ struct HeaderLimitTests {
         #expect(found.reply?.code == 551)
         #expect(count == 65_536)
         #expect(capacity <= 2 * 65_536)
+        // What lies beyond the limit is not seen, so the message is refused by default
+        // (set oversized-header), not passed.
         let (beyond, _, _) = send(try evaluator("header Subject /NEEDLE/ reject\n"), header)
-        #expect(beyond == .accept)
+        #expect(beyond.rule == nil && beyond.reply?.code == 554)
+        #expect(beyond.reason == "a header (Subject) longer than 65536 bytes, set oversized-header reject")
+        let (accepted, _, _) = send(try evaluator("set oversized-header accept\nheader Subject /NEEDLE/ reject\n"), header)
+        #expect(accepted == .accept)
         // Without header rules no header is kept at all.
         let (dataline, datalineCount, _) = send(try evaluator("dataline /NEEDLE$/ reject 552\n"), header)
         #expect(dataline.reply?.code == 552)

@@ -7,6 +7,7 @@ struct Collected {
     var names: [String] = []
     var types: [String] = []
     var problems: [String] = []
+    var exceeded: [MIMELimitExceeded] = []
     var lines: [(MIMEEvent, Int)] = []
 }
 
@@ -27,6 +28,7 @@ func collect(bytes: [UInt8], limits: MIMELimits = .default, emitsHeaders: Bool =
         case .attachmentName(let bytes): collected.names.append(String(decoding: bytes, as: UTF8.self))
         case .mimeType(let bytes): collected.types.append(String(decoding: bytes, as: UTF8.self))
         case .problem(let text): collected.problems.append(text)
+        case .limitExceeded(let what): collected.exceeded.append(what)
         }
     }
     var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false)

@@ -61,6 +61,9 @@ extension SessionEvaluator {
         case .problem(let problem):
             onDecodeProblem?(problem, line)
             return
+        case .limitExceeded(let exceeded):
+            contentLimitExceeded(exceeded, line: line, content)
+            return
         case .header(let bytes): (stage, subject) = (.header, MatchSubject(headerLine: bytes))
         case .text(let bytes): (stage, subject) = (.body, MatchSubject(bytes: bytes))
         case .attachmentName(let bytes): (stage, subject) = (.attachment, MatchSubject(bytes: bytes))
@@ -80,6 +83,40 @@ extension SessionEvaluator {
         guard hasRules(at: stage), !message.done.contains(stage) else { return }
         withinTimeLimits(message: true) {
             scanMessage(stage, subject, line: line)
+        }
+    }
+
+    /// Part of the message went past a bound of the decoder, so the rules do not see it as
+    /// the recipient will: the message gets what `set oversized-header` or `set
+    /// oversized-mime` says, unless it is no longer scanned (a verdict, an accept, the scan
+    /// limit, the time limit) or no rule looks at what was missed.
+    private func contentLimitExceeded(_ exceeded: MIMELimitExceeded, line: Int, _ content: MessageContent) {
+        guard scansMessage else { return }
+        let limit = message.scanLimit
+        guard limit == 0 || content.decodedBytes < limit else { return }
+        let stage: Stage
+        switch exceeded {
+        case .headerBytes: stage = .header
+        case .lineBytes:
+            // Only body rules read decoded lines.
+            guard hasRules(at: .body), !message.done.contains(.body) else { return }
+            stage = .body
+        case .parts, .depth, .boundaryBytes: stage = .body
+        }
+        let options = ruleSet.options
+        let action = exceeded.isHeaderLimit ? options.oversizedHeader : options.oversizedMIME
+        let setting = (exceeded.isHeaderLimit ? "oversized-header " : "oversized-mime ") + action.rawValue
+        onContentLimit?(exceeded, line, setting)
+        guard let verdict = action.verdict else { return }
+        let what: String
+        if case .headerBytes(_, let bytes) = exceeded { what = "a header longer than \(bytes) bytes" } else { what = exceeded.description }
+        let decision = Decision(verdict: verdict, reply: action.reply(for: what), rule: nil,
+                                reason: "\(exceeded), set \(setting)",
+                                matchedInput: MatchedInput(stage: stage, bytes: [], messageLine: line))
+        if options.mode == .reportOnly {
+            if message.withheld == nil { message.withheld = WithheldRefusal(decision) }
+        } else {
+            message.verdict = decision
         }
     }
 }

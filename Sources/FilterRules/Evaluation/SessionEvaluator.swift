@@ -1,3 +1,5 @@
+import MIMEStream
+
 /// Applies a rule set to one SMTP session, step by step: the same code for `serve` (both
 /// protocols) and the dry-run. Not thread-safe; one evaluator per session.
 public final class SessionEvaluator {
@@ -8,6 +10,10 @@ public final class SessionEvaluator {
     /// Called when part of a message could not be MIME-decoded as declared (and was scanned
     /// as it is): what, and the message line.
     public var onDecodeProblem: ((String, Int) -> Void)?
+    /// Called when part of a message went past a bound of the decoder that rules look
+    /// behind: what, the message line, and the setting that decides (`oversized-header
+    /// reject`, ...).
+    public var onContentLimit: ((MIMELimitExceeded, Int, String) -> Void)?
 
     private let scratch: MatchScratch
     /// Whether the rule set has `dataline` rules, and rules that read decoded content

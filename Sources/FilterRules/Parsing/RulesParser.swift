@@ -205,7 +205,7 @@ struct RulesParser {
     /// The options `set` knows, in the order error messages list them.
     static let optionNames = ["fail-closed", "scan-limit", "match-limit", "depth-limit",
                               "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
-                              "mode", "hold-limit"]
+                              "mode", "hold-limit", "oversized-header", "oversized-mime"]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
         let names = Self.optionNames.joined(separator: ", ")
@@ -233,6 +233,11 @@ struct RulesParser {
             default: return error(line, valueOffset, "bad value '\(value)' for \(name), expected on or off")
             }
             if name == "fail-closed" { options.failClosed = on } else { options.allowEmpty = on }
+        case "oversized-header", "oversized-mime":
+            guard let action = OversizedContentAction(rawValue: value.lowercased()) else {
+                return error(line, valueOffset, "bad value '\(value)' for \(name), expected reject, tempfail or accept")
+            }
+            if name == "oversized-header" { options.oversizedHeader = action } else { options.oversizedMIME = action }
         case "mode":
             guard let mode = EnforcementMode(rawValue: value.lowercased()) else {
                 return error(line, valueOffset, "bad value '\(value)' for mode, expected enforce or report-only")

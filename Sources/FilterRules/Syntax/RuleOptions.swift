@@ -20,6 +20,13 @@ public struct RuleOptions: Equatable, Sendable {
     /// The largest message held back until its verdict is known (`set hold-limit`), when
     /// the rules have content-stage junk or add-header rules; 0 holds none.
     public var holdLimit: Int
+    /// What a message gets when one of its headers is longer than ``headerLimit``
+    /// (`set oversized-header`).
+    public var oversizedHeader: OversizedContentAction
+    /// What a message gets when it goes past a bound of the MIME decoder: a decoded text
+    /// line over 64 KiB, more than 1,000 parts, nesting deeper than 20, a boundary over 200
+    /// bytes (`set oversized-mime`).
+    public var oversizedMIME: OversizedContentAction
 
     /// The default message time limit: 1 s.
     public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
@@ -32,7 +39,8 @@ public struct RuleOptions: Equatable, Sendable {
     public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
                 messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
                 headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false,
-                mode: EnforcementMode = .enforce, holdLimit: Int = RuleOptions.defaultHoldLimit) {
+                mode: EnforcementMode = .enforce, holdLimit: Int = RuleOptions.defaultHoldLimit,
+                oversizedHeader: OversizedContentAction = .reject, oversizedMIME: OversizedContentAction = .reject) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
@@ -41,6 +49,8 @@ public struct RuleOptions: Equatable, Sendable {
         self.allowEmpty = allowEmpty
         self.mode = mode
         self.holdLimit = holdLimit
+        self.oversizedHeader = oversizedHeader
+        self.oversizedMIME = oversizedMIME
     }
 
     /// Parses a size as `set scan-limit`, `set header-limit` and `-l` take it: digits with an optional k/K

@@ -29,6 +29,9 @@ public final class SessionEngine {
         evaluator.onDecodeProblem = { problem, line in
             logger.debug("session \(SessionIdentifier.hex(id)) message line \(line): MIME: \(problem)")
         }
+        evaluator.onContentLimit = { exceeded, line, setting in
+            logger.warning("session \(SessionIdentifier.hex(id)) message line \(line): \(exceeded): the rules cannot see all of it, set \(setting)")
+        }
     }
 
     /// The connect query; `fcrdns` is smtpd 6.6+'s forward-confirmed reverse DNS result.
