@@ -8,7 +8,9 @@ import Glibc
 /// checksum of the database, so a hash collision, another library version, a truncated or
 /// corrupt file is detected and ignored (and rebuilt). The directory must belong to this
 /// user and be writable by no one else; files are written under a temporary name and
-/// renamed, mode 0600. The newest ``keptFiles`` files are kept.
+/// renamed, mode 0600. Only regular files of this user are read: anything else found at a
+/// database's path (a FIFO would block the reader) is refused without waiting, and rebuilt.
+/// The newest ``keptFiles`` files are kept.
 public struct PrefilterCache: Sendable {
     /// The directory.
     public let directory: String
@@ -84,15 +86,24 @@ public struct PrefilterCache: Sendable {
     func load(_ patterns: [VectorscanPattern]) -> Lookup {
         let key = Self.key(patterns)
         let path = self.path(for: key)
-        let descriptor = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // Anything but a regular file of this user is refused unopened, as FileBytes.read
+        // refuses configuration files. A FIFO put there after the lstat cannot block the
+        // open either (nor every later reload with it): O_NONBLOCK, and the opened file is
+        // checked again.
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            return errno == ENOENT ? .missing : .unusable("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        if let refusal = Self.refusal(of: status, at: path) { return .unusable(refusal) }
+        let descriptor = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
         guard descriptor >= 0 else {
             return errno == ENOENT ? .missing : .unusable("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_uid == geteuid() else {
-            return .unusable("\(path) is not a regular file of this user, ignored")
+        guard fstat(descriptor, &status) == 0 else {
+            return .unusable("cannot read \(path): \(String(cString: strerror(errno)))")
         }
+        if let refusal = Self.refusal(of: status, at: path) { return .unusable(refusal) }
         guard let bytes = Self.readAll(descriptor, size: Int(status.st_size)) else {
             return .unusable("cannot read \(path): \(String(cString: strerror(errno)))")
         }
@@ -106,6 +117,16 @@ public struct PrefilterCache: Sendable {
         } catch {
             return .unusable("\(path) cannot be loaded (\(error.message)), rebuilding it")
         }
+    }
+
+    /// Why the file at `path` with `status` is not read: it is no regular file (a FIFO would
+    /// block the reader, a device could be anything) or not this user's; nil when it is.
+    private static func refusal(of status: stat, at path: String) -> String? {
+        if let kind = FileKind(mode: status.st_mode).unreadableName { return "\(path) is \(kind), not a database, ignored" }
+        guard status.st_uid == geteuid() else {
+            return "\(path) belongs to uid \(status.st_uid), not to this user (uid \(geteuid())), ignored"
+        }
+        return nil
     }
 
     /// Writes `database` for `patterns`; the problem when it could not be written.

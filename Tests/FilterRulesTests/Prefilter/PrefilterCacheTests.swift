@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 import Testing
@@ -37,6 +38,31 @@ struct PrefilterCacheTests {
 
     private func files(in directory: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".hsdb") }
+    }
+
+    /// Patterns for the tests that use the cache directly, without rules.
+    static let patterns = [VectorscanPattern(expression: Array("casino bonus code".utf8), flags: 0, id: 0),
+                           VectorscanPattern(expression: Array("wire transfer [0-9]+".utf8), flags: 0, id: 1)]
+
+    /// `cache.load(patterns)` run on a thread of its own; nil when it has not returned within
+    /// `seconds`. A load blocked in opening the FIFO `fifo` is then let go by opening it for
+    /// writing once, so that a failing test does not hold the test run.
+    private func load(_ patterns: [VectorscanPattern], from cache: PrefilterCache, within seconds: Double,
+                      unblocking fifo: String) -> PrefilterCache.Lookup? {
+        let finished = DispatchSemaphore(value: 0)
+        let lookup = Mutex<PrefilterCache.Lookup?>(nil)
+        Thread.detachNewThread {
+            let found = cache.load(patterns)
+            lookup.withLock { $0 = found }
+            finished.signal()
+        }
+        guard finished.wait(timeout: .now() + seconds) == .success else {
+            let writer = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            if writer >= 0 { close(writer) }
+            _ = finished.wait(timeout: .now() + seconds)
+            return nil
+        }
+        return lookup.withLock { $0 }
     }
 
     @Test func aSecondBuildLoadsTheCachedDatabaseAndDecidesTheSame() throws {
@@ -87,6 +113,25 @@ struct PrefilterCacheTests {
         let (_, reports) = try build(cache)
         #expect(liveFromCache(reports) == [false, false])
         #expect(cacheProblems(reports).count == 2)
+    }
+
+    @Test func aFIFOInPlaceOfADatabaseIsRefusedWithoutBlocking() throws {
+        try #require(Vectorscan.isAvailable)
+        let cache = try PrefilterCache.open(try directory()).get()
+        let path = cache.path(for: PrefilterCache.key(Self.patterns))
+        try #require(mkfifo(path, 0o600) == 0)
+        let lookup = load(Self.patterns, from: cache, within: 5, unblocking: path)
+        guard case .unusable(let reason)? = lookup else {
+            Issue.record("a FIFO at \(path): \(lookup.map { "\($0)" } ?? "the load blocked")")
+            return
+        }
+        #expect(reason.contains("FIFO"))
+        // The database built instead replaces the FIFO, and is then found.
+        #expect(cache.store(try VectorscanDatabase(compiling: Self.patterns), for: Self.patterns) == nil)
+        guard case .found = cache.load(Self.patterns) else {
+            Issue.record("the stored database was not found")
+            return
+        }
     }
 
     @Test func aFileOfAnotherLibraryVersionIsIgnored() throws {
