@@ -9,7 +9,8 @@ import Glibc
 /// corrupt file is detected and ignored (and rebuilt). The directory must belong to this
 /// user and be writable by no one else; files are written under a temporary name and
 /// renamed, mode 0600. Only regular files of this user are read: anything else found at a
-/// database's path (a FIFO would block the reader) is refused without waiting, and rebuilt.
+/// database's path (a FIFO would block the reader) is refused without waiting, and rebuilt;
+/// so is a file larger than a database of its patterns can be, by its size, unread.
 /// The newest ``keptFiles`` files are kept.
 public struct PrefilterCache: Sendable {
     /// The directory.
@@ -104,6 +105,13 @@ public struct PrefilterCache: Sendable {
             return .unusable("cannot read \(path): \(String(cString: strerror(errno)))")
         }
         if let refusal = Self.refusal(of: status, at: path) { return .unusable(refusal) }
+        // Judged by its size before any of it is read; at most that size is read, so a file
+        // growing meanwhile is not read past the limit either.
+        let largest = Self.largestFile(key: key, patterns: patterns.count)
+        guard status.st_size <= largest else {
+            return .unusable("\(path) is \(status.st_size) bytes, more than a database of these \(patterns.count) "
+                             + "patterns can be (\(largest)), ignored and rebuilt")
+        }
         guard let bytes = Self.readAll(descriptor, size: Int(status.st_size)) else {
             return .unusable("cannot read \(path): \(String(cString: strerror(errno)))")
         }
@@ -134,6 +142,11 @@ public struct PrefilterCache: Sendable {
         let key = Self.key(patterns)
         let blob: [UInt8]
         do { blob = try database.serialized() } catch { return "cannot serialise the database: \(error.message)" }
+        let largest = Self.largestDatabase(patterns: patterns.count)
+        guard blob.count <= largest else {  // load would refuse it
+            return "the database is \(blob.count) bytes, more than the cache reads for \(patterns.count) patterns "
+                + "(\(largest)), not cached"
+        }
         var file = Self.magic
         Self.append(UInt64(key.count), to: &file)
         Self.append(Self.checksum(blob), to: &file)
@@ -172,6 +185,21 @@ public struct PrefilterCache: Sendable {
             key += pattern.expression
         }
         return key
+    }
+
+    /// The most bytes a serialised database of `patterns` patterns is taken to have; a
+    /// larger file is not read. Generous: 64 MiB, plus 16 KiB a pattern, but no more than
+    /// Vectorscan builds (1 GiB, `limitEngineSize` in Hyperscan's src/grey.cpp) and 1 MiB
+    /// to spare for the serialisation's header. Measured with Vectorscan 5.4.9: 1 KB to
+    /// 29 KB for one pattern (125 KB for `[a-z]{5000}x`), about 340 bytes a pattern for
+    /// 10,000 spam rules (3.4 MB), at most 3 KB a pattern for sets of repeats, classes, `.*`.
+    static func largestDatabase(patterns: Int) -> Int {
+        min((64 << 20) + patterns * (16 << 10), (1 << 30) + (1 << 20))
+    }
+
+    /// The most bytes a file of `key` and a database of `patterns` patterns can have.
+    static func largestFile(key: [UInt8], patterns: Int) -> Int {
+        magic.count + 16 + key.count + largestDatabase(patterns: patterns)
     }
 
     /// The serialised database in a file's `bytes` when the file is whole and for `key`.
@@ -221,17 +249,21 @@ public struct PrefilterCache: Sendable {
         (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << UInt64($1 * 8) }
     }
 
+    /// At most `size` bytes from `descriptor`, fewer when the file ends first; nil when a
+    /// read fails.
     private static func readAll(_ descriptor: Int32, size: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size {
-            let count = bytes[offset...].withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { return nil }
-            if count == 0 { break }
-            offset += count
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, filled in
+            filled = 0
+            while filled < size {
+                let count = read(descriptor, buffer.baseAddress! + filled, size - filled)
+                if count < 0 && errno == EINTR { continue }
+                if count < 0 { failed = true; return }
+                if count == 0 { return }
+                filled += count
+            }
         }
-        return Array(bytes[0..<offset])
+        return failed ? nil : bytes
     }
 
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {

@@ -134,6 +134,35 @@ struct PrefilterCacheTests {
         }
     }
 
+    @Test func anOversizedFileIsRefusedUnread() throws {
+        let cache = try PrefilterCache.open(try directory()).get()
+        let path = cache.path(for: PrefilterCache.key(Self.patterns))
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        try #require(descriptor >= 0)
+        defer { unlink(path) }
+        let size = 3_000_000_000
+        let grown = ftruncate(descriptor, off_t(size)) == 0  // sparse: takes no disk space
+        close(descriptor)
+        try #require(grown)
+        let residentBefore = largestResidentBytes()
+        let started = Date()
+        let lookup = cache.load(Self.patterns)
+        guard case .unusable(let reason) = lookup else {
+            Issue.record("a \(size)-byte file at \(path): \(lookup)")
+            return
+        }
+        #expect(reason.contains("is \(size) bytes"))
+        #expect(Date().timeIntervalSince(started) < 5)  // reading it took 27 s
+        #expect(largestResidentBytes() - residentBefore < 256 << 20)  // reading it took 6.3 GB
+    }
+
+    /// The most memory this process has held at once (getrusage's ru_maxrss), in bytes.
+    private func largestResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+
     @Test func aFileOfAnotherLibraryVersionIsIgnored() throws {
         let path = try directory()
         let cache = try PrefilterCache.open(path).get()
