@@ -7,11 +7,13 @@ import Glibc
 /// and the patterns (expressions, flags, ids); the file repeats that key text in full and a
 /// checksum of the database, so a hash collision, another library version, a truncated or
 /// corrupt file is detected and ignored (and rebuilt). The directory must belong to this
-/// user and be writable by no one else; files are written under a temporary name and
-/// renamed, mode 0600. Only regular files of this user are read: anything else found at a
-/// database's path (a FIFO would block the reader) is refused without waiting, and rebuilt;
-/// so is a file larger than a database of its patterns can be, by its size, unread.
-/// The newest ``keptFiles`` files are kept.
+/// user and be writable by no one else; files are written under a temporary name of their
+/// own and renamed, mode 0600; temporary files left by a filter stopped while writing are
+/// removed, ten minutes old, when the cache is opened and after each write. Only regular
+/// files of this user are read: anything else found at a database's path (a FIFO would
+/// block the reader) is refused without waiting, and rebuilt; so is a file larger than a
+/// database of its patterns can be, by its size, unread. The newest ``keptFiles`` files
+/// are kept.
 public struct PrefilterCache: Sendable {
     /// The directory.
     public let directory: String
@@ -39,7 +41,9 @@ public struct PrefilterCache: Sendable {
         guard status.st_mode & 0o022 == 0 else {
             return .failure(CacheFailure("\(directory) is writable by others (mode \(String(status.st_mode & 0o777, radix: 8)))"))
         }
-        return .success(PrefilterCache(directory: directory))
+        let cache = PrefilterCache(directory: directory)
+        cache.removeOldFiles()
+        return .success(cache)
     }
 
     /// The directory serve uses unless told otherwise: `$XDG_CACHE_HOME/filter-rules` when
@@ -153,8 +157,7 @@ public struct PrefilterCache: Sendable {
         file += key
         file += blob
         let path = self.path(for: key)
-        let temporary = "\(path).\(getpid()).tmp"
-        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let (temporary, descriptor) = Self.createTemporary(for: path)
         guard descriptor >= 0 else { return "cannot write \(temporary): \(String(cString: strerror(errno)))" }
         let written = Self.writeAll(file, to: descriptor)
         let synced = fsync(descriptor) == 0
@@ -172,7 +175,7 @@ public struct PrefilterCache: Sendable {
     func path(for key: [UInt8]) -> String {
         let first = Self.fnv1a(key, seed: 0xcbf2_9ce4_8422_2325)
         let second = Self.fnv1a(key, seed: 0x84222325_cbf29ce4)
-        return directory + "/" + hex(first) + hex(second) + ".hsdb"
+        return directory + "/" + Self.hex(first) + Self.hex(second) + ".hsdb"
     }
 
     /// What a database file stands for: the library version and every pattern.
@@ -214,18 +217,60 @@ public struct PrefilterCache: Sendable {
         return !blob.isEmpty && checksum(blob) == sum ? blob : nil
     }
 
+    /// A new file to write the database of `path` in, open for writing, and its name:
+    /// `path.PID.RANDOM.tmp`, mode 0600. Its name is no other writer's (64 random bits after
+    /// the pid), and O_EXCL makes sure: a name that exists anyway is passed over. The
+    /// descriptor is -1 (errno set) when none could be made.
+    private static func createTemporary(for path: String) -> (path: String, descriptor: Int32) {
+        var name = ""
+        for _ in 0..<8 {
+            name = "\(path).\(getpid()).\(hex(UInt64.random(in: .min ... .max))).tmp"
+            let descriptor = Glibc.open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if descriptor >= 0 || errno != EEXIST { return (name, descriptor) }
+        }
+        return (name, -1)
+    }
+
+    /// How many seconds a temporary file must be old to be taken for one left by a filter
+    /// stopped while writing it, and removed. By age, not by whether its pid runs: pids are
+    /// reused, and a filter in another pid namespace (a container sharing the directory)
+    /// has pids this one cannot see. A database is written in seconds at most, so ten
+    /// minutes is generous; a file dated as far ahead (a clock set back) is stale too. A
+    /// writer whose file was removed all the same fails to rename it and says so.
+    private static let staleTemporaryAge = 600
+
+    /// Whether `name` is that of one of this cache's temporary files: the database's name,
+    /// then anything (`PID.RANDOM`, or `PID` as written before), then `.tmp`.
+    private static func isTemporary(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 4 && parts[0].count == 32 && parts[0].allSatisfy(\.isHexDigit)
+            && parts[1] == "hsdb" && parts.last == "tmp"
+    }
+
+    /// Removes stale temporary files (``staleTemporaryAge``) and the least recently used
+    /// databases beyond ``keptFiles``.
     private func removeOldFiles() {
         guard let listing = opendir(directory) else { return }
-        var files: [(name: String, time: Int)] = []
+        var databases: [(name: String, time: Int)] = []
+        var stale: [String] = []
+        let now = Int(time(nil))
         while let entry = readdir(listing) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasSuffix(".hsdb") else { continue }
+            let isDatabase = name.hasSuffix(".hsdb")
+            guard isDatabase || Self.isTemporary(name) else { continue }
             var status = stat()
-            if lstat(directory + "/" + name, &status) == 0 { files.append((name, Int(status.st_mtim.tv_sec))) }
+            guard lstat(directory + "/" + name, &status) == 0 else { continue }
+            let modified = Int(status.st_mtim.tv_sec)
+            if isDatabase {
+                databases.append((name, modified))
+            } else if status.st_mode & S_IFMT == S_IFREG, abs(now - modified) >= Self.staleTemporaryAge {
+                stale.append(name)
+            }
         }
         closedir(listing)
-        guard files.count > Self.keptFiles else { return }
-        for file in files.sorted(by: { $0.time > $1.time }).dropFirst(Self.keptFiles) { unlink(directory + "/" + file.name) }
+        for name in stale { unlink(directory + "/" + name) }
+        guard databases.count > Self.keptFiles else { return }
+        for file in databases.sorted(by: { $0.time > $1.time }).dropFirst(Self.keptFiles) { unlink(directory + "/" + file.name) }
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt64 { fnv1a(bytes, seed: 0xcbf2_9ce4_8422_2325) }
@@ -236,7 +281,7 @@ public struct PrefilterCache: Sendable {
         return hash
     }
 
-    private func hex(_ value: UInt64) -> String {
+    private static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }

@@ -163,6 +163,46 @@ struct PrefilterCacheTests {
         return usage.ru_maxrss * 1024
     }
 
+    @Test func staleTemporaryFilesAreRemovedAndFreshOnesKept() throws {
+        let path = try directory()
+        let name = path + "/0123456789abcdef0123456789abcdef.hsdb"
+        let stale = [name + ".4242.tmp", name + ".4243.0123456789abcdef.tmp"]  // a filter stopped while writing
+        let fresh = name + ".4244.tmp"  // being written now
+        let other = path + "/notes.tmp"  // not the cache's
+        for file in stale + [other] { try makeFile(file, modifiedSecondsAgo: 3600) }
+        try makeFile(fresh, modifiedSecondsAgo: 0)
+        let cache = try PrefilterCache.open(path).get()
+        #expect(stale.allSatisfy { access($0, F_OK) != 0 })
+        #expect(access(fresh, F_OK) == 0)
+        #expect(access(other, F_OK) == 0)
+        // Old files are pruned after a database is written, stale temporary files with them.
+        let later = name + ".4245.tmp"
+        try makeFile(later, modifiedSecondsAgo: 3600)
+        _ = try build(cache)
+        #expect(access(later, F_OK) != 0)
+        #expect(access(fresh, F_OK) == 0)
+    }
+
+    @Test func aStoreSucceedsBesideATemporaryFileOfThisProcessId() throws {
+        try #require(Vectorscan.isAvailable)
+        let cache = try PrefilterCache.open(try directory()).get()
+        // Left by a filter that had this pid before and stopped while writing.
+        try makeFile(cache.path(for: PrefilterCache.key(Self.patterns)) + ".\(getpid()).tmp", modifiedSecondsAgo: 0)
+        let problem = cache.store(try VectorscanDatabase(compiling: Self.patterns), for: Self.patterns)
+        #expect(problem == nil)
+        guard case .found = cache.load(Self.patterns) else {
+            Issue.record("the stored database was not found")
+            return
+        }
+    }
+
+    /// Creates an empty file at `path` last modified `seconds` ago.
+    private func makeFile(_ path: String, modifiedSecondsAgo seconds: Int) throws {
+        try #require(FileManager.default.createFile(atPath: path, contents: Data("partial".utf8)))
+        let then = timeval(tv_sec: time(nil) - seconds, tv_usec: 0)
+        try #require(utimes(path, [then, then]) == 0)
+    }
+
     @Test func aFileOfAnotherLibraryVersionIsIgnored() throws {
         let path = try directory()
         let cache = try PrefilterCache.open(path).get()
