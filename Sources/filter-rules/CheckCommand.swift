@@ -30,7 +30,8 @@ struct CheckCommand: ParsableCommand {
               + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
               + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
               + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off"), "
-              + "mode \(options.mode), hold-limit \(options.holdLimit)")
+              + "mode \(options.mode), hold-limit \(options.holdLimit), "
+              + "oversized-header \(options.oversizedHeader), oversized-mime \(options.oversizedMIME)")
         if ruleSet.holdsMessages {
             print("messages are held until their verdict is known (junk or add-header at a message stage), "
                   + "up to \(options.holdLimit) bytes each; larger ones pass on without those headers")
