@@ -11,6 +11,8 @@ let usage = """
            filter-bench robust [--filter PATH] [--baseline PATH] [--sessions N] [--seconds S] [--quick]
            filter-bench compile [--quick]
            filter-bench burst [--filter PATH]
+           filter-bench reload [--filter PATH]
+           filter-bench reload-burst [--filter PATH] [--quick]
            filter-bench limits [--quick]
            filter-bench evaluate [--seconds S] [--rules N] [--prefilter] [--quick]
     """

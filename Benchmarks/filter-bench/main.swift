@@ -13,6 +13,7 @@
 //   swift run -c release filter-bench conditions [--seconds S] [--quick]
 //   swift run -c release filter-bench envelope [--filter PATH] [--seconds S] [--quick]
 //   swift run -c release filter-bench reload [--filter PATH]
+//   swift run -c release filter-bench reload-burst [--filter PATH] [--quick]
 //   swift run -c release filter-bench mime [--seconds S] [--sessions N] [--quick]
 //
 // The default mode measures queries answered per second (pipelined, 100 sessions) and message
@@ -35,6 +36,8 @@
 // The envelope mode measures RCPT answer latency (p50, p99, largest) with 1,000 sessions and
 // 1,000 rcpt rules, prefilter off and live.
 // The reload mode measures the largest RCPT answer latency while 10,000 rules are reloaded.
+// The reload-burst mode measures the CPU time of 100 SIGHUPs 100 ms apart with 10,000 rules
+// (the file changed before each) against one reload, and that the last file is in force.
 // The conditions mode measures, in process, MAIL queries per second against list files of 10
 // and 100,000 entries, and RCPT queries per second with 100 plain against 100 combined rules.
 // The mime mode measures, in process, lines per second of a 1 MiB base64 and quoted-printable
@@ -61,6 +64,8 @@ do {
         try runConditionBenchmark(EvaluateOptions(words.dropFirst()))
     } else if words.first == "reload" {
         try runReloadLatencyBenchmark(RulesOptions(words.dropFirst()))
+    } else if words.first == "reload-burst" {
+        try runReloadBurstBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "burst" {
         try runBurstLatencyBenchmark(RulesOptions(words.dropFirst()))
     } else if words.first == "envelope" {
