@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FilterRules
 import MIMEStream
@@ -147,18 +148,7 @@ struct OversizedContentTests {
     }
 }
 
-/// The base64 of `bytes`, in lines of 76.
+/// The base64 of `bytes`, in lines of 76 (Foundation's encoder).
 private func base64Lines(_ bytes: [UInt8]) -> [String] {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var out: [UInt8] = []
-    var index = 0
-    while index < bytes.count {
-        let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
-        let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
-        for position in 0..<4 {
-            out.append(position <= chunk.count ? alphabet[Int((value >> (18 - 6 * UInt32(position))) & 63)] : UInt8(ascii: "="))
-        }
-        index += 3
-    }
-    return stride(from: 0, to: out.count, by: 76).map { String(decoding: out[$0..<min($0 + 76, out.count)], as: UTF8.self) }
+    Data(bytes).base64EncodedString(options: .lineLength76Characters).components(separatedBy: "\r\n")
 }
