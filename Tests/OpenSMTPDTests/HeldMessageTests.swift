@@ -22,7 +22,7 @@ struct HeldMessageTests {
     func inMemory() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 1000, directory: directory.path))
+        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 1000, directory: directory.path), budget: HoldBudget())
         let message = sampleMessage(bytes: 900)
         #expect(hold.append(message[..<400]) && hold.append(message[400...]))
         #expect(hold.spillDescriptor == nil && hold.bytesInMemory == 900 && hold.byteCount == 900)
@@ -35,7 +35,7 @@ struct HeldMessageTests {
     func spills(tmpfile: Bool) throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 64 << 10, directory: directory.path), allowTmpfile: tmpfile)
+        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 64 << 10, directory: directory.path), budget: HoldBudget(), allowTmpfile: tmpfile)
         let message = sampleMessage(bytes: 1 << 20)
         var offset = 0
         while offset < message.count {
@@ -58,7 +58,7 @@ struct HeldMessageTests {
 
     @Test("a spill file that cannot be created loses nothing: the bytes stay in memory and the failure is told")
     func cannotCreate() throws {
-        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 10, directory: "/nonexistent/hold-spill"))
+        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 10, directory: "/nonexistent/hold-spill"), budget: HoldBudget())
         let message = sampleMessage(bytes: 500)
         #expect(hold.append(message[..<5]))
         #expect(!hold.append(message[5...]))
@@ -70,7 +70,7 @@ struct HeldMessageTests {
     func cannotWrite() throws {
         let readOnly = open("/dev/null", O_RDONLY)
         #expect(readOnly >= 0)
-        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 10), spillFile: SpillFile(descriptor: readOnly))
+        let hold = HeldMessage(limits: MessageHoldLimits(memoryLimit: 10), budget: HoldBudget(), spillFile: SpillFile(descriptor: readOnly))
         let message = sampleMessage(bytes: 300)
         #expect(!hold.append(message[..<100]))
         #expect(!hold.append(message[100...]))
@@ -79,12 +79,63 @@ struct HeldMessageTests {
         hold.discard()
     }
 
-    @Test("default limits: 128 KiB in memory, 64 MiB at most, spill files in $TMPDIR or /tmp")
+    @Test("held messages share the total: the one that would go over it stops being held, whole; a released or freed hold gives its bytes back")
+    func sharedTotal() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        // In memory up to 100 bytes, then spilled: the total counts both.
+        let limits = MessageHoldLimits(memoryLimit: 100, maximum: 10_000, total: 1000, directory: directory.path)
+        let budget = HoldBudget()
+        let first = HeldMessage(limits: limits, budget: budget)
+        let second = HeldMessage(limits: limits, budget: budget)
+        let one = sampleMessage(bytes: 600), two = sampleMessage(bytes: 500)
+        #expect(first.append(one[..<300]) && first.append(one[300...]))
+        #expect(!first.exceedsTotal && budget.bytesHeld == 600 && first.bytesInFile > 0)
+        #expect(second.append(two[..<400]))
+        #expect(!second.exceedsTotal && budget.bytesHeld == 1000)
+        // 100 more would make 1100: held all the same, but the hold is over the total.
+        #expect(second.append(two[400...]))
+        #expect(second.exceedsTotal && !second.exceedsMaximum && budget.bytesHeld == 1000)
+        #expect(try readAll(second, chunk: 64).bytes == two)
+        second.discard()
+        #expect(budget.bytesHeld == 600)
+        // The first, read back and released, gives its 600 back too.
+        #expect(try readAll(first, chunk: 128).bytes == one)
+        first.discard()
+        #expect(budget.bytesHeld == 0)
+        // Now a third hold has the whole total again.
+        let third = HeldMessage(limits: limits, budget: budget)
+        let three = sampleMessage(bytes: 1000)
+        #expect(third.append(three) && !third.exceedsTotal && budget.bytesHeld == 1000)
+        #expect(try readAll(third, chunk: 300).bytes == three)
+        // A hold dropped without discard (its session vanished) gives its bytes back as well.
+        do {
+            let dropped = HeldMessage(limits: limits, budget: budget)
+            #expect(dropped.append(one[..<1]) && dropped.exceedsTotal)
+        }
+        third.discard()
+        do {
+            let dropped = HeldMessage(limits: limits, budget: budget)
+            #expect(dropped.append(three[..<700]) && !dropped.exceedsTotal && budget.bytesHeld == 700)
+        }
+        #expect(budget.bytesHeld == 0)
+        #expect(directory.openUnlinkedFiles == 0)
+    }
+
+    @Test("a total of 0 holds no byte")
+    func zeroTotal() throws {
+        let budget = HoldBudget()
+        let hold = HeldMessage(limits: MessageHoldLimits(total: 0), budget: budget)
+        #expect(hold.append([UInt8(ascii: "x")]) && hold.exceedsTotal && budget.bytesHeld == 0)
+        #expect(try readAll(hold, chunk: 8).bytes == [UInt8(ascii: "x")])
+    }
+
+    @Test("default limits: 128 KiB in memory, 64 MiB at most, 256 MiB for all, spill files in $TMPDIR or /tmp")
     func defaults() {
         let limits = MessageHoldLimits()
-        #expect(limits.memoryLimit == 128 << 10 && limits.maximum == 64 << 20)
+        #expect(limits.memoryLimit == 128 << 10 && limits.maximum == 64 << 20 && limits.total == 256 << 20)
         let tmpdir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         #expect(limits.directory == tmpdir)
-        #expect(MessageHoldLimits(memoryLimit: -5, maximum: -1, directory: "/x") == MessageHoldLimits(memoryLimit: 0, maximum: 0, directory: "/x"))
+        #expect(MessageHoldLimits(memoryLimit: -5, maximum: -1, total: -2, directory: "/x") == MessageHoldLimits(memoryLimit: 0, maximum: 0, total: 0, directory: "/x"))
     }
 }

@@ -62,8 +62,9 @@ public final class Filter {
     /// ``Session/accept(prepending:)`` (see ``holdLimits``). Setting it registers
     /// HOOK_DATALINE, like ``onDataLine``.
     public var holdsMessage: ((Session) -> Bool)?
-    /// How much of a held message is kept in memory, where the rest spills, and the largest
-    /// message held (a larger one is passed on untagged, with a warning).
+    /// How much of a held message is kept in memory, where the rest spills, the largest
+    /// message held, and the most all held messages take at once (a message over either is
+    /// passed on untagged, with a warning).
     public var holdLimits = MessageHoldLimits()
     /// Most sessions tracked at once. At the bound no session is evicted: a new session is
     /// not tracked, its queries get ``sessionLimitAnswer`` without reaching the callbacks

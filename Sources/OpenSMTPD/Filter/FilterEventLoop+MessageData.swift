@@ -33,7 +33,7 @@ extension FilterEventLoop {
         _ = copensmtpd_set_nonblocking(sink, 1)
         let pipe = DataPipeConnection(input: pair[0], sink: sink, maximumLineLength: filter.maximumLineLength)
         if let holds = filter.holdsMessage, holds(session) {
-            pipe.beginHold(HeldMessage(limits: filter.holdLimits))
+            pipe.beginHold(HeldMessage(limits: filter.holdLimits, budget: holdBudget))
         }
         message.pipe = pipe
         // The daemon takes pair[1] as the previous filter's (or the SMTP session's) sink.

@@ -23,6 +23,8 @@ final class FilterEventLoop {
     var registered = false
     private var finished = false
     var scratch = [UInt8](repeating: 0, count: 65536)
+    /// The bytes all held messages take together, against ``MessageHoldLimits/total``.
+    let holdBudget = HoldBudget()
     var logger: Logger { filter.logger }
 
     init(filter: Filter, descriptor: Int32) throws {

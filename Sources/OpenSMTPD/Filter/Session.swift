@@ -61,9 +61,9 @@ public final class Session: Sendable, CustomStringConvertible {
     ///
     /// Like every answer, it may come from any thread after ``deferAnswer()``, and only the
     /// first answer to the query counts. When the message was not held (not asked for, over
-    /// ``MessageHoldLimits/maximum``, or the hold could not spill), or the query is not an
-    /// EOM, the lines cannot be added: that is logged as a warning and the query is accepted
-    /// all the same.
+    /// ``MessageHoldLimits/maximum`` or ``MessageHoldLimits/total``, or the hold could not
+    /// spill), or the query is not an EOM, the lines cannot be added: that is logged as a
+    /// warning and the query is accepted all the same.
     public func accept(prepending lines: [DataLine]) {
         respond(status: .ok, code: 0, line: nil, prepending: lines)
     }

@@ -5,9 +5,17 @@
 ///
 /// A spill that fails (the file cannot be created or written) loses nothing: the bytes stay
 /// in memory, ``spillFailure`` says why, and the owner stops holding (it releases what is
-/// held and streams the rest). Owned by one thread (the event loop's).
+/// held and streams the rest). So does a message over ``MessageHoldLimits/maximum``, or
+/// one whose bytes the shared ``HoldBudget`` has no room left for under
+/// ``MessageHoldLimits/total`` (``exceedsTotal``). Owned by one thread (the event loop's).
 final class HeldMessage {
     let limits: MessageHoldLimits
+    /// What all the filter's holds reserve their bytes from.
+    let budget: HoldBudget
+    /// Bytes reserved from ``budget``, given back by ``discard()``.
+    private var reserved = 0
+    /// Set when an append found no room in ``budget``: the owner stops holding.
+    private(set) var exceedsTotal = false
     /// Bytes held (appended) so far.
     private(set) var byteCount = 0
     /// Why spilling failed, once it did; nothing more is spilled then.
@@ -21,10 +29,12 @@ final class HeldMessage {
     /// Bytes read back so far.
     private var readOffset = 0
 
-    /// A hold under `limits`; `spillFile` replaces the file it would create (tests), and
+    /// A hold under `limits`, its bytes counted in `budget` (the filter's, shared by all its
+    /// holds); `spillFile` replaces the file it would create (tests), and
     /// `allowTmpfile: false` creates it with mkstemp and unlink.
-    init(limits: MessageHoldLimits, spillFile: SpillFile? = nil, allowTmpfile: Bool = true) {
+    init(limits: MessageHoldLimits, budget: HoldBudget, spillFile: SpillFile? = nil, allowTmpfile: Bool = true) {
         self.limits = limits
+        self.budget = budget
         self.file = spillFile
         self.allowTmpfile = allowTmpfile
     }
@@ -33,6 +43,10 @@ final class HeldMessage {
 
     /// Whether more than ``MessageHoldLimits/maximum`` bytes are held.
     var exceedsMaximum: Bool { byteCount > limits.maximum }
+    /// Why the message stops being held when ``exceedsTotal``, for the log.
+    var totalReachedReason: String {
+        "held messages together reached the hold total of \(limits.total) bytes"
+    }
     /// Bytes kept in memory now.
     var bytesInMemory: Int { memory.count }
     /// Bytes in the spill file.
@@ -44,8 +58,15 @@ final class HeldMessage {
 
     /// Appends `bytes`; spills to the file once more than the memory limit is held. Returns
     /// false when spilling failed (this time or before): the bytes are held all the same.
+    /// Bytes the budget has no room for are held too, unreserved, and set ``exceedsTotal``
+    /// (the owner then passes the hold on at once, so the total is passed by one append at
+    /// most while it is written out).
     @discardableResult
     func append<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        if !exceedsTotal {
+            let count = bytes.count
+            if budget.reserve(count, within: limits.total) { reserved += count } else { exceedsTotal = true }
+        }
         // Room for the memory limit and one read, reserved once: the array then never
         // doubles past it (a held message costs the limit, not twice it).
         if memory.capacity == 0 { memory.reserveCapacity(min(limits.memoryLimit, limits.maximum) + 65536) }
@@ -90,8 +111,11 @@ final class HeldMessage {
         return chunk
     }
 
-    /// Frees the memory and closes the spill file (which has no name: it is gone).
+    /// Frees the memory and closes the spill file (which has no name: it is gone), and gives
+    /// the bytes reserved back to the budget.
     func discard() {
+        budget.release(reserved)
+        reserved = 0
         file?.discard()
         file = nil
         memory = []

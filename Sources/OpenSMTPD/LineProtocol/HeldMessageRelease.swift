@@ -19,7 +19,8 @@ public struct HeldMessageRelease: Sendable {
 
     /// Whether the message is still held, so that lines given to ``release(prepending:)``
     /// are added; false when it was passed on already (it grew over
-    /// ``MessageHoldLimits/maximum``, or its hold could not spill), in which case they are
+    /// ``MessageHoldLimits/maximum``, took the held messages over
+    /// ``MessageHoldLimits/total``, or its hold could not spill), in which case they are
     /// not (logged).
     public var isHeld: Bool { outbox != nil }
 

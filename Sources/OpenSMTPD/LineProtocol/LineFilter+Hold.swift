@@ -21,7 +21,7 @@ extension LineFilter {
         if holdsMessage(session) {
             do {
                 _ = try lateAnswerQueue()
-                hold = HeldMessage(limits: holdLimits)
+                hold = HeldMessage(limits: holdLimits, budget: holdBudget)
             } catch {
                 logger.error("session \(SessionIdentifier.hex(id)): cannot hold the message (\(error)): it is passed on as it comes")
             }
@@ -33,7 +33,8 @@ extension LineFilter {
     }
 
     /// Keeps a held line as it would have been written; gives the hold up (writing what it
-    /// kept) when it grows over the maximum or cannot spill.
+    /// kept) when it grows over the maximum, takes the held messages over their total, or
+    /// cannot spill.
     func keep(_ output: DataLineOutput, raw: UnsafeBufferPointer<UInt8>, in held: LineMessageHold, session: UInt64, emit: LineEmit) throws(LineProtocolError) {
         guard let hold = held.hold else { return }
         var spilled = true
@@ -56,6 +57,8 @@ extension LineFilter {
             reason = "cannot spill the held message (\(failure))"
         } else if hold.exceedsMaximum {
             reason = "message over the hold limit of \(hold.limits.maximum) bytes"
+        } else if hold.exceedsTotal {
+            reason = hold.totalReachedReason
         } else {
             return
         }

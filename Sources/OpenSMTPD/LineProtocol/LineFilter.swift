@@ -65,8 +65,9 @@ public final class LineFilter {
     /// for a message that grew over the hold limit and was passed on (so the verdict can be
     /// computed), with a handle that adds nothing (``HeldMessageRelease/isHeld`` is false).
     public var onMessageEnd: ((LineSession, HeldMessageRelease) throws -> Void)?
-    /// How much of a held message is kept in memory, where the rest spills, and the largest
-    /// message held (a larger one is passed on without its lines, logged).
+    /// How much of a held message is kept in memory, where the rest spills, the largest
+    /// message held, and the most all held messages take at once (a message over either is
+    /// passed on without its lines, logged).
     public var holdLimits = MessageHoldLimits()
 
     /// The answer sent when a callback throws or a request cannot be read.
@@ -122,6 +123,8 @@ public final class LineFilter {
     /// session), forgotten whenever the dictionary changes.
     @exclusivity(unchecked) var lastMessageHold: (session: UInt64, hold: LineMessageHold)?
     var nextHoldSerial: UInt64 = 0
+    /// The bytes all held messages take together, against ``MessageHoldLimits/total``.
+    let holdBudget = HoldBudget()
     /// Sessions whose held message could not be read back whole: their `commit` gets
     /// ``fallback`` whatever the callback says.
     var damagedMessages: Set<UInt64> = []

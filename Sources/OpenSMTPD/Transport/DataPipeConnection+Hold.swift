@@ -22,8 +22,8 @@ extension DataPipeConnection {
         holdPhase = .holding(hold)
     }
 
-    /// Appends the processor's latest output to the hold; past the maximum, or when the
-    /// hold cannot spill, the hold is given up: what it kept is written out first, and the
+    /// Appends the processor's latest output to the hold; past the maximum or the total of
+    /// all holds, or when the hold cannot spill, the hold is given up: what it kept is written out first, and the
     /// rest streams through.
     func keepHeldOutput() {
         guard case let .holding(hold) = holdPhase else { return }
@@ -33,6 +33,8 @@ extension DataPipeConnection {
             giveUpHold(hold, reason: "cannot spill the held message (\(failure))")
         } else if hold.exceedsMaximum {
             giveUpHold(hold, reason: "message over the hold limit of \(hold.limits.maximum) bytes")
+        } else if hold.exceedsTotal {
+            giveUpHold(hold, reason: hold.totalReachedReason)
         }
     }
 

@@ -38,7 +38,7 @@ final class DataPipeConnection {
     var holdPhase = HoldPhase.streaming
     /// Bytes of the lines written before a held message.
     var prependedByteCount = 0
-    /// Why the message stopped being held before its verdict (over the maximum, spill failed).
+    /// Why the message stopped being held before its verdict (over the maximum or the total, spill failed).
     var holdGivenUp: String?
     /// A line for the loop to log, once, about the hold (see ``takeHoldNotice()``).
     var holdNotice: String?
