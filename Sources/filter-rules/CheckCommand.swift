@@ -30,11 +30,12 @@ struct CheckCommand: ParsableCommand {
               + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
               + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
               + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off"), "
-              + "mode \(options.mode), hold-limit \(options.holdLimit), "
+              + "mode \(options.mode), hold-limit \(options.holdLimit), hold-total \(options.holdTotal), "
               + "oversized-header \(options.oversizedHeader), oversized-mime \(options.oversizedMIME)")
         if ruleSet.holdsMessages {
             print("messages are held until their verdict is known (junk or add-header at a message stage), "
-                  + "up to \(options.holdLimit) bytes each; larger ones pass on without those headers")
+                  + "up to \(options.holdLimit) bytes each and \(options.holdTotal) bytes together; "
+                  + "a message past either passes on without those headers")
         }
     }
 }

@@ -147,4 +147,52 @@ struct MessageEditServeTests {
         #expect(try smtpd.query("commit", session: session).hasSuffix("|proceed"))
         #expect(waitForLog(process, containing: "could not be added"))
     }
+
+    @Test("6.6+: under set hold-total, the message that would take the held ones over it passes on whole and untagged; the others are tagged; freed holds make room again")
+    func overHoldTotal() throws {
+        let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile("set hold-total 1k\n" + Self.contentRules))
+        let sessions: [UInt64] = [0x71, 0x72, 0x73]
+        for session in sessions {
+            try smtpd.report("link-connect", session: session, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
+        }
+        // About 400 bytes held each (lines and their newlines): two fit in 1 KiB, a third does not.
+        func lines(_ name: String) -> [[UInt8]] {
+            [bytes("Subject: Casino \(name)"), [], bytes("see bit.ly/\(name) now")]
+                + (0..<8).map { bytes("filler \($0) " + String(repeating: name, count: 40 / name.count)) }
+        }
+        let messages = ["a71", "b72", "c73"].map(lines)
+        #expect(messages.allSatisfy { $0.reduce(0) { $0 + $1.count + 1 } > 380 && $0.reduce(0) { $0 + $1.count + 1 } < 450 })
+        // The three messages are under way at once: all their lines before any final dot.
+        let tokens = sessions.map { _ in smtpd.token() }
+        for (index, session) in sessions.enumerated() {
+            for line in messages[index] { try smtpd.request("data-line", session: session, token: tokens[index], parameters: line) }
+        }
+        for (index, session) in sessions.enumerated() {
+            try smtpd.request("data-line", session: session, token: tokens[index], parameters: [UInt8(ascii: ".")])
+        }
+        var outputs: [UInt64: [[UInt8]]] = [:]
+        while outputs.count < sessions.count || outputs.values.contains(where: { $0.last != [UInt8(ascii: ".")] }) {
+            let line = try smtpd.receiveBytes()
+            let index = try #require(sessions.indices.first { index in
+                line.starts(with: bytes("filter-dataline|\(LineDaemonDouble.hex(sessions[index]))|\(LineDaemonDouble.hex(tokens[index]))|"))
+            }, "unexpected line \(String(decoding: line, as: UTF8.self))")
+            let prefixLength = "filter-dataline|".utf8.count + 2 * 17
+            outputs[sessions[index], default: []].append(Array(line[prefixLength...]))
+        }
+        let dot: [[UInt8]] = [[UInt8(ascii: ".")]]
+        #expect(outputs[0x71] == [bytes("X-Spam: Yes"), bytes("X-Short-Link: a71")] + messages[0] + dot)
+        #expect(outputs[0x72] == [bytes("X-Spam: Yes"), bytes("X-Short-Link: b72")] + messages[1] + dot)
+        #expect(outputs[0x73] == messages[2] + dot)
+        for session in sessions {
+            #expect(try smtpd.query("commit", session: session).hasSuffix("|proceed"))
+        }
+        #expect(waitForLog(process, containing:
+            "session 0000000000000073: held messages together reached the hold total of 1024 bytes: passed on without waiting for its verdict"))
+        #expect(waitForLog(process, containing:
+            "session 0000000000000073: 2 header line(s) could not be added to the message: held messages together reached the hold total of 1024 bytes"))
+        #expect(logCount(process, "reached the hold total") == 2)
+        // The released holds gave their bytes back: the next message is held and tagged.
+        let again = lines("d73")
+        #expect(try smtpd.message(again, session: 0x73) == [bytes("X-Spam: Yes"), bytes("X-Short-Link: d73")] + again + dot)
+    }
 }

@@ -245,6 +245,8 @@ struct HoldingTests {
         #expect(try !holds("helo /x/ junk\nmail /x/ add-header \"X-M: y\"\n"))
         #expect(try !holds("body /x/ warn\nbody /y/ reject\n"))
         #expect(try !holds("set hold-limit 0\nbody /x/ junk\n"))
+        #expect(try !holds("set hold-total 0\nbody /x/ junk\n"))
+        #expect(try holds("set hold-total 1\nbody /x/ junk\n"))
         #expect(try RuleSetLoader.compile(text: "mail /x/ add-header \"X-M: y\"\n", file: "h.conf").addsHeadersFromEnvelope)
     }
 }

@@ -71,13 +71,17 @@ struct MarkingActionParserTests {
         #expect(block.warnings.map(\.logText) == ["r.conf:1:33: $0 is always empty here: an address block captures nothing"])
     }
 
-    @Test func modeAndHoldLimitAreOptions() throws {
-        let parsed = try RuleSetLoader.parse(text: "set mode report-only\nset hold-limit 2m\n", file: "r.conf")
+    @Test func modeHoldLimitAndHoldTotalAreOptions() throws {
+        let parsed = try RuleSetLoader.parse(text: "set mode report-only\nset hold-limit 2m\nset hold-total 3K\n", file: "r.conf")
         #expect(parsed.options.mode == .reportOnly)
         #expect(parsed.options.holdLimit == 2 << 20)
+        #expect(parsed.options.holdTotal == 3 << 10)
         let defaults = try RuleSetLoader.parse(text: "", file: "r.conf").options
         #expect(defaults.mode == .enforce)
         #expect(defaults.holdLimit == 64 << 20)
+        #expect(defaults.holdTotal == 256 << 20)
+        #expect(diagnostic("set hold-total 5g")
+                == "r.conf:1:16: bad size '5g' for hold-total, expected a number of bytes with optional k or m")
         #expect(diagnostic("set mode loud") == "r.conf:1:10: bad value 'loud' for mode, expected enforce or report-only")
         #expect(diagnostic("set hold-limit lots")
                 == "r.conf:1:16: bad size 'lots' for hold-limit, expected a number of bytes with optional k or m")

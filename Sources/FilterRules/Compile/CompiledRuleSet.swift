@@ -25,7 +25,7 @@ public final class CompiledRuleSet: Sendable {
     public let combinedRules: [CompiledRule]
     /// Whether messages are held back until their verdict is known: some message-stage
     /// rule junks or adds a header (known only after the lines it looks at), and
-    /// `set hold-limit` is not 0. Worked out once: the adapters ask at every line.
+    /// neither `set hold-limit` nor `set hold-total` is 0. Worked out once: the adapters ask at every line.
     public let holdsMessages: Bool
     /// Whether some envelope-stage rule adds a header to messages (`add-header` at connect
     /// … rcpt): the message lines then pass through the filter, even without message rules.
@@ -61,7 +61,7 @@ public final class CompiledRuleSet: Sendable {
         self.stageEvaluations = StageEvaluations(matchers: matchers, options: file.options, hits: hits)
         self.combinedRules = rules.filter { !$0.isPlain }
         // A combined rule with a message term can become true at a message stage.
-        self.holdsMessages = file.options.holdLimit > 0 && rules.contains { compiled in
+        self.holdsMessages = file.options.holdLimit > 0 && file.options.holdTotal > 0 && rules.contains { compiled in
             guard compiled.rule.terms.contains(where: { $0.stage.isMessageStage }) else { return false }
             if case .junk = compiled.rule.action { return true }
             return compiled.rule.action.addsHeader

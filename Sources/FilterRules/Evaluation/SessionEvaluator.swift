@@ -149,7 +149,7 @@ public final class SessionEvaluator {
 
     /// Whether a message must be held back until its verdict is known: the rules have
     /// junk or add-header rules at message stages (only their matches can add to a message
-    /// after its first line), and `set hold-limit` is not 0.
+    /// after its first line), and neither `set hold-limit` nor `set hold-total` is 0.
     public var holdsMessages: Bool { ruleSet.holdsMessages }
 
     /// The DATA command (no rules of its own); readies the message scan.

@@ -205,7 +205,7 @@ struct RulesParser {
     /// The options `set` knows, in the order error messages list them.
     static let optionNames = ["fail-closed", "scan-limit", "match-limit", "depth-limit",
                               "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
-                              "mode", "hold-limit", "oversized-header", "oversized-mime"]
+                              "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime"]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
         let names = Self.optionNames.joined(separator: ", ")
@@ -243,12 +243,13 @@ struct RulesParser {
                 return error(line, valueOffset, "bad value '\(value)' for mode, expected enforce or report-only")
             }
             options.mode = mode
-        case "scan-limit", "header-limit", "hold-limit":
+        case "scan-limit", "header-limit", "hold-limit", "hold-total":
             if let size = RuleOptions.size(value) {
                 switch name {
                 case "scan-limit": options.scanLimit = size
                 case "header-limit": options.headerLimit = size
-                default: options.holdLimit = size
+                case "hold-limit": options.holdLimit = size
+                default: options.holdTotal = size
                 }
             } else {
                 error(line, valueOffset, "bad size '\(value)' for \(name), expected a number of bytes with optional k or m")

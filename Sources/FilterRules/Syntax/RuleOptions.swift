@@ -20,6 +20,10 @@ public struct RuleOptions: Equatable, Sendable {
     /// The largest message held back until its verdict is known (`set hold-limit`), when
     /// the rules have content-stage junk or add-header rules; 0 holds none.
     public var holdLimit: Int
+    /// The most bytes all the messages held at once may take together, in memory and in
+    /// spill files (`set hold-total`): a message whose next bytes would go over it passes
+    /// on without the headers of message-stage rules; 0 holds none.
+    public var holdTotal: Int
     /// What a message gets when one of its headers is longer than ``headerLimit``
     /// (`set oversized-header`).
     public var oversizedHeader: OversizedContentAction
@@ -34,13 +38,17 @@ public struct RuleOptions: Equatable, Sendable {
     public static let defaultHeaderLimit = 64 * 1024
     /// The default hold limit: 64 MiB (above smtpd's default `max-message-size` of 35 MB).
     public static let defaultHoldLimit = 64 << 20
+    /// The default hold total: 256 MiB, four messages at the default hold limit (the
+    /// library's `MessageHoldLimits.defaultTotal`).
+    public static let defaultHoldTotal = 256 << 20
 
     /// Creates options; the defaults are those of a file without `set` lines.
     public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
                 messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
                 headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false,
                 mode: EnforcementMode = .enforce, holdLimit: Int = RuleOptions.defaultHoldLimit,
-                oversizedHeader: OversizedContentAction = .reject, oversizedMIME: OversizedContentAction = .reject) {
+                holdTotal: Int = RuleOptions.defaultHoldTotal, oversizedHeader: OversizedContentAction = .reject,
+                oversizedMIME: OversizedContentAction = .reject) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
@@ -49,6 +57,7 @@ public struct RuleOptions: Equatable, Sendable {
         self.allowEmpty = allowEmpty
         self.mode = mode
         self.holdLimit = holdLimit
+        self.holdTotal = holdTotal
         self.oversizedHeader = oversizedHeader
         self.oversizedMIME = oversizedMIME
     }

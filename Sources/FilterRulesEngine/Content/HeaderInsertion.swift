@@ -11,19 +11,22 @@ enum HeaderInsertion {
     }
 
     /// Whether a message of a session under `ruleSet` is held until its verdict (see
-    /// ``CompiledRuleSet/holdsMessages``); when it is, `limits` get the rules' hold limit.
+    /// ``CompiledRuleSet/holdsMessages``); when it is, `limits` get the rules' hold limit
+    /// and hold total.
     /// Both adapters ask it when a message begins.
     static func holds(under ruleSet: CompiledRuleSet, limits: inout MessageHoldLimits) -> Bool {
         guard ruleSet.holdsMessages else { return false }
         limits.maximum = ruleSet.options.holdLimit
+        limits.total = ruleSet.options.holdTotal
         return true
     }
 
     /// Logs the edits of message-stage rules that a message not held cannot get (the rules
-    /// say `set hold-limit 0`, or changed on a reload while the message streamed).
+    /// say `set hold-limit 0` or `set hold-total 0`, or changed on a reload while the
+    /// message streamed).
     static func logUnwritten(_ edits: MessageEdits, session: UInt64, logger: Logger) {
         let lines = edits.headerLines()
         guard !lines.isEmpty else { return }
-        logger.notice("session \(SessionIdentifier.hex(session)): the message was not held (set hold-limit 0), so \(lines.count) header line(s) of message rules were not added: \(lines.joined(separator: " | "))")
+        logger.notice("session \(SessionIdentifier.hex(session)): the message was not held (set hold-limit 0 or hold-total 0), so \(lines.count) header line(s) of message rules were not added: \(lines.joined(separator: " | "))")
     }
 }
