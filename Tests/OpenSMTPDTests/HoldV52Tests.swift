@@ -121,6 +121,51 @@ struct HoldV52Tests {
         #expect(logs.all.contains { $0.contains("2 header line(s) could not be added to the message: message over the hold limit") })
     }
 
+    @Test("under the total of all holds, the message that would go over it passes through untagged while the other stays held; a release makes room again", .timeLimit(.minutes(1)))
+    func overTotal() throws {
+        let logs = LogRecorder()
+        let waiting = Mutex<Session?>(nil)
+        let smtpd = try startInProcessFilter(logs: logs) { filter in
+            filter.holdsMessage = { _ in true }
+            filter.holdLimits = MessageHoldLimits(memoryLimit: 512, maximum: 8000, total: 10_000)
+            filter.onEOM = { session, _ in
+                // Session 20's verdict waits: its message stays held while the others come.
+                if session.id == 20 {
+                    session.deferAnswer()
+                    waiting.withLock { $0 = session }
+                } else {
+                    session.accept(prepending: [DataLine("X-Tag: \(session.id)")])
+                }
+            }
+        }
+        let first = sampleMessage(bytes: 6000), second = sampleMessage(bytes: 7000)
+        try openData(smtpd, 20)
+        let pipe = try smtpd.openDataPipe(session: 20)
+        defer { close(pipe.sink) }
+        try writeAll(first, to: pipe.input)
+        close(pipe.input)
+        let qid = try smtpd.sendQuery(.eom, session: 20, extra: SMTPDDouble.eomExtra(UInt32(first.count)))
+        let deadline = Date() + 5
+        while waiting.withLock({ $0 }) == nil && Date() < deadline { usleep(1000) }
+        // 6000 held and 7000 more would be 13000: the second passes on as it is.
+        try openData(smtpd, 21)
+        let passed = try smtpd.pushMessage(second, session: 21)
+        #expect(passed.output == second)
+        #expect(passed.response.status == 0 && passed.response.dataLength == UInt32(second.count))
+        #expect(logs.all.contains { $0.hasPrefix("warning held messages together reached the hold total of 10000 bytes") })
+        #expect(logs.all.contains { $0.contains("1 header line(s) could not be added to the message: held messages together reached the hold total") })
+        // The first is still held, then released with its line.
+        let session = try #require(waiting.withLock { $0 })
+        session.accept(prepending: ["X-Tag: 20"])
+        let output = try readToEnd(pipe.sink)
+        #expect(output == Array("X-Tag: 20\n".utf8) + first)
+        #expect(try smtpd.expectResponse(to: qid, .eom).response.dataLength == UInt32(output.count))
+        // Its bytes were given back: a message as large as the second is held and tagged now.
+        try openData(smtpd, 22)
+        let tagged = try smtpd.pushMessage(second, session: 22)
+        #expect(tagged.output == Array("X-Tag: 22\n".utf8) + second)
+    }
+
     @Test("a rejected held message is still written out and its sink closed")
     func rejected() throws {
         let smtpd = try startInProcessFilter { filter in
