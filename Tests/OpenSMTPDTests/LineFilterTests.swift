@@ -142,6 +142,23 @@ struct LineFilterTests {
         #expect(seen == [Array(".dot".utf8), [0xff, 0xfe, 0x7c, 0x41], Array("drop me".utf8), Array("expand".utf8), []])
     }
 
+    @Test("a replacement whose line breaks are dropped is stuffed by what remains: a \\n. never ends the message",
+          arguments: [false, true])
+    func replacementStuffedAfterLineBreaksDropped(held: Bool) throws {
+        let filter = LineFilter(logger: quietLogger)
+        if held { filter.holdsMessage = { _ in true } }
+        filter.onDataLine = { _, line in line.text == "x" ? .replaced([DataLine(bytes: [10, UInt8(ascii: ".")]), "\n.\nz"]) : .unchanged }
+        _ = try filter.handle(line: Array("report|0.6|1.0|smtp-in|link-connect|0000000000000001|a|pass|192.0.2.7:1|192.0.2.1:25".utf8))
+        let prefix = "filter|0.6|1.0|smtp-in|data-line|0000000000000001|0000000000000002|"
+        var output = try filter.handle(line: Array((prefix + "x").utf8))
+        output += try filter.handle(line: Array((prefix + ".").utf8))
+        output += filter.takeLateAnswers()
+        let answer = "filter-dataline|0000000000000001|0000000000000002|"
+        let written = String(decoding: output, as: UTF8.self)
+        #expect(written.hasPrefix(answer + "..\n" + answer + "..z\n"), "\(written)")
+        #expect(written.hasSuffix(answer + ".\n"))
+    }
+
     @Test("0.4 data lines go back token first")
     func dataLinesTokenFirst() throws {
         let filter = LineFilter(logger: quietLogger)

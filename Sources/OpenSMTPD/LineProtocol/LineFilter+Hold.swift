@@ -46,11 +46,9 @@ extension LineFilter {
         case .dropped:
             break
         case let .replaced(lines):
-            for replacement in lines {
-                if replacement.bytes.first == UInt8(ascii: ".") { spilled = hold.append(CollectionOfOne(UInt8(ascii: "."))) && spilled }
-                spilled = hold.append(replacement.bytes.lazy.filter { $0 != 10 }) && spilled
-                spilled = hold.append(CollectionOfOne(10)) && spilled
-            }
+            var written: [UInt8] = []
+            for replacement in lines { replacement.appendStuffed(to: &written) }
+            spilled = hold.append(written)
         }
         let reason: String
         if !spilled, let failure = hold.spillFailure {
@@ -107,10 +105,7 @@ extension LineFilter {
         var head: [UInt8] = []
         for line in lines {
             head += held.prefix
-            let bytes = line.bytes.filter { $0 != 10 }
-            if bytes.first == UInt8(ascii: ".") { head.append(UInt8(ascii: ".")) }
-            head += bytes
-            head.append(10)
+            line.appendStuffed(to: &head)
         }
         try emit(head)
         try write(hold, prefix: held.prefix, session: session, emit: emit)

@@ -486,9 +486,7 @@ public final class LineFilter {
             var bytes: [UInt8] = []
             for replacement in lines {
                 bytes += prefix
-                if replacement.bytes.first == UInt8(ascii: ".") { bytes.append(UInt8(ascii: ".")) }
-                bytes += replacement.bytes.filter { $0 != 10 }
-                bytes.append(10)
+                replacement.appendStuffed(to: &bytes)
             }
             try emit(bytes)
         }
