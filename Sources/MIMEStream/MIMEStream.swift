@@ -79,9 +79,6 @@ public struct MIMEStream {
     /// How many bytes the header under way holds, and has room for.
     public var pendingHeaderStorage: (count: Int, capacity: Int)? { pending.map { ($0.count, $0.capacity) } }
 
-    /// How many multiparts are open now.
-    public var openMultiparts: Int { boundaries.count }
-
     /// One raw line of the message, without its line ending (LF or CRLF); `number` is its
     /// line number, given to `emit` with what the line completes.
     public mutating func feed(_ line: [UInt8], number: Int, emit: (MIMEEvent, Int) -> Void) {
@@ -100,7 +97,7 @@ public struct MIMEStream {
         case .headers: headerLine(line, number: number, emit: emit)
         case .text:
             lastTextLine = number
-            textPart!.line(line) { emit($0, number) }
+            textPart?.line(line) { emit($0, number) }
         case .skipping, .raw: break
         }
     }
@@ -171,10 +168,10 @@ public struct MIMEStream {
             return
         }
         if line[0] == 0x20 || line[0] == 0x09, headerUnderWay {
-            guard pending != nil else { return }
+            guard let kept = pending?.count else { return }
             let limit = limits.headerBytes
-            let room = limit == 0 ? line.count : min(line.count, limit - pending!.count)
-            if room > 0 { pending!.append(contentsOf: line[..<room]) }
+            let room = limit == 0 ? line.count : min(line.count, limit - kept)
+            if room > 0 { pending?.append(contentsOf: line[..<room]) }
             if room < line.count { pendingCut = true }
             return
         }
@@ -184,7 +181,7 @@ public struct MIMEStream {
             endHeaders(number: number, emit: emit)
             if case .text = phase {
                 lastTextLine = number
-                textPart!.line(line) { emit($0, number) }
+                textPart?.line(line) { emit($0, number) }
             }
             return
         }
