@@ -19,6 +19,11 @@ public final class SessionEvaluator {
     /// Whether the rule set has `dataline` rules, and rules that read decoded content
     /// (`header`, `body`, `attachment`, `mimetype`), looked up once, not per line.
     private let hasDatalineRules: Bool, readsContent: Bool
+    // The variables below are read for every message line. They are
+    // @exclusivity(unchecked): an evaluator is used by one thread at a time (its session's
+    // content queue or the protocol loop, never both), so no two accesses can overlap, and
+    // the runtime's checks were a measurable share of the time per line (see MatchScratch,
+    // which does the same).
     @exclusivity(unchecked) private var sessionAccepted: Rule? {
         didSet { noteStopped() }
     }
@@ -284,10 +289,19 @@ public final class SessionEvaluator {
         switch rule.action {
         case .accept(.input): break
         case .accept(.stage): message.done.insert(stage)
-        case .accept(let scope):
-            if scope == .session { sessionAccepted = rule }
-            if scope == .transaction { transactionAccepted = rule }
+        case .accept: recordAcceptScope(of: rule)
         default: message.verdict = decision
+        }
+    }
+
+    /// An `accept session` or `accept transaction` rule covers the steps after it: noted,
+    /// so that they are answered without rules (see ``preempted()``).
+    private func recordAcceptScope(of rule: Rule) {
+        guard case .accept(let scope) = rule.action else { return }
+        switch scope {
+        case .session: sessionAccepted = rule
+        case .transaction: transactionAccepted = rule
+        case .input, .stage: break
         }
     }
 
@@ -333,10 +347,7 @@ public final class SessionEvaluator {
                 }
             }
         }
-        if case .accept(let scope)? = decision.rule?.action {
-            if scope == .session { sessionAccepted = decision.rule }
-            if scope == .transaction { transactionAccepted = decision.rule }
-        }
+        if let rule = decision.rule { recordAcceptScope(of: rule) }
         if decision.verdict == .disconnect { closed = decision }
         return decision
     }

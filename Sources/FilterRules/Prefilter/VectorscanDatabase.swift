@@ -125,7 +125,9 @@ final class VectorscanDatabase: @unchecked Sendable {
 final class ScanScratch: @unchecked Sendable {
     /// Vectorscan's scratch space.
     let space: OpaquePointer
-    /// The ids of the patterns the last scan found.
+    /// The ids of the patterns the last scan found. Unchecked exclusivity: the scratch is
+    /// used by one thread at a time (see above) and the array is written for every match
+    /// Vectorscan reports, where the runtime's checks cost more than the append.
     @exclusivity(unchecked) var hits: [UInt32] = []
 
     init(space: OpaquePointer) {

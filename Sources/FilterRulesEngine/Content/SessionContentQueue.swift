@@ -66,7 +66,9 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Whether a line of the current message has come (loop thread only).
     @exclusivity(unchecked) private var inMessage = false
     /// Whether the current message's first line ended with CR (a CRLF message; loop thread only).
-    @exclusivity(unchecked) public private(set) var messageUsesCRLF = false
+    public var messageUsesCRLF: Bool { firstLineEndedWithCR }
+    /// Behind ``messageUsesCRLF`` (loop thread only; see the type's note on exclusivity).
+    @exclusivity(unchecked) private var firstLineEndedWithCR = false
 
     /// Starts a session with the store's current rules, its content evaluated on `workers`.
     public init(id: UInt64, store: RuleSetStore, workers: ContentWorkers, logger: Logger) {
@@ -113,7 +115,7 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     /// Queues one message line (without its line ending) for evaluation, copied from `line`.
     public func dataLine(_ line: UnsafeBufferPointer<UInt8>) {
-        if !inMessage { messageUsesCRLF = line.last == 0x0d }
+        if !inMessage { firstLineEndedWithCR = line.last == 0x0d }
         inMessage = true
         guard scansContent else { return }
         batch.append(line)

@@ -10,13 +10,9 @@ extension LineFilter {
     /// The message under way of the request's session, begun at its first line (where
     /// ``holdsMessage`` is asked); nil for a session that is not tracked.
     func messageHold(for id: UInt64, prefix: [UInt8]) -> LineMessageHold? {
-        if let last = lastMessageHold, last.session == id { return last.hold }
-        if let held = messageHolds[id] {
-            lastMessageHold = (id, held)
-            return held
-        }
+        if let held = messageHolds.entry(for: id) { return held }
         // The session is tracked from its first request on, as for the data-line callback.
-        guard let holdsMessage, let session = session(id) else { return nil }
+        guard let holdsMessage = holdsMessageOf, let session = session(id) else { return nil }
         var hold: HeldMessage?
         if holdsMessage(session) {
             do {
@@ -28,7 +24,7 @@ extension LineFilter {
         }
         nextHoldSerial += 1
         let held = LineMessageHold(serial: nextHoldSerial, prefix: prefix, hold: hold)
-        messageHolds[id] = held
+        messageHolds.set(held, for: id)
         return held
     }
 
@@ -72,7 +68,7 @@ extension LineFilter {
     func endOfMessage(_ held: LineMessageHold, session: UInt64) -> [UInt8] {
         let dot = held.prefix + [UInt8(ascii: "."), 10]
         guard held.hold != nil, let outbox = lateAnswers else {
-            messageHolds[session] = nil
+            messageHolds.remove(session)
             if let reason = held.givenUp {
                 callMessageEnd(session, HeldMessageRelease(session: session, serial: held.serial, outbox: nil,
                                                                    notHeldReason: reason, logger: logger))
@@ -97,11 +93,11 @@ extension LineFilter {
     /// Writes a released message: the lines to prepend, what was held, the final `.`;
     /// nothing when its session ended (or the release is not for the message waiting).
     func writeReleased(session: UInt64, serial: UInt64, prepending lines: [DataLine], emit: LineEmit) throws(LineProtocolError) {
-        guard let held = messageHolds[session], held.serial == serial, held.awaitingRelease, let hold = held.hold else {
+        guard let held = messageHolds.peek(session), held.serial == serial, held.awaitingRelease, let hold = held.hold else {
             logger.debug("session \(SessionIdentifier.hex(session)) ended before its held message was released: nothing written")
             return
         }
-        messageHolds[session] = nil
+        messageHolds.remove(session)
         var head: [UInt8] = []
         for line in lines {
             head += held.prefix
@@ -146,7 +142,7 @@ extension LineFilter {
     /// Forgets the message under way of a session that ended, and frees its hold.
     func endHold(of session: UInt64) {
         damagedMessages.remove(session)
-        guard let held = messageHolds.removeValue(forKey: session) else { return }
+        guard let held = messageHolds.remove(session) else { return }
         held.hold?.discard()
     }
 }
