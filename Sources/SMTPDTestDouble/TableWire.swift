@@ -1,6 +1,6 @@
-// The daemon side's byte layouts of the table API 2, written from ../shared/protocol
-// (table-v2.md, imsg-framing.md) independently of the OpenSMTPD library, so that tests check
-// the library against the fact sheet rather than against itself.
+// The daemon side's byte layouts of the table API 2, written from docs/protocol
+// (table-api2.md, imsg-framing.md) independently of the OpenSMTPD library, so that tests check
+// the library against the protocol notes rather than against itself.
 
 /// Table API 2 constants and payload builders, as smtpd/table_proc.c writes them.
 public enum TableWire {

@@ -1,6 +1,6 @@
-// The daemon side's byte layouts, written from ../shared/protocol (imsg-framing.md,
-// v52-filter.md) independently of the OpenSMTPD library, so that tests check the library
-// against the fact sheets rather than against itself.
+// The daemon side's byte layouts, written from docs/protocol/imsg-framing.md (framing and
+// filter API 52) independently of the OpenSMTPD library, so that tests check the library
+// against the protocol notes rather than against itself.
 
 /// Payload builder in the daemon's layout: native (little-endian) order, no tags, no padding.
 public struct WireWriter: Sendable {
