@@ -90,7 +90,7 @@ let package = Package(
             ]
         ),
 
-        // The Go seed's example filter, ported; the protocol tests run it.
+        // The example filter of the Go package opensmtpd.v52, ported; the protocol tests run it.
         .executableTarget(
             name: "filter-example",
             dependencies: [

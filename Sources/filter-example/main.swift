@@ -1,5 +1,6 @@
-// filter-example: the Go seed's example filter on the Swift library, for OpenSMTPD 6.0.x
-// (filter API 52) and, detected from the daemon's first bytes, 6.6+ (the line protocol).
+// filter-example: the example filter of the Go package `opensmtpd.v52` on the Swift
+// library, for OpenSMTPD 6.0.x (filter API 52) and, detected from the daemon's first bytes,
+// 6.6+ (the line protocol).
 //
 // Rejects HELO "test", rejects MAIL FROM with a user but an empty domain, accepts
 // everything else and passes message data through unchanged. smtpd may append -d and -v.

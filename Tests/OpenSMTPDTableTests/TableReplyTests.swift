@@ -37,7 +37,7 @@ struct TableReplyTests {
         #expect(found.frame.bytes == Self.okHeader(length: 38, pid: Self.pid(smtpd))
                 + le32(Int32(1)) + Array("admin@example.org".utf8) + [0])
         #expect(found.value == "admin@example.org")
-        // Not -1, as the Go seed answered: "not found" is 0.
+        // Not -1, as the Go package `opensmtpd.v52` answers: "not found" is 0.
         let missing = try smtpd.lookup(service: TableWire.Service.alias.rawValue, key: "nobody")
         #expect(missing.frame.bytes == Self.okHeader(length: 20, pid: Self.pid(smtpd)) + le32(Int32(0)))
     }

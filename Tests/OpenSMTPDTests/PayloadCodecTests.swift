@@ -27,7 +27,7 @@ struct PayloadCodecTests {
         try reader.finish()
     }
 
-    @Test("the string reader consumes the NUL (the seed's bug 2)")
+    @Test("the string reader consumes the NUL (the Go package opensmtpd.v52 does not)")
     func stringConsumesTerminator() throws {
         var reader = PayloadReader([0x61, 0x00, 0x05, 0x00, 0x00, 0x00], context: "test")
         #expect(try reader.readString() == "a")

@@ -14,7 +14,7 @@ public struct ConnectQuery: Equatable, Sendable, CustomStringConvertible {
         self.hostname = hostname
     }
 
-    /// `remote -> local [hostname=...]`, as the seed prints it.
+    /// `remote -> local [hostname=...]`, as the Go package `opensmtpd.v52` prints it.
     public var description: String {
         "\(remote) -> \(local) [hostname=\(hostname)]"
     }

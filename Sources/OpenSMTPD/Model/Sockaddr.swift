@@ -8,7 +8,7 @@ import Darwin
 /// (no `sa_len` field), decoded on demand.
 ///
 /// The family is in host byte order, the port in network byte order; ``port`` is in host
-/// order (the Go seed read it the wrong way round).
+/// order (the Go package `opensmtpd.v52` reads it the wrong way round).
 public struct Sockaddr: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// Linux AF_UNIX.
     public static let familyUnix: UInt16 = 1

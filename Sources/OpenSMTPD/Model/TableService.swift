@@ -50,8 +50,8 @@ public struct TableService: OptionSet, Hashable, Sendable, CustomStringConvertib
         (.relayHost, "relayhost"), (.string, "string"), (.regex, "regex"), (.auth, "auth"),
     ]
 
-    /// Older spellings still accepted by ``init(name:)``: `maddrmap`, as the Go seed and
-    /// earlier versions of this library called ``mailaddrMap``.
+    /// Older spellings still accepted by ``init(name:)``: `maddrmap`, as the Go package
+    /// `opensmtpd.v52` and earlier versions of this library called ``mailaddrMap``.
     public static let aliases: [String: TableService] = ["maddrmap": .mailaddrMap]
 
     /// The single services in the set, in bit order (for `register|SERVICE` lines).
