@@ -108,7 +108,14 @@ let package = Package(
         // Throughput benchmark: queries and data bytes per second through a real filter process.
         .executableTarget(
             name: "filter-bench",
-            dependencies: ["SMTPDTestDouble", "FilterRules", "MIMEStream", "CVectorscan"],
+            dependencies: [
+                "SMTPDTestDouble",
+                "FilterRules",
+                "MIMEStream",
+                "CVectorscan",
+                "CommandLineSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/filter-bench"
         ),
 

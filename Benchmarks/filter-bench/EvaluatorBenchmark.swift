@@ -3,24 +3,16 @@
 // what the evaluator and PCRE2 cost per line and rule, without the noise of two processes.
 import FilterRules
 
-/// The command line of the evaluate mode.
+/// The options of the evaluate and conditions modes, as their commands set them.
 struct EvaluateOptions {
     var secondsPerCase = 1.0
     var ruleCounts = [10, 100, 1_000]
     /// Whether the rules go through the Vectorscan prefilter (built before measuring).
     var prefilter = false
 
-    init(_ arguments: ArraySlice<String>) {
-        var words = OptionWords(arguments)
-        while let option = words.next() {
-            switch option {
-            case "--seconds": secondsPerCase = words.value(of: option) { Double($0) }
-            case "--quick": secondsPerCase = 0.3
-            case "--rules": ruleCounts = [words.value(of: option) { Int($0) }]
-            case "--prefilter": prefilter = true
-            default: exitWithUsage("unknown option \(option)")
-            }
-        }
+    /// The defaults, or with `quick` the shorter cases of --quick.
+    init(quick: Bool = false) {
+        if quick { secondsPerCase = 0.3 }
     }
 }
 

@@ -6,20 +6,10 @@ import FilterRules
 import Glibc
 #endif
 
-/// The command line of the limits mode.
+/// The options of the limits mode, as its command sets them.
 struct LimitsOptions {
     /// Whether to leave out the 1 MiB lines (they take seconds each without time limits).
     var quick = false
-
-    init(_ arguments: ArraySlice<String>) {
-        var words = OptionWords(arguments)
-        while let option = words.next() {
-            switch option {
-            case "--quick": quick = true
-            default: exitWithUsage("unknown option \(option)")
-            }
-        }
-    }
 }
 
 /// One measured case: a rules file and the body lines of one message.

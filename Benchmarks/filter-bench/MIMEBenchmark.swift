@@ -10,23 +10,14 @@ import FilterRules
 import Foundation
 import MIMEStream
 
-/// The command line of the mime mode.
+/// The options of the mime mode, as its command sets them.
 struct MIMEOptions {
     var secondsPerCase = 2.0
     var sessions = 2_000
 
-    init(_ arguments: ArraySlice<String>) {
-        var words = OptionWords(arguments)
-        while let option = words.next() {
-            switch option {
-            case "--seconds": secondsPerCase = words.value(of: option) { Double($0) }
-            case "--sessions": sessions = words.value(of: option) { Int($0) }
-            case "--quick":
-                secondsPerCase = 0.3
-                sessions = 200
-            default: exitWithUsage("unknown option \(option)")
-            }
-        }
+    /// The defaults, or with `quick` the shorter and smaller cases of --quick.
+    init(quick: Bool = false) {
+        if quick { secondsPerCase = 0.3; sessions = 200 }
     }
 }
 

@@ -2,23 +2,15 @@
 // per second through the data pipe, with filter-example (a pass-through data-line filter).
 import SMTPDTestDouble
 
-/// The default mode's command line.
+/// The options of the default (pipe) mode, as its command sets them.
 struct PipeOptions {
     var filter = FilterProcess.builtExecutable(named: "filter-example")
     var queries = 200_000
     var megabytes = 64
 
-    init(_ arguments: ArraySlice<String>) {
-        var words = OptionWords(arguments)
-        while let option = words.next() {
-            switch option {
-            case "--filter": filter = words.value(of: option) { $0 }
-            case "--queries": queries = words.value(of: option) { Int($0) }
-            case "--megabytes": megabytes = words.value(of: option) { Int($0) }
-            case "--quick": queries = 20_000; megabytes = 8
-            default: exitWithUsage("unknown option \(option)")
-            }
-        }
+    /// The defaults, or with `quick` the smaller runs of --quick.
+    init(quick: Bool = false) {
+        if quick { queries = 20_000; megabytes = 8 }
     }
 }
 

@@ -6,7 +6,7 @@
 // ratios from one run.
 import SMTPDTestDouble
 
-/// The command line of the robust mode.
+/// The options of the robust mode, as its command sets them.
 struct RobustOptions {
     var filter = FilterProcess.builtExecutable(named: "filter-rules")
     var baseline: String?
@@ -14,18 +14,9 @@ struct RobustOptions {
     var latencyQueries = 2_000
     var unreadSeconds = 10.0
 
-    init(_ arguments: ArraySlice<String>) {
-        var words = OptionWords(arguments)
-        while let option = words.next() {
-            switch option {
-            case "--filter": filter = words.value(of: option) { $0 }
-            case "--baseline": baseline = words.value(of: option) { $0 }
-            case "--sessions": sessions = words.value(of: option) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
-            case "--seconds": unreadSeconds = words.value(of: option) { Double($0) }
-            case "--quick": sessions = 5_000; latencyQueries = 300; unreadSeconds = 2
-            default: exitWithUsage("unknown option \(option)")
-            }
-        }
+    /// The defaults, or with `quick` the smaller and shorter cases of --quick.
+    init(quick: Bool = false) {
+        if quick { sessions = 5_000; latencyQueries = 300; unreadSeconds = 2 }
     }
 }
 

@@ -3,7 +3,8 @@
 // 10,000 rules in process.
 import SMTPDTestDouble
 
-/// The command line of the rules and line modes (the words after `rules` or `line`).
+/// The options of the rules mode and of the other modes that drive filter-rules (line,
+/// prefilter, compile, burst, envelope, hold, reload, reload-burst), as their commands set them.
 struct RulesOptions {
     var filter = FilterProcess.builtExecutable(named: "filter-rules")
     var secondsPerCase = 1.5
@@ -11,21 +12,9 @@ struct RulesOptions {
     /// The rule counts of the prefilter mode (`--rules 0,1000`); the first is the baseline.
     var ruleCounts: [Int]?
 
-    init(_ arguments: ArraySlice<String>) {
-        var words = OptionWords(arguments)
-        while let option = words.next() {
-            switch option {
-            case "--filter": filter = words.value(of: option) { $0 }
-            case "--seconds": secondsPerCase = words.value(of: option) { Double($0) }
-            case "--quick": secondsPerCase = 0.3; compileRuns = 3
-            case "--rules":
-                ruleCounts = words.value(of: option) { word in
-                    let counts = word.split(separator: ",").compactMap { Int($0) }
-                    return counts.isEmpty ? nil : counts
-                }
-            default: exitWithUsage("unknown option \(option)")
-            }
-        }
+    /// The defaults, or with `quick` the shorter runs of --quick.
+    init(quick: Bool = false) {
+        if quick { secondsPerCase = 0.3; compileRuns = 3 }
     }
 }
 
