@@ -54,6 +54,29 @@ public struct WireWriter: Sendable {
     }
 }
 
+/// The 4 little-endian bytes of `value`, as ``WireWriter/u32(_:)`` appends them.
+public func le32(_ value: UInt32) -> [UInt8] {
+    var writer = WireWriter()
+    writer.u32(value)
+    return writer.bytes
+}
+
+/// The 4 little-endian bytes of a signed int, as ``WireWriter/int(_:)`` appends them
+/// (disfavoured, so that `le32(5)` stays unsigned).
+@_disfavoredOverload
+public func le32(_ value: Int32) -> [UInt8] {
+    var writer = WireWriter()
+    writer.int(value)
+    return writer.bytes
+}
+
+/// The 8 little-endian bytes of `value`, as ``WireWriter/u64(_:)`` appends them.
+public func le64(_ value: UInt64) -> [UInt8] {
+    var writer = WireWriter()
+    writer.u64(value)
+    return writer.bytes
+}
+
 /// imsg and filter API 52 constants, from the fact sheets.
 public enum Wire {
     /// IMSG_FILTER_REGISTER.

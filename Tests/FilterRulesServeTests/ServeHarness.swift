@@ -32,12 +32,6 @@ func logCount(_ process: FilterProcess, _ text: String) -> Int {
     process.stderrText.components(separatedBy: text).count - 1
 }
 
-/// Little-endian bytes of a 32-bit value.
-func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * UInt32($0))) } }
-
-/// Little-endian bytes of a 64-bit value.
-func le64(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
-
 /// Connects a session from `address` (IPv4 bytes) with `hostname`.
 func connect(_ smtpd: SMTPDDouble, session: UInt64, address: [UInt8] = [192, 0, 2, 7], hostname: String = "client.example") throws -> ParsedResponse {
     try smtpd.event(.connect, session: session)

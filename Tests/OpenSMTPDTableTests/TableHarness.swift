@@ -1,15 +1,6 @@
 import SMTPDTestDouble
 import Testing
 
-/// Little-endian bytes of a 32-bit value.
-func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * UInt32($0))) } }
-
-/// Little-endian bytes of a signed 32-bit value.
-func le32(_ value: Int32) -> [UInt8] { le32(UInt32(bitPattern: value)) }
-
-/// Little-endian bytes of a 64-bit value.
-func le64(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
-
 /// Starts `table-example` as smtpd would (no config argument).
 func startExample(environment: [String: String] = [:]) throws -> TableDouble {
     try TableDouble.start(executable: FilterProcess.builtExecutable(named: "table-example"), name: "example",
