@@ -175,7 +175,7 @@ public struct PrefilterCache: Sendable {
     func path(for key: [UInt8]) -> String {
         let first = Self.fnv1a(key, seed: 0xcbf2_9ce4_8422_2325)
         let second = Self.fnv1a(key, seed: 0x84222325_cbf29ce4)
-        return directory + "/" + Self.hex(first) + Self.hex(second) + ".hsdb"
+        return directory + "/" + first.sixteenHexDigits + second.sixteenHexDigits + ".hsdb"
     }
 
     /// What a database file stands for: the library version and every pattern.
@@ -224,7 +224,7 @@ public struct PrefilterCache: Sendable {
     private static func createTemporary(for path: String) -> (path: String, descriptor: Int32) {
         var name = ""
         for _ in 0..<8 {
-            name = "\(path).\(getpid()).\(hex(UInt64.random(in: .min ... .max))).tmp"
+            name = "\(path).\(getpid()).\(UInt64.random(in: .min ... .max).sixteenHexDigits).tmp"
             let descriptor = Glibc.open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if descriptor >= 0 || errno != EEXIST { return (name, descriptor) }
         }
@@ -279,11 +279,6 @@ public struct PrefilterCache: Sendable {
         var hash = seed
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     private static func append(_ value: UInt64, to bytes: inout [UInt8]) {

@@ -1,6 +1,5 @@
 import FilterRules
 import Logging
-import OpenSMTPD
 
 /// One SMTP session under the rules, independent of the daemon's protocol: the v52 and
 /// line-protocol adapters and the dry-run all drive sessions through this type, so what
@@ -23,14 +22,14 @@ public final class SessionEngine {
         let outcome: RegexLimitHit.Outcome = evaluator.ruleSet.options.failClosed ? .failClosed : .treatedAsNoMatch
         evaluator.onLimitExceeded = { [unowned self] rule, reason in
             let hit = RegexLimitHit(rule: rule, limit: reason, outcome: outcome)
-            logger.warning("session \(SessionIdentifier.hex(id)) \(hit)")
+            logger.warning("session \(id.sixteenHexDigits) \(hit)")
             onRegexLimitHit?(hit)
         }
         evaluator.onDecodeProblem = { problem, line in
-            logger.debug("session \(SessionIdentifier.hex(id)) message line \(line): MIME: \(problem)")
+            logger.debug("session \(id.sixteenHexDigits) message line \(line): MIME: \(problem)")
         }
         evaluator.onContentLimit = { exceeded, line, setting in
-            logger.warning("session \(SessionIdentifier.hex(id)) message line \(line): \(exceeded): the rules cannot see all of it, set \(setting)")
+            logger.warning("session \(id.sixteenHexDigits) message line \(line): \(exceeded): the rules cannot see all of it, set \(setting)")
         }
     }
 
