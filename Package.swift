@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "filter-rules",
-    platforms: [.macOS(.v15)],
+    // Linux only: the library and the programs call Glibc, read /proc and use Linux's
+    // socket and pipe behaviour, so no Apple platform is declared (the README says so).
     products: [
         .library(name: "OpenSMTPD", targets: ["OpenSMTPD"]),
         .executable(name: "filter-example", targets: ["filter-example"]),
@@ -77,7 +78,7 @@ let package = Package(
             ]
         ),
 
-        // The filter-rules command: serve, check, test.
+        // The filter-rules command: serve, check, test, reload.
         .executableTarget(
             name: "filter-rules",
             dependencies: [
@@ -105,7 +106,7 @@ let package = Package(
             dependencies: ["COpenSMTPDShims"]
         ),
 
-        // Throughput benchmark: queries and data bytes per second through a real filter process.
+        // Benchmarks of real filter processes and of the engine in process (`filter-bench --help`).
         .executableTarget(
             name: "filter-bench",
             dependencies: [

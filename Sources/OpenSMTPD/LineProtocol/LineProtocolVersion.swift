@@ -43,8 +43,9 @@ public struct LineProtocolVersion: Comparable, Hashable, Sendable, CustomStringC
     /// Whether answers carry the token before the session id (`filter-result|TOKEN|SESSION|...`),
     /// as protocol 0.4 of OpenSMTPD 6.6 has it; later versions put the session first.
     ///
-    /// The other differences between versions (0.6 swaps the parameters of `tx-mail` and
-    /// `tx-rcpt`, 0.7 those of `link-auth`) concern reports this library does not read.
+    /// The other differences between versions concern reports: 0.6 swaps the parameters of
+    /// `tx-mail` and `tx-rcpt` (which this library does not read), 0.7 those of `link-auth`
+    /// (read in the line's order, see `LineFilter.authFields`).
     public var answersWithTokenFirst: Bool { self < LineProtocolVersion(major: 0, minor: 5) }
 
     /// `MAJOR.MINOR`.
