@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FilterRulesTests",
-            dependencies: ["FilterRules"]
+            dependencies: ["FilterRules", "SMTPDTestDouble"]
         ),
         .testTarget(
             name: "MIMEStreamTests",

@@ -1,3 +1,5 @@
+import SMTPDTestDouble
+
 /// A realistic message of about `targetBytes`: headers, a plain-text part of prose and a
 /// base64 attachment, in lines of up to 78 bytes plus `\n` (as smtpd writes them into the
 /// filter's pipe). Deterministic, so every case of the benchmark pushes the same bytes.
@@ -25,7 +27,7 @@ struct SampleMessage {
 
     /// Builds the message; `targetBytes` is reached to within one line.
     init(targetBytes: Int) {
-        var random = SplitMix64(seed: 0x5eed_f11e)
+        var random = SeededGenerator(seed: 0x5eed_f11e)
         var lines: [String] = [
             "Received: from mail.example.org (mail.example.org [192.0.2.7])",
             "\tby mx.example.net (OpenSMTPD) with ESMTPS id 4f2a9c1e",
@@ -71,21 +73,6 @@ struct SampleMessage {
         lines.append("--b1_4f2a9c1e8d7b6a5f--")
         bytes = Array(lines.joined(separator: "\n").utf8) + [0x0a]
         lineCount = lines.count
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for repeatable test data.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FilterRules
+import SMTPDTestDouble
 
 /// Whole sessions through ``SessionEvaluator`` with the same rules sequential and
 /// prefiltered: every step's decision (verdict, rule, reply, marks, edits) must be the same.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FilterRules
+import SMTPDTestDouble
 
 /// The prefilter must not change a single decision: every rule set below is compiled twice,
 /// once sequential and once prefiltered (its database built before matching starts), and
