@@ -106,11 +106,22 @@ let package = Package(
             dependencies: ["COpenSMTPDShims"]
         ),
 
+        // What the test targets and filter-bench share (a quiet logger, a session on a rules
+        // text, a base64 encoder); used only by tests and benchmarks, like NIOTestUtils.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "FilterRules",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Benchmarks of real filter processes and of the engine in process (`filter-bench --help`).
         .executableTarget(
             name: "filter-bench",
             dependencies: [
                 "SMTPDTestDouble",
+                "TestSupport",
                 "FilterRules",
                 "MIMEStream",
                 "CVectorscan",
@@ -160,20 +171,21 @@ let package = Package(
             dependencies: [
                 "OpenSMTPD",
                 "SMTPDTestDouble",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "FilterRulesTests",
-            dependencies: ["FilterRules", "SMTPDTestDouble"]
+            dependencies: ["FilterRules", "SMTPDTestDouble", "TestSupport"]
         ),
         .testTarget(
             name: "MIMEStreamTests",
-            dependencies: ["MIMEStream"]
+            dependencies: ["MIMEStream", "TestSupport"]
         ),
         .testTarget(
             name: "FilterRulesEngineTests",
-            dependencies: ["FilterRulesEngine"]
+            dependencies: ["FilterRulesEngine", "TestSupport"]
         ),
         .testTarget(
             name: "FilterRulesServeTests",

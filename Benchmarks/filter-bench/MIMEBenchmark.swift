@@ -9,6 +9,7 @@ import Glibc
 import FilterRules
 import Foundation
 import MIMEStream
+import TestSupport
 
 /// The options of the mime mode, as its command sets them.
 struct MIMEOptions {
@@ -34,7 +35,7 @@ enum MIMESampleMessage {
             text += Array("Grüße, your order \(index) of widgets ships on Monday; track it in your account.\n".utf8)
             index += 1
         }
-        lines += base64(text)
+        lines += base64Lines(text)
         lines += ["--b-1", "Content-Type: text/html; charset=iso-8859-1", "Content-Transfer-Encoding: quoted-printable", ""]
         var size = lines.reduce(0) { $0 + $1.utf8.count + 1 }
         index = 0
@@ -48,24 +49,6 @@ enum MIMESampleMessage {
         return lines.map { Array($0.utf8) }
     }
 
-    private static func base64(_ bytes: [UInt8]) -> [String] {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        var out = ""
-        var index = 0
-        while index < bytes.count {
-            let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
-            let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
-            for position in 0..<4 { out.append(position <= chunk.count ? alphabet[(value >> (18 - 6 * position)) & 63] : "=") }
-            index += 3
-        }
-        var lines: [String] = []
-        var rest = Substring(out)
-        while !rest.isEmpty {
-            lines.append(String(rest.prefix(76)))
-            rest = rest.dropFirst(76)
-        }
-        return lines
-    }
 }
 
 /// Runs the mime mode.

@@ -1,12 +1,11 @@
 import FilterRules
 @testable import FilterRulesEngine
+import TestSupport
 import Testing
 
 @Suite("Decision log lines")
 struct DecisionLogLineTests {
-    private func evaluator(_ rules: String) throws -> SessionEvaluator {
-        SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: rules, file: "l.conf"))
-    }
+    private func evaluator(_ rules: String) throws -> SessionEvaluator { try rulesSession(rules, file: "l.conf") }
 
     @Test("a rule's decision names the rule's stage as written, not the step")
     func ruleDecision() throws {

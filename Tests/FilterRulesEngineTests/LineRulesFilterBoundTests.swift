@@ -2,6 +2,7 @@ import FilterRules
 import FilterRulesEngine
 import Logging
 import Testing
+import TestSupport
 
 /// The line adapter's session table follows the library's bound: sessions refused at the
 /// bound cost no engine, and engines go with their sessions.
@@ -10,7 +11,7 @@ struct LineRulesFilterBoundTests {
     @Test("at the library's bound no engine is made for a new session; disconnects free them")
     func engineTableIsBounded() throws {
         let store = RuleSetStore(ruleSet: try RuleSetLoader.compile(text: "helo /^spam$/ reject\n", file: "rules"))
-        let rules = LineRulesFilter(store: store, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let rules = LineRulesFilter(store: store, logger: .quiet)
         rules.filter.maximumSessions = 3
         func send(_ line: String) throws -> String {
             String(decoding: try rules.filter.handle(line: Array(line.utf8)), as: UTF8.self)

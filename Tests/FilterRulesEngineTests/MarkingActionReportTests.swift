@@ -1,12 +1,11 @@
 import FilterRules
 @testable import FilterRulesEngine
+import TestSupport
 import Testing
 
 @Suite("Logs and dry-run reports of junk, add-header, warn and report-only")
 struct MarkingActionReportTests {
-    private func evaluator(_ rules: String) throws -> SessionEvaluator {
-        SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: rules, file: "l.conf"))
-    }
+    private func evaluator(_ rules: String) throws -> SessionEvaluator { try rulesSession(rules, file: "l.conf") }
 
     @Test("a mark's log line names its rule, what it does and the input it matched")
     func markLines() throws {

@@ -2,6 +2,7 @@ import FilterRules
 @testable import FilterRulesEngine
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -21,8 +22,6 @@ private func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-private let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
 @Suite("Message content evaluated off the protocol loop")
 struct SessionContentQueueTests {
     @Test("lines and the end of the message give the decision the synchronous engine gives, message after message")
@@ -38,8 +37,8 @@ struct SessionContentQueueTests {
             ["Subject: hi", " folded win", "", "ok"],
         ]
         let workers = ContentWorkers()
-        let queued = SessionContentQueue(id: 1, store: rules, workers: workers, logger: quiet)
-        let inline = SessionEngine(id: 2, store: rules, logger: quiet)
+        let queued = SessionContentQueue(id: 1, store: rules, workers: workers, logger: .quiet)
+        let inline = SessionEngine(id: 2, store: rules, logger: .quiet)
         let results = Mutex<[Decision]>([])
         var expected: [Decision] = []
         for message in messages {
@@ -71,8 +70,8 @@ struct SessionContentQueueTests {
             helo /^bad$/ reject 550 "5.7.1 bad"
             """)
         let workers = ContentWorkers()
-        let slow = SessionContentQueue(id: 1, store: rules, workers: workers, logger: quiet)
-        let other = SessionContentQueue(id: 2, store: rules, workers: workers, logger: quiet)
+        let slow = SessionContentQueue(id: 1, store: rules, workers: workers, logger: .quiet)
+        let other = SessionContentQueue(id: 2, store: rules, workers: workers, logger: .quiet)
         let finished = Atomic<Bool>(false)
         _ = slow.envelope { $0.data() }
         slow.dataLine(Array("Subject: x".utf8))
@@ -90,7 +89,7 @@ struct SessionContentQueueTests {
     func backlogIsBounded() throws {
         let rules = try store("body /^stop$/ reject")
         let workers = ContentWorkers()
-        let queued = SessionContentQueue(id: 1, store: rules, workers: workers, logger: quiet)
+        let queued = SessionContentQueue(id: 1, store: rules, workers: workers, logger: .quiet)
         let results = Mutex<[Verdict]>([])
         // Hold the session's queue so nothing drains while the backlog fills.
         let gate = Mutex(false)

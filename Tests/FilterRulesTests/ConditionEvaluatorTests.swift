@@ -1,11 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import FilterRules
 
 /// A new session evaluated with the rules of `text` (file `c.conf`).
-private func session(_ text: String) throws -> SessionEvaluator {
-    SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: text, file: "c.conf"))
-}
+private func session(_ text: String) throws -> SessionEvaluator { try rulesSession(text, file: "c.conf") }
 
 /// The line of the rule that decided, nil when none did.
 private func line(_ decision: Decision) -> Int? { decision.rule?.location.line }

@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 @testable import FilterRules
 
 /// Runs the message `text` (lines split at LF) through an evaluator of `rules`; the verdict
 /// and the decode problems reported.
 private func verdict(_ rules: String, _ text: String) throws -> (Decision, problems: [String]) {
-    let evaluator = SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: rules, file: "d.conf"))
+    let evaluator = try rulesSession(rules, file: "d.conf")
     var problems: [String] = []
     evaluator.onDecodeProblem = { problem, _ in problems.append(problem) }
     _ = evaluator.data()
@@ -76,7 +77,7 @@ struct DecodedStageTests {
         // Each base64 line of 76 characters decodes to 57 bytes: 40 lines are 2,280 decoded
         // bytes but 3,080 raw ones.
         let text = String(repeating: "spam spam spam spam spam spam spam spam spam spam spam\r\n", count: 40) + "NEEDLE\r\n"
-        let encoded = base64(Array(text.utf8))
+        let encoded = base64Lines(Array(text.utf8))
         let message = "Content-Transfer-Encoding: base64\n\n" + encoded.joined(separator: "\n")
         #expect(try verdict("set scan-limit 2500\nbody /NEEDLE/ reject 558\n", message).0.reply?.code == 558)
         #expect(try verdict("set scan-limit 2000\nbody /NEEDLE/ reject\n", message).0 == .accept)
@@ -105,23 +106,4 @@ struct DecodedStageTests {
 
     private func ruleLine(_ decision: Decision) -> Int? { decision.rule?.location.line }
 
-    /// Base64 in lines of 76, by the test's own encoder.
-    private func base64(_ bytes: [UInt8]) -> [String] {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        var out = ""
-        var index = 0
-        while index < bytes.count {
-            let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
-            let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
-            for position in 0..<4 { out.append(position <= chunk.count ? alphabet[(value >> (18 - 6 * position)) & 63] : "=") }
-            index += 3
-        }
-        var lines: [String] = []
-        var rest = Substring(out)
-        while !rest.isEmpty {
-            lines.append(String(rest.prefix(76)))
-            rest = rest.dropFirst(76)
-        }
-        return lines
-    }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import FilterRules
 
@@ -27,9 +28,7 @@ private func send(_ evaluator: SessionEvaluator, _ headerLines: [[UInt8]], body:
     return (evaluator.endOfMessage(), peak.count, peak.capacity)
 }
 
-private func evaluator(_ rules: String) throws -> SessionEvaluator {
-    SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: rules, file: "h.conf"))
-}
+private func evaluator(_ rules: String) throws -> SessionEvaluator { try rulesSession(rules, file: "h.conf") }
 
 @Suite("Header limit: how much of a folded header is kept")
 struct HeaderLimitTests {

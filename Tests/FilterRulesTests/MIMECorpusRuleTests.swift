@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import FilterRules
 
@@ -19,7 +20,7 @@ private func literal(_ text: String) -> String {
 
 /// The message `bytes` through an evaluator of `rules`, line by line as smtpd sends them.
 private func verdict(_ rules: String, _ bytes: [UInt8]) throws -> Decision {
-    let evaluator = SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: rules, file: "c.conf"))
+    let evaluator = try rulesSession(rules, file: "c.conf")
     _ = evaluator.data()
     var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false)
     if lines.last?.isEmpty == true { lines.removeLast() }

@@ -1,10 +1,9 @@
+import TestSupport
 import Testing
 @testable import FilterRules
 
 /// A new session evaluated with the rules of `text` (file `m.conf`).
-private func session(_ text: String) throws -> SessionEvaluator {
-    SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: text, file: "m.conf"))
-}
+private func session(_ text: String) throws -> SessionEvaluator { try rulesSession(text, file: "m.conf") }
 
 extension SessionEvaluator {
     /// HELO, MAIL, RCPT, DATA, the lines and the final dot: the message's decision.

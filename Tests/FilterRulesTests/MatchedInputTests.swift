@@ -1,12 +1,11 @@
+import TestSupport
 import Testing
 @testable import FilterRules
 
 /// The input a decision names: which recipient, which header or body line decided.
 @Suite("Session evaluator: the input that decided")
 struct MatchedInputTests {
-    private func evaluator(_ rules: String) throws -> SessionEvaluator {
-        SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: rules, file: "m.conf"))
-    }
+    private func evaluator(_ rules: String) throws -> SessionEvaluator { try rulesSession(rules, file: "m.conf") }
 
     /// DATA, the lines, the final dot.
     private func message(_ evaluator: SessionEvaluator, _ lines: [String]) -> Decision {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import FilterRules
 import MIMEStream
@@ -10,7 +11,7 @@ private func scan(_ rules: String, _ message: String) throws -> (Decision, [(MIM
 }
 
 private func scan(_ rules: String, lines: [[UInt8]]) throws -> (Decision, [(MIMELimitExceeded, String)]) {
-    let evaluator = SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: rules, file: "o.conf"))
+    let evaluator = try rulesSession(rules, file: "o.conf")
     var reported: [(MIMELimitExceeded, String)] = []
     evaluator.onContentLimit = { exceeded, _, setting in reported.append((exceeded, setting)) }
     _ = evaluator.data()

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import FilterRules
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ private func threadCPUSeconds() -> Double {
 /// An evaluator for the rules `text` (file `t.conf`) that records every limit hit as
 /// `LINE: reason`.
 private func recordingEvaluator(_ text: String) throws -> (SessionEvaluator, () -> [String]) {
-    let evaluator = SessionEvaluator(ruleSet: try RuleSetLoader.compile(text: text, file: "t.conf"))
+    let evaluator = try rulesSession(text, file: "t.conf")
     final class Hits { var lines: [String] = [] }
     let hits = Hits()
     evaluator.onLimitExceeded = { rule, reason in hits.lines.append("\(rule.location.line): \(reason)") }

@@ -1,6 +1,7 @@
 import Logging
 @testable import OpenSMTPD
 import Testing
+import TestSupport
 
 /// ``LineFilter/dataLineObserver``: message lines read in place, echoed byte for byte, the
 /// observer looked up once per session and token.
@@ -19,15 +20,13 @@ struct DataLineObserverTests {
         }
     }
 
-    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
     static func request(session: Int, token: Int, _ line: String) -> [UInt8] {
         Array("filter|0.6|1.0|smtp-in|data-line|\(session)|\(token)|".utf8) + Array(line.utf8)
     }
 
     @Test("registers data-line; lines are shown unstuffed, echoed raw, and the observer's lines go first, stuffed")
     func linesAndInsertion() throws {
-        let filter = LineFilter(logger: Self.quiet)
+        let filter = LineFilter(logger: .quiet)
         let recorder = Recorder()
         var lookups: [UInt64] = []
         filter.dataLineObserver = { session in
@@ -49,7 +48,7 @@ struct DataLineObserverTests {
 
     @Test("the observer is looked up again for another token or session, and not for a session refused at the bound")
     func lookups() throws {
-        let filter = LineFilter(logger: Self.quiet)
+        let filter = LineFilter(logger: .quiet)
         filter.maximumSessions = 1
         var lookups: [UInt64] = []
         let recorder = Recorder()
@@ -71,7 +70,7 @@ struct DataLineObserverTests {
 
     @Test("a session without an observer has its lines echoed unseen")
     func noObserver() throws {
-        let filter = LineFilter(logger: Self.quiet)
+        let filter = LineFilter(logger: .quiet)
         filter.dataLineObserver = { _ in nil }
         let output = try filter.handle(line: Self.request(session: 3, token: 4, "..line"))
         #expect(String(decoding: output, as: UTF8.self) == "filter-dataline|0000000000000003|0000000000000004|..line\n")
@@ -79,7 +78,7 @@ struct DataLineObserverTests {
 
     @Test("a held message keeps the observer's lines and releases them first")
     func held() throws {
-        let filter = LineFilter(logger: Self.quiet)
+        let filter = LineFilter(logger: .quiet)
         let recorder = Recorder()
         filter.dataLineObserver = { _ in recorder }
         filter.holdsMessage = { _ in true }

@@ -6,6 +6,7 @@ import Glibc
 #endif
 @testable import OpenSMTPD
 import Testing
+import TestSupport
 
 /// Feeds lines to a ``LineFilter`` in memory and collects its output as text.
 private func run(_ filter: LineFilter, _ lines: [String]) throws -> String {
@@ -14,13 +15,11 @@ private func run(_ filter: LineFilter, _ lines: [String]) throws -> String {
     return String(decoding: output, as: UTF8.self)
 }
 
-private let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
 @Suite("Line protocol (OpenSMTPD 6.6+) in memory")
 struct LineFilterTests {
     @Test("registration lists the reports and exactly the phases with callbacks, after config|ready")
     func registration() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         filter.onHELO = { _, _ in .proceed }
         filter.onRcptTo = { _, _ in .proceed }
         filter.onDataLine = { _, _ in .unchanged }
@@ -41,7 +40,7 @@ struct LineFilterTests {
 
     @Test("answers put the session before the token from 0.5 on, the token first in 0.4")
     func answerLayout() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         filter.onHELO = { _, name in name == "bad" ? .reject(code: 550, text: "5.7.1 No") : .proceed }
         let lines = [
             "filter|0.6|1.0|smtp-in|helo|00000000000000ab|00000000000000cd|bad",
@@ -72,7 +71,7 @@ struct LineFilterTests {
 
     @Test("phases get their parameters: connect, helo/ehlo, mail-from and rcpt-to addresses")
     func parameters() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         var seen: [String] = []
         filter.onLinkConnect = { seen.append("link \($0.reverseDNS) \($0.forwardConfirmed) \($0.clientAddress ?? "-") \($0.destination)") }
         filter.onConnect = { seen.append("connect \($0.reverseDNS) \($0.clientAddress ?? "-")"); return .proceed }
@@ -120,7 +119,7 @@ struct LineFilterTests {
 
     @Test("message lines: dot-stuffing removed for the callback, restored on output, unchanged lines echoed raw")
     func dataLines() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         var seen: [[UInt8]] = []
         filter.onDataLine = { _, line in
             seen.append(line.bytes)
@@ -145,7 +144,7 @@ struct LineFilterTests {
     @Test("a replacement whose line breaks are dropped is stuffed by what remains: a \\n. never ends the message",
           arguments: [false, true])
     func replacementStuffedAfterLineBreaksDropped(held: Bool) throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         if held { filter.holdsMessage = { _ in true } }
         filter.onDataLine = { _, line in line.text == "x" ? .replaced([DataLine(bytes: [10, UInt8(ascii: ".")]), "\n.\nz"]) : .unchanged }
         _ = try filter.handle(line: Array("report|0.6|1.0|smtp-in|link-connect|0000000000000001|a|pass|192.0.2.7:1|192.0.2.1:25".utf8))
@@ -161,7 +160,7 @@ struct LineFilterTests {
 
     @Test("0.4 data lines go back token first")
     func dataLinesTokenFirst() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         filter.onDataLine = { _, _ in .unchanged }
         #expect(try run(filter, ["filter|0.4|1.0|smtp-in|data-line|1|2|x"]) == "filter-dataline|0000000000000002|0000000000000001|x\n")
     }
@@ -169,7 +168,7 @@ struct LineFilterTests {
     @Test("a throwing callback gets the fallback answer; a throwing data-line callback passes the line on")
     func throwingCallbacks() throws {
         struct Failure: Error {}
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         filter.onMailFrom = { _, _ in throw Failure() }
         filter.onDataLine = { _, _ in throw Failure() }
         #expect(try run(filter, ["filter|0.6|1.0|smtp-in|mail-from|1|2|<a@b>"])
@@ -180,7 +179,7 @@ struct LineFilterTests {
     @Test("a deferred answer is sent once, from another thread; a callback that throws after deferring gets the fallback, and its later send is ignored")
     func deferredAnswers() throws {
         struct Failure: Error {}
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         let promises = Mutex<[LineDeferredAnswer]>([])
         filter.onCommit = { _ in
             promises.withLock { $0.append(filter.deferAnswer()) }
@@ -213,7 +212,7 @@ struct LineFilterTests {
 
     @Test("requests without a callback, and unknown phases, are answered proceed")
     func unansweredPhases() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         #expect(try run(filter, ["filter|0.6|1.0|smtp-in|starttls|1|2|TLSv1.3", "filter|0.6|1.0|smtp-in|auth|1|3|PLAIN"]) == """
             filter-result|0000000000000001|0000000000000002|proceed
             filter-result|0000000000000001|0000000000000003|proceed
@@ -223,7 +222,7 @@ struct LineFilterTests {
 
     @Test("malformed lines are logged; those naming a session and token are still answered")
     func malformedLines() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         let ignored = ["", "bogus|line", "config|", "report|0.6|1.0|smtp-in", "report|0.6|1.0|smtp-in|tx-reset|xyz",
                        "filter|0.6|1.0|smtp-in|helo|1", "filter|0.6|1.0|smtp-in|helo|zz|2|x"]
         #expect(try run(filter, ignored) == "")
@@ -234,7 +233,7 @@ struct LineFilterTests {
 
     @Test("an unknown major version, or one older than 0.4, is an error; a newer 0.x is spoken as 0.7")
     func versions() throws {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         #expect(throws: LineProtocolError.self) { try filter.handle(line: Array("filter|1.0|1.0|smtp-in|helo|1|2|x".utf8)) }
         #expect(throws: LineProtocolError.self) { try filter.handle(line: Array("report|0.3|1.0|smtp-in|tx-reset|1".utf8)) }
         #expect(try run(filter, ["filter|0.9|1.0|smtp-in|helo|1|2|x"]) == "filter-result|0000000000000001|0000000000000002|proceed\n")

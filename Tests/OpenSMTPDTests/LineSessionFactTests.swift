@@ -1,8 +1,7 @@
 import Logging
 @testable import OpenSMTPD
 import Testing
-
-private let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+import TestSupport
 
 @Suite("Line protocol: link-auth and link-tls reports")
 struct LineSessionFactTests {
@@ -13,7 +12,7 @@ struct LineSessionFactTests {
     }
 
     private func filter(_ recorder: Recorder) -> LineFilter {
-        let filter = LineFilter(logger: quietLogger)
+        let filter = LineFilter(logger: .quiet)
         filter.onLinkAuth = { session, user, result in recorder.auth.append("\(session.id):\(user):\(result)") }
         filter.onLinkTLS = { session, summary in recorder.tls.append("\(session.id):\(summary)") }
         return filter
