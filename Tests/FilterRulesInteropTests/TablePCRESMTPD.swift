@@ -158,15 +158,5 @@ extension RealSMTPD {
 /// is always stopped and its directory removed afterwards.
 func withTablePCRESMTPD<T>(users: String, aliases: String, sourceLocation: SourceLocation = #_sourceLocation,
                            _ body: (RealSMTPD) throws -> T) throws -> T {
-    let lock = try InteropLock(timeout: 300)
-    let server = try TablePCRESMTPD.start(users: users, aliases: aliases)
-    defer {
-        let leftovers = server.stop()
-        if !leftovers.isEmpty {
-            Issue.record("still running 5 s after smtpd exited, killed: \(leftovers)\n\(server.logTail())", sourceLocation: sourceLocation)
-        }
-        server.removeDirectory()
-        withExtendedLifetime(lock) {}
-    }
-    return try body(server)
+    try withSMTPDRun(start: { try TablePCRESMTPD.start(users: users, aliases: aliases) }, sourceLocation: sourceLocation, body)
 }

@@ -27,8 +27,17 @@ func withRealSMTPD<T>(rules: String, sourceLocation: SourceLocation = #_sourceLo
 func withRealSMTPD<T>(filter: FilterUnderTest, hiding toolchain: HiddenToolchain? = nil,
                       sourceLocation: SourceLocation = #_sourceLocation,
                       _ body: (RealSMTPD) throws -> T) throws -> T {
+    try withSMTPDRun(start: { try RealSMTPD.start(filter, hiding: toolchain) }, sourceLocation: sourceLocation, body)
+}
+
+/// Runs `body` with the smtpd that `start` starts, one run at a time machine-wide
+/// (`InteropLock`, taken before `start`); smtpd is always stopped and its directory removed
+/// afterwards, also when `body` throws. A process of the run that outlives smtpd's exit by
+/// 5 s is killed and recorded as an issue of the test at `sourceLocation`.
+func withSMTPDRun<T>(start: () throws -> RealSMTPD, sourceLocation: SourceLocation,
+                     _ body: (RealSMTPD) throws -> T) throws -> T {
     let lock = try InteropLock(timeout: 300)
-    let server = try RealSMTPD.start(filter, hiding: toolchain)
+    let server = try start()
     defer {
         let leftovers = server.stop()
         if !leftovers.isEmpty {
