@@ -33,10 +33,6 @@ struct EmptyReloadTests {
         return false
     }
 
-    func heloCode(_ smtpd: SMTPDDouble, _ session: UInt64, _ name: String) throws -> Int32 {
-        try smtpd.ask(.helo, session: session, extra: SMTPDDouble.heloExtra(name)).code
-    }
-
     @Test("a truncated file: SIGHUP is refused with a warning, and the old rules still decide")
     func truncatedFileIsRefused() throws {
         let file = try TemporaryRulesFile(Self.rules)

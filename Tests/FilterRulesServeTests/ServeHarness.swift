@@ -32,6 +32,11 @@ func logCount(_ process: FilterProcess, _ text: String) -> Int {
     process.stderrText.components(separatedBy: text).count - 1
 }
 
+/// Asks HELO `name` for `session` and returns the code (0 when accepted).
+func heloCode(_ smtpd: SMTPDDouble, _ session: UInt64, _ name: String) throws -> Int32 {
+    try smtpd.ask(.helo, session: session, extra: SMTPDDouble.heloExtra(name)).code
+}
+
 /// Connects a session from `address` (IPv4 bytes) with `hostname`.
 func connect(_ smtpd: SMTPDDouble, session: UInt64, address: [UInt8] = [192, 0, 2, 7], hostname: String = "client.example") throws -> ParsedResponse {
     try smtpd.event(.connect, session: session)

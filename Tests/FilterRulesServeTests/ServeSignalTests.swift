@@ -11,11 +11,6 @@ struct ServeSignalTests {
     static let oldRules = "helo /^old-spam$/ reject 550 \"5.7.1 old rules\"\n"
     static let newRules = "helo /^new-spam$/ reject 551 \"5.7.1 new rules\"\n"
 
-    /// Asks HELO `name` for `session` and returns the code (0 when accepted).
-    func heloCode(_ smtpd: SMTPDDouble, _ session: UInt64, _ name: String) throws -> Int32 {
-        try smtpd.ask(.helo, session: session, extra: SMTPDDouble.heloExtra(name)).code
-    }
-
     @Test("reload under load: 50 sessions run while SIGHUP swaps the rules; every query is answered; sessions keep the set they started with")
     func reloadUnderLoad() throws {
         let file = try TemporaryRulesFile(Self.oldRules)
