@@ -90,11 +90,8 @@ struct PrefilterCacheTests {
         let path = try directory()
         let cache = try PrefilterCache.open(path).get()
         _ = try build(cache)
-        for name in try files(in: path) {
-            let file = path + "/" + name
-            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        try rewriteEachFile(in: path) { bytes in
             bytes[bytes.count - 100] ^= 0xff  // inside the database
-            try Data(bytes).write(to: URL(fileURLWithPath: file))
         }
         let (set, reports) = try build(cache)
         #expect(liveFromCache(reports) == [false, false])
@@ -197,6 +194,17 @@ struct PrefilterCacheTests {
     }
 
     /// Creates an empty file at `path` last modified `seconds` ago.
+    /// Reads every file of the cache directory `path`, lets `change` alter its bytes and
+    /// writes them back.
+    private func rewriteEachFile(in path: String, _ change: (inout [UInt8]) throws -> Void) throws {
+        for name in try files(in: path) {
+            let file = path + "/" + name
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+            try change(&bytes)
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+        }
+    }
+
     private func makeFile(_ path: String, modifiedSecondsAgo seconds: Int) throws {
         try #require(FileManager.default.createFile(atPath: path, contents: Data("partial".utf8)))
         let then = timeval(tv_sec: time(nil) - seconds, tv_usec: 0)
@@ -208,13 +216,10 @@ struct PrefilterCacheTests {
         let cache = try PrefilterCache.open(path).get()
         _ = try build(cache)
         // The key text names the version: rewrite it as another version's would be.
-        for name in try files(in: path) {
-            let file = path + "/" + name
-            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        try rewriteEachFile(in: path) { bytes in
             let version = Array("vectorscan \(Vectorscan.version)".utf8)
             let start = try #require((0..<bytes.count).first { bytes[$0...].starts(with: version) })
             bytes[start + 11] = UInt8(ascii: "9")
-            try Data(bytes).write(to: URL(fileURLWithPath: file))
         }
         let (set, reports) = try build(cache)
         #expect(liveFromCache(reports) == [false, false])
