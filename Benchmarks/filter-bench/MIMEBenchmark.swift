@@ -66,17 +66,8 @@ func runMIMEBenchmark(_ options: MIMEOptions) throws {
     var rates: [Double] = []
     for (name, text) in cases {
         let ruleSet = try RuleSetLoader.compile(text: text, file: "mime.rules")
-        var messages = 0
-        let start = ContinuousClock.now
-        var elapsed = 0.0
-        repeat {
-            let evaluator = SessionEvaluator(ruleSet: ruleSet)
-            _ = evaluator.data()
-            for line in lines { evaluator.dataLine(line) }
-            guard evaluator.endOfMessage().isAccept else { throw BenchmarkFailure("the MIME sample message was refused") }
-            messages += 1
-            elapsed = seconds(ContinuousClock.now - start)
-        } while elapsed < options.secondsPerCase
+        let (messages, elapsed) = try evaluateRepeatedly(ruleSet, lines: lines, for: options.secondsPerCase,
+                                                         refused: "the MIME sample message was refused")
         let perSecond = Double(messages * lines.count) / elapsed
         rates.append(perSecond)
         print("| \(name) | \(messages) | \(grouped(Int(perSecond.rounded()))) "
