@@ -15,6 +15,20 @@ struct HoldV52Tests {
         #expect(try smtpd.ask(.data, session: session).status == 0)
     }
 
+    /// Opens DATA and the data pipe of `session`, writes `message` into the pipe, closes its
+    /// input and asks EOM; returns the pipe, whose sink the caller closes, and the query id.
+    func sendThroughPipe(_ smtpd: SMTPDDouble, _ session: UInt64, _ message: [UInt8]) throws -> (pipe: OpenDataPipe, qid: UInt64) {
+        try openData(smtpd, session)
+        let pipe = try smtpd.openDataPipe(session: session)
+        var handedOver = false
+        defer { if !handedOver { close(pipe.sink) } }
+        try writeAll(message, to: pipe.input)
+        close(pipe.input)
+        let qid = try smtpd.sendQuery(.eom, session: session, extra: SMTPDDouble.eomExtra(UInt32(message.count)))
+        handedOver = true
+        return (pipe, qid)
+    }
+
     /// Every kind of line: CRLF, empty, 999 bytes, 8-bit, a dot, and a last line without `\n`.
     static let awkwardMessage: [UInt8] = Array("Received: from x\r\n\tby y\r\nSubject: t\r\n\r\n".utf8)
         + [] + [0x0a] + Array(repeating: UInt8(ascii: "a"), count: 999) + [0x0a]
@@ -59,13 +73,9 @@ struct HoldV52Tests {
                 gate.withLock { $0 = session }
             }
         }
-        try openData(smtpd, 3)
         let message = sampleMessage(bytes: 100_000)
-        let pipe = try smtpd.openDataPipe(session: 3)
+        let (pipe, qid) = try sendThroughPipe(smtpd, 3, message)
         defer { close(pipe.sink) }
-        try writeAll(message, to: pipe.input)
-        close(pipe.input)
-        let qid = try smtpd.sendQuery(.eom, session: 3, extra: SMTPDDouble.eomExtra(UInt32(message.count)))
         let deadline = Date() + 5
         while gate.withLock({ $0 }) == nil && Date() < deadline { usleep(1000) }
         var early = [UInt8](repeating: 0, count: 16)
@@ -139,12 +149,8 @@ struct HoldV52Tests {
             }
         }
         let first = sampleMessage(bytes: 6000), second = sampleMessage(bytes: 7000)
-        try openData(smtpd, 20)
-        let pipe = try smtpd.openDataPipe(session: 20)
+        let (pipe, qid) = try sendThroughPipe(smtpd, 20, first)
         defer { close(pipe.sink) }
-        try writeAll(first, to: pipe.input)
-        close(pipe.input)
-        let qid = try smtpd.sendQuery(.eom, session: 20, extra: SMTPDDouble.eomExtra(UInt32(first.count)))
         let deadline = Date() + 5
         while waiting.withLock({ $0 }) == nil && Date() < deadline { usleep(1000) }
         // 6000 held and 7000 more would be 13000: the second passes on as it is.
