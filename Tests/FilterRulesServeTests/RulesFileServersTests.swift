@@ -1,4 +1,4 @@
-import FilterRulesEngine
+@testable import filter_rules
 import Foundation
 import Testing
 

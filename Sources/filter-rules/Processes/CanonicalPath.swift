@@ -4,9 +4,9 @@ import Glibc
 
 /// Absolute paths with every symbolic link, `.` and `..` resolved, to tell whether two
 /// spellings name the same file.
-public enum CanonicalPath {
+enum CanonicalPath {
     /// `path` resolved (`realpath(3)`); nil when it, or a directory on its way, does not exist.
-    public static func of(_ path: String) -> String? {
+    static func of(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

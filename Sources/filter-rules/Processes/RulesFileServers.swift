@@ -9,32 +9,32 @@ import Glibc
 /// through `/bin/sh -c`, so a shell can show the same command line), its command line
 /// serves a rules file (as `servedRulesFile` reads it), and that file, taken from the
 /// process's working directory when relative, is the same file as the one asked for.
-public struct RulesFileServers {
+struct RulesFileServers {
     /// The processes found, by what a SIGHUP would do to them.
-    public struct Found: Equatable, Sendable {
+    struct Found: Equatable, Sendable {
         /// The ones that catch or block SIGHUP: safe to signal.
-        public var ready: [pid_t] = []
+        var ready: [pid_t] = []
         /// The ones whose SIGHUP is still at its default action, which would end them
         /// (a filter-rules that has only just been started).
-        public var notReady: [pid_t] = []
+        var notReady: [pid_t] = []
 
         /// A result with these processes.
-        public init(ready: [pid_t] = [], notReady: [pid_t] = []) {
+        init(ready: [pid_t] = [], notReady: [pid_t] = []) {
             self.ready = ready
             self.notReady = notReady
         }
     }
 
     /// The name of the executable looked for.
-    public let executableName: String
+    let executableName: String
     /// Where the process table is read (`/proc`).
-    public let root: String
+    let root: String
     private let servedRulesFile: ([String]) -> String?
 
     /// - Parameters:
     ///   - servedRulesFile: the rules file a command line (argv[0] first) serves, nil when
     ///     it does not serve (another command, or arguments the program would refuse).
-    public init(executableName: String = "filter-rules", root: String = "/proc",
+    init(executableName: String = "filter-rules", root: String = "/proc",
                 servedRulesFile: @escaping ([String]) -> String?) {
         self.executableName = executableName
         self.root = root
@@ -42,7 +42,7 @@ public struct RulesFileServers {
     }
 
     /// The processes other than `excluded` (this one) serving the file at `path`, in pid order.
-    public func find(serving path: String, excluding excluded: pid_t = getpid()) -> Found {
+    func find(serving path: String, excluding excluded: pid_t = getpid()) -> Found {
         var found = Found()
         guard let target = CanonicalPath.of(path) else { return found }
         for process in ProcessEntry.all(root: root).sorted(by: { $0.pid < $1.pid }) where process.pid != excluded {

@@ -5,20 +5,20 @@ import Glibc
 /// One process as Linux's `/proc` shows it (or a directory laid out the same way): what it
 /// runs, its argument vector, its working directory and its signal masks. Each read is made
 /// when asked for; a process that has gone reads as empty.
-public struct ProcessEntry: Sendable {
+struct ProcessEntry: Sendable {
     /// The process id.
-    public let pid: pid_t
+    let pid: pid_t
     /// Its directory, `ROOT/PID`.
-    public let directory: String
+    let directory: String
 
     /// The entry of `pid` under `root` (`/proc`).
-    public init(pid: pid_t, root: String = "/proc") {
+    init(pid: pid_t, root: String = "/proc") {
         self.pid = pid
         self.directory = "\(root)/\(pid)"
     }
 
     /// Every process under `root`: its numeric entries.
-    public static func all(root: String = "/proc") -> [ProcessEntry] {
+    static func all(root: String = "/proc") -> [ProcessEntry] {
         guard let listing = opendir(root) else { return [] }
         defer { closedir(listing) }
         var entries: [ProcessEntry] = []
@@ -30,13 +30,13 @@ public struct ProcessEntry: Sendable {
     }
 
     /// The basename of the file it executed (`comm`, at most 15 bytes), whatever argv[0] says.
-    public var executableName: String? {
+    var executableName: String? {
         guard let bytes = Self.contents(of: directory + "/comm") else { return nil }
         return String(decoding: bytes.last == 10 ? bytes.dropLast() : bytes[...], as: UTF8.self)
     }
 
     /// Its argument vector, argv[0] first (empty for a zombie or a kernel thread).
-    public var arguments: [String] {
+    var arguments: [String] {
         guard let bytes = Self.contents(of: directory + "/cmdline"), !bytes.isEmpty else { return [] }
         return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast()
             .map { String(decoding: $0, as: UTF8.self) }
@@ -44,12 +44,12 @@ public struct ProcessEntry: Sendable {
 
     /// `path` as the process would open it, canonical: a relative path is taken from its
     /// working directory. Nil when it does not exist (or the directory cannot be read).
-    public func canonicalPath(of path: String) -> String? {
+    func canonicalPath(of path: String) -> String? {
         CanonicalPath.of(path.hasPrefix("/") ? path : directory + "/cwd/" + path)
     }
 
     /// What a SIGHUP would do to it now; nil when its status cannot be read.
-    public var hangupHandling: HangupHandling? {
+    var hangupHandling: HangupHandling? {
         Self.text(of: directory + "/status").map(HangupHandling.of(status:))
     }
 

@@ -4,7 +4,7 @@ import Glibc
 
 /// What SIGHUP would do to a process, from the signal masks of its `/proc/PID/status`
 /// (`SigBlk`, `SigCgt`: hex masks, bit N-1 for signal N).
-public enum HangupHandling: Equatable, Sendable {
+enum HangupHandling: Equatable, Sendable {
     /// A handler catches it.
     case caught
     /// It is blocked (held pending until the process waits for it).
@@ -13,12 +13,12 @@ public enum HangupHandling: Equatable, Sendable {
     case defaultAction
 
     /// Whether a SIGHUP can be sent without ending the process.
-    public var isSafe: Bool { self != .defaultAction }
+    var isSafe: Bool { self != .defaultAction }
 
     /// The handling given the text of `/proc/PID/status`, whose `SigBlk` is the main
     /// thread's mask. (Other threads are not looked at: one waiting in `sigwait` for SIGHUP
     /// shows it unblocked while it waits, and filter-rules blocks it before any thread exists.)
-    public static func of(status: String) -> HangupHandling {
+    static func of(status: String) -> HangupHandling {
         if let caught = mask("SigCgt", in: status), caught & hangupBit != 0 { return .caught }
         if let blocked = mask("SigBlk", in: status), blocked & hangupBit != 0 { return .blocked }
         return .defaultAction
