@@ -111,10 +111,10 @@ enum FuzzTarget: String, CaseIterable {
     /// which remembers the lines before.
     private static func checkInPlaceReading(_ bytes: [UInt8], _ parsed: LineMessage?, reader: inout DataLineReader) {
         let inPlace = bytes.withUnsafeBufferPointer { line in
-            DataLineRequest(line).map { ($0, Array(line[$0.parameters])) }
+            DataLineReader.readInFull(line).map { ($0, Array(line[$0.parameters])) }
         }
         let read = bytes.withUnsafeBufferPointer { reader.read($0) }
-        precondition(read == inPlace?.0, "DataLineReader differs from DataLineRequest")
+        precondition(read == inPlace?.0, "DataLineReader differs from its full reading")
         var full: LineFilterRequest?
         if case .filter(let request)? = parsed, request.phase == "data-line" { full = request }
         switch (inPlace, full) {

@@ -34,13 +34,13 @@ struct DataLineReaderTests {
         "",
     ]
 
-    @Test("every line is read as DataLineRequest reads it alone, in order and with what came before")
+    @Test("every line is read as the full reading reads it alone, in order and with what came before")
     func agreesWithTheFullReading() {
         var reader = DataLineReader()
         var requests = 0
         for (index, line) in Self.lines.enumerated() {
             let bytes = Array(line.utf8)
-            let alone = bytes.withUnsafeBufferPointer { DataLineRequest($0) }
+            let alone = bytes.withUnsafeBufferPointer { DataLineReader.readInFull($0) }
             let read = bytes.withUnsafeBufferPointer { reader.read($0) }
             #expect(read == alone, "line \(index): \(line)")
             if alone != nil { requests += 1 }

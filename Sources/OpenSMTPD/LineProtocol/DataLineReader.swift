@@ -4,13 +4,16 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads `data-line` requests as ``DataLineRequest`` does, faster for the lines of one
-/// message: they differ only in their timestamp and message line. It remembers the last
-/// request's words around the timestamp (`filter|VERSION|` before it, `|SUBSYSTEM|data-line|SESSION|TOKEN|`
-/// after it); a line with the same words there is that request again with other
-/// parameters, found with one `memchr` and two compares instead of reading every field.
-/// Any other line is read in full. (Package access: the line fuzz target checks that both
-/// readings agree.)
+/// The one reader of `data-line` requests (``DataLineRequest``), in place. A line is read in
+/// full (``readInFull(_:)``: the seven bars with `memchr`, the words compared, the ids and
+/// version read) unless it is the request before it again: the lines of one message differ
+/// only in their timestamp and message line, so the reader remembers the last request's
+/// words around the timestamp (`filter|VERSION|` before it, `|SUBSYSTEM|data-line|SESSION|TOKEN|`
+/// after it), and a line with the same words there is found with one `memchr` and two
+/// compares. A line that is no well-formed `data-line` request is left to
+/// ``LineMessage/parse(_:)``, which reads every kind of line and says what is wrong.
+/// (Package access: the line fuzz target checks that the reader, its full reading and the
+/// full parse agree.)
 package struct DataLineReader {
     /// The last request read in full, and its words before and after the timestamp.
     private var last: DataLineRequest?
@@ -32,9 +35,49 @@ package struct DataLineReader {
                 return request
             }
         }
-        guard let request = DataLineRequest(line) else { return nil }
+        guard let request = Self.readInFull(line) else { return nil }
         remember(request, line)
         return request
+    }
+
+    /// Reads `line` (without its `\n`) in full, remembering nothing; nil unless it is a
+    /// well-formed `data-line` request.
+    package static func readInFull(_ line: UnsafeBufferPointer<UInt8>) -> DataLineRequest? {
+        // filter | version | timestamp | subsystem | phase | session | token | parameters
+        var bars: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+        var found = 0
+        var from = 0
+        let count = line.count
+        guard let base = line.baseAddress else { return nil }
+        while found < 7, from < count, let hit = memchr(base + from, Int32(UInt8(ascii: "|")), count - from) {
+            let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            switch found {
+            case 0: bars.0 = index
+            case 1: bars.1 = index
+            case 2: bars.2 = index
+            case 3: bars.3 = index
+            case 4: bars.4 = index
+            case 5: bars.5 = index
+            default: bars.6 = index
+            }
+            found += 1
+            from = index + 1
+        }
+        // Without the parameters' bar the line is `...|TOKEN`, an empty data line.
+        let tokenEnd = found == 7 ? bars.6 : count
+        guard found >= 6, bars.0 == 6, memcmp(base, "filter", 6) == 0,
+              bars.4 - bars.3 == 10, memcmp(base + bars.3 + 1, "data-line", 9) == 0,
+              let version = LineProtocolVersion(ascii: Self.field(base, from: bars.0 + 1, to: bars.1)),
+              let session = LineMessage.hexIdentifier(Self.field(base, from: bars.4 + 1, to: bars.5)),
+              let token = LineMessage.hexIdentifier(Self.field(base, from: bars.5 + 1, to: tokenEnd)) else { return nil }
+        return DataLineRequest(version: version, session: session, token: token,
+                               parameters: found == 7 ? (bars.6 + 1)..<count : count..<count)
+    }
+
+    /// The bytes from `start` to `end` of the line at `base`, as a buffer of their own (the
+    /// shared readers specialise for it; a slice of the line's buffer costs more per byte).
+    private static func field(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + start, count: end - start)
     }
 
     /// Keeps the words around the timestamp of `request`, read in full from `line`, when its
