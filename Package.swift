@@ -37,6 +37,12 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
+        // The PCRE2 wrapper: compiled regexes, match limits and deadlines, per-thread match scratch.
+        .target(
+            name: "PCRE2Matching",
+            dependencies: ["CPCRE2"]
+        ),
+
         // MIME decoding as a message streams: decoded headers, text, file names and types (iconv from libc).
         .target(name: "MIMEStream"),
 
@@ -52,7 +58,7 @@ let package = Package(
         // and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["CPCRE2", "CVectorscan", "MIMEStream"]
+            dependencies: ["PCRE2Matching", "CVectorscan", "MIMEStream"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
@@ -123,6 +129,7 @@ let package = Package(
                 "SMTPDTestDouble",
                 "TestSupport",
                 "FilterRules",
+                "PCRE2Matching",
                 "MIMEStream",
                 "CVectorscan",
                 "CommandLineSupport",
@@ -140,6 +147,7 @@ let package = Package(
             dependencies: [
                 "OpenSMTPD",
                 "FilterRules",
+                "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -177,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FilterRulesTests",
-            dependencies: ["FilterRules", "SMTPDTestDouble", "TestSupport"]
+            dependencies: ["FilterRules", "PCRE2Matching", "SMTPDTestDouble", "TestSupport"]
         ),
         .testTarget(
             name: "MIMEStreamTests",
@@ -206,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PCRETableTests",
-            dependencies: ["PCRETable", "FilterRules", "SMTPDTestDouble", "table-pcre"]
+            dependencies: ["PCRETable", "FilterRules", "PCRE2Matching", "SMTPDTestDouble", "table-pcre"]
         ),
 
         // libFuzzer targets for the parsers (scripts/fuzz); in the normal build, a replayer of inputs.

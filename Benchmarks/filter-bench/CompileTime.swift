@@ -1,4 +1,5 @@
 import FilterRules
+import PCRE2Matching
 
 /// In-process compile time of a rules file through the FilterRules API: parse, then PCRE2
 /// compile and JIT of every regex (``RuleSetLoader/compile(text:file:carryingHitsFrom:)``).

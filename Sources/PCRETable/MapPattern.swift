@@ -1,4 +1,5 @@
 import FilterRules
+import PCRE2Matching
 
 /// The pattern of a map rule or `if` as Postfix's pcre_table(5) writes it: optional `!`
 /// (each one toggles negation), a delimiter (any character but a letter, digit or blank;

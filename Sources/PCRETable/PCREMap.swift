@@ -1,4 +1,5 @@
 import FilterRules
+import PCRE2Matching
 
 /// A lookup that could not be decided: the answer is a temporary failure.
 public enum PCREMapError: Error, Equatable, Sendable, CustomStringConvertible {

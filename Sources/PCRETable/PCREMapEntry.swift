@@ -1,4 +1,5 @@
 import FilterRules
+import PCRE2Matching
 
 /// One rule of a map file: a compiled regular expression and the value it maps to.
 public struct PCREMapEntry: Sendable {

@@ -1,6 +1,7 @@
 import FilterRules
 import Logging
 import OpenSMTPD
+import PCRE2Matching
 
 /// The `table-pcre` backend: answers the daemon's requests from a map file.
 ///

@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// The VALUE of a map line: literal text with references to the regex's capture groups.
 ///
 /// As in Postfix's pcre_table(5): `$N` (every digit that follows: `$12` is group 12),

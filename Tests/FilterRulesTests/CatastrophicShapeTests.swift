@@ -1,5 +1,6 @@
 import Testing
 @testable import FilterRules
+@testable import PCRE2Matching
 
 /// The finding for `/pattern/flags`, as `OFFSET: message`, nil for none.
 private func shape(_ pattern: String, _ flags: RegexFlags = []) -> String? {

@@ -1,5 +1,6 @@
 import Testing
 @testable import FilterRules
+@testable import PCRE2Matching
 
 @Suite("Regex flags")
 struct RegexFlagsTests {

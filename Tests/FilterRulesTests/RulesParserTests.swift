@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FilterRules
+@testable import PCRE2Matching
 
 @Suite("Rules parser: tokenizer diagnostics")
 struct TokenizerDiagnosticTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import FilterRules
+@testable import PCRE2Matching
 
 /// A rule set compiled from `text` as the file `e.conf`.
 private func ruleSet(_ text: String) throws -> CompiledRuleSet {

@@ -1,6 +1,7 @@
 import TestSupport
 import Testing
 @testable import FilterRules
+@testable import PCRE2Matching
 #if canImport(Glibc)
 import Glibc
 #endif

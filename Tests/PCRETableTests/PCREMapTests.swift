@@ -1,5 +1,6 @@
 import FilterRules
 import OpenSMTPD
+import PCRE2Matching
 import PCRETable
 import SMTPDTestDouble
 import Testing

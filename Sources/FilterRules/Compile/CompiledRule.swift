@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// A rule ready to match: its pattern compiled (for a combined rule, every term's).
 public final class CompiledRule: Sendable {
     /// The rule as written.

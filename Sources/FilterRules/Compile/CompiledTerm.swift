@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// One term of a rule ready to match: its pattern compiled.
 public final class CompiledTerm: Sendable {
     /// The term as written.

@@ -1,3 +1,4 @@
+import PCRE2Matching
 
 /// Reads, parses and compiles rules files, reporting every problem at once.
 public enum RuleSetLoader {

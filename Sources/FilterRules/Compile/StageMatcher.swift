@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// The first rule of a stage that matches an input: the one interface the evaluator uses,
 /// so a faster multi-pattern engine can replace ``SequentialStageMatcher`` without touching
 /// the parser, the evaluator or the protocol code. Matchers are classes: the evaluator

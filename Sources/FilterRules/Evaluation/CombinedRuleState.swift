@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// The values of one session's combined rules' terms, and which rules become true at each
 /// point of the session (three-valued, as in milter-regex).
 ///

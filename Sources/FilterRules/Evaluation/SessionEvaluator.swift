@@ -1,4 +1,5 @@
 import MIMEStream
+import PCRE2Matching
 
 /// Applies a rule set to one SMTP session, step by step: the same code for `serve` (both
 /// protocols) and the dry-run. Not thread-safe; one evaluator per session.

@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// One input through one stage's rules, in file order: the first final rule that matches
 /// (accept, reject, tempfail, disconnect) decides; junk, add-header and warn rules that
 /// match on the way are collected as marks and the next rules are tried; in report-only

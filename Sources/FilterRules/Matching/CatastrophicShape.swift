@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// A regex of a shape known to backtrack catastrophically: on a text it does not match it
 /// tries exponentially many ways before giving up, so a long line costs the full match and
 /// time limits (and then the rule does not match).

@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// The structure of a regex as far as the catastrophic-shape analysis needs it: sequences,
 /// alternatives, groups, repeats, and single characters as sets of bytes, each with its
 /// place (UTF-8 offsets) in the source.

@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// Hints for the usual ways of getting a rule's pattern wrong, each a rule rewritten so
 /// that it reads as meant.
 enum PatternHints {

@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// The condition of a rule: terms (`STAGE [NAME] [!] PATTERN`) joined by `and`, `or`,
 /// `not` and parentheses; `not` binds tightest, then `and`, then `or`.
 extension RulesParser {

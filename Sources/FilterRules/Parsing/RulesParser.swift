@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// Reads the rules format: `STAGE [NAME] [!] PATTERN ACTION [CODE] ["TEXT"]` and `set` lines.
 ///
 /// Parsing goes on after an error, so one pass reports every problem of the file.

@@ -1,4 +1,5 @@
 import Dispatch
+import PCRE2Matching
 import Synchronization
 
 /// Finds the first matching rule with one Vectorscan scan of the input: the database of the

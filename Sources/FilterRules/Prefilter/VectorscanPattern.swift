@@ -2,6 +2,7 @@ import CVectorscan
 #if canImport(Glibc)
 import Glibc
 #endif
+import PCRE2Matching
 
 /// One rule's regex as Vectorscan compiles it: the expression (PCRE2 syntax, which
 /// Vectorscan shares), its flags, and the id its matches report (the rule's position in

@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// What a rule's pattern is.
 public enum RulePattern: Hashable, Sendable {
     /// A PCRE2 regex with its flags; `location` is where the regex text starts (after the `/`).

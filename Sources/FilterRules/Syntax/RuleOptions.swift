@@ -1,3 +1,5 @@
+import PCRE2Matching
+
 /// The `set` options of a rules file.
 public struct RuleOptions: Equatable, Sendable {
     /// Whether a regex that hits a PCRE2 limit makes its stage answer tempfail (instead of "no match").

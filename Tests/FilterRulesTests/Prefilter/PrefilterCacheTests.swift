@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import FilterRules
+@testable import PCRE2Matching
 
 /// The disk cache of compiled databases: a second build of the same rules loads it; a
 /// corrupt file, one for another library version, an unsafe or unwritable directory are

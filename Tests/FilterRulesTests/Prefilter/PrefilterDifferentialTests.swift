@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FilterRules
+@testable import PCRE2Matching
 import SMTPDTestDouble
 
 /// The prefilter must not change a single decision: every rule set below is compiled twice,

@@ -11,9 +11,9 @@ import Darwin
 /// (8 ns against 33 ns a read, measured; it is read after every match) and advances in
 /// kernel ticks of 1–10 ms, fine enough for limits of tens of milliseconds; elsewhere
 /// `CLOCK_MONOTONIC`.
-enum MonotonicClock {
+public enum MonotonicClock {
     /// Now, in nanoseconds since an arbitrary start.
-    static func now() -> UInt64 {
+    public static func now() -> UInt64 {
         var time = timespec()
         #if os(Linux)
         clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
@@ -25,9 +25,9 @@ enum MonotonicClock {
 }
 
 /// The moment matching of one input has to stop, and which limit set it.
-struct MatchDeadline {
+public struct MatchDeadline: Sendable {
     /// The limit a deadline comes from.
-    enum Source {
+    public enum Source: Sendable {
         /// `set line-time-limit`: the time of one input.
         case line(TimeLimit)
         /// `set message-time-limit`: what is left of the message's time.
@@ -35,16 +35,16 @@ struct MatchDeadline {
     }
 
     /// When, on ``MonotonicClock``.
-    var nanoseconds: UInt64
+    public var nanoseconds: UInt64
     /// Which limit set it.
-    var source: Source
+    public var source: Source
 
     /// Whether the deadline has passed.
-    var hasPassed: Bool { MonotonicClock.now() >= nanoseconds }
+    public var hasPassed: Bool { MonotonicClock.now() >= nanoseconds }
 
     /// What a regex that runs past it reports: `line time limit exceeded (50ms)` or
     /// `message time limit exceeded (1s)`.
-    var reason: String {
+    public var reason: String {
         switch source {
         case .line(let limit): return "line time limit exceeded (\(limit))"
         case .message(let limit): return "message time limit exceeded (\(limit))"
@@ -56,7 +56,7 @@ extension MatchDeadline {
     /// The deadline of an input whose matching starts at `start`: `lineTimeLimit` after it,
     /// or sooner when less than that is left of `messageTimeLimit` after
     /// `messageTimeSpent` nanoseconds; nil when neither limits it.
-    static func forInput(startingAt start: UInt64, lineTimeLimit line: TimeLimit, messageTimeLimit whole: TimeLimit,
+    public static func forInput(startingAt start: UInt64, lineTimeLimit line: TimeLimit, messageTimeLimit whole: TimeLimit,
                          messageTimeSpent spent: UInt64) -> MatchDeadline? {
         var deadline = line.isUnlimited ? nil : MatchDeadline(nanoseconds: start + line.nanoseconds, source: .line(line))
         if !whole.isUnlimited {

@@ -21,7 +21,7 @@ public final class MatchScratch {
     /// When matching of the current input has to stop; nil for no time limit.
     // Read after every match: unchecked, as the scratch is never shared (see the type's
     // documentation), which saves a dynamic exclusivity check each time.
-    @exclusivity(unchecked) var deadline: MatchDeadline?
+    @exclusivity(unchecked) public var deadline: MatchDeadline?
 
     /// The match limit set on `matchContext` now (it is lowered for long JIT subjects).
     @exclusivity(unchecked) private var appliedMatchLimit: UInt32

@@ -16,7 +16,7 @@ public struct TimeLimit: Sendable, Hashable, CustomStringConvertible {
     public var isUnlimited: Bool { milliseconds == 0 }
 
     /// The limit in nanoseconds.
-    var nanoseconds: UInt64 { UInt64(milliseconds) * 1_000_000 }
+    public var nanoseconds: UInt64 { UInt64(milliseconds) * 1_000_000 }
 
     /// As a rules file writes it: `50ms`, `1s`, `1500ms`, or `0` for none.
     public var description: String {
