@@ -43,6 +43,9 @@ let package = Package(
             dependencies: ["CPCRE2"]
         ),
 
+        // Configuration files as UTF-8 text: reading them (and why one cannot be read), places in them.
+        .target(name: "ConfigurationFiles"),
+
         // MIME decoding as a message streams: decoded headers, text, file names and types (iconv from libc).
         .target(name: "MIMEStream"),
 
@@ -58,7 +61,7 @@ let package = Package(
         // and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["PCRE2Matching", "CVectorscan", "MIMEStream"]
+            dependencies: ["ConfigurationFiles", "PCRE2Matching", "CVectorscan", "MIMEStream"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
@@ -90,6 +93,7 @@ let package = Package(
             dependencies: [
                 "CFilterRulesEarlySignals",
                 "CommandLineSupport",
+                "ConfigurationFiles",
                 "FilterRulesEngine",
                 "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -146,6 +150,7 @@ let package = Package(
             name: "PCRETable",
             dependencies: [
                 "OpenSMTPD",
+                "ConfigurationFiles",
                 "FilterRules",
                 "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +162,7 @@ let package = Package(
             name: "table-pcre",
             dependencies: [
                 "CommandLineSupport",
+                "ConfigurationFiles",
                 "FilterRules",
                 "PCRETable",
                 "OpenSMTPD",
@@ -185,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FilterRulesTests",
-            dependencies: ["FilterRules", "PCRE2Matching", "SMTPDTestDouble", "TestSupport"]
+            dependencies: ["ConfigurationFiles", "FilterRules", "PCRE2Matching", "SMTPDTestDouble", "TestSupport"]
         ),
         .testTarget(
             name: "MIMEStreamTests",
@@ -214,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PCRETableTests",
-            dependencies: ["PCRETable", "FilterRules", "PCRE2Matching", "SMTPDTestDouble", "table-pcre"]
+            dependencies: ["PCRETable", "ConfigurationFiles", "FilterRules", "PCRE2Matching", "SMTPDTestDouble", "table-pcre"]
         ),
 
         // libFuzzer targets for the parsers (scripts/fuzz); in the normal build, a replayer of inputs.

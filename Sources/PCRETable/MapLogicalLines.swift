@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import FilterRules
 
 /// A logical line of a map file, as Postfix's pcre_table(5) reads them: it starts with

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import FilterRules
 import PCRE2Matching
 

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import FilterRules
 import PCRE2Matching
 
@@ -53,7 +54,13 @@ public final class PCREMap {
     ///
     /// - Throws: every problem in the file, as `FILE:LINE:COLUMN: message` diagnostics.
     public static func load(path: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
-        try compile(text: ConfigurationText.read(path: path), file: path, limits: limits)
+        let text: String
+        do {
+            text = try ConfigurationText.read(path: path)
+        } catch {
+            throw RulesFileError([RuleDiagnostic(error.location, error.message)])
+        }
+        return try compile(text: text, file: path, limits: limits)
     }
 
     /// Compiles map text named `file` in diagnostics.

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import FilterRules
 
 /// Reads the text of a map file in the format of Postfix's pcre_table(5): rules

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import ConfigurationFiles
 import FilterRules
 import FilterRulesEngine
 

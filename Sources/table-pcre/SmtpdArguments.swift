@@ -1,4 +1,4 @@
-import FilterRules
+import ConfigurationFiles
 
 /// The command line as smtpd gives it to a table program (6.0 to 7.8 alike).
 enum SmtpdArguments {

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import Foundation
 import Testing
 @testable import FilterRules
@@ -27,7 +28,7 @@ private func readError(_ path: String) -> String? {
         _ = try ConfigurationText.read(path: path)
         return nil
     } catch {
-        return error.diagnostics.count == 1 ? error.diagnostics[0].description : error.description
+        return error.description
     }
 }
 

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import FilterRules
 import OpenSMTPD
 import PCRE2Matching

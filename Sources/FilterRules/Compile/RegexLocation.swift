@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 extension RuleTerm {
     /// Where the character at UTF-8 offset `offset` of the term's regex was written: on the
     /// rule's line, or on the continuation line it went on to. Nil for other patterns.

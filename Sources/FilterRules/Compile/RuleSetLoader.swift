@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import PCRE2Matching
 
 /// Reads, parses and compiles rules files, reporting every problem at once.
@@ -10,7 +11,13 @@ public enum RuleSetLoader {
     ///   - matching: how the stages find their first matching rule.
     public static func load(path: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
                             matching: StageMatching = .sequential) throws(RulesFileError) -> CompiledRuleSet {
-        return try compile(text: ConfigurationText.read(path: path), file: path, carryingHitsFrom: previous, matching: matching)
+        let text: String
+        do {
+            text = try ConfigurationText.read(path: path)
+        } catch {
+            throw RulesFileError([RuleDiagnostic(error.location, error.message)])
+        }
+        return try compile(text: text, file: path, carryingHitsFrom: previous, matching: matching)
     }
 
     /// Parses `text` (named `file` in diagnostics) without compiling regexes.

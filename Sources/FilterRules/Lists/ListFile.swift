@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// Reads a list file (`file "PATH"` in a rule): one entry per line, `#` starts a comment,
 /// blank lines are ignored; errors name the list's `file:line`.
 ///
@@ -19,8 +21,7 @@ enum ListFile {
         do {
             text = try ConfigurationText.read(path: resolved)
         } catch {
-            let why = error.diagnostics.first?.message ?? "cannot be read"
-            return .failure(RulesFileError([RuleDiagnostic(location, "list file \(resolved): \(why)")]))
+            return .failure(RulesFileError([RuleDiagnostic(location, "list file \(resolved): \(error.message)")]))
         }
         var matcher = ListMatcher()
         var problems: [RuleDiagnostic] = []

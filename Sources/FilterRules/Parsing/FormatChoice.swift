@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// The format a rules file is read in, and why: a `#format` line before the first rule
 /// forces it; otherwise the first rule line decides, by its ``LineShape``.
 struct FormatChoice {

@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// Reads OpenSMTPD-extras filter-regex.conf files: `KEYWORD [! ]REGEX`, the regex running
 /// to the end of the line, matches answered with that tool's replies.
 struct LegacyRulesParser {

@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// One logical line of a rules file: physical lines joined at trailing backslashes, with a
 /// map back to physical positions so every diagnostic names the line and column as written.
 struct LogicalLine {

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ConfigurationFiles
 import Glibc
 #endif
 

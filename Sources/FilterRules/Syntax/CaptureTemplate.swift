@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// A reply text or header line that may name what the deciding regex captured: `$0` (the
 /// whole match), `$1` … `$9` (its groups) and `$$` (a dollar sign).
 ///

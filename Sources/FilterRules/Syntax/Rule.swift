@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import PCRE2Matching
 
 /// What a rule's pattern is.

@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// One problem in a rules file, at the place it was found.
 public struct RuleDiagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     /// Where the problem is.

@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// One condition of a rule: `STAGE [NAME] [!] PATTERN`, what a whole rule was before
 /// rules could combine conditions.
 public struct RuleTerm: Hashable, Sendable {

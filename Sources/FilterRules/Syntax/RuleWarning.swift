@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 /// Something in a rules file that works but probably not as meant, at the place it was
 /// found: the file is used all the same.
 public struct RuleWarning: Hashable, Sendable, CustomStringConvertible {

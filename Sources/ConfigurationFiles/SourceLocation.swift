@@ -1,4 +1,5 @@
-/// A place in a rules file: file name, 1-based line and column.
+/// A place in a configuration file (a rules file, a list, a table map): file name, 1-based
+/// line and column.
 public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The file's path as given by the administrator.
     public var file: String

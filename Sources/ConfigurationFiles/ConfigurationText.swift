@@ -6,12 +6,12 @@ public enum ConfigurationText {
     /// - Throws: a diagnostic naming `path` when it cannot be read (what it is instead of a
     ///   regular file, or who the process is and what the file allows), or at the line and
     ///   column of the first byte that is not UTF-8.
-    public static func read(path: String) throws(RulesFileError) -> String {
+    public static func read(path: String) throws(ConfigurationTextError) -> String {
         let bytes: [UInt8]
         do {
             bytes = try FileBytes.read(path: path)
         } catch {
-            throw RulesFileError([RuleDiagnostic(SourceLocation(file: path, line: 0, column: 0), error.message)])
+            throw ConfigurationTextError(SourceLocation(file: path, line: 0, column: 0), error.message)
         }
         return try text(of: bytes, file: path)
     }
@@ -20,11 +20,11 @@ public enum ConfigurationText {
     /// editors write) is not part of the text.
     ///
     /// - Throws: a diagnostic at the first byte that is not, in the file named `file`.
-    public static func text(of bytes: [UInt8], file: String) throws(RulesFileError) -> String {
+    public static func text(of bytes: [UInt8], file: String) throws(ConfigurationTextError) -> String {
         if let bad = UTF8Location.firstInvalid(in: bytes) {
             let hex = String(bad.byte, radix: 16, uppercase: true)
-            throw RulesFileError([RuleDiagnostic(SourceLocation(file: file, line: bad.line, column: bad.column),
-                "byte 0x\(hex) is not UTF-8, expected a UTF-8 text file; convert the file, e.g. with iconv -f ISO-8859-1 -t UTF-8")])
+            throw ConfigurationTextError(SourceLocation(file: file, line: bad.line, column: bad.column),
+                "byte 0x\(hex) is not UTF-8, expected a UTF-8 text file; convert the file, e.g. with iconv -f ISO-8859-1 -t UTF-8")
         }
         let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
         return String(decoding: bytes.starts(with: byteOrderMark) ? bytes.dropFirst(3) : bytes[...], as: UTF8.self)
@@ -42,4 +42,22 @@ public enum ConfigurationText {
         }
         return count
     }
+}
+
+/// A configuration file that cannot be read as text, at the place of the problem: the file
+/// as a whole (it cannot be read), or the line and column of its first byte that is not UTF-8.
+public struct ConfigurationTextError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Where the problem is.
+    public var location: SourceLocation
+    /// What is wrong and what was expected.
+    public var message: String
+
+    /// Creates the error.
+    public init(_ location: SourceLocation, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    /// `FILE: message` or `FILE:LINE:COLUMN: message`.
+    public var description: String { "\(location): \(message)" }
 }

@@ -5,11 +5,24 @@ import Darwin
 #endif
 
 /// The type of a file system entry, from its `st_mode`.
-enum FileKind: Equatable {
-    case regular, directory, fifo, socket, characterDevice, blockDevice, other
+public enum FileKind: Equatable, Sendable {
+    /// A regular file.
+    case regular
+    /// A directory.
+    case directory
+    /// A FIFO (named pipe).
+    case fifo
+    /// A Unix-domain socket.
+    case socket
+    /// A character device.
+    case characterDevice
+    /// A block device.
+    case blockDevice
+    /// Any other type of entry.
+    case other
 
     /// The type of an entry with mode `mode`.
-    init(mode: mode_t) {
+    public init(mode: mode_t) {
         switch mode & S_IFMT {
         case S_IFREG: self = .regular
         case S_IFDIR: self = .directory
@@ -22,7 +35,7 @@ enum FileKind: Equatable {
     }
 
     /// How an entry that is not a regular file is named in messages; nil for a regular file.
-    var unreadableName: String? {
+    public var unreadableName: String? {
         switch self {
         case .regular: return nil
         case .directory: return "a directory"
