@@ -151,7 +151,6 @@ let package = Package(
             dependencies: [
                 "OpenSMTPD",
                 "ConfigurationFiles",
-                "FilterRules",
                 "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -163,7 +162,6 @@ let package = Package(
             dependencies: [
                 "CommandLineSupport",
                 "ConfigurationFiles",
-                "FilterRules",
                 "PCRETable",
                 "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -220,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PCRETableTests",
-            dependencies: ["PCRETable", "ConfigurationFiles", "FilterRules", "PCRE2Matching", "SMTPDTestDouble", "table-pcre"]
+            dependencies: ["PCRETable", "ConfigurationFiles", "PCRE2Matching", "SMTPDTestDouble", "table-pcre"]
         ),
 
         // libFuzzer targets for the parsers (scripts/fuzz); in the normal build, a replayer of inputs.

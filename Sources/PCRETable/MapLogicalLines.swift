@@ -1,5 +1,4 @@
 import ConfigurationFiles
-import FilterRules
 
 /// A logical line of a map file, as Postfix's pcre_table(5) reads them: it starts with
 /// non-blank text, and each following line that starts with a blank continues it.
@@ -25,9 +24,9 @@ struct MapLogicalLine {
     /// Splits `text` into logical lines. A continuation line with nothing before it to
     /// continue (at the start of the file, say) is reported in `diagnostics` and skipped
     /// (Postfix warns and skips it).
-    static func split(_ text: String, file: String) -> (lines: [MapLogicalLine], diagnostics: [RuleDiagnostic]) {
+    static func split(_ text: String, file: String) -> (lines: [MapLogicalLine], diagnostics: [MapDiagnostic]) {
         var lines: [MapLogicalLine] = []
-        var diagnostics: [RuleDiagnostic] = []
+        var diagnostics: [MapDiagnostic] = []
         var current: MapLogicalLine?
         for (index, physical) in PhysicalLines.split(text).enumerated() {
             let number = index + 1
@@ -40,7 +39,7 @@ struct MapLogicalLine {
                 current!.characters += physical
                 current!.positions += positions
             } else {
-                diagnostics.append(RuleDiagnostic(SourceLocation(file: file, line: number, column: 1),
+                diagnostics.append(MapDiagnostic(SourceLocation(file: file, line: number, column: 1),
                     "a line starting with blanks continues the previous line, but there is none; remove the leading blanks"))
             }
         }

@@ -1,5 +1,4 @@
 import ConfigurationFiles
-import FilterRules
 import PCRE2Matching
 
 /// The pattern of a map rule or `if` as Postfix's pcre_table(5) writes it: optional `!`
@@ -20,7 +19,7 @@ struct MapPattern {
     /// Scans the pattern at `start` of `line`; problems go to `diagnostics`. Nil when there is
     /// no pattern to speak of (no delimiter, no closing delimiter).
     static func scan(_ line: MapLogicalLine, at start: Int, file: String,
-                     diagnostics: inout [RuleDiagnostic]) -> MapPattern? {
+                     diagnostics: inout [MapDiagnostic]) -> MapPattern? {
         let characters = line.characters
         func at(_ offset: Int) -> SourceLocation { line.location(offset, file: file) }
         var index = start
@@ -30,12 +29,12 @@ struct MapPattern {
             index += 1
         }
         guard index < characters.count else {
-            diagnostics.append(RuleDiagnostic(at(index), "expected a /regex/ after '!'"))
+            diagnostics.append(MapDiagnostic(at(index), "expected a /regex/ after '!'"))
             return nil
         }
         let delimiter = characters[index]
         guard !delimiter.isLetter, !delimiter.isNumber, delimiter != "\\" else {
-            diagnostics.append(RuleDiagnostic(at(index), "expected a /regex/, found '\(word(characters, from: index))'"))
+            diagnostics.append(MapDiagnostic(at(index), "expected a /regex/, found '\(word(characters, from: index))'"))
             return nil
         }
         let opening = index
@@ -55,13 +54,13 @@ struct MapPattern {
             source.append(character)
         }
         guard closed else {
-            diagnostics.append(RuleDiagnostic(at(opening), "unterminated regex, expected a closing '\(delimiter)'"))
+            diagnostics.append(MapDiagnostic(at(opening), "unterminated regex, expected a closing '\(delimiter)'"))
             return nil
         }
         var flags = defaultFlags
         while index < characters.count, !MapLogicalLine.isBlank(characters[index]) {
             if let message = toggle(characters[index], in: &flags) {
-                diagnostics.append(RuleDiagnostic(at(index), message))
+                diagnostics.append(MapDiagnostic(at(index), message))
             }
             index += 1
         }
@@ -70,7 +69,7 @@ struct MapPattern {
             regex = try PCRE2Regex(pattern: source, flags: flags)
         } catch {
             let column = opening + 1 + ConfigurationText.characterCount(ofUTF8Prefix: error.offset, in: source)
-            diagnostics.append(RuleDiagnostic(at(column), "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
+            diagnostics.append(MapDiagnostic(at(column), "regex error: \(error.message) (PCRE2 at offset \(error.offset))"))
         }
         return MapPattern(regex: regex, negated: negated, end: index)
     }

@@ -1,5 +1,4 @@
 import ConfigurationFiles
-import FilterRules
 import PCRE2Matching
 
 /// A lookup that could not be decided: the answer is a temporary failure.
@@ -53,12 +52,12 @@ public final class PCREMap {
     /// Reads and compiles the map file at `path`.
     ///
     /// - Throws: every problem in the file, as `FILE:LINE:COLUMN: message` diagnostics.
-    public static func load(path: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
+    public static func load(path: String, limits: MatchLimits = .default) throws(MapFileError) -> PCREMap {
         let text: String
         do {
             text = try ConfigurationText.read(path: path)
         } catch {
-            throw RulesFileError([RuleDiagnostic(error.location, error.message)])
+            throw MapFileError(error)
         }
         return try compile(text: text, file: path, limits: limits)
     }
@@ -66,9 +65,9 @@ public final class PCREMap {
     /// Compiles map text named `file` in diagnostics.
     ///
     /// - Throws: every problem in the text.
-    public static func compile(text: String, file: String, limits: MatchLimits = .default) throws(RulesFileError) -> PCREMap {
+    public static func compile(text: String, file: String, limits: MatchLimits = .default) throws(MapFileError) -> PCREMap {
         let (steps, diagnostics) = PCREMapParser.parse(text: text, file: file)
-        guard diagnostics.isEmpty else { throw RulesFileError(diagnostics) }
+        guard diagnostics.isEmpty else { throw MapFileError(diagnostics) }
         return PCREMap(path: file, steps: steps, limits: limits)
     }
 

@@ -1,5 +1,4 @@
 import ConfigurationFiles
-import FilterRules
 import PCRE2Matching
 
 /// One rule of a map file: a compiled regular expression and the value it maps to.

@@ -1,4 +1,3 @@
-import FilterRules
 import Logging
 import OpenSMTPD
 import PCRE2Matching
@@ -28,7 +27,7 @@ public final class PCRETable {
     ///
     /// - Throws: every problem in the file.
     public init(path: String, services: TableService = .any, limits: MatchLimits = .default,
-                logger: Logger = Logger(label: "table-pcre")) throws(RulesFileError) {
+                logger: Logger = Logger(label: "table-pcre")) throws(MapFileError) {
         self.services = services
         self.limits = limits
         self.logger = logger

@@ -1,5 +1,4 @@
 import ConfigurationFiles
-import FilterRules
 import PCRETable
 import Testing
 
@@ -94,7 +93,7 @@ struct PCREMapParserTests {
 
     @Test("files that cannot be used")
     func unreadable() {
-        #expect(throws: RulesFileError.self) { try PCREMap.load(path: "/nonexistent/m.pcre") }
+        #expect(throws: MapFileError.self) { try PCREMap.load(path: "/nonexistent/m.pcre") }
         do {
             _ = try PCREMap.load(path: "/nonexistent/m.pcre")
         } catch {

@@ -1,5 +1,4 @@
 import ConfigurationFiles
-import FilterRules
 import OpenSMTPD
 import PCRE2Matching
 import PCRETable
