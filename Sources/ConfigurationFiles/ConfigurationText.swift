@@ -43,21 +43,3 @@ public enum ConfigurationText {
         return count
     }
 }
-
-/// A configuration file that cannot be read as text, at the place of the problem: the file
-/// as a whole (it cannot be read), or the line and column of its first byte that is not UTF-8.
-public struct ConfigurationTextError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Where the problem is.
-    public var location: SourceLocation
-    /// What is wrong and what was expected.
-    public var message: String
-
-    /// Creates the error.
-    public init(_ location: SourceLocation, _ message: String) {
-        self.location = location
-        self.message = message
-    }
-
-    /// `FILE: message` or `FILE:LINE:COLUMN: message`.
-    public var description: String { "\(location): \(message)" }
-}

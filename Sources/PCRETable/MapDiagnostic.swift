@@ -1,21 +1,7 @@
 import ConfigurationFiles
 
 /// One problem in a map file, at the place it was found.
-public struct MapDiagnostic: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Where the problem is.
-    public var location: SourceLocation
-    /// What is wrong and what was expected.
-    public var message: String
-
-    /// Creates a diagnostic.
-    public init(_ location: SourceLocation, _ message: String) {
-        self.location = location
-        self.message = message
-    }
-
-    /// `FILE:LINE:COLUMN: message`.
-    public var description: String { "\(location): \(message)" }
-}
+public typealias MapDiagnostic = FileDiagnostic
 
 /// A map file that cannot be used, with every problem found in it, in file order.
 public struct MapFileError: Error, Sendable, CustomStringConvertible {
@@ -29,7 +15,7 @@ public struct MapFileError: Error, Sendable, CustomStringConvertible {
 
     /// The error of a map file that cannot be read as text.
     public init(_ error: ConfigurationTextError) {
-        self.init([MapDiagnostic(error.location, error.message)])
+        self.init([error])
     }
 
     /// One diagnostic per line.

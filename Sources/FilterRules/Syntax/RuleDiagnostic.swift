@@ -1,21 +1,7 @@
 import ConfigurationFiles
 
-/// One problem in a rules file, at the place it was found.
-public struct RuleDiagnostic: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Where the problem is.
-    public var location: SourceLocation
-    /// What is wrong and what was expected.
-    public var message: String
-
-    /// Creates a diagnostic.
-    public init(_ location: SourceLocation, _ message: String) {
-        self.location = location
-        self.message = message
-    }
-
-    /// `FILE:LINE:COLUMN: message`.
-    public var description: String { "\(location): \(message)" }
-}
+/// One problem in a rules file (or one of its list files), at the place it was found.
+public typealias RuleDiagnostic = FileDiagnostic
 
 /// A rules file that cannot be used, with every problem found in it, in file order.
 public struct RulesFileError: Error, Sendable, CustomStringConvertible {
