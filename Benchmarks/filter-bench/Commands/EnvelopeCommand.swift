@@ -4,23 +4,13 @@ import ArgumentParser
 struct EnvelopeCommand: BenchmarkMode {
     static let configuration = CommandConfiguration(
         commandName: "envelope",
-        abstract: "RCPT answer latency (p50, p99, largest) with 1,000 sessions and 1,000 rcpt rules, prefilter off and live."
+        abstract: "RCPT answer latency (p50, p99, largest) with 1,000 sessions and 1,000 rcpt rules, prefilter off and live.",
+        discussion: "A case is one prefilter setting; at least 1 s and 2,000 queries of it are measured."
     )
 
-    @OptionGroup var filter: FilterRulesOption
-
-    @Option(help: ArgumentHelp(
-        "Seconds of RCPT queries per case; at least 1 s and 2,000 queries are measured (default: 1.5; 0.3 with --quick).",
-        valueName: "s"))
-    var seconds: Double?
-
-    @Flag(help: "Shorter cases.")
-    var quick = false
+    @OptionGroup var timing: TimedCaseOptions
 
     func measure() throws {
-        var options = RulesOptions(quick: quick)
-        filter.apply(to: &options.filter)
-        if let seconds { options.secondsPerCase = seconds }
-        try runEnvelopeLatencyBenchmark(options)
+        try runEnvelopeLatencyBenchmark(timing.rulesOptions())
     }
 }

@@ -7,21 +7,13 @@ struct LineCommand: BenchmarkMode {
         abstract: """
             Data lines per second through filter-rules on the line protocol of OpenSMTPD 6.6+ \
             with 1 to 10,000 dataline rules.
-            """
+            """,
+        discussion: "Each rule count is measured in 5 interleaved rounds with line-echo-filter; --seconds is per case and round."
     )
 
-    @OptionGroup var filter: FilterRulesOption
-
-    @Option(help: ArgumentHelp("Seconds per case and round, at least (default: 1.5; 0.3 with --quick).", valueName: "s"))
-    var seconds: Double?
-
-    @Flag(help: "Shorter rounds.")
-    var quick = false
+    @OptionGroup var timing: TimedCaseOptions
 
     func measure() throws {
-        var options = RulesOptions(quick: quick)
-        filter.apply(to: &options.filter)
-        if let seconds { options.secondsPerCase = seconds }
-        try runLineBenchmark(options)
+        try runLineBenchmark(timing.rulesOptions())
     }
 }

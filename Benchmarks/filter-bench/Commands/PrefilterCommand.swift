@@ -11,23 +11,15 @@ struct PrefilterCommand: BenchmarkMode {
             """
     )
 
-    @OptionGroup var filter: FilterRulesOption
-
-    @Option(help: ArgumentHelp("Seconds of data phase per case, at least (default: 1.5; 0.3 with --quick).", valueName: "s"))
-    var seconds: Double?
+    @OptionGroup var timing: TimedCaseOptions
 
     @Option(help: ArgumentHelp(
         "The dataline rule counts to measure, the first the baseline (default: 0,10,100,1000,10000).",
         valueName: "n,n..."))
     var rules: RuleCountList?
 
-    @Flag(help: "Shorter cases.")
-    var quick = false
-
     func measure() throws {
-        var options = RulesOptions(quick: quick)
-        filter.apply(to: &options.filter)
-        if let seconds { options.secondsPerCase = seconds }
+        var options = timing.rulesOptions()
         options.ruleCounts = rules?.counts
         try runPrefilterBenchmark(options)
     }

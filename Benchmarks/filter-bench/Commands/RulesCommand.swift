@@ -10,18 +10,9 @@ struct RulesCommand: BenchmarkMode {
             """
     )
 
-    @OptionGroup var filter: FilterRulesOption
-
-    @Option(help: ArgumentHelp("Seconds of data phase per case, at least (default: 1.5; 0.3 with --quick).", valueName: "s"))
-    var seconds: Double?
-
-    @Flag(help: "Shorter cases and 3 compile runs instead of 5.")
-    var quick = false
+    @OptionGroup var timing: TimedCaseOptions
 
     func measure() throws {
-        var options = RulesOptions(quick: quick)
-        filter.apply(to: &options.filter)
-        if let seconds { options.secondsPerCase = seconds }
-        try runRulesBenchmark(options)
+        try runRulesBenchmark(timing.rulesOptions())
     }
 }
