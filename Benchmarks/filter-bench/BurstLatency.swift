@@ -16,12 +16,14 @@ func runBurstLatencyBenchmark(_ options: RulesOptions) throws {
     print("| rcpt rules | burst bytes | first answer after | last answer after |")
     print("| ---: | ---: | ---: | ---: |")
     for count in [0, 1_000] {
-        let rules = (0..<count).map { "rcpt /^(?:user\($0)|role\($0)-[a-z]+)@example\\.(?:org|net)$/i reject\n" }.joined()
+        let rules =
+            (0..<count).map { "rcpt /^(?:user\($0)|role\($0)-[a-z]+)@example\\.(?:org|net)$/i reject\n" }.joined()
             + "helo /^never\\.example$/ reject\n"
         let file = try TemporaryFile(rules, name: "rules.conf")
         let cache = try TemporaryDirectory()
-        let process = try FilterProcess(executable: options.filter, name: "filter-rules",
-                                        arguments: [file.path, "-v", "--prefilter-cache", cache.path], channelOnStandardOutput: true)
+        let process = try FilterProcess(
+            executable: options.filter, name: "filter-rules",
+            arguments: [file.path, "-v", "--prefilter-cache", cache.path], channelOnStandardOutput: true)
         let smtpd = LineDaemonDouble(process: process)
         _ = try smtpd.handshake()
         if count > 0 { try waitForStderr(process, "prefilter live for rcpt", timeout: 120) }
@@ -35,8 +37,9 @@ func runBurstLatencyBenchmark(_ options: RulesOptions) throws {
         for round in 0..<rounds {
             var burst: [UInt8] = []
             for (index, session) in sessions.enumerated() {
-                burst += Array(("filter|0.6|1764060000.000002|smtp-in|rcpt-to|\(LineDaemonDouble.hex(session))|"
-                                + "\(LineDaemonDouble.hex(UInt64(round * 10_000 + index + 1)))|<person\(index)@example.net>\n").utf8)
+                burst += Array(
+                    ("filter|0.6|1764060000.000002|smtp-in|rcpt-to|\(LineDaemonDouble.hex(session))|"
+                        + "\(LineDaemonDouble.hex(UInt64(round * 10_000 + index + 1)))|<person\(index)@example.net>\n").utf8)
             }
             burstBytes = burst.count
             let start = ContinuousClock.now

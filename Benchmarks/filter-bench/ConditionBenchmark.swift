@@ -48,8 +48,10 @@ func runConditionBenchmark(_ options: EvaluateOptions) throws {
 
 /// Queries per second of `query` over `inputs` (one session per 1,000 queries, after HELO
 /// and MAIL); every query must be accepted.
-private func queriesPerSecond(_ minimumSeconds: Double, ruleSet: CompiledRuleSet, inputs: [String],
-                              _ query: (SessionEvaluator, String) -> Decision) throws -> Double {
+private func queriesPerSecond(
+    _ minimumSeconds: Double, ruleSet: CompiledRuleSet, inputs: [String],
+    _ query: (SessionEvaluator, String) -> Decision
+) throws -> Double {
     var queries = 0
     let start = ContinuousClock.now
     var elapsed = 0.0

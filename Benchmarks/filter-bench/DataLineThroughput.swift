@@ -1,7 +1,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Data lines per second through `filter-rules serve` with one rules file: the filter runs
@@ -31,8 +31,10 @@ struct DataLineThroughput {
     /// Serves `rules` (a rules file's text with `ruleCount` rules) and measures; `arguments`
     /// go to serve, and with `waitForLog` the measurement starts once stderr has that text;
     /// the check afterwards probes the spam rule numbered `lastRuleIndex` (default: the last one).
-    func measure(rules: String, ruleCount: Int, arguments: [String] = [], waitForLog: String? = nil,
-                 lastRuleIndex: Int? = nil) throws -> Result {
+    func measure(
+        rules: String, ruleCount: Int, arguments: [String] = [], waitForLog: String? = nil,
+        lastRuleIndex: Int? = nil
+    ) throws -> Result {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("filter-bench-rules-\(getpid())-\(ruleCount)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -39,8 +39,10 @@ func runEnvelopeLatencyBenchmark(_ options: RulesOptions) throws {
         while seconds(ContinuousClock.now - start) < max(options.secondsPerCase, 1) || samples.count < 2_000 {
             let session = sessions[index % sessions.count]
             let asked = ContinuousClock.now
-            try expectAccepted(smtpd.ask(.rcpt, session: session,
-                                         extra: SMTPDDouble.mailaddrExtra(user: "person\(index)", domain: "example.net")), "RCPT")
+            try expectAccepted(
+                smtpd.ask(
+                    .rcpt, session: session,
+                    extra: SMTPDDouble.mailaddrExtra(user: "person\(index)", domain: "example.net")), "RCPT")
             samples.append(seconds(ContinuousClock.now - asked))
             index += 1
         }

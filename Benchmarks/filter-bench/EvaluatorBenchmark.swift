@@ -24,22 +24,27 @@ func runEvaluatorBenchmark(_ options: EvaluateOptions) throws {
     print("| dataline rules | messages | lines/s | ns per line and rule |")
     print("| ---: | ---: | ---: | ---: |")
     for count in options.ruleCounts {
-        let ruleSet = try RuleSetLoader.compile(text: SpamRules.file(count: count), file: "evaluate.rules",
-                                                matching: options.prefilter ? .prefiltered(PrefilterOptions()) : .sequential)
+        let ruleSet = try RuleSetLoader.compile(
+            text: SpamRules.file(count: count), file: "evaluate.rules",
+            matching: options.prefilter ? .prefiltered(PrefilterOptions()) : .sequential)
         ruleSet.waitForPrefilters()
-        let (messages, elapsed) = try evaluateRepeatedly(ruleSet, lines: lines, for: options.secondsPerCase,
-                                                         refused: "the sample message was refused")
+        let (messages, elapsed) = try evaluateRepeatedly(
+            ruleSet, lines: lines, for: options.secondsPerCase,
+            refused: "the sample message was refused")
         let perSecond = Double(messages * lines.count) / elapsed
-        print("| \(grouped(count)) | \(messages) | \(grouped(Int(perSecond.rounded()))) "
-              + "| \(fixed(1e9 / perSecond / Double(count), 1)) |")
+        print(
+            "| \(grouped(count)) | \(messages) | \(grouped(Int(perSecond.rounded()))) "
+                + "| \(fixed(1e9 / perSecond / Double(count), 1)) |")
     }
 }
 
 /// Runs `lines` as one message after another, each through a new session of `ruleSet`, for
 /// at least `minimum` seconds; returns how many messages ran and the seconds taken. Throws
 /// `refused` as a ``BenchmarkFailure`` when a message is not accepted.
-func evaluateRepeatedly(_ ruleSet: CompiledRuleSet, lines: [[UInt8]], for minimum: Double,
-                        refused: String) throws -> (messages: Int, elapsed: Double) {
+func evaluateRepeatedly(
+    _ ruleSet: CompiledRuleSet, lines: [[UInt8]], for minimum: Double,
+    refused: String
+) throws -> (messages: Int, elapsed: Double) {
     var messages = 0
     let start = ContinuousClock.now
     var elapsed = 0.0

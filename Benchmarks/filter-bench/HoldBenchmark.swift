@@ -5,7 +5,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An add-header rule that matches nothing in the sample message: the messages are held and
@@ -18,16 +18,18 @@ func runHoldBenchmark(_ options: RulesOptions) throws {
     let message = SampleMessage(targetBytes: benchmarkMessageBytes)
     let bench = DataLineThroughput(executable: options.filter, message: message, minimumSeconds: options.secondsPerCase)
     print("filter: \(options.filter)")
-    print("message: \(grouped(message.bytes.count)) bytes in \(grouped(message.lineCount)) lines, filter API 52, "
-          + "at least \(fixed(options.secondsPerCase, 1)) s of data phase per case")
+    print(
+        "message: \(grouped(message.bytes.count)) bytes in \(grouped(message.lineCount)) lines, filter API 52, "
+            + "at least \(fixed(options.secondsPerCase, 1)) s of data phase per case")
     print("")
     print("| rules | held | messages | data lines/s | MiB/s | vs. not held |")
     print("| --- | :---: | ---: | ---: | ---: | ---: |")
     let plain = try bench.measure(rules: SpamRules.file(count: 10), ruleCount: 10)
     let held = try bench.measure(rules: holdingRule + SpamRules.file(count: 10), ruleCount: 11, lastRuleIndex: 10)
     for (name, isHeld, result) in [("10 dataline", "no", plain), ("10 dataline + 1 body add-header", "yes", held)] {
-        print("| \(name) | \(isHeld) | \(result.messages) | \(grouped(Int(result.linesPerSecond.rounded()))) "
-              + "| \(fixed(result.mebibytesPerSecond, 1)) | \(fixed(result.linesPerSecond / plain.linesPerSecond, 3)) |")
+        print(
+            "| \(name) | \(isHeld) | \(result.messages) | \(grouped(Int(result.linesPerSecond.rounded()))) "
+                + "| \(fixed(result.mebibytesPerSecond, 1)) | \(fixed(result.linesPerSecond / plain.linesPerSecond, 3)) |")
     }
     print("")
     try measureHeldMemory(options.filter, sessions: 100, messageBytes: 1 << 20)
@@ -80,8 +82,9 @@ private func measureHeldMemory(_ executable: String, sessions: Int, messageBytes
     print("| --- | ---: |")
     // resident() is in KiB.
     print("| before the messages | \(fixed(Double(before) / 1024, 1)) MiB |")
-    print("| all \(sessions) held | \(fixed(Double(during) / 1024, 1)) MiB (+\(fixed(Double(during - before) / 1024, 1)) MiB, "
-          + "\(grouped((during - before) / sessions)) KiB a message; \(open) descriptors open) |")
+    print(
+        "| all \(sessions) held | \(fixed(Double(during) / 1024, 1)) MiB (+\(fixed(Double(during - before) / 1024, 1)) MiB, "
+            + "\(grouped((during - before) / sessions)) KiB a message; \(open) descriptors open) |")
     print("| after their release | \(fixed(Double(after) / 1024, 1)) MiB |")
 }
 
@@ -89,7 +92,8 @@ private func measureHeldMemory(_ executable: String, sessions: Int, messageBytes
 private func waitUntilIdle(_ pid: Int32) {
     func cpuTicks() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return 0 }
+            let close = text.lastIndex(of: ")")
+        else { return 0 }
         let fields = text[text.index(after: close)...].split(separator: " ")
         return fields.count > 13 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
     }

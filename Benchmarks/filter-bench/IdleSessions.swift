@@ -10,7 +10,8 @@ enum IdleSessions {
     /// v52: latency with no idle session, latency with `sessions` idle ones, and the RSS
     /// growth per idle session in bytes.
     static func v52(_ executable: String, rules: String, sessions: Int, queries: Int) throws
-        -> (idle: LatencySummary, busy: LatencySummary, bytesPerSession: Double) {
+        -> (idle: LatencySummary, busy: LatencySummary, bytesPerSession: Double)
+    {
         let process = try FilterProcess(executable: executable, name: "rules", arguments: [rules])
         let smtpd = SMTPDDouble(process: process)
         _ = try smtpd.register(name: "rules")
@@ -42,8 +43,9 @@ enum IdleSessions {
 
     /// Line protocol: the RSS growth per idle session (link-connect and connect) in bytes.
     static func line(_ executable: String, rules: String, sessions: Int) throws -> Double {
-        let process = try FilterProcess(executable: executable, name: "filter-rules", arguments: [rules],
-                                        channelOnStandardOutput: true)
+        let process = try FilterProcess(
+            executable: executable, name: "filter-rules", arguments: [rules],
+            channelOnStandardOutput: true)
         let smtpd = LineDaemonDouble(process: process)
         _ = try smtpd.handshake()
         try smtpd.report("link-connect", session: 1, parameters: "a.example|pass|192.0.2.7:4000|192.0.2.1:25")

@@ -3,7 +3,7 @@
 // the default limits of a file without `set` lines, and which limits they hit.
 import FilterRules
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The options of the limits mode, as its command sets them.
@@ -42,25 +42,37 @@ func runLimitsBenchmark(_ options: LimitsOptions) throws {
     let sizes = options.quick ? [95 << 10] : [95 << 10, 1 << 20]
     var cases: [CatastrophicCase] = []
     for size in sizes {
-        cases.append(CatastrophicCase(rule: "body /(.*a){20}/ reject", input: "1 line: 19 × \"ax\", then x to \(grouped(size)) bytes",
-                                      bodyLines: [AdversarialLines.sparseA(length: size)]))
-        cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "1 line: (15 × a, b) repeated to \(grouped(size)) bytes",
-                                      bodyLines: [AdversarialLines.runsOfA(length: size, run: 15)]))
+        cases.append(
+            CatastrophicCase(
+                rule: "body /(.*a){20}/ reject", input: "1 line: 19 × \"ax\", then x to \(grouped(size)) bytes",
+                bodyLines: [AdversarialLines.sparseA(length: size)]))
+        cases.append(
+            CatastrophicCase(
+                rule: "body /(a+)+$/ reject", input: "1 line: (15 × a, b) repeated to \(grouped(size)) bytes",
+                bodyLines: [AdversarialLines.runsOfA(length: size, run: 15)]))
     }
     // Runs just short of what the lowered JIT limit of the length stops at once (1,027 on
     // 95 KiB, 95 on 1 MiB): every start position backtracks as long as it may.
     let tuned = [(95 << 10, 9), (1 << 20, 5)].filter { sizes.contains($0.0) }
     for (size, run) in tuned {
-        cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "1 line: (\(run) × a, b) repeated to \(grouped(size)) bytes",
-                                      bodyLines: [AdversarialLines.runsOfA(length: size, run: run)]))
+        cases.append(
+            CatastrophicCase(
+                rule: "body /(a+)+$/ reject", input: "1 line: (\(run) × a, b) repeated to \(grouped(size)) bytes",
+                bodyLines: [AdversarialLines.runsOfA(length: size, run: run)]))
     }
     let slowLine = AdversarialLines.runsOfA(length: 95 << 10, run: 9)
-    cases.append(CatastrophicCase(rules: "100 × `body /(a+)+$/ reject`", text: String(repeating: "body /(a+)+$/ reject\n", count: 100),
-                                  input: "1 line: (9 × a, b) repeated to 97,280 bytes", bodyLines: [slowLine]))
-    cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "8 lines: (15 × a, b) repeated to 95 KiB each",
-                                  bodyLines: Array(repeating: AdversarialLines.runsOfA(length: 95 << 10, run: 15), count: 8)))
-    cases.append(CatastrophicCase(rule: "body /(a+)+$/ reject", input: "100 lines: (9 × a, b) repeated to 95 KiB each",
-                                  bodyLines: Array(repeating: slowLine, count: 100)))
+    cases.append(
+        CatastrophicCase(
+            rules: "100 × `body /(a+)+$/ reject`", text: String(repeating: "body /(a+)+$/ reject\n", count: 100),
+            input: "1 line: (9 × a, b) repeated to 97,280 bytes", bodyLines: [slowLine]))
+    cases.append(
+        CatastrophicCase(
+            rule: "body /(a+)+$/ reject", input: "8 lines: (15 × a, b) repeated to 95 KiB each",
+            bodyLines: Array(repeating: AdversarialLines.runsOfA(length: 95 << 10, run: 15), count: 8)))
+    cases.append(
+        CatastrophicCase(
+            rule: "body /(a+)+$/ reject", input: "100 lines: (9 × a, b) repeated to 95 KiB each",
+            bodyLines: Array(repeating: slowLine, count: 100)))
     print("| rules | message body | CPU s | limit hits |")
     print("| --- | --- | ---: | --- |")
     for item in cases {

@@ -1,7 +1,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The rule counts of the line-protocol cases (at least one data rule, or filter-rules does
@@ -26,8 +26,9 @@ func runLineBenchmark(_ options: RulesOptions) throws {
         line.first == UInt8(ascii: ".") ? [UInt8(ascii: ".")] + line : Array(line)
     }
     print("filter: \(options.filter)")
-    print("message: \(grouped(lines.count)) lines, \(grouped(message.bytes.count)) bytes, protocol 0.6, "
-          + "\(lineRounds) rounds of at least \(fixed(options.secondsPerCase, 1)) s per case, median shown")
+    print(
+        "message: \(grouped(lines.count)) lines, \(grouped(message.bytes.count)) bytes, protocol 0.6, "
+            + "\(lineRounds) rounds of at least \(fixed(options.secondsPerCase, 1)) s per case, median shown")
     print("")
     let echoFilter = FilterProcess.builtExecutable(named: "line-echo-filter")
     // The reference first (a minimal C filter, Benchmarks/line-echo-filter), then filter-rules
@@ -38,10 +39,12 @@ func runLineBenchmark(_ options: RulesOptions) throws {
         let rules = try TemporaryFile(SpamRules.file(count: count), name: "rules.conf")
         let cache = try TemporaryDirectory()
         keep += [rules, cache]
-        let process = count == 0
+        let process =
+            count == 0
             ? try FilterProcess(executable: echoFilter, name: "line-echo-filter", channelOnStandardOutput: true)
-            : try FilterProcess(executable: options.filter, name: "filter-rules",
-                                arguments: [rules.path, "-v", "--prefilter-cache", cache.path], channelOnStandardOutput: true)
+            : try FilterProcess(
+                executable: options.filter, name: "filter-rules",
+                arguments: [rules.path, "-v", "--prefilter-cache", cache.path], channelOnStandardOutput: true)
         let smtpd = LineDaemonDouble(process: process)
         guard try smtpd.handshake().contains("register|filter|smtp-in|data-line") else {
             throw BenchmarkFailure("filter-rules did not register the data-line phase")
@@ -63,9 +66,10 @@ func runLineBenchmark(_ options: RulesOptions) throws {
     for item in cases {
         let name = item.ruleCount == 0 ? "line-echo-filter" : grouped(item.ruleCount)
         let sorted = item.rates.sorted()
-        print("| \(name) | \(item.messages) | \(grouped(Int(item.median))) | \(grouped(Int(sorted.first!)))–\(grouped(Int(sorted.last!))) "
-              + "| \(fixed(item.median * bytesPerLine / 1_048_576, 1)) "
-              + "| \(item.ruleCount == 0 ? "–" : fixed(item.median / baseline, 3)) | \(fixed(item.median / echo, 3)) |")
+        print(
+            "| \(name) | \(item.messages) | \(grouped(Int(item.median))) | \(grouped(Int(sorted.first!)))–\(grouped(Int(sorted.last!))) "
+                + "| \(fixed(item.median * bytesPerLine / 1_048_576, 1)) "
+                + "| \(item.ruleCount == 0 ? "–" : fixed(item.median / baseline, 3)) | \(fixed(item.median / echo, 3)) |")
     }
 }
 

@@ -4,7 +4,7 @@
 // rules as dataline rules (raw lines, no decoding); and the memory a session holds in the
 // middle of such a message, with and without decoding.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import FilterRules
 import Foundation
@@ -26,9 +26,11 @@ struct MIMEOptions {
 /// ISO-8859-1 HTML, as LF-ended lines.
 enum MIMESampleMessage {
     static func lines(targetBytes: Int = 1 << 20) -> [[UInt8]] {
-        var lines = ["From: news@shop.example", "To: bob@example.org", "Subject: =?UTF-8?Q?Ihre_Bestellung_f=C3=BCr_M=C3=A4rz?=",
-                     "MIME-Version: 1.0", "Content-Type: multipart/alternative; boundary=\"b-1\"", "",
-                     "--b-1", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", ""]
+        var lines = [
+            "From: news@shop.example", "To: bob@example.org", "Subject: =?UTF-8?Q?Ihre_Bestellung_f=C3=BCr_M=C3=A4rz?=",
+            "MIME-Version: 1.0", "Content-Type: multipart/alternative; boundary=\"b-1\"", "",
+            "--b-1", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "",
+        ]
         var text: [UInt8] = []
         var index = 0
         while text.count < targetBytes / 2 * 3 / 4 {
@@ -40,7 +42,9 @@ enum MIMESampleMessage {
         var size = lines.reduce(0) { $0 + $1.utf8.count + 1 }
         index = 0
         while size < targetBytes - 16 {
-            let line = "<p>Gr=FC=DFe, your <b>order</b> \(index) of widgets ships on Monday; <a href=3D\"https://shop.example/t/\(index)\">track it</a> in your account.</p>=20="
+            let line =
+                "<p>Gr=FC=DFe, your <b>order</b> \(index) of widgets ships on Monday; <a href=3D\"https://shop.example/t/\(index)\">track it</a> in your "
+                + "account.</p>=20="
             lines.append(line)
             size += line.utf8.count + 1
             index += 1
@@ -55,28 +59,36 @@ enum MIMESampleMessage {
 func runMIMEBenchmark(_ options: MIMEOptions) throws {
     let lines = MIMESampleMessage.lines()
     let bytes = lines.reduce(0) { $0 + $1.count + 1 }
-    print("message: \(grouped(bytes)) bytes, \(grouped(lines.count)) lines (base64 text/plain, quoted-printable text/html); "
-          + "at least \(fixed(options.secondsPerCase, 1)) s per case")
+    print(
+        "message: \(grouped(bytes)) bytes, \(grouped(lines.count)) lines (base64 text/plain, quoted-printable text/html); "
+            + "at least \(fixed(options.secondsPerCase, 1)) s per case")
     let datalineRules = SpamRules.file(count: 100)
     let bodyRules = datalineRules.replacingOccurrences(of: "dataline /", with: "body /")
-    let cases = [("100 dataline rules (raw lines)", datalineRules), ("100 body rules (decoded)", bodyRules),
-                 ("1 mimetype rule (decoding alone)", "mimetype /^image\\/never$/ reject\n")]
+    let cases = [
+        ("100 dataline rules (raw lines)", datalineRules), ("100 body rules (decoded)", bodyRules),
+        ("1 mimetype rule (decoding alone)", "mimetype /^image\\/never$/ reject\n"),
+    ]
     print("| rules | messages | lines/s | MiB/s |")
     print("| --- | ---: | ---: | ---: |")
     var rates: [Double] = []
     for (name, text) in cases {
         let ruleSet = try RuleSetLoader.compile(text: text, file: "mime.rules")
-        let (messages, elapsed) = try evaluateRepeatedly(ruleSet, lines: lines, for: options.secondsPerCase,
-                                                         refused: "the MIME sample message was refused")
+        let (messages, elapsed) = try evaluateRepeatedly(
+            ruleSet, lines: lines, for: options.secondsPerCase,
+            refused: "the MIME sample message was refused")
         let perSecond = Double(messages * lines.count) / elapsed
         rates.append(perSecond)
-        print("| \(name) | \(messages) | \(grouped(Int(perSecond.rounded()))) "
-              + "| \(fixed(Double(messages * bytes) / elapsed / 1_048_576, 1)) |")
+        print(
+            "| \(name) | \(messages) | \(grouped(Int(perSecond.rounded()))) "
+                + "| \(fixed(Double(messages * bytes) / elapsed / 1_048_576, 1)) |")
     }
     print("decoded / raw (body vs dataline, 100 rules): \(fixed(rates[1] / rates[0], 2))")
-    try measureSessionMemory(lines: lines, sessions: options.sessions,
-                             cases: [("100 dataline rules", datalineRules), ("100 body rules", bodyRules),
-                                     ("100 dataline rules", datalineRules)])
+    try measureSessionMemory(
+        lines: lines, sessions: options.sessions,
+        cases: [
+            ("100 dataline rules", datalineRules), ("100 body rules", bodyRules),
+            ("100 dataline rules", datalineRules),
+        ])
 }
 
 /// Resident memory per session with `sessions` evaluators each stopped inside the base64

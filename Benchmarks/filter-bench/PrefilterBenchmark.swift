@@ -17,10 +17,14 @@ func runPrefilterBenchmark(_ options: RulesOptions) throws {
     let lines = message.bytes.split(separator: 10, omittingEmptySubsequences: false).dropLast().map(Array.init)
     let bench = DataLineThroughput(executable: options.filter, message: message, minimumSeconds: options.secondsPerCase)
     print("filter: \(options.filter)")
-    print("message: \(grouped(message.bytes.count)) bytes in \(grouped(message.lineCount)) lines, filter API 52, "
-          + "at least \(fixed(options.secondsPerCase, 1)) s per case; each prefilter case starts with an empty cache")
+    print(
+        "message: \(grouped(message.bytes.count)) bytes in \(grouped(message.lineCount)) lines, filter API 52, "
+            + "at least \(fixed(options.secondsPerCase, 1)) s per case; each prefilter case starts with an empty cache")
     print("")
-    print("| dataline rules | prefilter off: lines/s | vs. 0 | prefilter on: lines/s | MiB/s | vs. 0 | plain Vectorscan scan: lines/s | registered after | prefilter live after | RSS |")
+    print(
+        "| dataline rules | prefilter off: lines/s | vs. 0 | prefilter on: lines/s | MiB/s | vs. 0 | plain Vectorscan scan: lines/s | registered after | "
+            + "prefilter live after | RSS |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     var baseOff: Double?
     var baseOn: Double?
@@ -35,19 +39,22 @@ func runPrefilterBenchmark(_ options: RulesOptions) throws {
         }
         let cache = try TemporaryDirectory()
         let start = try PrefilterStart.measure(options.filter, rules: rules, cache: cache.path, ruleCount: count)
-        let on = try bench.measure(rules: rules, ruleCount: count, arguments: ["-v", "--prefilter-cache", cache.path],
-                                   waitForLog: count > 0 ? "prefilter live for dataline" : nil)
+        let on = try bench.measure(
+            rules: rules, ruleCount: count, arguments: ["-v", "--prefilter-cache", cache.path],
+            waitForLog: count > 0 ? "prefilter live for dataline" : nil)
         baseOn = baseOn ?? on.linesPerSecond
         let limit = count > 0 ? try VectorscanLimit.measure(rules: rules, lines: lines, minimumSeconds: options.secondsPerCase) : nil
-        print("| \(grouped(count)) | \(offColumns) | \(grouped(Int(on.linesPerSecond))) | \(fixed(on.mebibytesPerSecond, 1)) "
-              + "| \(fixed(on.linesPerSecond / baseOn!, 3)) | \(limit.map { grouped(Int($0.linesPerSecond)) } ?? "–") "
-              + "| \(fixed(start.registered * 1000, 1)) ms | \(start.live.map { "\(fixed($0, 2)) s" } ?? "–") "
-              + "| \(start.residentKilobytes.map { "\(grouped($0 / 1024)) MiB" } ?? "–") |")
+        print(
+            "| \(grouped(count)) | \(offColumns) | \(grouped(Int(on.linesPerSecond))) | \(fixed(on.mebibytesPerSecond, 1)) "
+                + "| \(fixed(on.linesPerSecond / baseOn!, 3)) | \(limit.map { grouped(Int($0.linesPerSecond)) } ?? "–") "
+                + "| \(fixed(start.registered * 1000, 1)) ms | \(start.live.map { "\(fixed($0, 2)) s" } ?? "–") "
+                + "| \(start.residentKilobytes.map { "\(grouped($0 / 1024)) MiB" } ?? "–") |")
         if count == counts.last {
             let warm = try PrefilterStart.measure(options.filter, rules: rules, cache: cache.path, ruleCount: count)
             print("")
-            print("\(grouped(count)) rules, restarted with the cache filled: registered after \(fixed(warm.registered * 1000, 1)) ms, "
-                  + "prefilter live after \(warm.live.map { fixed($0, 2) } ?? "–") s (cold: \(start.live.map { fixed($0, 2) } ?? "–") s)")
+            print(
+                "\(grouped(count)) rules, restarted with the cache filled: registered after \(fixed(warm.registered * 1000, 1)) ms, "
+                    + "prefilter live after \(warm.live.map { fixed($0, 2) } ?? "–") s (cold: \(start.live.map { fixed($0, 2) } ?? "–") s)")
         }
     }
 }
@@ -62,8 +69,9 @@ struct PrefilterStart {
     static func measure(_ executable: String, rules text: String, cache: String, ruleCount: Int) throws -> PrefilterStart {
         let rules = try TemporaryFile(text, name: "rules.conf")
         let started = ContinuousClock.now
-        let process = try FilterProcess(executable: executable, name: "rules",
-                                        arguments: ["--rules", rules.path, "-v", "--prefilter-cache", cache])
+        let process = try FilterProcess(
+            executable: executable, name: "rules",
+            arguments: ["--rules", rules.path, "-v", "--prefilter-cache", cache])
         let smtpd = SMTPDDouble(process: process)
         _ = try smtpd.register(name: "rules")
         var result = PrefilterStart(registered: seconds(ContinuousClock.now - started))
@@ -82,8 +90,9 @@ final class TemporaryDirectory {
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("filter-bench-cache-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700])
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -5,7 +5,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the reload-burst mode (takes the rules mode's options).
@@ -18,8 +18,9 @@ func runReloadBurstBenchmark(_ options: RulesOptions) throws {
     }
     let file = try TemporaryFile(rules(version: 0), name: "rules.conf")
     let cache = try TemporaryDirectory()
-    let process = try FilterProcess(executable: options.filter, name: "rules",
-                                    arguments: ["-v", file.path, "--prefilter-cache", cache.path])
+    let process = try FilterProcess(
+        executable: options.filter, name: "rules",
+        arguments: ["-v", file.path, "--prefilter-cache", cache.path])
     let smtpd = SMTPDDouble(process: process)
     _ = try smtpd.register(name: "rules")
     func count(_ text: String) -> Int { process.stderrText.components(separatedBy: text).count - 1 }
@@ -31,7 +32,8 @@ func runReloadBurstBenchmark(_ options: RulesOptions) throws {
     /// User plus system CPU time of the filter so far, in seconds (/proc/PID/stat fields 14 and 15).
     func cpuSeconds() throws -> Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { throw BenchmarkFailure("cannot read /proc/\(process.pid)/stat") }
+            let close = stat.lastIndex(of: ")")
+        else { throw BenchmarkFailure("cannot read /proc/\(process.pid)/stat") }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
             throw BenchmarkFailure("unexpected /proc/\(process.pid)/stat")
@@ -58,8 +60,10 @@ func runReloadBurstBenchmark(_ options: RulesOptions) throws {
     }
     let burstEnded = ContinuousClock.now
     try waitFor("reloaded \(file.path)", count: 2, timeout: 600)
-    let burst = (cpu: try cpuSeconds() - cpu, seconds: seconds(ContinuousClock.now - started),
-                 afterLast: seconds(ContinuousClock.now - burstEnded))
+    let burst = (
+        cpu: try cpuSeconds() - cpu, seconds: seconds(ContinuousClock.now - started),
+        afterLast: seconds(ContinuousClock.now - burstEnded)
+    )
     let last = 1 + signals
     try expectAccepted(smtpd.connect(session: 1), "CONNECT")
     try smtpd.event(.txBegin, session: 1)
@@ -75,8 +79,9 @@ func runReloadBurstBenchmark(_ options: RulesOptions) throws {
     print("| | SIGHUPs | reloads begun | abandoned | CPU time | wall time | ratio (CPU) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     print("| one reload | 1 | 1 | 0 | \(fixed(single.cpu, 2)) s | \(fixed(single.seconds, 2)) s | 1.00 |")
-    print("| burst, 100 ms apart | \(signals) | \(begun) | \(abandoned) | \(fixed(burst.cpu, 2)) s | \(fixed(burst.seconds, 2)) s"
-          + " (\(fixed(burst.afterLast, 2)) s after the last) | \(fixed(burst.cpu / single.cpu, 2)) |")
+    print(
+        "| burst, 100 ms apart | \(signals) | \(begun) | \(abandoned) | \(fixed(burst.cpu, 2)) s | \(fixed(burst.seconds, 2)) s"
+            + " (\(fixed(burst.afterLast, 2)) s after the last) | \(fixed(burst.cpu / single.cpu, 2)) |")
     print("")
     print("the last file (version \(last)) is in force: RCPT version\(last)@example.com answered 550")
 }

@@ -4,7 +4,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the reload mode (takes the rules mode's options).
@@ -15,8 +15,9 @@ func runReloadLatencyBenchmark(_ options: RulesOptions) throws {
     }
     let file = try TemporaryFile(rules(10_000), name: "rules.conf")
     let cache = try TemporaryDirectory()
-    let process = try FilterProcess(executable: options.filter, name: "rules",
-                                    arguments: ["-v", file.path, "--prefilter-cache", cache.path])
+    let process = try FilterProcess(
+        executable: options.filter, name: "rules",
+        arguments: ["-v", file.path, "--prefilter-cache", cache.path])
     let smtpd = SMTPDDouble(process: process)
     _ = try smtpd.register(name: "rules")
     func waitFor(_ text: String, count: Int, timeout: Double) throws {
@@ -35,8 +36,10 @@ func runReloadLatencyBenchmark(_ options: RulesOptions) throws {
     func query() throws -> Double {
         let session = sessions[index % sessions.count]
         let asked = ContinuousClock.now
-        try expectAccepted(smtpd.ask(.rcpt, session: session,
-                                     extra: SMTPDDouble.mailaddrExtra(user: "person\(index)", domain: "example.net")), "RCPT")
+        try expectAccepted(
+            smtpd.ask(
+                .rcpt, session: session,
+                extra: SMTPDDouble.mailaddrExtra(user: "person\(index)", domain: "example.net")), "RCPT")
         index += 1
         return seconds(ContinuousClock.now - asked)
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Fails unless `path` is an executable: the filter a mode starts (`product`, found beside

@@ -39,18 +39,22 @@ func runRobustBenchmark(_ options: RobustOptions) throws {
     }
     builds.append((options.baseline == nil ? "filter" : "after", options.filter))
     for build in builds { print("\(build.name): \(build.path)") }
-    print("idle sessions: \(grouped(options.sessions)); HELO round trips per case: \(grouped(options.latencyQueries)); "
-          + "daemon not reading: \(fixed(options.unreadSeconds, 0)) s")
+    print(
+        "idle sessions: \(grouped(options.sessions)); HELO round trips per case: \(grouped(options.latencyQueries)); "
+            + "daemon not reading: \(fixed(options.unreadSeconds, 0)) s")
     print("")
     var figures: [RobustFigures] = []
     for build in builds {
         let rules = try TemporaryFile("helo /^spam$/ reject\nbody /^unsubscribe$/ reject\n", name: "rules.conf")
-        let (idle, busy, v52Bytes) = try IdleSessions.v52(build.path, rules: rules.path, sessions: options.sessions,
-                                                          queries: options.latencyQueries)
+        let (idle, busy, v52Bytes) = try IdleSessions.v52(
+            build.path, rules: rules.path, sessions: options.sessions,
+            queries: options.latencyQueries)
         let lineBytes = try IdleSessions.line(build.path, rules: rules.path, sessions: options.sessions)
         let unread = try UnreadPeer.v52(build.path, rules: rules.path, seconds: options.unreadSeconds)
-        figures.append(RobustFigures(idleLatency: idle, busyLatency: busy, v52BytesPerSession: v52Bytes,
-                                     lineBytesPerSession: lineBytes, unread: unread))
+        figures.append(
+            RobustFigures(
+                idleLatency: idle, busyLatency: busy, v52BytesPerSession: v52Bytes,
+                lineBytesPerSession: lineBytes, unread: unread))
     }
     let header = "| case | " + builds.map(\.name).joined(separator: " | ") + (builds.count > 1 ? " | after / before |" : " |")
     print(header)

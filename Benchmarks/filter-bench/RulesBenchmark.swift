@@ -32,9 +32,10 @@ func runRulesBenchmark(_ options: RulesOptions) throws {
     let message = SampleMessage(targetBytes: benchmarkMessageBytes)
     let bench = DataLineThroughput(executable: options.filter, message: message, minimumSeconds: options.secondsPerCase)
     print("filter: \(options.filter)")
-    print("message: \(grouped(message.bytes.count)) bytes in \(grouped(message.lineCount)) lines "
-          + "(\(fixed(Double(message.bytes.count) / Double(message.lineCount), 1)) bytes a line), "
-          + "at least \(fixed(options.secondsPerCase, 1)) s of data phase per case")
+    print(
+        "message: \(grouped(message.bytes.count)) bytes in \(grouped(message.lineCount)) lines "
+            + "(\(fixed(Double(message.bytes.count) / Double(message.lineCount), 1)) bytes a line), "
+            + "at least \(fixed(options.secondsPerCase, 1)) s of data phase per case")
     print("")
     print("| dataline rules | messages | data lines/s | MiB/s | vs. 0 rules |")
     print("| ---: | ---: | ---: | ---: | ---: |")
@@ -43,8 +44,9 @@ func runRulesBenchmark(_ options: RulesOptions) throws {
         let result = try bench.measure(rules: SpamRules.file(count: count), ruleCount: count)
         let base = baseline ?? result.linesPerSecond
         baseline = base
-        print("| \(grouped(count)) | \(result.messages) | \(grouped(Int(result.linesPerSecond.rounded()))) "
-              + "| \(fixed(result.mebibytesPerSecond, 1)) | \(fixed(result.linesPerSecond / base, 3)) |")
+        print(
+            "| \(grouped(count)) | \(result.messages) | \(grouped(Int(result.linesPerSecond.rounded()))) "
+                + "| \(fixed(result.mebibytesPerSecond, 1)) | \(fixed(result.linesPerSecond / base, 3)) |")
     }
     print("")
     try printCompileTimes(options)
@@ -58,7 +60,8 @@ func printCompileTimes(_ options: RulesOptions) throws {
     print("| ---: | ---: | ---: | ---: |")
     for count in compileRuleCounts {
         let result = try CompileTime.measure(text: SpamRules.file(count: count), ruleCount: count, runs: options.compileRuns)
-        print("| \(grouped(count)) | \(fixed(result.compileMedian * 1000, 1)) ms | \(fixed(result.parseMedian * 1000, 1)) ms "
-              + "| \(fixed(result.compileMedian / Double(count) * 1e6, 1)) µs |")
+        print(
+            "| \(grouped(count)) | \(fixed(result.compileMedian * 1000, 1)) ms | \(fixed(result.parseMedian * 1000, 1)) ms "
+                + "| \(fixed(result.compileMedian / Double(count) * 1e6, 1)) µs |")
     }
 }

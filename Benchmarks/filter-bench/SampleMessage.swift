@@ -59,8 +59,10 @@ struct SampleMessage {
             lines.append(line)
             size += line.utf8.count + 1
         }
-        for header in ["", "--b1_4f2a9c1e8d7b6a5f", "Content-Type: application/pdf; name=\"report.pdf\"",
-                       "Content-Transfer-Encoding: base64", "Content-Disposition: attachment; filename=\"report.pdf\"", ""] {
+        for header in [
+            "", "--b1_4f2a9c1e8d7b6a5f", "Content-Type: application/pdf; name=\"report.pdf\"",
+            "Content-Transfer-Encoding: base64", "Content-Disposition: attachment; filename=\"report.pdf\"", "",
+        ] {
             lines.append(header)
             size += header.utf8.count + 1
         }

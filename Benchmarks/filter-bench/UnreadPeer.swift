@@ -18,8 +18,11 @@ enum UnreadPeer {
         _ = try smtpd.register(name: "rules")
         try smtpd.event(.connect, session: 1)
         try expectAccepted(try smtpd.ask(.connect, session: 1, extra: SMTPDDouble.connectExtra(hostname: "a.example")), "CONNECT")
-        let query = Wire.frame(type: Wire.query, payload: Wire.queryPayload(session: 1, queryID: 9, query: .helo,
-                                                                              extra: SMTPDDouble.heloExtra("spam")))
+        let query = Wire.frame(
+            type: Wire.query,
+            payload: Wire.queryPayload(
+                session: 1, queryID: 9, query: .helo,
+                extra: SMTPDDouble.heloExtra("spam")))
         let perBatch = 64
         let batch = Array([[UInt8]](repeating: query, count: perBatch).joined())
         let start = try IdleSessions.resident(process)

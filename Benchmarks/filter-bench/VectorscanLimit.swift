@@ -1,6 +1,6 @@
 import CVectorscan
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import FilterRules
 
@@ -40,8 +40,11 @@ enum VectorscanLimit {
             return UnsafePointer<CChar>?(copy)
         }
         defer { for pointer in pointers { UnsafeMutablePointer(mutating: pointer!).deallocate() } }
-        guard cvectorscan_compile_multi(pointers, &flags, &ids, UInt32(expressions.count), UInt32(HS_MODE_BLOCK), nil,
-                               &database, &error) == HS_SUCCESS, let database else {
+        guard
+            cvectorscan_compile_multi(
+                pointers, &flags, &ids, UInt32(expressions.count), UInt32(HS_MODE_BLOCK), nil,
+                &database, &error) == HS_SUCCESS, let database
+        else {
             throw BenchmarkFailure("Vectorscan refused the set")
         }
         defer { cvectorscan_free_database(database) }
@@ -55,11 +58,13 @@ enum VectorscanLimit {
         while elapsed < minimumSeconds {
             for line in lines {
                 line.withUnsafeBytes { bytes in
-                    _ = cvectorscan_scan(database, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0,
-                                scratch, { _, _, _, _, context in
-                                    context!.assumingMemoryBound(to: Int.self).pointee += 1
-                                    return 0
-                                }, &hits)
+                    _ = cvectorscan_scan(
+                        database, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0,
+                        scratch,
+                        { _, _, _, _, context in
+                            context!.assumingMemoryBound(to: Int.self).pointee += 1
+                            return 0
+                        }, &hits)
                 }
             }
             scanned += lines.count

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 #if FUZZING
-import CLibFuzzer
+    import CLibFuzzer
 #endif
 
 /// `filter-fuzz`: built by scripts/fuzz with `-sanitize=fuzzer,address -DFUZZING`, it is a
@@ -14,32 +14,33 @@ import CLibFuzzer
 struct FilterFuzz {
     static func main() {
         #if FUZZING
-        guard let name = getenv("FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
-            fail("set FUZZ_TARGET to one of \(FuzzTarget.names)")
-        }
-        selected = target
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            FilterFuzz.selected?.run(UnsafeRawBufferPointer(start: data, count: size))
-            return 0
-        })
+            guard let name = getenv("FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
+                fail("set FUZZ_TARGET to one of \(FuzzTarget.names)")
+            }
+            selected = target
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(
+                LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+                    FilterFuzz.selected?.run(UnsafeRawBufferPointer(start: data, count: size))
+                    return 0
+                })
         #else
-        let arguments = CommandLine.arguments.dropFirst()
-        guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-            fail("usage: filter-fuzz \(FuzzTarget.names) FILE...")
-        }
-        for path in arguments.dropFirst() {
-            guard let bytes = contents(of: path) else { fail("filter-fuzz: cannot read \(path)") }
-            bytes.withUnsafeBytes { target.run($0) }
-        }
-        print("filter-fuzz \(name): \(arguments.count - 1) input(s) ran")
+            let arguments = CommandLine.arguments.dropFirst()
+            guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
+                fail("usage: filter-fuzz \(FuzzTarget.names) FILE...")
+            }
+            for path in arguments.dropFirst() {
+                guard let bytes = contents(of: path) else { fail("filter-fuzz: cannot read \(path)") }
+                bytes.withUnsafeBytes { target.run($0) }
+            }
+            print("filter-fuzz \(name): \(arguments.count - 1) input(s) ran")
         #endif
     }
 
     #if FUZZING
-    /// The target of this process, set once before libFuzzer starts calling back.
-    nonisolated(unsafe) static var selected: FuzzTarget?
+        /// The target of this process, set once before libFuzzer starts calling back.
+        nonisolated(unsafe) static var selected: FuzzTarget?
     #endif
 
     static func fail(_ message: String) -> Never {
@@ -62,12 +63,12 @@ struct FilterFuzz {
 }
 
 #if FUZZING
-/// The entry point libFuzzer's own `main` looks for (linked in, but main is ours).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    FilterFuzz.selected?.run(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
-}
+    /// The entry point libFuzzer's own `main` looks for (linked in, but main is ours).
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        FilterFuzz.selected?.run(UnsafeRawBufferPointer(start: data, count: size))
+        return 0
+    }
 #endif
 
 extension FuzzTarget {

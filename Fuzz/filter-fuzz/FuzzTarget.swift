@@ -120,9 +120,10 @@ enum FuzzTarget: String, CaseIterable {
         switch (inPlace, full) {
         case (nil, nil): break
         case let ((request, parameters)?, full?):
-            precondition(request.version == full.version && request.session == full.session
-                         && request.token == full.token && parameters == full.parameters,
-                         "data-line read in place differs from the full parse")
+            precondition(
+                request.version == full.version && request.session == full.session
+                    && request.token == full.token && parameters == full.parameters,
+                "data-line read in place differs from the full parse")
         default:
             preconditionFailure("data-line read in place: \(inPlace != nil), by the full parse: \(full != nil)")
         }

@@ -1,6 +1,6 @@
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How the programs' log lines look.
@@ -55,9 +55,11 @@ public struct LogLineFormat: Sendable, Equatable {
 
     /// A metadata value as written: bare, or quoted with `"`, `\` and control characters escaped.
     static func value(_ text: String) -> String {
-        let needsQuotes = text.isEmpty || text.unicodeScalars.contains {
-            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.properties.generalCategory == .control
-        }
+        let needsQuotes =
+            text.isEmpty
+            || text.unicodeScalars.contains {
+                $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.properties.generalCategory == .control
+            }
         guard needsQuotes else { return text }
         var quoted = "\""
         for scalar in text.unicodeScalars {

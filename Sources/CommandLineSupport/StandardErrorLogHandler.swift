@@ -1,7 +1,7 @@
 import Logging
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A swift-log handler writing one ``LogLineFormat`` line per message to stderr, in one
@@ -17,8 +17,10 @@ public struct StandardErrorLogHandler: LogHandler {
     public let format: LogLineFormat
 
     /// A handler writing lines of `format` (timestamps when stderr is a terminal, by default).
-    public init(format: LogLineFormat = .forStandardError,
-                metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider) {
+    public init(
+        format: LogLineFormat = .forStandardError,
+        metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
+    ) {
         self.format = format
         self.metadataProvider = metadataProvider
     }

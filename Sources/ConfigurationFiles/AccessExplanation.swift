@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why the process may not read a file, for an administrator: who it runs as, which entry
@@ -56,8 +56,10 @@ struct AccessExplanation {
     /// A shell command that grants the missing permission (read for a file, search for a
     /// directory): through the owner's bits when the process is the owner, else through the
     /// group's, after giving the entry the process's group when it has another.
-    private static func command(letting uid: uid_t, into entry: (path: String, isDirectory: Bool),
-                                owner: uid_t, group: gid_t) -> String {
+    private static func command(
+        letting uid: uid_t, into entry: (path: String, isDirectory: Bool),
+        owner: uid_t, group: gid_t
+    ) -> String {
         let permission = entry.isDirectory ? "x" : "r"
         let path = entry.path
         if owner == uid { return "chmod u+\(permission) \(path)" }

@@ -23,7 +23,8 @@ public enum ConfigurationText {
     public static func text(of bytes: [UInt8], file: String) throws(ConfigurationTextError) -> String {
         if let bad = UTF8Location.firstInvalid(in: bytes) {
             let hex = String(bad.byte, radix: 16, uppercase: true)
-            throw ConfigurationTextError(SourceLocation(file: file, line: bad.line, column: bad.column),
+            throw ConfigurationTextError(
+                SourceLocation(file: file, line: bad.line, column: bad.column),
                 "byte 0x\(hex) is not UTF-8, expected a UTF-8 text file; convert the file, e.g. with iconv -f ISO-8859-1 -t UTF-8")
         }
         let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]

@@ -74,7 +74,8 @@ enum EncodedWords {
     /// The encoded-word starting at `start`: its charset, its decoded bytes (nil when its
     /// encoded text is not valid) and where it ends; nil when there is none.
     private static func parseWord(_ value: ArraySlice<UInt8>, at start: Int)
-        -> (charset: String, bytes: [UInt8]?, end: Int)? {
+        -> (charset: String, bytes: [UInt8]?, end: Int)?
+    {
         guard start + 1 < value.endIndex, value[start + 1] == UInt8(ascii: "?") else { return nil }
         var index = start + 2
         let charsetStart = index
@@ -93,7 +94,9 @@ enum EncodedWords {
         while textEnd < value.endIndex, value[textEnd] != UInt8(ascii: "?") { textEnd += 1 }
         guard textEnd + 1 < value.endIndex, value[textEnd + 1] == UInt8(ascii: "=") else { return nil }
         let text = value[textStart..<textEnd]
-        let bytes = encoding == UInt8(ascii: "b") ? Base64Decoder.decodeWhole(text)
+        let bytes =
+            encoding == UInt8(ascii: "b")
+            ? Base64Decoder.decodeWhole(text)
             : QuotedPrintableDecoder.decodeEncodedWord(text)
         return (charset, bytes, textEnd + 2)
     }

@@ -34,8 +34,11 @@ struct HTMLText {
     private static let maximumName = 16
     private static let maximumTag = 4096
     private static let maximumReference = 10
-    private static let lineTags: Set<[UInt8]> = Set(["br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-                                                     "table", "ul", "ol", "blockquote", "hr", "title", "pre"].map { Array($0.utf8) })
+    private static let lineTags: Set<[UInt8]> = Set(
+        [
+            "br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+            "table", "ul", "ol", "blockquote", "hr", "title", "pre",
+        ].map { Array($0.utf8) })
     private static let cellTags: Set<[UInt8]> = Set(["td", "th"].map { Array($0.utf8) })
     private static let hiddenTags: Set<[UInt8]> = Set(["script", "style"].map { Array($0.utf8) })
 
@@ -130,7 +133,8 @@ struct HTMLText {
                     output.append(byte)
                 }
             } else if reference.count < Self.maximumReference,
-                      Self.isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || (byte == UInt8(ascii: "#") && reference.isEmpty) {
+                Self.isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || (byte == UInt8(ascii: "#") && reference.isEmpty)
+            {
                 reference.append(byte)
             } else {
                 state = .text

@@ -79,8 +79,9 @@ struct HeaderParameters {
         var index = text.startIndex
         while index < text.endIndex {
             if text[index] == UInt8(ascii: "%"), index + 2 < text.endIndex,
-               let high = QuotedPrintableDecoder.hexValue(text[index + 1]),
-               let low = QuotedPrintableDecoder.hexValue(text[index + 2]) {
+                let high = QuotedPrintableDecoder.hexValue(text[index + 1]),
+                let low = QuotedPrintableDecoder.hexValue(text[index + 2])
+            {
                 output.append(high << 4 | low)
                 index += 3
             } else {

@@ -21,8 +21,10 @@ public struct MIMELimits: Equatable, Sendable {
     public static let `default` = MIMELimits()
 
     /// Creates limits.
-    public init(maximumDepth: Int = 20, maximumParts: Int = 1000, headerBytes: Int = 64 * 1024,
-                lineBytes: Int = 64 * 1024, boundaryBytes: Int = 200) {
+    public init(
+        maximumDepth: Int = 20, maximumParts: Int = 1000, headerBytes: Int = 64 * 1024,
+        lineBytes: Int = 64 * 1024, boundaryBytes: Int = 200
+    ) {
         self.maximumDepth = maximumDepth
         self.maximumParts = maximumParts
         self.headerBytes = headerBytes

@@ -89,7 +89,8 @@ public struct MIMEStream {
             return
         }
         if !boundaries.isEmpty, line.count >= 2, line[0] == UInt8(ascii: "-"), line[1] == UInt8(ascii: "-"),
-           let (index, closing) = boundary(in: line) {
+            let (index, closing) = boundary(in: line)
+        {
             atBoundary(index: index, closing: closing, number: number, emit: emit)
             return
         }
@@ -154,8 +155,9 @@ public struct MIMEStream {
             boundaries.removeAll()
             return
         }
-        entity = Entity(depth: multipart.depth + 1, isBodyPart: true,
-                        defaultType: multipart.digest ? "message/rfc822" : "text/plain")
+        entity = Entity(
+            depth: multipart.depth + 1, isBodyPart: true,
+            defaultType: multipart.digest ? "message/rfc822" : "text/plain")
         phase = .headers
     }
 
@@ -271,12 +273,17 @@ public struct MIMEStream {
                 startText(.identity, charset: nil, isHTML: false, number: number, emit: emit)
                 return
             }
-            boundaries.append(Boundary(marker: [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary, depth: entity.depth,
-                                       digest: type == "multipart/digest"))
+            boundaries.append(
+                Boundary(
+                    marker: [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary, depth: entity.depth,
+                    digest: type == "multipart/digest"))
         } else if type == "message/rfc822" || type == "message/global" {
             guard entity.depth < limits.maximumDepth, transfer == .identity else {
-                emit(.problem(transfer == .identity ? "messages nested deeper than \(limits.maximumDepth), scanned as plain text"
-                              : "an attached message with a transfer encoding, scanned as text"), typeLine)
+                emit(
+                    .problem(
+                        transfer == .identity
+                            ? "messages nested deeper than \(limits.maximumDepth), scanned as plain text"
+                            : "an attached message with a transfer encoding, scanned as text"), typeLine)
                 if entity.depth >= limits.maximumDepth { emit(.limitExceeded(.depth(limit: limits.maximumDepth)), typeLine) }
                 startText(transfer, charset: nil, isHTML: false, number: number, emit: emit)
                 return
@@ -318,8 +325,10 @@ public struct MIMEStream {
 
     // MARK: Text
 
-    private mutating func startText(_ transfer: TransferEncoding, charset: String?, isHTML: Bool, number: Int,
-                                    emit: (MIMEEvent, Int) -> Void) {
+    private mutating func startText(
+        _ transfer: TransferEncoding, charset: String?, isHTML: Bool, number: Int,
+        emit: (MIMEEvent, Int) -> Void
+    ) {
         textPart = TextPartDecoder(transfer: transfer, charset: charset, isHTML: isHTML, lineBytes: limits.lineBytes) {
             emit($0, number)
         }

@@ -48,7 +48,8 @@ enum QuotedPrintableDecoder {
             if byte == UInt8(ascii: "_") {
                 output.append(0x20)
             } else if byte == UInt8(ascii: "="), index + 2 < text.endIndex,
-                      let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) {
+                let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
+            {
                 output.append(high << 4 | low)
                 index += 2
             } else {

@@ -89,8 +89,10 @@ struct TextPartDecoder {
     private mutating func pass(final: Bool, _ emit: (MIMEEvent) -> Void) {
         converted.removeAll(keepingCapacity: true)
         if !text.append(decoded, final: final, into: &converted) {
-            report(charset.isEmpty ? "bytes that are not UTF-8 in a part without a charset, shown as U+FFFD"
-                   : "bytes invalid in charset '\(charset)', shown as U+FFFD", emit)
+            report(
+                charset.isEmpty
+                    ? "bytes that are not UTF-8 in a part without a charset, shown as U+FFFD"
+                    : "bytes invalid in charset '\(charset)', shown as U+FFFD", emit)
         }
         if html != nil {
             stripped.removeAll(keepingCapacity: true)

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The clock the time limits are measured on: monotonic wall time, read without a system
@@ -16,9 +16,9 @@ public enum MonotonicClock {
     public static func now() -> UInt64 {
         var time = timespec()
         #if os(Linux)
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
+            clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
         #else
-        clock_gettime(CLOCK_MONOTONIC, &time)
+            clock_gettime(CLOCK_MONOTONIC, &time)
         #endif
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
@@ -56,8 +56,10 @@ extension MatchDeadline {
     /// The deadline of an input whose matching starts at `start`: `lineTimeLimit` after it,
     /// or sooner when less than that is left of `messageTimeLimit` after
     /// `messageTimeSpent` nanoseconds; nil when neither limits it.
-    public static func forInput(startingAt start: UInt64, lineTimeLimit line: TimeLimit, messageTimeLimit whole: TimeLimit,
-                         messageTimeSpent spent: UInt64) -> MatchDeadline? {
+    public static func forInput(
+        startingAt start: UInt64, lineTimeLimit line: TimeLimit, messageTimeLimit whole: TimeLimit,
+        messageTimeSpent spent: UInt64
+    ) -> MatchDeadline? {
         var deadline = line.isUnlimited ? nil : MatchDeadline(nanoseconds: start + line.nanoseconds, source: .line(line))
         if !whole.isUnlimited {
             let left = whole.nanoseconds - min(spent, whole.nanoseconds)

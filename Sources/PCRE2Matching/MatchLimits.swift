@@ -21,8 +21,10 @@ public struct MatchLimits: Sendable, Equatable {
     public var lineTimeLimit: TimeLimit
 
     /// Creates limits; the defaults are those of a file without `set` lines.
-    public init(matchLimit: UInt32 = 100_000, depthLimit: UInt32 = 10_000,
-                lineTimeLimit: TimeLimit = TimeLimit(milliseconds: 50)) {
+    public init(
+        matchLimit: UInt32 = 100_000, depthLimit: UInt32 = 10_000,
+        lineTimeLimit: TimeLimit = TimeLimit(milliseconds: 50)
+    ) {
         self.matchLimit = matchLimit
         self.depthLimit = depthLimit
         self.lineTimeLimit = lineTimeLimit

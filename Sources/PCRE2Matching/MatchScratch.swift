@@ -35,8 +35,8 @@ public final class MatchScratch {
     public init(limits: MatchLimits = .default) {
         self.limits = limits
         guard let matchData = pcre2_match_data_create_8(1, nil),
-              let matchContext = pcre2_match_context_create_8(nil),
-              let jitStack = pcre2_jit_stack_create_8(32 * 1024, 512 * 1024, nil)
+            let matchContext = pcre2_match_context_create_8(nil),
+            let jitStack = pcre2_jit_stack_create_8(32 * 1024, 512 * 1024, nil)
         else {
             fatalError("PCRE2 could not allocate match scratch space")
         }
@@ -48,7 +48,9 @@ public final class MatchScratch {
         self.matchContext = matchContext
         self.jitStack = jitStack
         self.appliedMatchLimit = limits.matchLimit
-        self.fullJITMatchLimitLength = limits.lineTimeLimit.isUnlimited ? Int.max
+        self.fullJITMatchLimitLength =
+            limits.lineTimeLimit.isUnlimited
+            ? Int.max
             : Int(UInt64(limits.lineTimeLimit.milliseconds) * MatchLimits.jitStepBytesPerMillisecond / UInt64(max(limits.matchLimit, 1)))
     }
 

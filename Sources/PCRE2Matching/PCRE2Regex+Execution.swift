@@ -33,8 +33,10 @@ extension PCRE2Regex {
     /// `scratch`: under JIT the match limit lowered for long subjects; with a deadline a
     /// subject longer than ``startPositionsPerSlice`` slice by slice of start positions;
     /// and a search that ends past the deadline without a match reports the deadline.
-    func execute(_ pointer: UnsafePointer<UInt8>, _ count: Int, _ data: OpaquePointer,
-                 _ scratch: MatchScratch) -> Execution {
+    func execute(
+        _ pointer: UnsafePointer<UInt8>, _ count: Int, _ data: OpaquePointer,
+        _ scratch: MatchScratch
+    ) -> Execution {
         let limit = isJITCompiled ? scratch.jitMatchLimit(forSubjectLength: count) : scratch.limits.matchLimit
         scratch.applyMatchLimit(limit)
         var outcome = Execution(rc: 0, matchLimit: limit, length: count)
@@ -51,8 +53,10 @@ extension PCRE2Regex {
 
     /// Searches the subject with `sliced` code one slice of start positions after another,
     /// until a slice ends in something other than no match, or the deadline has passed.
-    private func searchInSlices(_ sliced: OpaquePointer, _ pointer: UnsafePointer<UInt8>, _ count: Int,
-                                _ data: OpaquePointer, _ scratch: MatchScratch, _ deadline: MatchDeadline) -> Int32 {
+    private func searchInSlices(
+        _ sliced: OpaquePointer, _ pointer: UnsafePointer<UInt8>, _ count: Int,
+        _ data: OpaquePointer, _ scratch: MatchScratch, _ deadline: MatchDeadline
+    ) -> Int32 {
         defer { scratch.applyOffsetLimit(nil) }
         var start = 0
         while true {

@@ -39,7 +39,8 @@ public struct TimeLimit: Sendable, Hashable, CustomStringConvertible {
             return nil
         }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = UInt64(digits),
-              number <= UInt64(UInt32.max) / multiplier else { return nil }
+            number <= UInt64(UInt32.max) / multiplier
+        else { return nil }
         return TimeLimit(milliseconds: UInt32(number * multiplier))
     }
 }

@@ -39,8 +39,10 @@ struct MapLogicalLine {
                 current!.characters += physical
                 current!.positions += positions
             } else {
-                diagnostics.append(MapDiagnostic(SourceLocation(file: file, line: number, column: 1),
-                    "a line starting with blanks continues the previous line, but there is none; remove the leading blanks"))
+                diagnostics.append(
+                    MapDiagnostic(
+                        SourceLocation(file: file, line: number, column: 1),
+                        "a line starting with blanks continues the previous line, but there is none; remove the leading blanks"))
             }
         }
         if let current { lines.append(current) }

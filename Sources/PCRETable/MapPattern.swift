@@ -18,8 +18,10 @@ struct MapPattern {
 
     /// Scans the pattern at `start` of `line`; problems go to `diagnostics`. Nil when there is
     /// no pattern to speak of (no delimiter, no closing delimiter).
-    static func scan(_ line: MapLogicalLine, at start: Int, file: String,
-                     diagnostics: inout [MapDiagnostic]) -> MapPattern? {
+    static func scan(
+        _ line: MapLogicalLine, at start: Int, file: String,
+        diagnostics: inout [MapDiagnostic]
+    ) -> MapPattern? {
         let characters = line.characters
         func at(_ offset: Int) -> SourceLocation { line.location(offset, file: file) }
         var index = start

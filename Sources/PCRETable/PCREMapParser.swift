@@ -53,7 +53,8 @@ public enum PCREMapParser {
     private static func keyword(_ characters: [Character]) -> String? {
         for word in ["endif", "if"] {
             guard characters.count >= word.count,
-                  String(characters[0..<word.count]).lowercased() == word else { continue }
+                String(characters[0..<word.count]).lowercased() == word
+            else { continue }
             if characters.count == word.count { return word }
             let next = characters[word.count]
             if !next.isLetter && !next.isNumber { return word }
@@ -63,13 +64,17 @@ public enum PCREMapParser {
 
     /// Reports text after an `if` pattern or `endif`; Postfix ignores it with a warning,
     /// usually a rule indented inside the block and so joined to the line.
-    private static func extraText(_ line: MapLogicalLine, after offset: Int, what: String, file: String,
-                                  into diagnostics: inout [MapDiagnostic]) {
+    private static func extraText(
+        _ line: MapLogicalLine, after offset: Int, what: String, file: String,
+        into diagnostics: inout [MapDiagnostic]
+    ) {
         var index = offset
         while index < line.characters.count, MapLogicalLine.isBlank(line.characters[index]) { index += 1 }
         guard index < line.characters.count else { return }
-        diagnostics.append(MapDiagnostic(line.location(index, file: file),
-            "unexpected text after \(what); an indented line continues the line above, so do not indent rules inside if ... endif"))
+        diagnostics.append(
+            MapDiagnostic(
+                line.location(index, file: file),
+                "unexpected text after \(what); an indented line continues the line above, so do not indent rules inside if ... endif"))
     }
 
     /// A rule line: the pattern, then the value (the rest without surrounding blanks).
@@ -96,12 +101,17 @@ public enum PCREMapParser {
             let parsed = try ValueTemplate(parsing: String(characters[valueStart..<end]))
             value = parsed
             if pattern.negated, let reference = parsed.references.first {
-                diagnostics.append(MapDiagnostic(at(valueStart + reference.offset),
-                    "the value of a negated pattern (!/regex/) cannot refer to groups: nothing matched"))
+                diagnostics.append(
+                    MapDiagnostic(
+                        at(valueStart + reference.offset),
+                        "the value of a negated pattern (!/regex/) cannot refer to groups: nothing matched"))
             } else if let regex = pattern.regex,
-                      let bad = parsed.references.first(where: { $0.group > regex.captureGroupCount }) {
-                diagnostics.append(MapDiagnostic(at(valueStart + bad.offset),
-                    "the value refers to group \(bad.group), but the regex has \(regex.captureGroupCount) capture group(s)"))
+                let bad = parsed.references.first(where: { $0.group > regex.captureGroupCount })
+            {
+                diagnostics.append(
+                    MapDiagnostic(
+                        at(valueStart + bad.offset),
+                        "the value refers to group \(bad.group), but the regex has \(regex.captureGroupCount) capture group(s)"))
             }
         } catch {
             diagnostics.append(MapDiagnostic(at(valueStart + error.offset), error.message))

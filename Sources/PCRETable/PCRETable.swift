@@ -26,8 +26,10 @@ public final class PCRETable {
     /// Loads the map file at `path`.
     ///
     /// - Throws: every problem in the file.
-    public init(path: String, services: TableService = .any, limits: MatchLimits = .default,
-                logger: Logger = Logger(label: "table-pcre")) throws(MapFileError) {
+    public init(
+        path: String, services: TableService = .any, limits: MatchLimits = .default,
+        logger: Logger = Logger(label: "table-pcre")
+    ) throws(MapFileError) {
         self.services = services
         self.limits = limits
         self.logger = logger

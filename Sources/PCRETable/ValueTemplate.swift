@@ -68,11 +68,12 @@ public struct ValueTemplate: Equatable, Sendable, CustomStringConvertible {
                 references.append((number, index))
                 index = end
             } else if let next, next == "{" || next == "(",
-                      let close = characters[(index + 2)...].firstIndex(of: next == "{" ? "}" : ")"),
-                      close > index + 2,
-                      characters[(index + 2)..<close].allSatisfy({ $0.isASCII && $0.isNumber }),
-                      close - (index + 2) <= 4,
-                      let number = Int(String(characters[(index + 2)..<close])) {
+                let close = characters[(index + 2)...].firstIndex(of: next == "{" ? "}" : ")"),
+                close > index + 2,
+                characters[(index + 2)..<close].allSatisfy({ $0.isASCII && $0.isNumber }),
+                close - (index + 2) <= 4,
+                let number = Int(String(characters[(index + 2)..<close]))
+            {
                 flush()
                 parts.append(.group(number))
                 references.append((number, index))

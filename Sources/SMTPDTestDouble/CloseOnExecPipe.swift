@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A pipe whose ends are close-on-exec from the start, so that no program another thread

@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon's end of an imsg channel to a filter: sends frames (with descriptors) and
@@ -22,7 +22,6 @@ public final class DaemonChannel {
         if !closed { close(descriptor) }
         descriptors.forEach { close($0) }
     }
-
 
     /// Sends raw bytes, optionally with a descriptor attached (SCM_RIGHTS).
     public func sendBytes(_ bytes: [UInt8], attaching passed: Int32 = -1) throws {

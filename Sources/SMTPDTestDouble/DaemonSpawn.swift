@@ -1,6 +1,6 @@
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `posix_spawn` the way a daemon starts its children: no blocked signals and every signal at
@@ -10,8 +10,10 @@ import Glibc
 public enum DaemonSpawn {
     /// Starts `executable` with `argv` (argv[0] included) in the current environment plus
     /// `environment`, applying `fileActions` in the child, and returns the child's pid.
-    public static func spawn(_ executable: String, argv: [String], environment: [String: String] = [:],
-                             fileActions: inout posix_spawn_file_actions_t) throws -> pid_t {
+    public static func spawn(
+        _ executable: String, argv: [String], environment: [String: String] = [:],
+        fileActions: inout posix_spawn_file_actions_t
+    ) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

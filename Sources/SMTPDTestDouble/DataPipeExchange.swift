@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// When the double sends QUERY_EOM relative to closing the message input.

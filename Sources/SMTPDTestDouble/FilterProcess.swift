@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A filter program started the way smtpd starts it: its end of an AF_UNIX stream
@@ -30,9 +30,11 @@ public final class FilterProcess {
     /// write end of the other as stdout (the line protocol over pipes): ``channel`` then
     /// writes into the child's stdin and ``outputDescriptor`` reads its stdout. With
     /// `stderrOnPipe` the child's stderr is a pipe (``stderrPipe``) instead of the file.
-    public init(executable: String, name: String, arguments: [String] = [], environment: [String: String] = [:],
-                nonBlocking: Bool = true, channelOnStandardOutput: Bool = false, onPipes: Bool = false,
-                stderrOnPipe: Bool = false) throws {
+    public init(
+        executable: String, name: String, arguments: [String] = [], environment: [String: String] = [:],
+        nonBlocking: Bool = true, channelOnStandardOutput: Bool = false, onPipes: Bool = false,
+        stderrOnPipe: Bool = false
+    ) throws {
         var pair: [Int32] = [-1, -1]
         var answers: [Int32] = [-1, -1]
         if onPipes {

@@ -17,11 +17,11 @@ public struct HiddenToolchain: Sendable {
     public init() throws {
         let info = try runProgram("/usr/bin/env", ["swift", "-print-target-info"], timeout: 60)
         guard info.status == 0,
-              let object = try JSONSerialization.jsonObject(with: Data(info.standardOutput.utf8)) as? [String: Any],
-              let paths = object["paths"] as? [String: Any],
-              let libraries = paths["runtimeLibraryPaths"] as? [String], !libraries.isEmpty,
-              let resources = paths["runtimeResourcePath"] as? String,
-              let suffix = resources.range(of: "/usr/lib/swift", options: .backwards)
+            let object = try JSONSerialization.jsonObject(with: Data(info.standardOutput.utf8)) as? [String: Any],
+            let paths = object["paths"] as? [String: Any],
+            let libraries = paths["runtimeLibraryPaths"] as? [String], !libraries.isEmpty,
+            let resources = paths["runtimeResourcePath"] as? String,
+            let suffix = resources.range(of: "/usr/lib/swift", options: .backwards)
         else { throw HiddenToolchainError("swift -print-target-info: status \(info.status)\n\(info.standardOutput)\(info.standardError)") }
         runtimeLibraryDirectories = libraries
         root = String(resources[..<suffix.lowerBound])
@@ -48,8 +48,10 @@ public struct HiddenToolchain: Sendable {
             done
             exec "$@"
             """
-        return ["/usr/bin/unshare", "-m", "/bin/sh", "-c", script, "hidden-toolchain",
-                String(runtimeLibraryDirectories.count)] + runtimeLibraryDirectories
+        return [
+            "/usr/bin/unshare", "-m", "/bin/sh", "-c", script, "hidden-toolchain",
+            String(runtimeLibraryDirectories.count),
+        ] + runtimeLibraryDirectories
             + [String(privateDirectories.count)] + privateDirectories.flatMap { [$0.path, $0.mode] } + command
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon side of OpenSMTPD's line-based filter protocol (6.6 and later), written from

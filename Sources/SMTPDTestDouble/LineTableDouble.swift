@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A table's reply line as smtpd 7.6+ (`table_proc.c`) accepts it, parsed.
@@ -51,10 +51,13 @@ public final class LineTableDouble {
 
     /// Starts `executable` as smtpd 7.6+ starts a table: argv[0] = `name`, argv[1] = the
     /// config part of `BACKEND:CONFIG` when there is one, one blocking socket as fd 0 and 1.
-    public static func start(executable: String, name: String, config: String?,
-                             environment: [String: String] = [:]) throws -> LineTableDouble {
-        let process = try FilterProcess(executable: executable, name: name, arguments: config.map { [$0] } ?? [],
-                                        environment: environment, nonBlocking: false, channelOnStandardOutput: true)
+    public static func start(
+        executable: String, name: String, config: String?,
+        environment: [String: String] = [:]
+    ) throws -> LineTableDouble {
+        let process = try FilterProcess(
+            executable: executable, name: name, arguments: config.map { [$0] } ?? [],
+            environment: environment, nonBlocking: false, channelOnStandardOutput: true)
         return LineTableDouble(process: process, name: name)
     }
 
@@ -146,8 +149,10 @@ public final class LineTableDouble {
 
     /// A request line as `table_proc_send` writes it: `table|0.1|TIME|NAME|OP` then
     /// `|SERVICE|ID[|KEY]`, or `|ID` for update (service nil).
-    public static func requestLine(table: String, operation: String, service: String?, id: String, key: String?,
-                                   timestamp: String, version: String = "0.1") -> String {
+    public static func requestLine(
+        table: String, operation: String, service: String?, id: String, key: String?,
+        timestamp: String, version: String = "0.1"
+    ) -> String {
         var line = "table|\(version)|\(timestamp)|\(table)|\(operation)"
         if let service {
             line += "|\(service)|\(id)"
@@ -179,8 +184,10 @@ public final class LineTableDouble {
     }
 
     private func request(_ operation: String, service: String?, id: String, key: String?, timeout: Double) throws -> LineTableAnswer {
-        try send(line: Self.requestLine(table: name, operation: operation, service: service, id: id, key: key,
-                                        timestamp: Self.timestamp()))
+        try send(
+            line: Self.requestLine(
+                table: name, operation: operation, service: service, id: id, key: key,
+                timestamp: Self.timestamp()))
         let line: String
         do {
             line = try receiveLine(timeout: timeout)

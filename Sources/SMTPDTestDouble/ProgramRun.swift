@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a finished program printed and how it ended.
@@ -19,8 +19,10 @@ public struct ProgramResult: Sendable {
 ///
 /// stdout and stderr go to temporary files rather than pipes, so a program that fills one
 /// stream while the other is being drained cannot block.
-public func runProgram(_ executable: String, _ arguments: [String], standardInput: String = "/dev/null",
-                       timeout: Double = 10) throws -> ProgramResult {
+public func runProgram(
+    _ executable: String, _ arguments: [String], standardInput: String = "/dev/null",
+    timeout: Double = 10
+) throws -> ProgramResult {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }

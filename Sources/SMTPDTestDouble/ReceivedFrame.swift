@@ -65,6 +65,7 @@ public struct ParsedResponse: Sendable, Equatable, CustomStringConvertible {
 
     /// `qid type status code "line"` for messages.
     public var description: String {
-        "response(qid \(queryID), type \(type), datalen \(dataLength.map(String.init) ?? "-"), status \(status), code \(code), line \(line.map { "\"\($0)\"" } ?? "-"))"
+        "response(qid \(queryID), type \(type), datalen \(dataLength.map(String.init) ?? "-"), status \(status), code \(code), line "
+            + "\(line.map { "\"\($0)\"" } ?? "-"))"
     }
 }

@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon side of filter API 52, step by step, over a ``DaemonChannel``: what

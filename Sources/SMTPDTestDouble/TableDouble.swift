@@ -36,10 +36,13 @@ public final class TableDouble {
 
     /// Starts `executable` as smtpd's `fork_proc_backend` does: a blocking fd 0, argv[0] =
     /// the table's name, argv[1] = the config part of `BACKEND:CONFIG` when there is one.
-    public static func start(executable: String, name: String, config: String?,
-                             environment: [String: String] = [:]) throws -> TableDouble {
-        let process = try FilterProcess(executable: executable, name: name, arguments: config.map { [$0] } ?? [],
-                                        environment: environment, nonBlocking: false)
+    public static func start(
+        executable: String, name: String, config: String?,
+        environment: [String: String] = [:]
+    ) throws -> TableDouble {
+        let process = try FilterProcess(
+            executable: executable, name: name, arguments: config.map { [$0] } ?? [],
+            environment: environment, nonBlocking: false)
         return TableDouble(process: process)
     }
 
@@ -60,22 +63,25 @@ public final class TableDouble {
 
     /// Sends CHECK and reads `int r`.
     public func check(service: Int32, params: [(String, String)] = [], key: String, timeout: Double = 5) throws -> TableAnswer {
-        try channel.send(type: TableWire.MessageType.check.rawValue,
-                         payload: TableWire.keyedPayload(service: service, params: params, key: key))
+        try channel.send(
+            type: TableWire.MessageType.check.rawValue,
+            payload: TableWire.keyedPayload(service: service, params: params, key: key))
         return try receiveAnswer(withValue: false, timeout: timeout)
     }
 
     /// Sends LOOKUP and reads `int r` and, when r is 1, the value.
     public func lookup(service: Int32, params: [(String, String)] = [], key: String, timeout: Double = 5) throws -> TableAnswer {
-        try channel.send(type: TableWire.MessageType.lookup.rawValue,
-                         payload: TableWire.keyedPayload(service: service, params: params, key: key))
+        try channel.send(
+            type: TableWire.MessageType.lookup.rawValue,
+            payload: TableWire.keyedPayload(service: service, params: params, key: key))
         return try receiveAnswer(withValue: true, timeout: timeout)
     }
 
     /// Sends FETCH and reads `int r` and, when r is 1, the value.
     public func fetch(service: Int32, params: [(String, String)] = [], timeout: Double = 5) throws -> TableAnswer {
-        try channel.send(type: TableWire.MessageType.fetch.rawValue,
-                         payload: TableWire.fetchPayload(service: service, params: params))
+        try channel.send(
+            type: TableWire.MessageType.fetch.rawValue,
+            payload: TableWire.fetchPayload(service: service, params: params))
         return try receiveAnswer(withValue: true, timeout: timeout)
     }
 

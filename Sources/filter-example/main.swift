@@ -8,7 +8,7 @@
 import Logging
 import OpenSMTPD
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let arguments = FilterArguments(CommandLine.arguments)

@@ -13,7 +13,9 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The rules file.")
     var file: String = defaultRulesPath
 
-    @Option(name: .long, help: "The protocol the file is meant for: v52 (OpenSMTPD 6.0.x) warns about auth, tls and fcrdns terms, which see the empty string there.")
+    @Option(
+        name: .long, help: "The protocol the file is meant for: v52 (OpenSMTPD 6.0.x) warns about auth, tls and fcrdns terms, which see the empty string there."
+    )
     var `protocol`: ProtocolChoice = .auto
 
     func run() throws {
@@ -21,21 +23,24 @@ struct CheckCommand: ParsableCommand {
         let ruleSet = try CheckedRules.load(file)
         let counts = Stage.allCases.map { "\($0) \(ruleSet.ruleCount(of: $0))" }.joined(separator: ", ")
         let options = ruleSet.options
-        print("\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)"
-              + (ruleSet.combinedRules.isEmpty ? "" : "; \(ruleSet.combinedRules.count) combined"))
+        print(
+            "\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)"
+                + (ruleSet.combinedRules.isEmpty ? "" : "; \(ruleSet.combinedRules.count) combined"))
         if self.protocol == .v52 {
             for warning in SessionFactWarnings.forFilterAPI52(ruleSet) { printToStandardError(warning.description) }
         }
-        print("options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
-              + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
-              + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
-              + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off"), "
-              + "mode \(options.mode), hold-limit \(options.holdLimit), hold-total \(options.holdTotal), "
-              + "oversized-header \(options.oversizedHeader), oversized-mime \(options.oversizedMIME)")
+        print(
+            "options: fail-closed \(options.failClosed ? "on" : "off"), scan-limit \(options.scanLimit), "
+                + "match-limit \(options.limits.matchLimit), depth-limit \(options.limits.depthLimit), "
+                + "line-time-limit \(options.limits.lineTimeLimit), message-time-limit \(options.messageTimeLimit), "
+                + "header-limit \(options.headerLimit), allow-empty \(options.allowEmpty ? "on" : "off"), "
+                + "mode \(options.mode), hold-limit \(options.holdLimit), hold-total \(options.holdTotal), "
+                + "oversized-header \(options.oversizedHeader), oversized-mime \(options.oversizedMIME)")
         if ruleSet.holdsMessages {
-            print("messages are held until their verdict is known (junk or add-header at a message stage), "
-                  + "up to \(options.holdLimit) bytes each and \(options.holdTotal) bytes together; "
-                  + "a message past either passes on without those headers")
+            print(
+                "messages are held until their verdict is known (junk or add-header at a message stage), "
+                    + "up to \(options.holdLimit) bytes each and \(options.holdTotal) bytes together; "
+                    + "a message past either passes on without those headers")
         }
     }
 }

@@ -1,8 +1,8 @@
 import FilterRulesEngine
 #if canImport(FoundationEssentials)
-import FoundationEssentials  // Foundation without its ICU data (static binaries)
+    import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// How `test` prints its reports.

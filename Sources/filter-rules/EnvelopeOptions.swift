@@ -4,10 +4,13 @@ import FilterRulesEngine
 
 /// `test --eml`'s envelope options: what the saved messages are sent with.
 struct EnvelopeOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("MAIL FROM; <> for the null sender (default: the message's Return-Path, else its From, else <>).", valueName: "address"))
+    @Option(
+        name: .long, help: ArgumentHelp("MAIL FROM; <> for the null sender (default: the message's Return-Path, else its From, else <>).", valueName: "address")
+    )
     var sender: String?
 
-    @Option(name: .long, help: ArgumentHelp("RCPT TO, repeatable (default: the message's To and Cc addresses, else postmaster@localhost).", valueName: "address"))
+    @Option(
+        name: .long, help: ArgumentHelp("RCPT TO, repeatable (default: the message's To and Cc addresses, else postmaster@localhost).", valueName: "address"))
     var rcpt: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("The client's IP address (default 127.0.0.1).", valueName: "ip"))

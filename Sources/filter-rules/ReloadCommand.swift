@@ -2,7 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import FilterRulesEngine
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `filter-rules reload FILE`: checks a rules file, then sends SIGHUP to the filter-rules

@@ -1,7 +1,7 @@
 import FilterRules
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ServeCommand {
@@ -31,11 +31,14 @@ extension ServeCommand {
         case nil: break
         }
         logger.debug("prefilter: Vectorscan \(Vectorscan.version), cache \(cache?.directory ?? "off")")
-        return .prefiltered(PrefilterOptions(cache: cache, report: { report in
-            // Cache problems are worth a warning; the rest is for -v (it comes at any time,
-            // and the default log stays as it was without the prefilter).
-            if case .cacheProblem = report { logger.warning("\(report)") } else { logger.debug("\(report)") }
-        }))
+        return .prefiltered(
+            PrefilterOptions(
+                cache: cache,
+                report: { report in
+                    // Cache problems are worth a warning; the rest is for -v (it comes at any time,
+                    // and the default log stays as it was without the prefilter).
+                    if case .cacheProblem = report { logger.warning("\(report)") } else { logger.debug("\(report)") }
+                }))
     }
 
     /// The process environment.

@@ -7,7 +7,7 @@ extension ServeCommand {
     /// `test`, `reload`) and for arguments `serve` would refuse.
     static func rulesFile(servedBy arguments: [String]) -> String? {
         guard !arguments.isEmpty,
-              let command = try? FilterRulesCommand.parseAsRoot(Array(arguments.dropFirst())) as? ServeCommand
+            let command = try? FilterRulesCommand.parseAsRoot(Array(arguments.dropFirst())) as? ServeCommand
         else { return nil }
         return command.rulesPath
     }

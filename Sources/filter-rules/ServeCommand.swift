@@ -3,15 +3,15 @@ import CommandLineSupport
 import FilterRules
 import FilterRulesEngine
 #if canImport(FoundationEssentials)
-import FoundationEssentials  // Foundation without its ICU data (static binaries)
+    import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
-import Foundation
+    import Foundation
 #endif
 import Dispatch
 import Logging
 import OpenSMTPD
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `filter-rules [serve] [-dv] [--rules FILE | FILE]`: what smtpd runs.
@@ -36,24 +36,34 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "The daemon's protocol: auto (detect), v52 (OpenSMTPD 6.0.x) or line (OpenSMTPD 6.6+).")
     var `protocol`: ProtocolChoice = .auto
 
-    @Option(name: .long, help: ArgumentHelp(
-        "OpenSMTPD 6.6+: register the data-line and commit phases only when the rules at start have content rules (auto), or always.",
-        discussion: "smtpd reads the registration once; with always, a reload can add message-stage rules (header, body, dataline, attachment, mimetype)."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "OpenSMTPD 6.6+: register the data-line and commit phases only when the rules at start have content rules (auto), or always.",
+            discussion: "smtpd reads the registration once; with always, a reload can add message-stage rules (header, body, dataline, attachment, mimetype)."))
     var contentPhases: ContentPhases = .auto
 
-    @Option(name: .long, help: ArgumentHelp(
-        "enforce: refusals refuse; report-only: they are only logged ('would reject') and the session goes on (overrides set mode).",
-        valueName: "enforce|report-only"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "enforce: refusals refuse; report-only: they are only logged ('would reject') and the session goes on (overrides set mode).",
+            valueName: "enforce|report-only"))
     var mode: EnforcementMode?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "on: a Vectorscan database of the rules' regexes names the rules that may match each input, PCRE2 confirms them; off: every rule is tried with PCRE2.",
-        valueName: "on|off"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "on: a Vectorscan database of the rules' regexes names the rules that may match each input, PCRE2 confirms them; off: every rule is tried with "
+                + "PCRE2.",
+            valueName: "on|off"))
     var prefilter: Switch = .on
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Where compiled prefilter databases are cached, or 'off' (default: $XDG_CACHE_HOME/filter-rules, /var/cache/filter-rules for root, ~/.cache/filter-rules; else /tmp/filter-rules-cache-UID).",
-        valueName: "dir|off"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where compiled prefilter databases are cached, or 'off' (default: $XDG_CACHE_HOME/filter-rules, /var/cache/filter-rules for root, "
+                + "~/.cache/filter-rules; else /tmp/filter-rules-cache-UID).",
+            valueName: "dir|off"))
     var prefilterCache: String?
 
     @Argument(help: "The rules file (as smtpd.conf passes it).")
@@ -76,8 +86,9 @@ struct ServeCommand: ParsableCommand {
         let path = rulesPath
         let store: RuleSetStore
         do {
-            store = try RuleSetStore(path: path, scanLimit: scanLimit.flatMap(RuleOptions.size), mode: mode,
-                                     matching: stageMatching(logger: logger))
+            store = try RuleSetStore(
+                path: path, scanLimit: scanLimit.flatMap(RuleOptions.size), mode: mode,
+                matching: stageMatching(logger: logger))
         } catch {
             for diagnostic in error.diagnostics { logger.critical("\(diagnostic)") }
             logger.critical("\(path): \(error.diagnostics.count) error(s), not starting")
@@ -86,7 +97,10 @@ struct ServeCommand: ParsableCommand {
         let ruleSet = store.ruleSet
         logger.info("loaded \(path): \(ruleSet.rules.count) rules (\(ruleSet.file.format) format)")
         if ruleSet.options.mode == .reportOnly {
-            logger.notice("report-only mode\(mode == nil ? " (set mode report-only)" : " (--mode report-only)"): refusals are logged as 'would reject', 'would tempfail' or 'would disconnect' and not carried out")
+            let message =
+                "report-only mode\(mode == nil ? " (set mode report-only)" : " (--mode report-only)"): refusals are logged as 'would reject', 'would "
+                + "tempfail' or 'would disconnect' and not carried out"
+            logger.notice("\(message)")
         }
         for warning in ruleSet.warnings { logger.warning("\(warning.logText)") }
         let started = Date()

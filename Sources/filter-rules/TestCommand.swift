@@ -3,9 +3,9 @@ import CommandLineSupport
 import FilterRules
 import FilterRulesEngine
 #if canImport(FoundationEssentials)
-import FoundationEssentials  // Foundation without its ICU data (static binaries)
+    import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
-import Foundation
+    import Foundation
 #endif
 import Logging
 
@@ -62,8 +62,9 @@ struct TestCommand: ParsableCommand {
         }
         let sessions = try files.map { path in
             let input = try DryRunInput.read(path)
-            return try eml ? Transcript(message: input.bytes, name: input.name, envelope: envelope.envelope)
-                           : DryRunInput.transcript(input, expectingRecordedReplies: expectRecorded)
+            return try eml
+                ? Transcript(message: input.bytes, name: input.name, envelope: envelope.envelope)
+                : DryRunInput.transcript(input, expectingRecordedReplies: expectRecorded)
         }
         let replayer = TranscriptReplayer(store: store, logger: Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() })
         let reports = sessions.enumerated().map { replayer.replay($1, sessionID: UInt64($0 + 1)) }

@@ -8,7 +8,7 @@ import CFilterRulesEarlySignals
 import CommandLineSupport
 import FilterRulesEngine
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // The constructor has blocked them already; block here only if it could not (calling it

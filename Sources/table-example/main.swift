@@ -7,7 +7,7 @@
 import Logging
 import OpenSMTPD
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 LoggingSystem.bootstrap { label in
@@ -29,7 +29,7 @@ var updates = 0
 let table = Table(logger: logger)
 table.onUpdate = {
     updates += 1
-    return updates % 2 == 1     // every second update "fails"
+    return updates % 2 == 1  // every second update "fails"
 }
 table.onCheck = { service, params, key in
     logger.debug("check \(service) \(params) \(key)")

@@ -21,7 +21,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customShort("v"), help: "Verbose: also log protocol details.")
     var verbosity: Int
 
-    @Option(name: .customLong("service"), help: "Answer only this service (repeatable, or NAME,NAME); the others get \"not found\". With OpenSMTPD 7.6+ these are the services registered.")
+    @Option(
+        name: .customLong("service"),
+        help: "Answer only this service (repeatable, or NAME,NAME); the others get \"not found\". With OpenSMTPD 7.6+ these are the services registered.")
     var serviceNames: [String] = []
 
     @Option(name: .customLong("protocol"), help: "smtpd's table protocol: auto (detect), api2 (OpenSMTPD 6.0 to 7.5) or line (7.6 and later).")

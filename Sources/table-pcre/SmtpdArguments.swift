@@ -8,8 +8,8 @@ enum SmtpdArguments {
     /// is therefore split at blanks; anything else is returned unchanged.
     static func normalized(_ arguments: [String]) -> [String] {
         guard arguments.count == 1, let only = arguments.first,
-              only.contains(where: { $0 == " " || $0 == "\t" }),
-              !FileBytes.exists(only)
+            only.contains(where: { $0 == " " || $0 == "\t" }),
+            !FileBytes.exists(only)
         else { return arguments }
         return only.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     }

@@ -31,7 +31,8 @@ func parseServices(_ names: [String]) throws -> TableService {
             throw ValidationError("unknown service '\(name)', expected one of \(known)")
         }
         if service == .auth {
-            throw ValidationError("""
+            throw ValidationError(
+                """
                 table-pcre does not serve 'auth': smtpd would ask it to match user:cleartext-password \
                 against regular expressions; serve 'credentials' (user:encrypted-password values) instead
                 """)

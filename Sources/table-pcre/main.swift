@@ -6,7 +6,7 @@
 import ArgumentParser
 import CommandLineSupport
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let arguments = SmtpdArguments.normalized(Array(CommandLine.arguments.dropFirst()))

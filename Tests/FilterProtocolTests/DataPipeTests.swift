@@ -22,8 +22,9 @@ struct DataPipeTests {
         #expect(try smtpd.ask(.data, session: session).status == 0)
     }
 
-    @Test("passes data through byte for byte; the EOM answer carries the bytes written, whatever the EOM timing",
-          arguments: [EOMTiming.smtpdOrder, .afterInputEOF, .beforeInputEOF])
+    @Test(
+        "passes data through byte for byte; the EOM answer carries the bytes written, whatever the EOM timing",
+        arguments: [EOMTiming.smtpdOrder, .afterInputEOF, .beforeInputEOF])
     func byteIdenticalRoundTrip(timing: EOMTiming) throws {
         let (_, smtpd) = try startRegisteredExample()
         try openSession(smtpd, 7)
@@ -40,8 +41,9 @@ struct DataPipeTests {
         try openSession(smtpd, 9)
         let message = Array("Subject: hi\n\nhello\n".utf8)
         let result = try smtpd.pushMessage(message, session: 9)
-        let expected = QueryResponseTests.responseFrame(pid: process.pid, qid: result.response.queryID, type: 5,
-                                                        status: 0, code: 0, dataLength: UInt32(message.count))
+        let expected = QueryResponseTests.responseFrame(
+            pid: process.pid, qid: result.response.queryID, type: 5,
+            status: 0, code: 0, dataLength: UInt32(message.count))
         #expect(result.frame.bytes == expected)
         #expect(result.output == message)
     }

@@ -30,7 +30,9 @@ struct InterleavedSessionTests {
         // Every third session says HELO test and must be the one rejected.
         let helos = try stage(.helo) { $0 % 3 == 0 ? SMTPDDouble.heloExtra("test") : SMTPDDouble.heloExtra("client.example") }
         for (session, response) in helos { #expect(response.status == (session % 3 == 0 ? 1 : 0)) }
-        let mails = try stage(.mail) { $0 % 2 == 0 ? SMTPDDouble.mailaddrExtra(user: "u", domain: "") : SMTPDDouble.mailaddrExtra(user: "u", domain: "d.example") }
+        let mails = try stage(.mail) {
+            $0 % 2 == 0 ? SMTPDDouble.mailaddrExtra(user: "u", domain: "") : SMTPDDouble.mailaddrExtra(user: "u", domain: "d.example")
+        }
         for (session, response) in mails { #expect(response.code == (session % 2 == 0 ? 553 : 0)) }
         let rcpts = try stage(.rcpt) { _ in SMTPDDouble.mailaddrExtra(user: "rcpt", domain: "example.org") }
         #expect(rcpts.count == 100 && rcpts.values.allSatisfy { $0.status == 0 })

@@ -1,7 +1,7 @@
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The library never raises SIGPIPE, whatever the daemon's end does, without the program
@@ -45,8 +45,9 @@ struct NoSIGPIPETests {
 
     /// filter-example on the line protocol, handshake done.
     func lineExample(onPipes: Bool) throws -> (FilterProcess, LineDaemonDouble) {
-        let process = try FilterProcess(executable: Self.example, name: "filter-example",
-                                        channelOnStandardOutput: !onPipes, onPipes: onPipes)
+        let process = try FilterProcess(
+            executable: Self.example, name: "filter-example",
+            channelOnStandardOutput: !onPipes, onPipes: onPipes)
         let smtpd = LineDaemonDouble(process: process)
         _ = try smtpd.handshake()
         #expect(try smtpd.query("helo", session: 1, parameters: "test").hasSuffix("|reject|550 5.7.1 Hello rejected"))

@@ -30,12 +30,15 @@ struct QueryResponseTests {
         let (process, smtpd) = try startRegisteredExample()
         try smtpd.event(.connect, session: Self.session)
         // The fact sheet's constructed example: session 0x0102030405060708, qid 0x11, "mx.example".
-        let query: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x2f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
-                              0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x11, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0,
-                              0x6d, 0x78, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x00]
+        let query: [UInt8] = [
+            0x02, 0x00, 0x00, 0x00, 0x2f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+            0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x11, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0,
+            0x6d, 0x78, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x00,
+        ]
         try process.channel.sendBytes(query)
         let (frame, _) = try smtpd.expectResponse(to: 0x11, .helo)
-        let expected: [UInt8] = [0x04, 0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00] + le32(UInt32(process.pid))
+        let expected: [UInt8] =
+            [0x04, 0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00] + le32(UInt32(process.pid))
             + [0x11, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         #expect(frame.bytes == expected)
     }
@@ -56,7 +59,8 @@ struct QueryResponseTests {
         let good = try smtpd.sendQuery(.mail, session: Self.session, extra: SMTPDDouble.mailaddrExtra(user: "alice", domain: "example.org"))
         #expect(try smtpd.expectResponse(to: good, .mail).frame.bytes == Self.responseFrame(pid: process.pid, qid: good, type: 2, status: 0, code: 0))
         let bad = try smtpd.sendQuery(.mail, session: Self.session, extra: SMTPDDouble.mailaddrExtra(user: "alice", domain: ""))
-        #expect(try smtpd.expectResponse(to: bad, .mail).frame.bytes
+        #expect(
+            try smtpd.expectResponse(to: bad, .mail).frame.bytes
                 == Self.responseFrame(pid: process.pid, qid: bad, type: 2, status: 1, code: 553, line: "5.1.8 Sender address has no domain"))
         let bounce = try smtpd.sendQuery(.mail, session: Self.session, extra: SMTPDDouble.mailaddrExtra(user: "", domain: ""))
         #expect(try smtpd.expectResponse(to: bounce, .mail).response.status == 0)
@@ -77,7 +81,8 @@ struct QueryResponseTests {
         let (process, smtpd) = try startRegisteredExample()
         try smtpd.event(.connect, session: Self.session)
         let eom = try smtpd.sendQuery(.eom, session: Self.session, extra: SMTPDDouble.eomExtra(1234))
-        #expect(try smtpd.expectResponse(to: eom, .eom).frame.bytes
+        #expect(
+            try smtpd.expectResponse(to: eom, .eom).frame.bytes
                 == Self.responseFrame(pid: process.pid, qid: eom, type: 5, status: 0, code: 0, dataLength: 1234))
     }
 

@@ -67,7 +67,8 @@ struct DryRunTests {
 
     @Test("each step names its answer, code, text and deciding rule")
     func stepReports() throws {
-        let transcript = try TranscriptParser.parse("""
+        let transcript = try TranscriptParser.parse(
+            """
             #! connect 198.51.100.23 host23.dsl.example.net
             HELO mx.example.org
             MAIL FROM:<a@b.example>
@@ -87,7 +88,8 @@ struct DryRunTests {
 
     @Test("a trusted address accepted for the session covers later stages and says so")
     func acceptSessionCoversLaterStages() throws {
-        let transcript = try TranscriptParser.parse("""
+        let transcript = try TranscriptParser.parse(
+            """
             #! connect 192.0.2.3 trusted.example
             HELO mx.example.org
             MAIL FROM:<a@b.example>
@@ -103,7 +105,8 @@ struct DryRunTests {
 
     @Test("a failed expectation fails the transcript and shows what was expected")
     func failedExpectation() throws {
-        let transcript = try TranscriptParser.parse("""
+        let transcript = try TranscriptParser.parse(
+            """
             #! connect 203.0.113.1 x.example
             #! expect helo accept
             HELO mx.example.org

@@ -11,10 +11,11 @@ struct MarkingActionReportTests {
     func markLines() throws {
         let session = try evaluator(#"helo /^(local)host$/ add-header "X-Helo: $1""# + "\nhelo /host/ warn\n")
         let decision = session.helo("localhost")
-        #expect(decision.marks.map { DecisionLogLine.text(session: 0x2a, mark: $0) } == [
-            #"session 000000000000002a helo l.conf:1 add-header "X-Helo: local", matched "localhost""#,
-            #"session 000000000000002a helo l.conf:2 warn, matched "localhost""#,
-        ])
+        #expect(
+            decision.marks.map { DecisionLogLine.text(session: 0x2a, mark: $0) } == [
+                #"session 000000000000002a helo l.conf:1 add-header "X-Helo: local", matched "localhost""#,
+                #"session 000000000000002a helo l.conf:2 warn, matched "localhost""#,
+            ])
         #expect(DecisionLogLine.text(session: 0x2a, step: "helo", decision: decision) == nil, "the step itself is a plain accept")
     }
 
@@ -23,14 +24,16 @@ struct MarkingActionReportTests {
         let session = try evaluator("set mode report-only\nrcpt /^(\\w+)@/ reject 550 \"5.1.1 <$1> unknown\"\n")
         let decision = session.rcpt("bob@example.org")
         let withheld = try #require(decision.withheld)
-        #expect(DecisionLogLine.text(session: 1, step: "rcpt", withheld: withheld)
+        #expect(
+            DecisionLogLine.text(session: 1, step: "rcpt", withheld: withheld)
                 == #"session 0000000000000001 rcpt l.conf:2 would reject 550 5.1.1 <bob> unknown, matched "bob@example.org" (report-only)"#)
         #expect(DecisionLogLine.text(session: 1, step: "rcpt", decision: decision) == nil)
     }
 
     @Test("the dry-run shows report-only refusals as such and checks expectations against them")
     func reportOnlyDryRun() throws {
-        let transcript = try TranscriptParser.parse("""
+        let transcript = try TranscriptParser.parse(
+            """
             #! connect 192.0.2.7 mail.example.net
             EHLO mail.example.net
             MAIL FROM:<a@example.net>
@@ -63,7 +66,9 @@ struct MarkingActionReportTests {
         #expect(message.step == "message")
         #expect(message.addedHeaders == ["X-Spam: Yes", "X-Short-Link: abc"])
         #expect(message.marks == [#"add-header "X-Short-Link: abc" (test.rules:3)"#, "junk (test.rules:4)"])
-        #expect(report.text.contains(#"rcpt     accept  on recipient: "bob@example.org"  (report-only: would reject 550 5.1.1 no bob [test.rules:2])  expected reject 550: ok"#))
+        #expect(
+            report.text.contains(
+                #"rcpt     accept  on recipient: "bob@example.org"  (report-only: would reject 550 5.1.1 no bob [test.rules:2])  expected reject 550: ok"#))
         #expect(report.text.contains(#"(adds "X-Spam: Yes")  (adds "X-Short-Link: abc")"#))
     }
 

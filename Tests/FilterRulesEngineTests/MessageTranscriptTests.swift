@@ -19,9 +19,10 @@ struct MessageTranscriptTests {
     func envelopeFromTheMessage() throws {
         let transcript = Transcript(message: try fixtureMessage("ham-lf.eml"), name: "ham-lf.eml")
         #expect(transcript.address == "127.0.0.1" && transcript.hostname == "localhost")
-        #expect(transcript.steps.map(\.kind).filter { if case .message = $0 { false } else { true } } == [
-            .helo("localhost"), .mail("alice-bounces@partner.example"), .rcpt("bob@example.org"), .rcpt("carol@example.org"), .data, .quit,
-        ])
+        #expect(
+            transcript.steps.map(\.kind).filter { if case .message = $0 { false } else { true } } == [
+                .helo("localhost"), .mail("alice-bounces@partner.example"), .rcpt("bob@example.org"), .rcpt("carol@example.org"), .data, .quit,
+            ])
         #expect(transcript.steps.first { $0.kind.stepName == .message }?.line == 1)
         // Python's parser counts 16 lines, the Subject on line 5.
         #expect(lines(transcript).count == 16 && lines(transcript)[4] == "Subject: Lunch on Friday")
@@ -45,8 +46,9 @@ struct MessageTranscriptTests {
 
     @Test("the envelope given replaces what the message names")
     func givenEnvelope() throws {
-        let envelope = MessageEnvelope(clientAddress: "192.0.2.9", clientHostname: "h.example", helo: "h.example",
-                                       sender: "", recipients: ["x@example.org"])
+        let envelope = MessageEnvelope(
+            clientAddress: "192.0.2.9", clientHostname: "h.example", helo: "h.example",
+            sender: "", recipients: ["x@example.org"])
         let transcript = Transcript(message: try fixtureMessage("ham-lf.eml"), name: "h", envelope: envelope)
         #expect(transcript.address == "192.0.2.9" && transcript.hostname == "h.example")
         #expect(Array(transcript.steps.prefix(3).map(\.kind)) == [.helo("h.example"), .mail(""), .rcpt("x@example.org")])
@@ -60,14 +62,16 @@ struct MessageTranscriptTests {
         #expect(Transcript.messageLines([]) == [])
     }
 
-    @Test("address lists: display names, comments, quoted commas, groups and <> are handled", arguments: [
-        (#""Doe, J." <j@example.org>, k@example.org (K, the second)"#, ["j@example.org", "k@example.org"]),
-        ("team: a@example.org, B <b@example.org>;, c@example.org", ["a@example.org", "b@example.org", "c@example.org"]),
-        ("undisclosed-recipients:;", []),
-        ("<>", []),
-        ("  plain@example.org  ", ["plain@example.org"]),
-        (#"(comment (nested)) "q\"uote" <q@example.org>"#, ["q@example.org"]),
-    ])
+    @Test(
+        "address lists: display names, comments, quoted commas, groups and <> are handled",
+        arguments: [
+            (#""Doe, J." <j@example.org>, k@example.org (K, the second)"#, ["j@example.org", "k@example.org"]),
+            ("team: a@example.org, B <b@example.org>;, c@example.org", ["a@example.org", "b@example.org", "c@example.org"]),
+            ("undisclosed-recipients:;", []),
+            ("<>", []),
+            ("  plain@example.org  ", ["plain@example.org"]),
+            (#"(comment (nested)) "q\"uote" <q@example.org>"#, ["q@example.org"]),
+        ])
     func addressLists(value: String, addresses: [String]) {
         #expect(AddressList.addresses(in: value) == addresses)
     }

@@ -37,11 +37,14 @@ struct RecordedReplyTests {
         #expect(transcript.steps.allSatisfy { $0.expectation == nil })
     }
 
-    @Test("2xx and 3xx expect accept, 4xx tempfail, 421 disconnect, 5xx reject, each with its code", arguments: [
-        (220, Transcript.ExpectedOutcome.accept), (354, .accept), (450, .tempfail), (421, .disconnect), (550, .reject),
-    ])
+    @Test(
+        "2xx and 3xx expect accept, 4xx tempfail, 421 disconnect, 5xx reject, each with its code",
+        arguments: [
+            (220, Transcript.ExpectedOutcome.accept), (354, .accept), (450, .tempfail), (421, .disconnect), (550, .reject),
+        ])
     func outcomes(code: Int, outcome: Transcript.ExpectedOutcome) {
-        #expect(Transcript.RecordedReply(code: code, text: "", line: 7).expectation
+        #expect(
+            Transcript.RecordedReply(code: code, text: "", line: 7).expectation
                 == Transcript.Expectation(outcome: outcome, code: code, line: 7, source: .recordedReply))
     }
 
@@ -60,8 +63,10 @@ struct RecordedReplyTests {
         let transcript = try TranscriptParser.parse(Self.refusedMessage, name: "s").expectingRecordedReplies()
         let passing = try replayer("body /^click$/ reject 554 \"5.7.1 Spam\"\n").replay(transcript)
         #expect(passing.passed, "\(passing.text)")
-        #expect(passing.text.contains("  message  reject 554 5.7.1 Spam  [test.rules:1: body /^click$/ reject 554 \"5.7.1 Spam\"]"
-                                      + "  on body line 3: \"click\"  expected reject 554 (recorded): ok"))
+        #expect(
+            passing.text.contains(
+                "  message  reject 554 5.7.1 Spam  [test.rules:1: body /^click$/ reject 554 \"5.7.1 Spam\"]"
+                    + "  on body line 3: \"click\"  expected reject 554 (recorded): ok"))
         let failing = try replayer("# no rules\n").replay(transcript)
         #expect(!failing.passed)
         #expect(failing.text.hasSuffix("  message  accept  expected reject 554 (recorded): FAILED"))

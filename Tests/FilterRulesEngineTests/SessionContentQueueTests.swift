@@ -5,7 +5,7 @@ import Synchronization
 import TestSupport
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A store over rules given as text.
@@ -26,7 +26,8 @@ private func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
 struct SessionContentQueueTests {
     @Test("lines and the end of the message give the decision the synchronous engine gives, message after message")
     func sameDecisionsAsInline() throws {
-        let rules = try store("""
+        let rules = try store(
+            """
             header Subject /win/i reject 554 "5.7.1 no"
             body /bit\\.ly/ tempfail
             """)
@@ -62,7 +63,8 @@ struct SessionContentQueueTests {
     func slowContentDoesNotHoldOtherSessions() throws {
         // Nested quantifiers on a long line without a match: seconds of backtracking
         // within the match limit.
-        let rules = try store("""
+        let rules = try store(
+            """
             set match-limit 100000000
             set line-time-limit 60s
             set message-time-limit 60s

@@ -13,7 +13,7 @@ struct StepInputReportTests {
         RCPT TO:<root@example.org>
         DATA
         Subject: hello
-        
+
         first
         see bit.ly/x
         .
@@ -31,16 +31,18 @@ struct StepInputReportTests {
         #expect(rcpt[1].matched == MatchedInputReport(stage: "rcpt", messageLine: nil, text: "root@example.org", length: 16, truncated: false))
         let message = try #require(report.steps.last)
         #expect(message.matched == MatchedInputReport(stage: "body", messageLine: 4, text: "see bit.ly/x", length: 12, truncated: false))
-        #expect(report.text.split(separator: "\n").map(String.init) == [
-            "t (client 203.0.113.5 client.example): PASS",
-            "  connect  accept",
-            "  helo     accept  on HELO name: \"client.example\"",
-            "  mail     accept  on sender: \"a@client.example\"",
-            "  rcpt     accept  on recipient: \"bob@example.org\"",
-            "  rcpt     tempfail 451 4.7.1 Temporarily refused by policy, try again later  [test.rules:1: rcpt /^root@/ tempfail]  on recipient: \"root@example.org\"",
-            "  data     accept",
-            "  message  reject 554 5.7.1 Links  [test.rules:2: body /bit\\.ly/ reject 554 \"5.7.1 Links\"]  on body line 4: \"see bit.ly/x\"",
-        ])
+        #expect(
+            report.text.split(separator: "\n").map(String.init) == [
+                "t (client 203.0.113.5 client.example): PASS",
+                "  connect  accept",
+                "  helo     accept  on HELO name: \"client.example\"",
+                "  mail     accept  on sender: \"a@client.example\"",
+                "  rcpt     accept  on recipient: \"bob@example.org\"",
+                "  rcpt     tempfail 451 4.7.1 Temporarily refused by policy, try again later  [test.rules:1: rcpt /^root@/ tempfail]  on recipient: "
+                    + "\"root@example.org\"",
+                "  data     accept",
+                "  message  reject 554 5.7.1 Links  [test.rules:2: body /bit\\.ly/ reject 554 \"5.7.1 Links\"]  on body line 4: \"see bit.ly/x\"",
+            ])
     }
 
     @Test("the JSON report carries the matched input's stage, line, text and length")
@@ -78,14 +80,19 @@ struct StepInputReportTests {
     @Test("a long line's lowered match limit is reported like any PCRE2 limit")
     func loweredLimitReported() throws {
         let line = String(repeating: "ax", count: 19) + String(repeating: "x", count: 97_280 - 38)
-        let transcript = try TranscriptParser.parse("HELO x.example\nMAIL FROM:<a@x.example>\nRCPT TO:<b@example.org>\n"
-                                                    + "DATA\nSubject: x\n\n\(line)\n.\n", name: "t")
+        let transcript = try TranscriptParser.parse(
+            "HELO x.example\nMAIL FROM:<a@x.example>\nRCPT TO:<b@example.org>\n"
+                + "DATA\nSubject: x\n\n\(line)\n.\n", name: "t")
         let report = try replayer("body /(.*a){20}/ reject\n").replay(transcript)
         let message = try #require(report.steps.last)
         #expect(message.answer == "accept")
-        #expect(message.regexLimits == [RegexLimitReport(rule: "test.rules:1", stage: "body",
-                                                         limit: "match limit exceeded (lowered to 1027 for 97280 bytes)",
-                                                         outcome: "treated as no match")])
+        #expect(
+            message.regexLimits == [
+                RegexLimitReport(
+                    rule: "test.rules:1", stage: "body",
+                    limit: "match limit exceeded (lowered to 1027 for 97280 bytes)",
+                    outcome: "treated as no match")
+            ])
     }
 
     @Test("fail-closed: the step is tempfailed, and the report says which rule's limit and on which input")
@@ -97,8 +104,10 @@ struct StepInputReportTests {
         #expect(mail.answer == "tempfail" && mail.code == 451 && mail.rule == nil)
         #expect(mail.regexLimits.map(\.description) == ["mail test.rules:4: match limit exceeded, fail-closed: answered tempfail"])
         #expect(mail.matched?.text == sender && mail.matched?.stage == "mail")
-        #expect(report.text.hasSuffix("  mail     tempfail 451 4.3.0 Temporary failure evaluating rules  on sender: \"\(sender)\""
-                                      + "  (test.rules:4: match limit exceeded, fail-closed)"
-                                      + "  (regex limit: mail test.rules:4: match limit exceeded, fail-closed: answered tempfail)"))
+        #expect(
+            report.text.hasSuffix(
+                "  mail     tempfail 451 4.3.0 Temporary failure evaluating rules  on sender: \"\(sender)\""
+                    + "  (test.rules:4: match limit exceeded, fail-closed)"
+                    + "  (regex limit: mail test.rules:4: match limit exceeded, fail-closed: answered tempfail)"))
     }
 }

@@ -8,8 +8,9 @@ extension FilterRulesInteropTests {
         @Test("a cross-stage rule is decided at the later stage; a list file of senders refuses its entries")
         func crossStageAndList() throws {
             let lists = "/tmp/filter-rules-interop-lists-\(getpid())"
-            try FileManager.default.createDirectory(atPath: lists, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: lists, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755])
             defer { try? FileManager.default.removeItem(atPath: lists) }
             try RealSMTPD.write("# senders we refuse\nblocked@list.example\n.blocked-domain.example\n", to: lists + "/senders.list")
             let rules = """
@@ -23,8 +24,10 @@ extension FilterRulesInteropTests {
                 #expect(crossed.refusal?.stage == "rcpt" && crossed.refusal?.code == 550, "\(crossed)")
                 #expect(crossed.refusal?.text.contains("5.7.1 sales@ only from partners") == true, "\(crossed)")
                 let message = InteropMessage.sample(subject: "cross other recipient")
-                let other = try server.session(SMTPSessionPlan(name: "cross-stage.example", recipients: ["bob@example.net"],
-                                                               message: message.bytes))
+                let other = try server.session(
+                    SMTPSessionPlan(
+                        name: "cross-stage.example", recipients: ["bob@example.net"],
+                        message: message.bytes))
                 #expect(other.refusal == nil, "\(other)")
                 #expect(server.waitForDelivery(containing: message.marker) != nil, "not delivered\n\(server.logTail())")
                 for sender in ["blocked@list.example", "anyone@mx.blocked-domain.example"] {

@@ -17,8 +17,9 @@ extension FilterRulesInteropTests {
                 #expect(transcript.steps.first?.stage == "connect" && transcript.steps.first?.code == 554, "\(transcript)\n\(server.logTail())")
                 #expect(transcript.steps.first?.text == "5.7.1 Loopback refused by interop rule", "\(transcript)")
                 #expect(!transcript.steps.contains { ["ehlo", "mail", "rcpt"].contains($0.stage) }, "\(transcript)")
-                #expect(server.waitForLog("\(server.rulesPath):2 reject 554 5.7.1 Loopback refused by interop rule", timeout: 5),
-                        "\(server.logTail())")
+                #expect(
+                    server.waitForLog("\(server.rulesPath):2 reject 554 5.7.1 Loopback refused by interop rule", timeout: 5),
+                    "\(server.logTail())")
             }
         }
 
@@ -30,14 +31,16 @@ extension FilterRulesInteropTests {
                 """
             try withRealSMTPD(rules: rules) { server in
                 let transcript = try server.session(SMTPSessionPlan())
-                try #require(server.log.contains("address=127.0.0.1 host=localhost"),
-                             "smtpd resolved 127.0.0.1 to another name than localhost (see /etc/hosts)\n\(server.logTail())")
+                try #require(
+                    server.log.contains("address=127.0.0.1 host=localhost"),
+                    "smtpd resolved 127.0.0.1 to another name than localhost (see /etc/hosts)\n\(server.logTail())")
                 #expect(transcript.steps.first?.stage == "connect" && transcript.steps.first?.code == 421, "\(transcript)\n\(server.logTail())")
                 #expect(transcript.steps.first?.text == "4.7.0 localhost disconnected by interop rule", "\(transcript)")
                 // 421 closes the connection: not even QUIT gets an answer.
                 #expect(transcript.steps.count == 1, "\(transcript)")
-                #expect(server.waitForLog("\(server.rulesPath):1 disconnect 421 4.7.0 localhost disconnected by interop rule", timeout: 5),
-                        "\(server.logTail())")
+                #expect(
+                    server.waitForLog("\(server.rulesPath):1 disconnect 421 4.7.0 localhost disconnected by interop rule", timeout: 5),
+                    "\(server.logTail())")
             }
         }
     }

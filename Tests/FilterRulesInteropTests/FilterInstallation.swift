@@ -1,7 +1,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Puts the built filter-rules into a run's directory so that smtpd's unprivileged user

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension FilterRulesInteropTests {
@@ -25,10 +25,12 @@ extension FilterRulesInteropTests {
 
             /// Fails the test for every trace of the run still present.
             func expectGone(sourceLocation: SourceLocation = #_sourceLocation) {
-                #expect(pids.allSatisfy { !ProcessTable.isAlive($0) }, "still running: \(pids.filter(ProcessTable.isAlive))",
-                        sourceLocation: sourceLocation)
-                #expect(RealSMTPD.keepsDirectories || !FileManager.default.fileExists(atPath: directory), "left behind: \(directory)",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    pids.allSatisfy { !ProcessTable.isAlive($0) }, "still running: \(pids.filter(ProcessTable.isAlive))",
+                    sourceLocation: sourceLocation)
+                #expect(
+                    RealSMTPD.keepsDirectories || !FileManager.default.fileExists(atPath: directory), "left behind: \(directory)",
+                    sourceLocation: sourceLocation)
                 #expect(!LoopbackNetwork.isListening(port: port), "port \(port) still listens", sourceLocation: sourceLocation)
             }
         }

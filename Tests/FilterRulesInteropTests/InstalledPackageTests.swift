@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The installed filter-rules under test, e.g. /usr/bin/filter-rules (`FILTER_RULES_INSTALLED`).
@@ -15,8 +15,9 @@ extension FilterRulesInteropTests {
     /// The issue's "done when" for the Debian package: smtpd runs the installed binary
     /// (`FILTER_RULES_INSTALLED`, set by scripts/test-deb after `dpkg -i`) on a machine
     /// without the Swift toolchain, which a mount namespace makes of this one.
-    @Suite("the installed package under smtpd, toolchain hidden",
-           .enabled(if: InstalledFilter.executable != nil, "FILTER_RULES_INSTALLED is not set: scripts/test-deb runs this suite"))
+    @Suite(
+        "the installed package under smtpd, toolchain hidden",
+        .enabled(if: InstalledFilter.executable != nil, "FILTER_RULES_INSTALLED is not set: scripts/test-deb runs this suite"))
     struct InstalledPackageTests {
         @Test("a HELO rule answers its code; a clean message is delivered byte for byte; the filter saw no toolchain")
         func heloRuleAndCleanDelivery() throws {
@@ -35,10 +36,12 @@ extension FilterRulesInteropTests {
                 #expect(access("/proc/\(server.pid)/root/run/smtpd.sock", F_OK) == 0, "\(server.logTail())")
 
                 let refused = try server.session(SMTPSessionPlan(greeting: "helo", name: "helo-reject.example"))
-                #expect(refused.refusal?.stage == "helo" && refused.refusal?.code == 550
+                #expect(
+                    refused.refusal?.stage == "helo" && refused.refusal?.code == 550
                         && refused.refusal?.text == "5.7.1 HELO refused by interop rule", "\(refused)\n\(server.logTail())")
-                #expect(server.waitForLog("\(server.rulesPath):\(StageRules.line(of: "5.7.1 HELO refused by interop rule")) reject 550", timeout: 5),
-                        "\(server.logTail())")
+                #expect(
+                    server.waitForLog("\(server.rulesPath):\(StageRules.line(of: "5.7.1 HELO refused by interop rule")) reject 550", timeout: 5),
+                    "\(server.logTail())")
 
                 let message = InteropMessage.sample()
                 let accepted = try server.session(SMTPSessionPlan(message: message.bytes))

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A machine-wide lock around a real smtpd run: only one smtpd can run at a time (control

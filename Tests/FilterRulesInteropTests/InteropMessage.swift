@@ -27,17 +27,18 @@ struct InteropMessage {
 
     static func sample(subject: String = "interop delivery", body: [String] = []) -> InteropMessage {
         let marker = "interop-" + UUID().uuidString.lowercased()
-        let lines = [
-            "From: Interop Sender <sender@example.org>",
-            "To: someone@example.net",
-            "Subject: \(subject) \(marker)",
-            "Date: Wed, 25 Nov 2026 10:00:00 +0000",
-            "Message-ID: <\(marker)@interop.test>",
-            "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit",
-            "",
-        ] + body + awkwardLines
+        let lines =
+            [
+                "From: Interop Sender <sender@example.org>",
+                "To: someone@example.net",
+                "Subject: \(subject) \(marker)",
+                "Date: Wed, 25 Nov 2026 10:00:00 +0000",
+                "Message-ID: <\(marker)@interop.test>",
+                "MIME-Version: 1.0",
+                "Content-Type: text/plain; charset=utf-8",
+                "Content-Transfer-Encoding: 8bit",
+                "",
+            ] + body + awkwardLines
         return InteropMessage(marker: marker, bytes: Array((lines.joined(separator: "\n") + "\n").utf8))
     }
 

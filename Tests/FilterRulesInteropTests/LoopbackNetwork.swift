@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Sockets on 127.0.0.1 and smtpd's control socket, probed without starting SMTP sessions.

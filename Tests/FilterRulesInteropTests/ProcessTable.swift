@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Processes as Linux's /proc shows them: parents, argument vectors, liveness.

@@ -1,7 +1,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension RealSMTPD {
@@ -57,16 +57,18 @@ extension RealSMTPD {
         try write(SMTPClientScript.source, to: directory + "/smtp-client.py")
         try write(SMTPDConfiguration.deliveryScript(into: directory + "/mail"), to: directory + "/deliver.sh")
         chmod(directory + "/deliver.sh", 0o755)
-        let configuration = SMTPDConfiguration(filterCommand: command, port: try LoopbackNetwork.freePort(),
-                                               deliveryScriptPath: directory + "/deliver.sh")
+        let configuration = SMTPDConfiguration(
+            filterCommand: command, port: try LoopbackNetwork.freePort(),
+            deliveryScriptPath: directory + "/deliver.sh")
         try write(configuration.text, to: directory + "/smtpd.conf")
         try validate(directory + "/smtpd.conf", outputPath: directory + "/smtpd-n.log")
 
         let smtpd = [executable, "-d", "-f", directory + "/smtpd.conf"]
         // unshare and the shell exec smtpd in the same process: its pid is the one we start.
         let argv = toolchain.map { $0.command(smtpd, privateDirectories: privateDirectories) } ?? smtpd
-        let process = try SpawnedProcess(executable: argv[0], arguments: Array(argv.dropFirst()),
-                                         environment: resolverEnvironment, outputPath: directory + "/smtpd.log")
+        let process = try SpawnedProcess(
+            executable: argv[0], arguments: Array(argv.dropFirst()),
+            environment: resolverEnvironment, outputPath: directory + "/smtpd.log")
         return RealSMTPD(directory: directory, port: configuration.port, filterProgram: program, process: process)
     }
 
@@ -106,8 +108,9 @@ extension RealSMTPD {
         guard ready, process.isRunning else {
             let log = logTail(lines: 60)
             stop()
-            throw InteropError.startFailed((ready ? "smtpd ended (\(process.exitDescription))" : "not listening after \(timeout) s")
-                + "\n" + log)
+            throw InteropError.startFailed(
+                (ready ? "smtpd ended (\(process.exitDescription))" : "not listening after \(timeout) s")
+                    + "\n" + log)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension RealSMTPD {
@@ -22,9 +22,10 @@ extension RealSMTPD {
         }
         process.waitUntilExit()
         let leftovers = {
-            Set(tree.filter { pid in
-                ProcessTable.isAlive(pid) && ProcessTable.arguments(of: pid).contains { $0.contains("smtpd") || $0.contains(self.directory) }
-            } + self.filterPIDs)
+            Set(
+                tree.filter { pid in
+                    ProcessTable.isAlive(pid) && ProcessTable.arguments(of: pid).contains { $0.contains("smtpd") || $0.contains(self.directory) }
+                } + self.filterPIDs)
         }
         guard !Deadline.wait(seconds: 5, until: { leftovers().isEmpty }) else { return [] }
         return leftovers().map { pid in

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Debian's smtpd running in the foreground (`smtpd -d`) on 127.0.0.1 for one test, with

@@ -1,7 +1,7 @@
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension FilterRulesInteropTests {
@@ -22,8 +22,9 @@ extension FilterRulesInteropTests {
                 #expect(server.waitForLog("reloaded \(server.rulesPath)"), "no reload logged\n\(server.logTail())")
 
                 let after = try server.session(SMTPSessionPlan(name: "reload.example"))
-                #expect(after.refusal?.stage == "ehlo" && after.refusal?.code == 550 && after.refusal?.text == "5.7.1 Refused after reload",
-                        "\(after)\n\(server.logTail())")
+                #expect(
+                    after.refusal?.stage == "ehlo" && after.refusal?.code == 550 && after.refusal?.text == "5.7.1 Refused after reload",
+                    "\(after)\n\(server.logTail())")
                 #expect(server.filterPIDs == [filter], "the filter was restarted or died: \(server.filterPIDs)")
                 #expect(server.isRunning, "smtpd died\n\(server.logTail())")
             }

@@ -1,12 +1,13 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs `SMTPClientScript` with python3, one process per session.
 struct SMTPClient {
     /// The interpreter: Debian's python3 (package `python3`), else the first on PATH.
-    static let python: [String] = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+    static let python: [String] =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
         ? ["/usr/bin/python3"] : ["/usr/bin/env", "python3"]
     /// Where the script lives.
     let scriptPath: String
@@ -33,8 +34,9 @@ struct SMTPClient {
         let outputPath = directory + "/client-\(UUID().uuidString).json"
         let inputPath = outputPath + ".in"
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: inputPath))
-        let process = try SpawnedProcess(executable: Self.python[0], arguments: Self.python.dropFirst() + [scriptPath],
-                                         inputPath: inputPath, outputPath: outputPath, errorPath: outputPath + ".err")
+        let process = try SpawnedProcess(
+            executable: Self.python[0], arguments: Self.python.dropFirst() + [scriptPath],
+            inputPath: inputPath, outputPath: outputPath, errorPath: outputPath + ".err")
         return Running(process: process, outputPath: outputPath)
     }
 
@@ -67,9 +69,12 @@ struct SMTPClient {
     func runConcurrently(_ plans: [SMTPSessionPlan]) throws -> [SMTPTranscript] {
         let marker = directory + "/greeted-\(UUID().uuidString)-"
         let running = try plans.indices.map { index in
-            try start(plans[index], gate: SessionGate(connectAfter: index == 0 ? nil : marker + String(index - 1),
-                                                      greeted: marker + String(index),
-                                                      proceedAfter: marker + String(plans.count - 1)))
+            try start(
+                plans[index],
+                gate: SessionGate(
+                    connectAfter: index == 0 ? nil : marker + String(index - 1),
+                    greeted: marker + String(index),
+                    proceedAfter: marker + String(plans.count - 1)))
         }
         return try zip(running, plans).map { try finish($0, timeout: $1.timeout * Double(3 + SessionGate.waits)) }
     }

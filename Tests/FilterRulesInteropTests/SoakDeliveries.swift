@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The messages a soak's sessions got delivered, as the delivery script wrote them (one

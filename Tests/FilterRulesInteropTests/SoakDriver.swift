@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs `SoakDriverScript` against a server: writes the script, the message templates and
@@ -42,8 +42,9 @@ struct SoakDriver {
         ]
         let planPath = directory + "/soak-plan.json"
         try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: planPath))
-        return try SpawnedProcess(executable: SMTPClient.python[0], arguments: SMTPClient.python.dropFirst() + [directory + "/soak-driver.py"],
-                                  inputPath: planPath, outputPath: logPath)
+        return try SpawnedProcess(
+            executable: SMTPClient.python[0], arguments: SMTPClient.python.dropFirst() + [directory + "/soak-driver.py"],
+            inputPath: planPath, outputPath: logPath)
     }
 
     /// Waits up to `timeout` seconds for the driver to end (then kills it) and reads its summary.

@@ -66,23 +66,27 @@ enum SoakMessage: String, CaseIterable, Sendable {
 
     private static let spamTemplate = message(subject: "soak spam", body: ["Hello,", "BUY NOW while it lasts", "."] + awkwardLines)
 
-    private static let dotsTemplate = message(subject: "soak dots", body: (0..<1_000).map { number in
-        switch number % 6 {
-        case 0: ".line \(number) starts with a dot"
-        case 3: "..line \(number) starts with two dots"
-        case 5 where number % 50 == 5: "."
-        default: "line \(number) of the dots message, text to fill it up"
-        }
-    } + awkwardLines)
+    private static let dotsTemplate = message(
+        subject: "soak dots",
+        body: (0..<1_000).map { number in
+            switch number % 6 {
+            case 0: ".line \(number) starts with a dot"
+            case 3: "..line \(number) starts with two dots"
+            case 5 where number % 50 == 5: "."
+            default: "line \(number) of the dots message, text to fill it up"
+            }
+        } + awkwardLines)
 
     /// 14,000 lines of 75 characters and LF: 1,064,000 bytes of body.
-    private static let largeTemplate = message(subject: "soak large", body: (0..<14_000).map { number in
-        let lead = number % 40 == 7 ? "." : "L"
-        let text = lead + String(number, radix: 10).leftPadded(to: 6) + " "
-        let fill = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-+"
-        let start = fill.index(fill.startIndex, offsetBy: number % 64)
-        return text + String((fill[start...] + fill).prefix(75 - text.count))
-    } + awkwardLines)
+    private static let largeTemplate = message(
+        subject: "soak large",
+        body: (0..<14_000).map { number in
+            let lead = number % 40 == 7 ? "." : "L"
+            let text = lead + String(number, radix: 10).leftPadded(to: 6) + " "
+            let fill = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-+"
+            let start = fill.index(fill.startIndex, offsetBy: number % 64)
+            return text + String((fill[start...] + fill).prefix(75 - text.count))
+        } + awkwardLines)
 }
 
 private extension String {

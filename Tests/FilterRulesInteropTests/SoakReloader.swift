@@ -1,6 +1,6 @@
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The reloads during the soak. Every `interval` seconds the next rules file is put in
@@ -88,8 +88,10 @@ struct SoakReloader {
             problems.append("tick \(tick): \(error)")
             return
         }
-        if let result = runReload(tick: tick), result.status != 1 || !result.standardOutput.isEmpty
-            || !result.standardError.contains("\(path):2:") || !result.standardError.contains("no filter-rules signalled") {
+        if let result = runReload(tick: tick),
+            result.status != 1 || !result.standardOutput.isEmpty
+                || !result.standardError.contains("\(path):2:") || !result.standardError.contains("no filter-rules signalled")
+        {
             problems.append("tick \(tick): filter-rules reload of the broken file: exit \(result.status), \(result.standardOutput)\(result.standardError)")
         }
         guard kill(filter, SIGHUP) == 0 else {

@@ -19,7 +19,8 @@ struct SoakSessionKind: Sendable {
     /// stage accepted up to the refusing rule's stage, which gets the rule's code (a refused
     /// recipient is the last one).
     var expectedReplies: [String] {
-        var replies = [("connect", 220), (greeting, 250), ("mail", 250)] + recipients.map { _ in ("rcpt", 250) }
+        var replies =
+            [("connect", 220), (greeting, 250), ("mail", 250)] + recipients.map { _ in ("rcpt", 250) }
             + [("data", 354), ("message", 250)]
         if let refusal {
             let stage = refusal.stage == "helo" ? greeting : refusal.stage
@@ -33,7 +34,8 @@ struct SoakSessionKind: Sendable {
     /// two rounds of the same nine kinds, closed once by a 1 MiB message and once by a small
     /// one. Eight in twenty sessions are delivered (one of them 1 MiB), twelve refused, at
     /// each of the four stages the rules cover.
-    static let cycle = round(closedBy: SoakSessionKind(label: "1 MiB", message: .large))
+    static let cycle =
+        round(closedBy: SoakSessionKind(label: "1 MiB", message: .large))
         + round(closedBy: SoakSessionKind(label: "clean"))
 
     private static func round(closedBy last: SoakSessionKind) -> [SoakSessionKind] {
@@ -44,8 +46,9 @@ struct SoakSessionKind: Sendable {
             SoakSessionKind(label: "spam sender", mail: "offers@spam.example", refusal: SoakRules.mailRefusal),
             SoakSessionKind(label: "null sender", mail: ""),
             SoakSessionKind(label: "blocked recipient", recipients: ["blocked-soak@example.net"], refusal: SoakRules.rcptRefusal),
-            SoakSessionKind(label: "two recipients, one blocked", recipients: ["someone@example.net", "blocked-second@example.net"],
-                            refusal: SoakRules.rcptRefusal),
+            SoakSessionKind(
+                label: "two recipients, one blocked", recipients: ["someone@example.net", "blocked-second@example.net"],
+                refusal: SoakRules.rcptRefusal),
             SoakSessionKind(label: "spam body", message: .spam, refusal: SoakRules.bodyRefusal),
             SoakSessionKind(label: "bad EHLO", heloName: "bad-helo.soak.example", refusal: SoakRules.heloRefusal),
             last,

@@ -6,7 +6,9 @@ extension FilterRulesInteropTests.SoakTests {
     static func expectAnswers(_ summary: SoakSummary, server: RealSMTPD) {
         let sessions = summary.sessions
         let failed = sessions.compactMap { session in session.mismatch.map { "\(session) — \($0)" } }
-        #expect(failed.isEmpty, """
+        #expect(
+            failed.isEmpty,
+            """
             \(failed.count) of \(sessions.count) sessions not answered as expected:
             \(failed.prefix(10).joined(separator: "\n"))
             \(server.logTail())
@@ -27,8 +29,9 @@ extension FilterRulesInteropTests.SoakTests {
     static func expectDeliveries(_ summary: SoakSummary, server: RealSMTPD) -> Int {
         let deliveries = SoakDeliveries(directory: server.mailDirectory)
         let accepted = summary.accepted
-        #expect(deliveries.wait(for: accepted.count, timeout: 30),
-                "\(deliveries.count) of \(accepted.count) accepted messages delivered after 30 s\n\(server.logTail())")
+        #expect(
+            deliveries.wait(for: accepted.count, timeout: 30),
+            "\(deliveries.count) of \(accepted.count) accepted messages delivered after 30 s\n\(server.logTail())")
         let (problems, bytes) = deliveries.check(against: accepted)
         #expect(problems.isEmpty, "\(problems.count) delivery problems:\n\(problems.prefix(10).joined(separator: "\n"))")
         return bytes
@@ -52,8 +55,9 @@ extension FilterRulesInteropTests.SoakTests {
         #expect(log.count(" result=Ok stat=Delivered") == accepted, "smtpd's deliveries, \(accepted) accepted")
         let reloadedA = log.count("reloaded \(path): \(SoakRules.variantARules) rules (rules format)")
         let reloadedB = log.count("reloaded \(path): \(SoakRules.variantBRules) rules (rules format)")
-        #expect(reloadedA == reloader.variantAReloads && reloadedB == reloader.variantBReloads,
-                "reload lines A \(reloadedA), B \(reloadedB); reloads A \(reloader.variantAReloads), B \(reloader.variantBReloads)")
+        #expect(
+            reloadedA == reloader.variantAReloads && reloadedB == reloader.variantBReloads,
+            "reload lines A \(reloadedA), B \(reloadedB); reloads A \(reloader.variantAReloads), B \(reloader.variantBReloads)")
         #expect(log.count("reload of \(path) refused, the previous rules stay in force") == 1)
         #expect(log.unexpectedFilterLines.isEmpty, "\(log.unexpectedFilterLines.prefix(10).joined(separator: "\n"))")
         #expect(log.crashLines.isEmpty, "\(log.crashLines.prefix(10).joined(separator: "\n"))")

@@ -12,7 +12,9 @@ extension FilterRulesInteropTests {
         /// seconds more: smtpd's start, the sessions under way, the queue's drain, the checks.
         static let duration = 60.0
 
-        @Test("50 clients for 60 s, rules reloaded every 2 s (once a broken file): every session gets its rules' answer, every accepted message is delivered once and intact, one filter process throughout")
+        @Test(
+            "50 clients for 60 s, rules reloaded every 2 s (once broken): each session gets its rules' answer, each accepted message arrives once, intact"
+        )
         func soak() throws {
             let began = ContinuousClock.now
             let report = try withRealSMTPD(rules: SoakRules.variantA) { server in
@@ -40,11 +42,12 @@ extension FilterRulesInteropTests {
         /// One line with the run's figures.
         private static func report(_ summary: SoakSummary, bytes: Int, reloads: Int) -> String {
             let times = summary.sessions.map(\.seconds).sorted()
-            return String(format: "soak: %d sessions in %.1f s by %d clients: %.1f sessions/s (a session took %.2f s in the median, %.2f s at most); "
-                          + "%d messages delivered (%.1f MB), %d sessions refused; %d reloads, one of them of the broken file",
-                          summary.sessions.count, summary.seconds, summary.workers, summary.sessionsPerSecond,
-                          times.isEmpty ? 0 : times[times.count / 2], times.last ?? 0,
-                          summary.accepted.count, Double(bytes) / 1_000_000, summary.sessions.count - summary.accepted.count, reloads)
+            return String(
+                format: "soak: %d sessions in %.1f s by %d clients: %.1f sessions/s (a session took %.2f s in the median, %.2f s at most); "
+                    + "%d messages delivered (%.1f MB), %d sessions refused; %d reloads, one of them of the broken file",
+                summary.sessions.count, summary.seconds, summary.workers, summary.sessionsPerSecond,
+                times.isEmpty ? 0 : times[times.count / 2], times.last ?? 0,
+                summary.accepted.count, Double(bytes) / 1_000_000, summary.sessions.count - summary.accepted.count, reloads)
         }
     }
 }

@@ -1,6 +1,6 @@
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process of the harness (smtpd, `smtpd -n`, ldd, the SMTP clients), started with
@@ -19,8 +19,10 @@ final class SpawnedProcess {
     /// Starts `executable` with `arguments` (argv[1...]) in our environment plus
     /// `environment`; stdin reads `inputPath`, stdout is appended to `outputPath`, stderr to
     /// `errorPath` (to `outputPath` too when nil).
-    init(executable: String, arguments: [String], environment: [String: String] = [:],
-         inputPath: String = "/dev/null", outputPath: String, errorPath: String? = nil) throws {
+    init(
+        executable: String, arguments: [String], environment: [String: String] = [:],
+        inputPath: String = "/dev/null", outputPath: String, errorPath: String? = nil
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -43,8 +45,10 @@ final class SpawnedProcess {
 
     /// Runs `executable` to its end, output and errors into `outputPath`; kills it after
     /// `timeout` seconds. Returns how it ended and what it wrote.
-    static func run(_ executable: String, _ arguments: [String], outputPath: String,
-                    timeout: Double) throws -> (status: ExitStatus, output: String) {
+    static func run(
+        _ executable: String, _ arguments: [String], outputPath: String,
+        timeout: Double
+    ) throws -> (status: ExitStatus, output: String) {
         let child = try SpawnedProcess(executable: executable, arguments: arguments, outputPath: outputPath)
         guard child.waitForExit(timeout: timeout), let status = child.status else {
             throw InteropError.timedOut("waiting \(timeout) s for \(executable) \(arguments.joined(separator: " "))")

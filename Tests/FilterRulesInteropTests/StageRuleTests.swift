@@ -46,24 +46,31 @@ extension FilterRulesInteropTests {
         static let cases: [Case] = {
             let header = InteropMessage.sample(subject: "header-reject")
             return [
-                Case("HELO", plan: SMTPSessionPlan(greeting: "helo", name: "helo-reject.example"),
-                     stage: "helo", ruleStage: "helo", matched: "helo-reject.example",
-                     code: 550, text: "5.7.1 HELO refused by interop rule"),
-                Case("EHLO", plan: SMTPSessionPlan(greeting: "ehlo", name: "ehlo-tempfail.example"),
-                     stage: "ehlo", ruleStage: "helo", matched: "ehlo-tempfail.example",
-                     code: 451, text: "4.7.1 EHLO deferred by interop rule"),
-                Case("MAIL FROM", plan: SMTPSessionPlan(mail: "someone@mail-reject.example"),
-                     stage: "mail", ruleStage: "mail", matched: "someone@mail-reject.example",
-                     code: 553, text: "5.7.1 Sender refused by interop rule"),
-                Case("RCPT TO", plan: SMTPSessionPlan(recipients: ["rcpt-reject@example.net"]),
-                     stage: "rcpt", ruleStage: "rcpt", matched: "rcpt-reject@example.net",
-                     code: 550, text: "5.7.1 Recipient refused by interop rule"),
-                Case("header", message: header, ruleStage: "header", matched: "Subject: header-reject \(header.marker)",
-                     code: 554, text: "5.7.1 Header refused by interop rule"),
-                Case("body", message: InteropMessage.sample(body: ["please body-reject me"]), ruleStage: "body",
-                     matched: "please body-reject me", code: 552, text: "5.7.1 Body refused by interop rule"),
-                Case("data line", message: InteropMessage.sample(body: ["X-Dataline-Tempfail: in the body"]), ruleStage: "dataline",
-                     matched: "X-Dataline-Tempfail: in the body", code: 452, text: "4.7.1 Data line deferred by interop rule"),
+                Case(
+                    "HELO", plan: SMTPSessionPlan(greeting: "helo", name: "helo-reject.example"),
+                    stage: "helo", ruleStage: "helo", matched: "helo-reject.example",
+                    code: 550, text: "5.7.1 HELO refused by interop rule"),
+                Case(
+                    "EHLO", plan: SMTPSessionPlan(greeting: "ehlo", name: "ehlo-tempfail.example"),
+                    stage: "ehlo", ruleStage: "helo", matched: "ehlo-tempfail.example",
+                    code: 451, text: "4.7.1 EHLO deferred by interop rule"),
+                Case(
+                    "MAIL FROM", plan: SMTPSessionPlan(mail: "someone@mail-reject.example"),
+                    stage: "mail", ruleStage: "mail", matched: "someone@mail-reject.example",
+                    code: 553, text: "5.7.1 Sender refused by interop rule"),
+                Case(
+                    "RCPT TO", plan: SMTPSessionPlan(recipients: ["rcpt-reject@example.net"]),
+                    stage: "rcpt", ruleStage: "rcpt", matched: "rcpt-reject@example.net",
+                    code: 550, text: "5.7.1 Recipient refused by interop rule"),
+                Case(
+                    "header", message: header, ruleStage: "header", matched: "Subject: header-reject \(header.marker)",
+                    code: 554, text: "5.7.1 Header refused by interop rule"),
+                Case(
+                    "body", message: InteropMessage.sample(body: ["please body-reject me"]), ruleStage: "body",
+                    matched: "please body-reject me", code: 552, text: "5.7.1 Body refused by interop rule"),
+                Case(
+                    "data line", message: InteropMessage.sample(body: ["X-Dataline-Tempfail: in the body"]), ruleStage: "dataline",
+                    matched: "X-Dataline-Tempfail: in the body", code: 452, text: "4.7.1 Data line deferred by interop rule"),
             ]
         }()
 
@@ -73,16 +80,19 @@ extension FilterRulesInteropTests {
                 for refused in Self.cases {
                     let transcript = try server.session(refused.plan)
                     let refusal = transcript.refusal
-                    #expect(refusal?.stage == refused.stage && refusal?.code == refused.code && refusal?.text == refused.text,
-                            "\(refused): \(transcript)\n\(server.logTail())")
+                    #expect(
+                        refusal?.stage == refused.stage && refusal?.code == refused.code && refusal?.text == refused.text,
+                        "\(refused): \(transcript)\n\(server.logTail())")
                     let earlier = transcript.steps.prefix { $0.stage != refused.stage }
                     #expect(earlier.allSatisfy { $0.code < 400 } && earlier.first?.stage == "connect", "\(refused): \(transcript)")
                     let rule = "\(server.rulesPath):\(StageRules.line(of: refused.text))"
                     // smtpd puts its time and the filter's name in front; the filter adds only its level.
                     let action = refused.code < 500 ? "tempfail" : "reject"
                     #expect(server.waitForLog(": notice: session ", timeout: 5), "\(server.logTail())")
-                    #expect(server.waitForLog(" \(refused.ruleStage) \(rule) \(action) \(refused.code) \(refused.text), matched \"\(refused.matched)\"\n", timeout: 5),
-                            "\(refused): no log line for \(rule)\n\(server.logTail())")
+                    #expect(
+                        server.waitForLog(
+                            " \(refused.ruleStage) \(rule) \(action) \(refused.code) \(refused.text), matched \"\(refused.matched)\"\n", timeout: 5),
+                        "\(refused): no log line for \(rule)\n\(server.logTail())")
                 }
                 // A message accepted after the refused ones: once it is delivered, none of those was.
                 let message = InteropMessage.sample()

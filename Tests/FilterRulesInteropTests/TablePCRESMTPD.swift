@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Debian's smtpd 6.8 (table API 2) with two tables backed by the built table-pcre, as an
@@ -73,9 +73,10 @@ enum TablePCRESMTPD {
         do {
             let server = try launch(users: users, aliases: aliases, in: directory)
             let ready = Deadline.wait(seconds: 20) {
-                !server.isRunning || (LoopbackNetwork.isListening(port: server.port)
-                    && !ProcessTable.processes(running: directory + "/users.pcre").isEmpty
-                    && !ProcessTable.processes(running: directory + "/aliases.pcre").isEmpty)
+                !server.isRunning
+                    || (LoopbackNetwork.isListening(port: server.port)
+                        && !ProcessTable.processes(running: directory + "/users.pcre").isEmpty
+                        && !ProcessTable.processes(running: directory + "/aliases.pcre").isEmpty)
             }
             guard ready, server.isRunning else {
                 let log = server.logTail(lines: 60)
@@ -118,8 +119,9 @@ enum TablePCRESMTPD {
         chmod(directory + "/namespace.sh", 0o755)
         let port = try LoopbackNetwork.freePort()
         try RealSMTPD.write(configuration(directory: directory, port: port), to: directory + "/smtpd.conf")
-        let process = try SpawnedProcess(executable: "/usr/bin/unshare", arguments: ["-m", directory + "/namespace.sh"],
-                                         environment: RealSMTPD.resolverEnvironment, outputPath: directory + "/smtpd.log")
+        let process = try SpawnedProcess(
+            executable: "/usr/bin/unshare", arguments: ["-m", directory + "/namespace.sh"],
+            environment: RealSMTPD.resolverEnvironment, outputPath: directory + "/smtpd.log")
         return RealSMTPD(directory: directory, port: port, filterProgram: directory + "/users.pcre", process: process)
     }
 }
@@ -142,8 +144,9 @@ extension RealSMTPD {
     /// Runs `smtpctl ARGUMENTS` in smtpd's mount namespace (where its control socket is);
     /// returns its exit status and output.
     func smtpctl(_ arguments: [String]) throws -> (status: SMTPDTestDouble.ExitStatus, output: String) {
-        try SpawnedProcess.run("/usr/bin/nsenter", ["--target", String(pid), "--mount", "/usr/sbin/smtpctl"] + arguments,
-                               outputPath: directory + "/smtpctl-\(UUID().uuidString).log", timeout: 20)
+        try SpawnedProcess.run(
+            "/usr/bin/nsenter", ["--target", String(pid), "--mount", "/usr/sbin/smtpctl"] + arguments,
+            outputPath: directory + "/smtpctl-\(UUID().uuidString).log", timeout: 20)
     }
 
     /// Replaces the file `name` in the run's directory atomically, readable by smtpd's user.
@@ -156,7 +159,9 @@ extension RealSMTPD {
 
 /// Runs `body` with smtpd on table-pcre maps, one smtpd run at a time machine-wide; smtpd
 /// is always stopped and its directory removed afterwards.
-func withTablePCRESMTPD<T>(users: String, aliases: String, sourceLocation: SourceLocation = #_sourceLocation,
-                           _ body: (RealSMTPD) throws -> T) throws -> T {
+func withTablePCRESMTPD<T>(
+    users: String, aliases: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (RealSMTPD) throws -> T
+) throws -> T {
     try withSMTPDRun(start: { try TablePCRESMTPD.start(users: users, aliases: aliases) }, sourceLocation: sourceLocation, body)
 }

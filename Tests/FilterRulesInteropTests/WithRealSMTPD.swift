@@ -14,8 +14,10 @@ enum FilterUnderTest {
 
 /// Runs `body` with a real smtpd whose filter is the built `filter-rules` on `rules`.
 /// smtpd is always stopped and its directory removed afterwards, also when `body` throws.
-func withRealSMTPD<T>(rules: String, sourceLocation: SourceLocation = #_sourceLocation,
-                      _ body: (RealSMTPD) throws -> T) throws -> T {
+func withRealSMTPD<T>(
+    rules: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (RealSMTPD) throws -> T
+) throws -> T {
     try withRealSMTPD(filter: .filterRules(rules: rules), sourceLocation: sourceLocation, body)
 }
 
@@ -24,9 +26,11 @@ func withRealSMTPD<T>(rules: String, sourceLocation: SourceLocation = #_sourceLo
 /// of the run (smtpd's or the filter) that outlives smtpd's exit by 5 s is killed and
 /// recorded as an issue of the test. With `hiding`, smtpd and so its filter run in a mount
 /// namespace where the Swift toolchain's runtime libraries are hidden.
-func withRealSMTPD<T>(filter: FilterUnderTest, hiding toolchain: HiddenToolchain? = nil,
-                      sourceLocation: SourceLocation = #_sourceLocation,
-                      _ body: (RealSMTPD) throws -> T) throws -> T {
+func withRealSMTPD<T>(
+    filter: FilterUnderTest, hiding toolchain: HiddenToolchain? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (RealSMTPD) throws -> T
+) throws -> T {
     try withSMTPDRun(start: { try RealSMTPD.start(filter, hiding: toolchain) }, sourceLocation: sourceLocation, body)
 }
 
@@ -34,8 +38,10 @@ func withRealSMTPD<T>(filter: FilterUnderTest, hiding toolchain: HiddenToolchain
 /// (`InteropLock`, taken before `start`); smtpd is always stopped and its directory removed
 /// afterwards, also when `body` throws. A process of the run that outlives smtpd's exit by
 /// 5 s is killed and recorded as an issue of the test at `sourceLocation`.
-func withSMTPDRun<T>(start: () throws -> RealSMTPD, sourceLocation: SourceLocation,
-                     _ body: (RealSMTPD) throws -> T) throws -> T {
+func withSMTPDRun<T>(
+    start: () throws -> RealSMTPD, sourceLocation: SourceLocation,
+    _ body: (RealSMTPD) throws -> T
+) throws -> T {
     let lock = try InteropLock(timeout: 300)
     let server = try start()
     defer {

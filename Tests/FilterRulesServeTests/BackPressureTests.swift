@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A daemon that keeps sending queries but never reads the answers cannot grow the filter's
@@ -37,8 +37,11 @@ struct BackPressureTests {
     func v52() throws {
         let (process, smtpd) = try startServing(try TemporaryRulesFile(Self.rules))
         #expect(try connect(smtpd, session: 1).status == 0)
-        let query = Wire.frame(type: Wire.query, payload: Wire.queryPayload(session: 1, queryID: 0x77, query: .helo,
-                                                                              extra: SMTPDDouble.heloExtra("spam")))
+        let query = Wire.frame(
+            type: Wire.query,
+            payload: Wire.queryPayload(
+                session: 1, queryID: 0x77, query: .helo,
+                extra: SMTPDDouble.heloExtra("spam")))
         let perBatch = 64
         let (batches, growth) = try push(Array([[UInt8]](repeating: query, count: perBatch).joined()), over: smtpd.process, filter: process)
         #expect(batches * perBatch * query.count < Self.inputBound, "the filter kept reading: \(batches) batches")
@@ -52,20 +55,23 @@ struct BackPressureTests {
         #expect(try smtpd.ask(.helo, session: 1, extra: SMTPDDouble.heloExtra("ok.example")).status == 0)
     }
 
-    @Test("line protocol (blocking and non-blocking descriptor): the filter stops reading while an answer is unsent, RSS stays bounded, then every answer arrives",
-          arguments: [true, false])
+    @Test(
+        "line protocol (blocking or non-blocking fd): reading stops while an answer is unsent, RSS stays bounded, then every answer arrives",
+        arguments: [true, false])
     func line(nonBlocking: Bool) throws {
         let rules = try TemporaryRulesFile(Self.rules)
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "filter-rules", arguments: [rules.path], nonBlocking: nonBlocking,
-                                        channelOnStandardOutput: true)
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "filter-rules", arguments: [rules.path], nonBlocking: nonBlocking,
+            channelOnStandardOutput: true)
         let smtpd = LineDaemonDouble(process: process)
         _ = try smtpd.handshake()
         try smtpd.report("link-connect", session: 1, parameters: "client.example|pass|192.0.2.7:4000|192.0.2.1:25")
         let request = Array("filter|0.6|1764060000.000002|smtp-in|helo|0000000000000001|0000000000000077|spam\n".utf8)
         let perBatch = 40
-        let (batches, growth) = try push(Array([[UInt8]](repeating: request, count: perBatch).joined()),
-                                         over: smtpd.process.channel, filter: process)
+        let (batches, growth) = try push(
+            Array([[UInt8]](repeating: request, count: perBatch).joined()),
+            over: smtpd.process.channel, filter: process)
         #expect(batches * perBatch * request.count < Self.inputBound, "the filter kept reading: \(batches) batches")
         #expect(growth < Self.rssGrowthBoundKiB, "RSS grew by \(growth) KiB")
         for index in 0..<(batches * perBatch) {

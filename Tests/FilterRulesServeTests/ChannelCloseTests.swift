@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every way smtpd can close the channel, on both protocols, ends `filter-rules` with the
@@ -26,9 +26,10 @@ struct ChannelCloseTests {
     /// A line-protocol filter with one session connected and greeted.
     func lineWithSession(onPipes: Bool = false, _ extraArguments: [String] = []) throws -> (FilterProcess, LineDaemonDouble, TemporaryRulesFile) {
         let file = try TemporaryRulesFile(Self.rules)
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "filter-rules", arguments: [file.path] + extraArguments,
-                                        channelOnStandardOutput: !onPipes, onPipes: onPipes)
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "filter-rules", arguments: [file.path] + extraArguments,
+            channelOnStandardOutput: !onPipes, onPipes: onPipes)
         let smtpd = LineDaemonDouble(process: process)
         _ = try smtpd.handshake()
         try smtpd.report("link-connect", session: 1, parameters: "client.example|pass|192.0.2.7:4000|192.0.2.1:25")
@@ -85,8 +86,11 @@ struct ChannelCloseTests {
     @Test("v52: smtpd closes the channel with answers pending (the filter stopped reading, its answers unsent): exit 0, no error")
     func v52EndWithAnswersPending() throws {
         let (process, smtpd, _) = try v52WithSession()
-        let query = Wire.frame(type: Wire.query, payload: Wire.queryPayload(session: 1, queryID: 7, query: .helo,
-                                                                              extra: SMTPDDouble.heloExtra("mx.example")))
+        let query = Wire.frame(
+            type: Wire.query,
+            payload: Wire.queryPayload(
+                session: 1, queryID: 7, query: .helo,
+                extra: SMTPDDouble.heloExtra("mx.example")))
         let batch = Array([[UInt8]](repeating: query, count: 64).joined())
         #expect(try smtpd.process.sendUntilBlocked(batch, maximumBytes: 64 << 20) > 0)
         smtpd.process.closeChannel()
@@ -186,9 +190,10 @@ struct ChannelCloseTests {
     @Test("line: smtpd exits (its log pipe gone with the channel): exit 0, the last log line is not a SIGPIPE death")
     func lineDaemonGone() throws {
         let file = try TemporaryRulesFile(Self.rules)
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "filter-rules", arguments: [file.path],
-                                        channelOnStandardOutput: true, stderrOnPipe: true)
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "filter-rules", arguments: [file.path],
+            channelOnStandardOutput: true, stderrOnPipe: true)
         let smtpd = LineDaemonDouble(process: process)
         _ = try smtpd.handshake()
         process.closeStderrPipe()
@@ -199,8 +204,9 @@ struct ChannelCloseTests {
     @Test("v52: smtpd exits (its log pipe gone with the channel): exit 0, the last log line is not a SIGPIPE death")
     func v52DaemonGone() throws {
         let file = try TemporaryRulesFile(Self.rules)
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "rules", arguments: [file.path], stderrOnPipe: true)
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "rules", arguments: [file.path], stderrOnPipe: true)
         let smtpd = SMTPDDouble(process: process)
         _ = try smtpd.register(name: "rules")
         process.closeStderrPipe()

@@ -17,11 +17,12 @@ struct CheckFileKindTests {
         for (path, kind) in expected {
             let result = try runFilterRules(["check", path])
             #expect(result.status == 1)
-            #expect(result.standardError == """
-                \(path): cannot read the file: it is \(kind), expected a regular file
-                \(path): 1 error(s)
+            #expect(
+                result.standardError == """
+                    \(path): cannot read the file: it is \(kind), expected a regular file
+                    \(path): 1 error(s)
 
-                """)
+                    """)
         }
     }
 
@@ -29,10 +30,11 @@ struct CheckFileKindTests {
     func missingFile() throws {
         let result = try runFilterRules(["check", "/nonexistent/filter-rules.conf"])
         #expect(result.status == 1)
-        #expect(result.standardError == """
-            /nonexistent/filter-rules.conf: cannot read the file: no such file or directory
-            /nonexistent/filter-rules.conf: 1 error(s)
+        #expect(
+            result.standardError == """
+                /nonexistent/filter-rules.conf: cannot read the file: no such file or directory
+                /nonexistent/filter-rules.conf: 1 error(s)
 
-            """)
+                """)
     }
 }

@@ -12,8 +12,9 @@ private struct Unprivileged {
     /// `nobody`, when this system has it.
     static let nobody: Unprivileged? = {
         guard let entry = getpwnam("nobody"), let group = getgrgid(entry.pointee.pw_gid) else { return nil }
-        return Unprivileged(name: "nobody", uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid,
-                            groupName: String(cString: group.pointee.gr_name))
+        return Unprivileged(
+            name: "nobody", uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid,
+            groupName: String(cString: group.pointee.gr_name))
     }()
 }
 
@@ -32,17 +33,23 @@ private func othersCanRun(_ path: String) -> Bool {
 
 /// Whether the tests can drop privileges: root, `setpriv`, `nobody`, and a built
 /// `filter-rules` that `nobody` can run.
-private let canDropPrivileges = getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0 && Unprivileged.nobody != nil
+private let canDropPrivileges =
+    getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0 && Unprivileged.nobody != nil
     && othersCanRun(FilterProcess.builtExecutable(named: "filter-rules"))
 
 /// Runs `filter-rules check path` as `user` (through setpriv, without supplementary groups).
 private func checkAs(_ user: Unprivileged, _ path: String) throws -> ProgramResult {
-    try runProgram("/usr/bin/setpriv", ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups",
-                                        FilterProcess.builtExecutable(named: "filter-rules"), "check", path])
+    try runProgram(
+        "/usr/bin/setpriv",
+        [
+            "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups",
+            FilterProcess.builtExecutable(named: "filter-rules"), "check", path,
+        ])
 }
 
-@Suite("filter-rules check: files it may not read",
-       .enabled(if: canDropPrivileges, "needs root, setpriv, the user nobody and a filter-rules that nobody can run"))
+@Suite(
+    "filter-rules check: files it may not read",
+    .enabled(if: canDropPrivileges, "needs root, setpriv, the user nobody and a filter-rules that nobody can run"))
 struct CheckPermissionTests {
     @Test("a 0600 root file: names the user, the file's owner and mode, and the command that lets the user read it")
     func unreadableFile() throws {
@@ -52,13 +59,14 @@ struct CheckPermissionTests {
         let result = try checkAs(user, rules.path)
         #expect(result.status == 1)
         let root = String(cString: getgrgid(0).pointee.gr_name)
-        #expect(result.standardError == """
-            \(rules.path): cannot read the file: permission denied (running as \(user.name), uid \(user.uid); \
-            the file is root:\(root) 0600); to let \(user.name) read it: chgrp \(user.groupName) \(rules.path) \
-            && chmod g+r \(rules.path)
-            \(rules.path): 1 error(s)
+        #expect(
+            result.standardError == """
+                \(rules.path): cannot read the file: permission denied (running as \(user.name), uid \(user.uid); \
+                the file is root:\(root) 0600); to let \(user.name) read it: chgrp \(user.groupName) \(rules.path) \
+                && chmod g+r \(rules.path)
+                \(rules.path): 1 error(s)
 
-            """)
+                """)
     }
 
     @Test("a file the user owns without read permission: chmod u+r")
@@ -68,11 +76,13 @@ struct CheckPermissionTests {
         try #require(chown(rules.path, user.uid, user.gid) == 0 && chmod(rules.path, 0o200) == 0)
         let result = try checkAs(user, rules.path)
         #expect(result.status == 1)
-        #expect(result.standardError.hasPrefix("""
-            \(rules.path): cannot read the file: permission denied (running as \(user.name), uid \(user.uid); \
-            the file is \(user.name):\(user.groupName) 0200); to let \(user.name) read it: chmod u+r \(rules.path)
+        #expect(
+            result.standardError.hasPrefix(
+                """
+                \(rules.path): cannot read the file: permission denied (running as \(user.name), uid \(user.uid); \
+                the file is \(user.name):\(user.groupName) 0200); to let \(user.name) read it: chmod u+r \(rules.path)
 
-            """))
+                """))
     }
 
     @Test("a directory the user may not enter: names the directory, its owner and mode")
@@ -84,12 +94,14 @@ struct CheckPermissionTests {
         let result = try checkAs(user, rules.path)
         #expect(result.status == 1)
         let root = String(cString: getgrgid(0).pointee.gr_name)
-        #expect(result.standardError.hasPrefix("""
-            \(rules.path): cannot read the file: permission denied (running as \(user.name), uid \(user.uid); \
-            the directory \(directory) is root:\(root) 0700); to let \(user.name) enter it: \
-            chgrp \(user.groupName) \(directory) && chmod g+x \(directory)
+        #expect(
+            result.standardError.hasPrefix(
+                """
+                \(rules.path): cannot read the file: permission denied (running as \(user.name), uid \(user.uid); \
+                the directory \(directory) is root:\(root) 0700); to let \(user.name) enter it: \
+                chgrp \(user.groupName) \(directory) && chmod g+x \(directory)
 
-            """))
+                """))
     }
 
     @Test("a readable file still reads after dropping privileges")

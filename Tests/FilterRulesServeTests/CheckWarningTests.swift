@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Warnings about catastrophic regexes from the real `filter-rules`: `check` prints them

@@ -27,9 +27,12 @@ struct CommandLineTests {
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("\(rules.path): OK, 3 rules (rules format)"))
         #expect(result.standardOutput.contains("helo 1, mail 0, rcpt 2"))
-        #expect(result.standardOutput.contains("\noptions: fail-closed on, scan-limit 0, match-limit 100000, depth-limit 10000, "
-                                               + "line-time-limit 20ms, message-time-limit 1s, header-limit 65536, allow-empty off, mode enforce, hold-limit 67108864, hold-total 268435456, "
-                                               + "oversized-header reject, oversized-mime reject\n"))
+        #expect(
+            result.standardOutput.contains(
+                "\noptions: fail-closed on, scan-limit 0, match-limit 100000, depth-limit 10000, "
+                    + "line-time-limit 20ms, message-time-limit 1s, header-limit 65536, allow-empty off, mode enforce, hold-limit 67108864, hold-total "
+                    + "268435456, "
+                    + "oversized-header reject, oversized-mime reject\n"))
     }
 
     @Test("check prints every error with file:line:column, exit 1")

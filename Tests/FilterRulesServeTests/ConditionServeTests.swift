@@ -28,13 +28,15 @@ struct ConditionServeTests {
         #expect(try smtpd.query("connect", session: 1, parameters: "h.example|192.0.2.7").hasSuffix("|proceed"))
         #expect(try smtpd.query("ehlo", session: 1, parameters: "h.example").hasSuffix("|proceed"))
         try smtpd.report("link-auth", session: 1, parameters: "bob|pass")
-        #expect(try smtpd.query("mail-from", session: 1, parameters: "<bob@example.org>")
+        #expect(
+            try smtpd.query("mail-from", session: 1, parameters: "<bob@example.org>")
                 == "filter-result|0000000000000001|0000000000001003|proceed")
         // Without AUTH the FCrDNS failure refuses the sender, with the capture.
         try smtpd.report("link-connect", session: 2, parameters: "h.example|fail|192.0.2.8:1|192.0.2.1:25")
         #expect(try smtpd.query("connect", session: 2, parameters: "h.example|192.0.2.8").hasSuffix("|proceed"))
         try smtpd.report("link-auth", session: 2, parameters: "bob|fail")
-        #expect(try smtpd.query("mail-from", session: 2, parameters: "<carol@example.org>")
+        #expect(
+            try smtpd.query("mail-from", session: 2, parameters: "<carol@example.org>")
                 == "filter-result|0000000000000002|0000000000001005|reject|550 5.7.1 @example.org needs FCrDNS")
     }
 

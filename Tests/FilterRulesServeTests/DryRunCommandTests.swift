@@ -23,12 +23,14 @@ struct DryRunCommandTests {
         let result = try runFilterRules(["test", "--rules", rules.path, "--eml", spam, dots, ham])
         #expect(result.status == 1)
         // Line numbers as Python's parser counts them (generate.py); CRs removed; no dot removed.
-        #expect(result.standardOutput == """
-            \(spam): message reject 554 5.7.1 Links  [\(rules.path):1: body /bit\\.ly/ reject 554 "5.7.1 Links"]  on body line 13: "see bit.ly/x now"
-            \(dots): message reject 550 5.7.1 Two dots  [\(rules.path):2: body /^\\.\\.two dots$/ reject 550 "5.7.1 Two dots"]  on body line 12: "..two dots"
-            \(ham): rcpt tempfail 450 4.7.1 Later  [\(rules.path):3: rcpt /^carol@/ tempfail 450 "4.7.1 Later"]  on recipient: "carol@example.org"
+        #expect(
+            result.standardOutput == """
+                \(spam): message reject 554 5.7.1 Links  [\(rules.path):1: body /bit\\.ly/ reject 554 "5.7.1 Links"]  on body line 13: "see bit.ly/x now"
+                \(dots): message reject 550 5.7.1 Two dots  [\(rules.path):2: body /^\\.\\.two dots$/ reject 550 "5.7.1 Two dots"]  on body line 12: \
+                "..two dots"
+                \(ham): rcpt tempfail 450 4.7.1 Later  [\(rules.path):3: rcpt /^carol@/ tempfail 450 "4.7.1 Later"]  on recipient: "carol@example.org"
 
-            """)
+                """)
         #expect(result.standardError == "")
     }
 
@@ -67,25 +69,37 @@ struct DryRunCommandTests {
             #expect(reports.count == 1 && reports[0]["accepted"] as? Bool == true)
             return (reports[0]["steps"] as! [[String: Any]]).map { "\($0["step"]!) \($0["input"]!)" }
         }
-        #expect(try inputs([]) == ["connect 127.0.0.1 localhost", "helo localhost", "mail alice-bounces@partner.example",
-                                   "rcpt bob@example.org", "rcpt carol@example.org", "data ", "message 16 lines"])
-        #expect(try inputs(["--sender", "<>", "--rcpt", "x@example.org", "--rcpt", "<y@example.org>", "--client-address", "192.0.2.9",
-                            "--client-hostname", "h.example", "--helo", "helo.example"])
-                == ["connect 192.0.2.9 h.example", "helo helo.example", "mail <>", "rcpt x@example.org", "rcpt y@example.org",
-                    "data ", "message 16 lines"])
+        #expect(
+            try inputs([]) == [
+                "connect 127.0.0.1 localhost", "helo localhost", "mail alice-bounces@partner.example",
+                "rcpt bob@example.org", "rcpt carol@example.org", "data ", "message 16 lines",
+            ])
+        #expect(
+            try inputs([
+                "--sender", "<>", "--rcpt", "x@example.org", "--rcpt", "<y@example.org>", "--client-address", "192.0.2.9",
+                "--client-hostname", "h.example", "--helo", "helo.example",
+            ])
+                == [
+                    "connect 192.0.2.9 h.example", "helo helo.example", "mail <>", "rcpt x@example.org", "rcpt y@example.org",
+                    "data ", "message 16 lines",
+                ])
     }
 
-    @Test("exit 2 on an unreadable message, a bad rules file, and options that do not fit", arguments: [
-        ["--eml", "/nonexistent/message.eml"],
-        ["--sender", "a@example.org", "TRANSCRIPT"],
-        ["--eml", "--client-address", "not-an-address", "MESSAGE"],
-        ["--eml", "--expect-recorded", "MESSAGE"],
-        ["--eml", "-", "-"],
-        ["--eml"],
-    ])
+    @Test(
+        "exit 2 on an unreadable message, a bad rules file, and options that do not fit",
+        arguments: [
+            ["--eml", "/nonexistent/message.eml"],
+            ["--sender", "a@example.org", "TRANSCRIPT"],
+            ["--eml", "--client-address", "not-an-address", "MESSAGE"],
+            ["--eml", "--expect-recorded", "MESSAGE"],
+            ["--eml", "-", "-"],
+            ["--eml"],
+        ])
     func usageErrors(arguments: [String]) throws {
         let rules = try TemporaryRulesFile(Self.rules)
-        let filled = arguments.map { $0 == "MESSAGE" ? fixtureMessagePath("ham-lf.eml") : $0 == "TRANSCRIPT" ? repositoryRoot + "/contrib/transcripts/ham-plain.txt" : $0 }
+        let filled = arguments.map {
+            $0 == "MESSAGE" ? fixtureMessagePath("ham-lf.eml") : $0 == "TRANSCRIPT" ? repositoryRoot + "/contrib/transcripts/ham-plain.txt" : $0
+        }
         let result = try runFilterRules(["test", "--rules", rules.path] + filled)
         #expect(result.status == 2, "\(result.standardOutput)\(result.standardError)")
         #expect(!result.standardError.isEmpty && result.standardOutput.isEmpty)
@@ -100,12 +114,17 @@ struct DryRunCommandTests {
         let result = try runFilterRules(["test", "--rules", rules.path, "-"], standardInput: repositoryRoot + "/contrib/transcripts/spam-helo.txt")
         #expect(result.status == 0, "\(result.standardOutput)")
         #expect(result.standardOutput.hasPrefix("<stdin> (client 203.0.113.50 unknown.example.net): PASS\n"))
-        #expect(result.standardOutput.contains("\n  helo     reject 550 5.7.1 HELO/EHLO rejected by policy  [\(rules.path):1: helo /^mx\\.example\\.org$/ reject]  on HELO name: \"mx.example.org\"  expected reject 550: ok\n"))
+        #expect(
+            result.standardOutput.contains(
+                "\n  helo     reject 550 5.7.1 HELO/EHLO rejected by policy  [\(rules.path):1: helo /^mx\\.example\\.org$/ reject]  on HELO name: "
+                    + "\"mx.example.org\"  expected reject 550: ok\n"
+            ))
     }
 
     @Test("--expect-recorded: the replies swaks recorded are the expectations of steps without their own")
     func expectRecorded() throws {
-        let transcript = try TemporaryRulesFile("""
+        let transcript = try TemporaryRulesFile(
+            """
             === Trying 127.0.0.1:25...
             <-  220 mx.example.org ESMTP OpenSMTPD
              -> EHLO sender.example.net
@@ -119,7 +138,11 @@ struct DryRunCommandTests {
         let refusing = try TemporaryRulesFile("mail /@sender\\.example\\.net$/ reject 550 \"5.7.1 Sender refused\"\n")
         let passed = try runFilterRules(["test", "--expect-recorded", "--rules", refusing.path, transcript.path])
         #expect(passed.status == 0, "\(passed.standardOutput)")
-        #expect(passed.standardOutput.contains("  mail     reject 550 5.7.1 Sender refused  [\(refusing.path):1: mail /@sender\\.example\\.net$/ reject 550 \"5.7.1 Sender refused\"]  on sender: \"a@sender.example.net\"  expected reject 550 (recorded): ok\n"))
+        #expect(
+            passed.standardOutput.contains(
+                "  mail     reject 550 5.7.1 Sender refused  [\(refusing.path):1: mail /@sender\\.example\\.net$/ reject 550 \"5.7.1 Sender refused\"]  on "
+                    + "sender: \"a@sender.example.net\"  expected reject 550 (recorded): ok\n"
+            ))
         #expect(passed.standardOutput.contains("  connect  accept  expected accept 220 (recorded): ok\n"))
 
         let accepting = try TemporaryRulesFile("# accepts everything\n")

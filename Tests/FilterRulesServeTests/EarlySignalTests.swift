@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Whether this is the run of ``EarlySignalTests`` alone.
@@ -23,9 +23,11 @@ enum SignalTimingRun {
 ///
 /// The timings only mean something on an otherwise idle machine, so scripts/test runs this
 /// suite on its own after the others, with `FILTER_RULES_SIGNAL_TIMING=1`.
-@Suite("SIGHUP early in the life of the release filter-rules",
-       .enabled(if: ReleaseBinaries.runs && SignalTimingRun.isOn,
-                "run alone by scripts/test (FILTER_RULES_SIGNAL_TIMING=1, FILTER_RULES_RELEASE_DIR, root)"))
+@Suite(
+    "SIGHUP early in the life of the release filter-rules",
+    .enabled(
+        if: ReleaseBinaries.runs && SignalTimingRun.isOn,
+        "run alone by scripts/test (FILTER_RULES_SIGNAL_TIMING=1, FILTER_RULES_RELEASE_DIR, root)"))
 struct EarlySignalTests {
     @Test("a SIGHUP 5, 10 or 20 ms after exec never kills the filter", arguments: [5, 10, 20])
     func hangupAfterStart(milliseconds: Int) throws {
@@ -44,8 +46,9 @@ struct EarlySignalTests {
     /// actions, one socket as stdin and stdout), sends SIGHUP after `milliseconds`, then
     /// closes the channel and returns how the filter ended.
     static func startAndHangUp(_ binary: String, rules: String, after milliseconds: Int) throws -> SMTPDTestDouble.ExitStatus {
-        let process = try FilterProcess(executable: binary, name: "filter-rules", arguments: ["--protocol", "line", rules],
-                                        channelOnStandardOutput: true)
+        let process = try FilterProcess(
+            executable: binary, name: "filter-rules", arguments: ["--protocol", "line", rules],
+            channelOnStandardOutput: true)
         usleep(useconds_t(milliseconds * 1000))
         kill(process.pid, SIGHUP)
         usleep(20_000)

@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A rules file without rules: fine at start, but a reload to one in place of rules is
@@ -92,7 +92,8 @@ struct EmptyReloadTests {
         let empty = try TemporaryRulesFile("# nothing yet\n")
         let result = try runFilterRules(["check", empty.path])
         #expect(result.status == 0)
-        #expect(result.standardError == "\(empty.path): warning: \(Self.noRules(empty.path).dropFirst(empty.path.count + 2))\n"
+        #expect(
+            result.standardError == "\(empty.path): warning: \(Self.noRules(empty.path).dropFirst(empty.path.count + 2))\n"
                 + "\(empty.path): 1 warning(s)\n")
         #expect(result.standardOutput.hasPrefix("\(empty.path): OK, 0 rules (rules format)"))
         let meant = try TemporaryRulesFile("set allow-empty on\n")

@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A burst of SIGHUPs while a large rule set reloads, the file rewritten before each: at most
@@ -19,8 +19,9 @@ struct HangupBurstTests {
     @Test("100 SIGHUPs 20 ms apart: two reloads at most, the last file decides", .timeLimit(.minutes(5)))
     func burst() throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("hup-burst-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: cache, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let file = try TemporaryRulesFile(Self.rules(version: 0))
         let (process, smtpd) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])

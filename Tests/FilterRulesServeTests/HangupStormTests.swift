@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// 100 SIGHUPs while queries are in flight: every query answered exactly once, by the rules

@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Sessions that stay open cost no time on other sessions' queries: with 60,000 idle
@@ -103,7 +103,8 @@ struct IdleSessionTests {
         // Up to the bound with link-connect reports alone (no answers to wait for).
         var reports: [UInt8] = []
         for session in UInt64(Self.idleSessions + 1)..<UInt64(Self.bound) {
-            reports += Array("report|0.6|1764060000.000001|smtp-in|link-connect|\(LineDaemonDouble.hex(session))|idle.example|pass|192.0.2.7:4000|192.0.2.1:25\n".utf8)
+            reports += Array(
+                "report|0.6|1764060000.000001|smtp-in|link-connect|\(LineDaemonDouble.hex(session))|idle.example|pass|192.0.2.7:4000|192.0.2.1:25\n".utf8)
         }
         try smtpd.send(reports)
         try smtpd.report("link-connect", session: Self.newcomer, parameters: "client.example|pass|192.0.2.9:4000|192.0.2.1:25")

@@ -2,16 +2,19 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Starts `filter-rules` as smtpd 6.6+ starts a `proc-exec` filter (one socket as stdin and
 /// stdout, the rules file as argument) and completes the handshake.
-func startLineServing(_ rules: TemporaryRulesFile, version: String = "0.6",
-                      extraArguments: [String] = []) throws -> (process: FilterProcess, smtpd: LineDaemonDouble, registration: [String]) {
-    let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                    name: "filter-rules", arguments: [rules.path] + extraArguments,
-                                    channelOnStandardOutput: true)
+func startLineServing(
+    _ rules: TemporaryRulesFile, version: String = "0.6",
+    extraArguments: [String] = []
+) throws -> (process: FilterProcess, smtpd: LineDaemonDouble, registration: [String]) {
+    let process = try FilterProcess(
+        executable: FilterProcess.builtExecutable(named: "filter-rules"),
+        name: "filter-rules", arguments: [rules.path] + extraArguments,
+        channelOnStandardOutput: true)
     let smtpd = LineDaemonDouble(process: process, version: version)
     let registration = try smtpd.handshake()
     return (process, smtpd, registration)
@@ -44,19 +47,20 @@ struct LineServeTests {
     @Test("detects the line protocol and registers the reports, every envelope phase, and the content phases for content rules")
     func registration() throws {
         let (_, _, registration) = try startLineServing(try TemporaryRulesFile(Self.rules))
-        #expect(registration == [
-            "register|report|smtp-in|link-connect",
-            "register|report|smtp-in|link-disconnect",
-            "register|report|smtp-in|tx-reset",
-            "register|filter|smtp-in|connect",
-            "register|filter|smtp-in|helo",
-            "register|filter|smtp-in|ehlo",
-            "register|filter|smtp-in|mail-from",
-            "register|filter|smtp-in|rcpt-to",
-            "register|filter|smtp-in|data-line",
-            "register|filter|smtp-in|commit",
-            "register|ready",
-        ])
+        #expect(
+            registration == [
+                "register|report|smtp-in|link-connect",
+                "register|report|smtp-in|link-disconnect",
+                "register|report|smtp-in|tx-reset",
+                "register|filter|smtp-in|connect",
+                "register|filter|smtp-in|helo",
+                "register|filter|smtp-in|ehlo",
+                "register|filter|smtp-in|mail-from",
+                "register|filter|smtp-in|rcpt-to",
+                "register|filter|smtp-in|data-line",
+                "register|filter|smtp-in|commit",
+                "register|ready",
+            ])
         let (_, _, bodyOnly) = try startLineServing(try TemporaryRulesFile("body /x/ reject\n"))
         #expect(Self.filterPhases(bodyOnly) == Self.envelopePhases + ["data-line", "commit"])
     }
@@ -80,38 +84,47 @@ struct LineServeTests {
         let (process, smtpd, _) = try startLineServing(file)
         let session: UInt64 = 0x0102030405060708
         try smtpd.report("link-connect", session: session, parameters: "mx.client.example|pass|192.0.2.7:40000|192.0.2.1:25")
-        #expect(try smtpd.query("connect", session: session, parameters: "mx.client.example|192.0.2.7")
+        #expect(
+            try smtpd.query("connect", session: session, parameters: "mx.client.example|192.0.2.7")
                 == "filter-result|0102030405060708|0000000000001001|proceed")
-        #expect(try smtpd.query("ehlo", session: session, parameters: "MX.example.org")
+        #expect(
+            try smtpd.query("ehlo", session: session, parameters: "MX.example.org")
                 == "filter-result|0102030405060708|0000000000001002|reject|550 5.7.1 You are not me")
-        #expect(try smtpd.query("helo", session: session, parameters: "client.example")
+        #expect(
+            try smtpd.query("helo", session: session, parameters: "client.example")
                 == "filter-result|0102030405060708|0000000000001003|proceed")
-        #expect(try smtpd.query("rcpt-to", session: session, parameters: "<root@example.org>")
+        #expect(
+            try smtpd.query("rcpt-to", session: session, parameters: "<root@example.org>")
                 == "filter-result|0102030405060708|0000000000001004|reject|450 4.7.1 Temporarily refused by policy, try again later")
         let output = try smtpd.message([Array("Subject: Cheap  VIAGRA".utf8), [], Array("hi".utf8)], session: session)
         #expect(output == [Array("Subject: Cheap  VIAGRA".utf8), [], Array("hi".utf8), [UInt8(ascii: ".")]])
-        #expect(try smtpd.query("commit", session: session)
+        #expect(
+            try smtpd.query("commit", session: session)
                 == "filter-result|0102030405060708|0000000000001006|reject|554 5.7.1 No spam")
         let address: UInt64 = 0x99
         try smtpd.report("link-connect", session: address, parameters: "<unknown>|error|198.51.100.3:1234|192.0.2.1:25")
-        #expect(try smtpd.query("connect", session: address, parameters: "<unknown>|198.51.100.3")
+        #expect(
+            try smtpd.query("connect", session: address, parameters: "<unknown>|198.51.100.3")
                 == "filter-result|0000000000000099|0000000000001007|reject|554 5.7.1 Connection refused by policy")
         // Every refusal is logged with the rule's stage as written and the input it matched.
         #expect(waitForLog(process, containing: "session 0000000000000099 addr"))
-        #expect(process.stderrText == """
-            loaded \(file.path): 5 rules (rules format)
-            notice: session 0102030405060708 helo \(file.path):2 reject 550 5.7.1 You are not me, matched "MX.example.org"
-            notice: session 0102030405060708 rcpt \(file.path):3 tempfail 450 4.7.1 Temporarily refused by policy, try again later, matched "root@example.org"
-            notice: session 0102030405060708 header \(file.path):4 reject 554 5.7.1 No spam, matched "Subject: Cheap  VIAGRA"
-            notice: session 0000000000000099 addr \(file.path):1 reject 554 5.7.1 Connection refused by policy, matched "198.51.100.3"
+        #expect(
+            process.stderrText == """
+                loaded \(file.path): 5 rules (rules format)
+                notice: session 0102030405060708 helo \(file.path):2 reject 550 5.7.1 You are not me, matched "MX.example.org"
+                notice: session 0102030405060708 rcpt \(file.path):3 tempfail 450 4.7.1 Temporarily refused by policy, \
+                try again later, matched "root@example.org"
+                notice: session 0102030405060708 header \(file.path):4 reject 554 5.7.1 No spam, matched "Subject: Cheap  VIAGRA"
+                notice: session 0000000000000099 addr \(file.path):1 reject 554 5.7.1 Connection refused by policy, matched "198.51.100.3"
 
-            """)
+                """)
     }
 
     @Test("protocol 0.4 (OpenSMTPD 6.6) gets the token before the session")
     func tokenFirst() throws {
         let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules), version: "0.4")
-        #expect(try smtpd.query("helo", session: 0xab, parameters: "mx.example.org")
+        #expect(
+            try smtpd.query("helo", session: 0xab, parameters: "mx.example.org")
                 == "filter-result|0000000000001001|00000000000000ab|reject|550 5.7.1 You are not me")
     }
 
@@ -128,7 +141,8 @@ struct LineServeTests {
         ]
         let output = try smtpd.message(lines, session: session)
         #expect(output == lines + [[UInt8(ascii: ".")]])
-        #expect(try smtpd.query("commit", session: session)
+        #expect(
+            try smtpd.query("commit", session: session)
                 == "filter-result|0000000000000007|0000000000001002|disconnect|421 4.7.0 Bye")
     }
 
@@ -209,8 +223,11 @@ struct LineServeTests {
         #expect(!Self.filterPhases(registration).contains("data-line"))
         try file.write("helo /^bad$/ reject\nbody /^spam$/ reject\nheader Subject /x/ reject\n")
         kill(process.pid, SIGHUP)
-        #expect(waitForLog(process, containing: "reloaded \(file.path): 3 rules (rules format); header, body rules need the "
-                           + "data-line/commit phases, which were not registered with smtpd at start: restart smtpd to apply them\n"))
+        #expect(
+            waitForLog(
+                process,
+                containing: "reloaded \(file.path): 3 rules (rules format); header, body rules need the "
+                    + "data-line/commit phases, which were not registered with smtpd at start: restart smtpd to apply them\n"))
         #expect(logCount(process, "reloaded ") == 1)
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A list file emptied or cut short while the filter runs: the reload is refused and the
@@ -57,8 +57,13 @@ struct ListReloadTests {
         // Cut in the middle of its third entry by a copy in progress.
         try Self.writeInPlace("# HELO names we refuse\nold-spam\nother-spam\nthi", to: list)
         kill(process.pid, SIGHUP)
-        #expect(waitForLog(process, containing: Self.refused(file.path, "\(file.path):1:6: list file \(list):4: "
-            + "ends without a final newline (cut short while being written?); end its last line with a newline")))
+        #expect(
+            waitForLog(
+                process,
+                containing: Self.refused(
+                    file.path,
+                    "\(file.path):1:6: list file \(list):4: "
+                        + "ends without a final newline (cut short while being written?); end its last line with a newline")))
         #expect(!process.stderrText.contains("reloaded "))
         #expect(try heloCode(smtpd, 4, "third-spam") == 550)
         #expect(try heloCode(smtpd, 5, "fourth-spam") == 550)
@@ -97,8 +102,9 @@ struct ListReloadTests {
         let (file, list) = try Self.rulesFile(list: "# none yet\n")
         let refused = try runFilterRules([file.path])
         #expect(refused.status == 1)
-        #expect(refused.standardError == "critical: \(Self.noEntries(file.path, list))\n"
-            + "critical: \(file.path): 1 error(s), not starting\n")
+        #expect(
+            refused.standardError == "critical: \(Self.noEntries(file.path, list))\n"
+                + "critical: \(file.path): 1 error(s), not starting\n")
         let checked = try runFilterRules(["check", file.path])
         #expect(checked.status == 1)
         #expect(checked.standardError == "\(Self.noEntries(file.path, list))\n\(file.path): 1 error(s)\n")

@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// 1,000 concurrent sessions and 3,000 messages of awkward content (binary bytes, empty

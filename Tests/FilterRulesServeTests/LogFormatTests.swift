@@ -5,7 +5,9 @@ import Testing
 /// The log lines of the real `filter-rules`: bare under smtpd, timestamped on a terminal.
 @Suite("filter-rules serve: log lines")
 struct LogFormatTests {
-    @Test("under smtpd a decision is one line: level, session, the rule's stage as written, rule, action, reply and the matched input escaped and cut at 200 bytes")
+    @Test(
+        "under smtpd a decision is one line: level, session, stage as written, rule, action, reply, matched input escaped and cut at 200 bytes"
+    )
     func decisionLine() throws {
         let file = try TemporaryRulesFile("dataline /tracking/ reject 554 \"5.7.1 Tracked\"\n")
         let (process, smtpd) = try startServing(file)
@@ -13,18 +15,20 @@ struct LogFormatTests {
         try smtpd.event(.txBegin, session: 0xaa)
         #expect(try smtpd.ask(.data, session: 0xaa).status == 0)
         // 300 bytes with a tab and a control character; the match lies within the first 200.
-        let line = Array("X-Trace:\t".utf8) + [0x01] + Array(repeating: UInt8(ascii: "a"), count: 180)
+        let line =
+            Array("X-Trace:\t".utf8) + [0x01] + Array(repeating: UInt8(ascii: "a"), count: 180)
             + Array("tracking".utf8) + Array(repeating: UInt8(ascii: "z"), count: 102)
         #expect(line.count == 300)
         let result = try smtpd.pushMessage(Array("Subject: x\n".utf8) + line + [0x0a], session: 0xaa)
         #expect(result.response.status == 1 && result.response.code == 554)
         let shown = "X-Trace:\\t\\x01" + String(repeating: "a", count: 180) + "trackingzz"
         #expect(waitForLog(process, containing: "session 00000000000000aa dataline"))
-        #expect(process.stderrText == """
-            loaded \(file.path): 1 rules (rules format)
-            notice: session 00000000000000aa dataline \(file.path):1 reject 554 5.7.1 Tracked, matched "\(shown)"... (300 bytes)
+        #expect(
+            process.stderrText == """
+                loaded \(file.path): 1 rules (rules format)
+                notice: session 00000000000000aa dataline \(file.path):1 reject 554 5.7.1 Tracked, matched "\(shown)"... (300 bytes)
 
-            """)
+                """)
     }
 
     @Test("a PCRE2 limit is logged with the rule's stage, location, the limit and what was done")
@@ -53,8 +57,11 @@ struct LogFormatTests {
         let result = try smtpd.pushMessage(Array("Subject: x\n\n".utf8) + line + [0x0a], session: 0xac, timeout: 30)
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(result.response.status == 0)
-        #expect(waitForLog(process, containing: "\nwarning: session 00000000000000ac body \(file.path):1: "
-                           + "match limit exceeded (lowered to 95 for 1048576 bytes), treated as no match\n"))
+        #expect(
+            waitForLog(
+                process,
+                containing: "\nwarning: session 00000000000000ac body \(file.path):1: "
+                    + "match limit exceeded (lowered to 95 for 1048576 bytes), treated as no match\n"))
     }
 
     @Test("not under smtpd (stderr not a terminal) lines carry no timestamp")
@@ -62,11 +69,13 @@ struct LogFormatTests {
         let file = try TemporaryRulesFile("hlo /x/ reject\n")
         let result = try runFilterRules([file.path])
         #expect(result.status == 1)
-        #expect(result.standardError == """
-            critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, rdns
-            critical: \(file.path): 1 error(s), not starting
+        #expect(
+            result.standardError == """
+                critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, \
+                body, dataline, attachment, mimetype, auth, tls, fcrdns, rdns
+                critical: \(file.path): 1 error(s), not starting
 
-            """)
+                """)
     }
 
     @Test("run by hand on a terminal, every line starts with the local time")
@@ -78,7 +87,8 @@ struct LogFormatTests {
         #expect(lines.count == 3 && lines.last == "", "\(output)")
         let timestamp = #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} /#
         let expected = [
-            "critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, rdns",
+            "critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, "
+                + "auth, tls, fcrdns, rdns",
             "critical: \(file.path): 1 error(s), not starting",
         ]
         for (line, rest) in zip(lines, expected) {

@@ -26,8 +26,10 @@ struct MIMEServeTests {
         attachment /\\.exe$/ reject 552 "5.7.1 No programs"
         """
     /// Refused: (file, code, text); clean messages delivered as they are.
-    static let refused = [("base64-subject.eml", 550, "5.7.1 No prizes"), ("alternative.eml", 554, "5.7.1 No phishing"),
-                          ("attachments.eml", 552, "5.7.1 No programs")]
+    static let refused = [
+        ("base64-subject.eml", 550, "5.7.1 No prizes"), ("alternative.eml", 554, "5.7.1 No phishing"),
+        ("attachments.eml", 552, "5.7.1 No programs"),
+    ]
     static let clean = ["qp-latin1.eml", "koi8r-nested.eml", "iso-2022-jp.eml"]
 
     @Test("6.0.x: an RFC 2047 Subject, a base64 body and an .exe name refuse at EOM; clean messages pass byte for byte")

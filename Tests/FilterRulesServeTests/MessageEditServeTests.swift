@@ -21,19 +21,26 @@ struct MessageEditServeTests {
         #expect(LineServeTests.filterPhases(registration) == LineServeTests.envelopePhases + ["data-line", "commit"])
         let session: UInt64 = 0x51
         try smtpd.report("link-connect", session: session, parameters: "client.example|pass|192.0.2.7:4000|192.0.2.1:25")
-        #expect(try smtpd.query("connect", session: session, parameters: "client.example|192.0.2.7")
+        #expect(
+            try smtpd.query("connect", session: session, parameters: "client.example|192.0.2.7")
                 == "filter-result|0000000000000051|0000000000001001|proceed")
-        #expect(try smtpd.query("ehlo", session: session, parameters: "localhost")
+        #expect(
+            try smtpd.query("ehlo", session: session, parameters: "localhost")
                 == "filter-result|0000000000000051|0000000000001002|junk")
-        #expect(try smtpd.query("mail-from", session: session, parameters: "<news@bulk.example>")
+        #expect(
+            try smtpd.query("mail-from", session: session, parameters: "<news@bulk.example>")
                 == "filter-result|0000000000000051|0000000000001003|proceed")
-        #expect(try smtpd.query("rcpt-to", session: session, parameters: "<bob@example.org>")
+        #expect(
+            try smtpd.query("rcpt-to", session: session, parameters: "<bob@example.org>")
                 == "filter-result|0000000000000051|0000000000001004|reject|550 5.1.1 <bob> is not here")
-        #expect(try smtpd.query("rcpt-to", session: session, parameters: "<bob@example.net>")
+        #expect(
+            try smtpd.query("rcpt-to", session: session, parameters: "<bob@example.net>")
                 == "filter-result|0000000000000051|0000000000001005|proceed")
         // smtpd writes its own X-Spam and Received lines before the client's message.
-        let lines: [[UInt8]] = [bytes("X-Spam: Yes"), bytes("Received: from localhost"), bytes("Subject: news"), [],
-                                bytes("..dot-stuffed"), [0xff, 0xfe], bytes("end")]
+        let lines: [[UInt8]] = [
+            bytes("X-Spam: Yes"), bytes("Received: from localhost"), bytes("Subject: news"), [],
+            bytes("..dot-stuffed"), [0xff, 0xfe], bytes("end"),
+        ]
         let output = try smtpd.message(lines, session: session)
         #expect(output == [bytes("X-Bulk-Sender: news")] + lines + [[UInt8(ascii: ".")]])
         #expect(try smtpd.query("commit", session: session) == "filter-result|0000000000000051|0000000000001007|proceed")
@@ -77,8 +84,9 @@ struct MessageEditServeTests {
         try line.report("link-connect", session: 9, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
         #expect(try line.query("helo", session: 9, parameters: "bad.example") == "filter-result|0000000000000009|0000000000001001|proceed")
         #expect(waitForLog(lineProcess, containing: "would reject"))
-        #expect(lineProcess.stderrText.contains(
-            #"session 0000000000000009 helo \#(file.path):1 would reject 550 5.7.1 go away, matched "bad.example" (report-only)"#))
+        #expect(
+            lineProcess.stderrText.contains(
+                #"session 0000000000000009 helo \#(file.path):1 would reject 550 5.7.1 go away, matched "bad.example" (report-only)"#))
         #expect(lineProcess.stderrText.contains("report-only mode (--mode report-only)"))
 
         try file.write("set mode report-only\nhelo /^bad\\.example$/ reject 550 \"5.7.1 go away\"\n")
@@ -104,8 +112,10 @@ struct MessageEditServeTests {
         #expect(LineServeTests.filterPhases(registration) == LineServeTests.envelopePhases + ["data-line", "commit"])
         let session: UInt64 = 0x61
         try smtpd.report("link-connect", session: session, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
-        let lines: [[UInt8]] = [bytes("Received: from c"), bytes("Subject: Casino night"), [], bytes("see bit.ly/abc1 now"),
-                                bytes("..stuffed"), bytes("trailing \t"), [0xc3, 0x28, 0xff], bytes("bit.ly/second")]
+        let lines: [[UInt8]] = [
+            bytes("Received: from c"), bytes("Subject: Casino night"), [], bytes("see bit.ly/abc1 now"),
+            bytes("..stuffed"), bytes("trailing \t"), [0xc3, 0x28, 0xff], bytes("bit.ly/second"),
+        ]
         let output = try smtpd.message(lines, session: session)
         #expect(output == [bytes("X-Spam: Yes"), bytes("X-Short-Link: abc1")] + lines + [[UInt8(ascii: ".")]])
         #expect(try smtpd.query("commit", session: session) == "filter-result|0000000000000061|0000000000001002|proceed")
@@ -142,13 +152,16 @@ struct MessageEditServeTests {
         let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile("set hold-limit 1k\n" + Self.contentRules))
         let session: UInt64 = 0x63
         try smtpd.report("link-connect", session: session, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
-        let lines: [[UInt8]] = [bytes("Subject: hi"), [], bytes("bit.ly/late")] + (0..<40).map { bytes("filler line \($0) " + String(repeating: "f", count: 40)) }
+        let lines: [[UInt8]] =
+            [bytes("Subject: hi"), [], bytes("bit.ly/late")] + (0..<40).map { bytes("filler line \($0) " + String(repeating: "f", count: 40)) }
         #expect(try smtpd.message(lines, session: session) == lines + [[UInt8(ascii: ".")]])
         #expect(try smtpd.query("commit", session: session).hasSuffix("|proceed"))
         #expect(waitForLog(process, containing: "could not be added"))
     }
 
-    @Test("6.6+: under set hold-total, the message that would take the held ones over it passes on whole and untagged; the others are tagged; freed holds make room again")
+    @Test(
+        "6.6+: set hold-total: the message that would pass it goes on whole and untagged, the others are tagged, freed holds make room again"
+    )
     func overHoldTotal() throws {
         let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile("set hold-total 1k\n" + Self.contentRules))
         let sessions: [UInt64] = [0x71, 0x72, 0x73]
@@ -173,9 +186,10 @@ struct MessageEditServeTests {
         var outputs: [UInt64: [[UInt8]]] = [:]
         while outputs.count < sessions.count || outputs.values.contains(where: { $0.last != [UInt8(ascii: ".")] }) {
             let line = try smtpd.receiveBytes()
-            let index = try #require(sessions.indices.first { index in
-                line.starts(with: bytes("filter-dataline|\(LineDaemonDouble.hex(sessions[index]))|\(LineDaemonDouble.hex(tokens[index]))|"))
-            }, "unexpected line \(String(decoding: line, as: UTF8.self))")
+            let index = try #require(
+                sessions.indices.first { index in
+                    line.starts(with: bytes("filter-dataline|\(LineDaemonDouble.hex(sessions[index]))|\(LineDaemonDouble.hex(tokens[index]))|"))
+                }, "unexpected line \(String(decoding: line, as: UTF8.self))")
             let prefixLength = "filter-dataline|".utf8.count + 2 * 17
             outputs[sessions[index], default: []].append(Array(line[prefixLength...]))
         }
@@ -186,10 +200,17 @@ struct MessageEditServeTests {
         for session in sessions {
             #expect(try smtpd.query("commit", session: session).hasSuffix("|proceed"))
         }
-        #expect(waitForLog(process, containing:
-            "session 0000000000000073: held messages together reached the hold total of 1024 bytes: passed on without waiting for its verdict"))
-        #expect(waitForLog(process, containing:
-            "session 0000000000000073: 2 header line(s) could not be added to the message: held messages together reached the hold total of 1024 bytes"))
+        #expect(
+            waitForLog(
+                process,
+                containing:
+                    "session 0000000000000073: held messages together reached the hold total of 1024 bytes: passed on without waiting for its verdict"))
+        #expect(
+            waitForLog(
+                process,
+                containing:
+                    "session 0000000000000073: 2 header line(s) could not be added to the message: held messages together reached the hold total of 1024 bytes")
+        )
         #expect(logCount(process, "reached the hold total") == 2)
         // The released holds gave their bytes back: the next message is held and tagged.
         let again = lines("d73")

@@ -10,9 +10,11 @@ struct OversizedContentServeTests {
     static let exe = "attachment /\\.exe$/i reject 550 \"5.7.1 executables refused\"\n"
 
     static let message: [[UInt8]] = {
-        var lines = ["Subject: invoice", "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=\"b\"", "",
-                     "--b", "Content-Type: text/plain", "", "see attached",
-                     "--b", "Content-Type: application/octet-stream", "Content-Disposition: attachment;"]
+        var lines = [
+            "Subject: invoice", "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=\"b\"", "",
+            "--b", "Content-Type: text/plain", "", "see attached",
+            "--b", "Content-Type: application/octet-stream", "Content-Disposition: attachment;",
+        ]
         lines += (0..<8_000).map { " x-\($0)=\"padding-padding\";" }
         lines += [" filename=\"invoice.exe\"", "Content-Transfer-Encoding: base64", "", "TVqQAAMAAAAEAAAA", "--b--"]
         return lines.map { Array($0.utf8) }
@@ -33,7 +35,9 @@ struct OversizedContentServeTests {
     func refusedByDefault() throws {
         let (answer, log) = try commit(Self.exe)
         #expect(answer.hasSuffix("|reject|554 5.6.0 Message refused: it has a header longer than 65536 bytes, more than this server checks"))
-        #expect(log.contains("message line 11: a header (Content-Disposition) longer than 65536 bytes: the rules cannot see all of it, set oversized-header reject"))
+        #expect(
+            log.contains("message line 11: a header (Content-Disposition) longer than 65536 bytes: the rules cannot see all of it, set oversized-header reject")
+        )
     }
 
     @Test("set oversized-header accept: the message passes, logged")

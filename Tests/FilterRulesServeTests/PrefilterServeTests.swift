@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `filter-rules serve` with the Vectorscan prefilter: it registers at once, logs when each
@@ -12,14 +12,16 @@ import Glibc
 @Suite("filter-rules serve: the Vectorscan prefilter")
 struct PrefilterServeTests {
     /// 300 dataline rules and a HELO rule; the last dataline rule matches `spamLine`.
-    static let rules = (0..<300).map { "dataline /offer number \($0) ends (?:today|now)\\b/i reject" }.joined(separator: "\n")
+    static let rules =
+        (0..<300).map { "dataline /offer number \($0) ends (?:today|now)\\b/i reject" }.joined(separator: "\n")
         + "\nhelo /^spam\\.example$/ reject 550 \"5.7.1 go away\"\n"
     static let spamLine = "This OFFER number 299 ends NOW!"
 
     private func cacheDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("prefilter-serve-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700])
         return path
     }
 
@@ -38,7 +40,9 @@ struct PrefilterServeTests {
         let cache = try cacheDirectory()
         let file = try TemporaryRulesFile(Self.rules)
         let (process, smtpd) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
-        #expect(waitForLog(process, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, built in", timeout: 60))
+        #expect(
+            waitForLog(
+                process, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, built in", timeout: 60))
         #expect(waitForLog(process, containing: "prefilter live for helo: 1 rules in the Vectorscan database"))
         #expect(try connect(smtpd, session: 1).status == 0)
         #expect(try smtpd.ask(.helo, session: 1, extra: SMTPDDouble.heloExtra("spam.example")).code == 550)
@@ -47,7 +51,10 @@ struct PrefilterServeTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".hsdb") }.count == 2)
 
         let (again, _) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
-        #expect(waitForLog(again, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, loaded from the cache in", timeout: 60))
+        #expect(
+            waitForLog(
+                again, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, loaded from the cache in",
+                timeout: 60))
     }
 
     @Test("a reload is swapped in after its database is live, and the new rules decide")

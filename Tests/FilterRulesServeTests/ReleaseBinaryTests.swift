@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The release binaries `make` builds (`--static-swift-stdlib`), found through
@@ -26,8 +26,9 @@ enum ReleaseBinaries {
     }
 }
 
-@Suite("release binaries run without the Swift toolchain",
-       .enabled(if: ReleaseBinaries.runs, "FILTER_RULES_RELEASE_DIR unset or not root: the release binaries are checked by scripts/test"))
+@Suite(
+    "release binaries run without the Swift toolchain",
+    .enabled(if: ReleaseBinaries.runs, "FILTER_RULES_RELEASE_DIR unset or not root: the release binaries are checked by scripts/test"))
 struct ReleaseBinaryTests {
     let toolchain: HiddenToolchain
 
@@ -75,16 +76,20 @@ struct ReleaseBinaryTests {
 
     @Test("filter-rules serves a line-protocol session: a HELO rule's code, a clean message byte for byte")
     func servesASession() throws {
-        let rules = try TemporaryFile("""
+        let rules = try TemporaryFile(
+            """
             helo /^bad\\.example$/ reject 550 "5.7.1 Not you"
             body /^never-in-this-message$/ reject
             """)
-        let (process, smtpd) = try startLineSession(toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path]),
-                                                    session: 0x51)
+        let (process, smtpd) = try startLineSession(
+            toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path]),
+            session: 0x51)
         let session: UInt64 = 0x51
-        #expect(try smtpd.query("helo", session: session, parameters: "bad.example")
+        #expect(
+            try smtpd.query("helo", session: session, parameters: "bad.example")
                 == "filter-result|0000000000000051|0000000000001001|reject|550 5.7.1 Not you")
-        #expect(try smtpd.query("helo", session: session, parameters: "good.example")
+        #expect(
+            try smtpd.query("helo", session: session, parameters: "good.example")
                 == "filter-result|0000000000000051|0000000000001002|proceed")
         let lines: [[UInt8]] = [Array("Subject: hello".utf8), [], Array("..dot-stuffed".utf8), [0xff, 0xfe]]
         #expect(try smtpd.message(lines, session: session) == lines + [[UInt8(ascii: ".")]])
@@ -95,20 +100,26 @@ struct ReleaseBinaryTests {
 
     @Test("without Vectorscan's library filter-rules runs on PCRE2 alone, says so once, and its rules decide")
     func withoutVectorscan() throws {
-        let library = try #require(FileManager.default.destinationOfSymbolicLinkIfPresent("/usr/lib/x86_64-linux-gnu/libhs.so.5"),
-                                   "libvectorscan5 is installed (scripts/test installs libvectorscan-dev)")
+        let library = try #require(
+            FileManager.default.destinationOfSymbolicLinkIfPresent("/usr/lib/x86_64-linux-gnu/libhs.so.5"),
+            "libvectorscan5 is installed (scripts/test installs libvectorscan-dev)")
         #expect(!(try runProgram("/usr/bin/ldd", [try ReleaseBinaries.path("filter-rules")]).standardOutput.contains("libhs")))
-        let rules = try TemporaryFile("""
+        let rules = try TemporaryFile(
+            """
             helo /^bad\\.example$/ reject 550 "5.7.1 Not you"
             dataline /cheap (?:pills|watches) online/i reject 554 "5.7.1 No spam"
             """)
         // /dev/null bound over the library, in a mount namespace of the filter's own.
-        let hideLibrary = ["/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind /dev/null \"$1\" || exit 97; shift; exec \"$@\"",
-                           "hide-libhs", library]
-        let (process, smtpd) = try startLineSession(hideLibrary + toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path]),
-                                                    session: 0x52)
+        let hideLibrary = [
+            "/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind /dev/null \"$1\" || exit 97; shift; exec \"$@\"",
+            "hide-libhs", library,
+        ]
+        let (process, smtpd) = try startLineSession(
+            hideLibrary + toolchain.command([try ReleaseBinaries.path("filter-rules"), rules.path]),
+            session: 0x52)
         let session: UInt64 = 0x52
-        #expect(try smtpd.query("helo", session: session, parameters: "bad.example")
+        #expect(
+            try smtpd.query("helo", session: session, parameters: "bad.example")
                 == "filter-result|0000000000000052|0000000000001001|reject|550 5.7.1 Not you")
         let lines: [[UInt8]] = [Array("Subject: offer".utf8), [], Array("Cheap WATCHES online!".utf8)]
         #expect(try smtpd.message(lines, session: session) == lines + [[UInt8(ascii: ".")]])
@@ -124,8 +135,9 @@ struct ReleaseBinaryTests {
 /// Starts the line-protocol filter `argv` (argv[0] the program), registers it and opens
 /// `session` (a `link-connect` report).
 private func startLineSession(_ argv: [String], session: UInt64) throws -> (FilterProcess, LineDaemonDouble) {
-    let process = try FilterProcess(executable: argv[0], name: argv[0], arguments: Array(argv.dropFirst()),
-                                    channelOnStandardOutput: true)
+    let process = try FilterProcess(
+        executable: argv[0], name: argv[0], arguments: Array(argv.dropFirst()),
+        channelOnStandardOutput: true)
     let smtpd = LineDaemonDouble(process: process)
     let registration = try smtpd.handshake(timeout: 10)
     #expect(registration.last == "register|ready", "\(registration)\n\(process.stderrText)")

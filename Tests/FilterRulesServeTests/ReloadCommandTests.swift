@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `filter-rules reload FILE` against real serving filter-rules processes, shells and
@@ -14,13 +14,16 @@ struct ReloadCommandTests {
 
     /// A bash whose `BASH_ENV` script runs first and echoes every line it reads on its
     /// channel until the channel closes, so it never reaches its own arguments.
-    static func echoingBash(executable: String = "/bin/bash", arguments: [String], trapsHangup: Bool,
-                            scriptDirectory: TemporaryRulesFile) throws -> LineDaemonDouble {
+    static func echoingBash(
+        executable: String = "/bin/bash", arguments: [String], trapsHangup: Bool,
+        scriptDirectory: TemporaryRulesFile
+    ) throws -> LineDaemonDouble {
         let script = scriptDirectory.directory.appendingPathComponent("bash-env").path
         let trap = trapsHangup ? "trap : HUP\n" : ""
         try Data((trap + "while read -r line; do echo \"$line\"; done\nexit 0\n").utf8).write(to: URL(fileURLWithPath: script))
-        let process = try FilterProcess(executable: executable, name: "filter-rules", arguments: arguments,
-                                        environment: ["BASH_ENV": script], nonBlocking: false, channelOnStandardOutput: true)
+        let process = try FilterProcess(
+            executable: executable, name: "filter-rules", arguments: arguments,
+            environment: ["BASH_ENV": script], nonBlocking: false, channelOnStandardOutput: true)
         let channel = LineDaemonDouble(process: process)
         // The echo shows the script runs (and, with the trap, has set it).
         try channel.send(line: "ready?")
@@ -45,13 +48,15 @@ struct ReloadCommandTests {
     func findsEveryFormOfCommandLine() throws {
         let file = try TemporaryRulesFile(Self.rules, name: "rules.conf")
         let (v52, _) = try startServing(file, extraArguments: ["-v", "-d"])
-        let withOption = try FilterProcess(executable: Self.executable, name: "filter-rules",
-                                           arguments: ["--rules", file.path], channelOnStandardOutput: true)
+        let withOption = try FilterProcess(
+            executable: Self.executable, name: "filter-rules",
+            arguments: ["--rules", file.path], channelOnStandardOutput: true)
         _ = try LineDaemonDouble(process: withOption).handshake()
         // As smtpd 6.6+ runs proc-exec commands; the shell execs the filter in place.
-        let relative = try FilterProcess(executable: "/bin/sh", name: "/bin/sh",
-                                         arguments: ["-c", "cd \"$0\" && exec \"$1\" rules.conf", file.directory.path, Self.executable],
-                                         channelOnStandardOutput: true)
+        let relative = try FilterProcess(
+            executable: "/bin/sh", name: "/bin/sh",
+            arguments: ["-c", "cd \"$0\" && exec \"$1\" rules.conf", file.directory.path, Self.executable],
+            channelOnStandardOutput: true)
         _ = try LineDaemonDouble(process: relative).handshake()
         #expect(commandLine(of: relative.pid) == [Self.executable, "rules.conf"])
 
@@ -98,8 +103,9 @@ struct ReloadCommandTests {
         let file = try TemporaryRulesFile(Self.rules)
         let (filter, _, _) = try startLineServing(file)
         // Stopped right after it was started, the dry-run stays in the process table.
-        let dryRun = try FilterProcess(executable: Self.executable, name: "filter-rules",
-                                       arguments: ["test", "--rules", file.path, "/nonexistent/transcript"])
+        let dryRun = try FilterProcess(
+            executable: Self.executable, name: "filter-rules",
+            arguments: ["test", "--rules", file.path, "/nonexistent/transcript"])
         kill(dryRun.pid, SIGSTOP)
         #expect(waitUntilStopped(dryRun.pid))
         #expect(commandLine(of: dryRun.pid) == ["filter-rules", "test", "--rules", file.path, "/nonexistent/transcript"])
@@ -133,11 +139,12 @@ struct ReloadCommandTests {
         let result = try runFilterRules(["reload", file.path])
         #expect(result.status == 1)
         #expect(result.standardOutput.isEmpty)
-        #expect(result.standardError == """
-            skipped \(starting.process.pid): it does not block or catch SIGHUP yet (still starting?), the signal would end it
-            no filter-rules process serving \(file.path) was signalled (1 skipped)
+        #expect(
+            result.standardError == """
+                skipped \(starting.process.pid): it does not block or catch SIGHUP yet (still starting?), the signal would end it
+                no filter-rules process serving \(file.path) was signalled (1 skipped)
 
-            """)
+                """)
         // A SIGHUP would have ended it before it could answer.
         try starting.send(line: "still there?")
         #expect(try starting.receiveLine() == "still there?")
@@ -155,7 +162,10 @@ func waitUntilStopped(_ pid: pid_t) -> Bool {
     let deadline = Date().addingTimeInterval(5)
     while Date() < deadline {
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-           let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].hasPrefix(" T") { return true }
+            let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].hasPrefix(" T")
+        {
+            return true
+        }
         usleep(1_000)
     }
     return false

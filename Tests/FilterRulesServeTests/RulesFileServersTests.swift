@@ -22,8 +22,10 @@ struct RulesFileServersTests {
         deinit { try? FileManager.default.removeItem(at: top) }
 
         /// Adds process `pid`: its executable's name, argv, working directory and masks.
-        func add(_ pid: Int32, executable: String, arguments: [String], cwd: String? = nil,
-                 blocked: UInt64 = 0, caught: UInt64 = 0) throws {
+        func add(
+            _ pid: Int32, executable: String, arguments: [String], cwd: String? = nil,
+            blocked: UInt64 = 0, caught: UInt64 = 0
+        ) throws {
             let directory = root + "/\(pid)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try Data((executable + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/comm"))

@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A rules file in a temporary directory, rewritable for reload tests.
@@ -10,8 +10,9 @@ typealias TemporaryRulesFile = TemporaryFile
 
 /// Starts `filter-rules` as smtpd 6.0.x would (argv[0] "rules", the file, then flags) and registers it.
 func startServing(_ rules: TemporaryRulesFile, extraArguments: [String] = []) throws -> (process: FilterProcess, smtpd: SMTPDDouble) {
-    let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                    name: "rules", arguments: [rules.path] + extraArguments)
+    let process = try FilterProcess(
+        executable: FilterProcess.builtExecutable(named: "filter-rules"),
+        name: "rules", arguments: [rules.path] + extraArguments)
     let smtpd = SMTPDDouble(process: process)
     _ = try smtpd.register(name: "rules")
     return (process, smtpd)

@@ -17,11 +17,13 @@ struct ServeQueryTests {
     @Test("registers every hook, so every query and the message data reach the rules")
     func registersAllHooks() throws {
         let file = try TemporaryRulesFile(Self.rules)
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "rules", arguments: [file.path])
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "rules", arguments: [file.path])
         let answer = try SMTPDDouble(process: process).register(name: "rules")
         // type 0, length 24, hooks = all eleven bits 0x7ff, flags 0.
-        let expected: [UInt8] = [0, 0, 0, 0, 0x18, 0, 0, 0, 0, 0, 0, 0] + le32(UInt32(process.pid))
+        let expected: [UInt8] =
+            [0, 0, 0, 0, 0x18, 0, 0, 0, 0, 0, 0, 0] + le32(UInt32(process.pid))
             + [0xff, 0x07, 0, 0, 0, 0, 0, 0]
         #expect(answer.bytes == expected)
     }
@@ -37,7 +39,9 @@ struct ServeQueryTests {
         let payload = le64(0x11) + le32(1) + le32(1) + le32(550) + text
         #expect(frame.bytes == [4, 0, 0, 0] + [UInt8(16 + payload.count), 0, 0, 0, 0, 0, 0, 0] + le32(UInt32(process.pid)) + payload)
         #expect(response.line == "5.7.1 You are not me")
-        #expect(waitForLog(process, containing: "\nnotice: session 0102030405060708 helo \(file.path):4 reject 550 5.7.1 You are not me, matched \"MX.example.org\"\n"))
+        #expect(
+            waitForLog(
+                process, containing: "\nnotice: session 0102030405060708 helo \(file.path):4 reject 550 5.7.1 You are not me, matched \"MX.example.org\"\n"))
     }
 
     @Test("addr CIDR, addr disconnect and connect hostname rules decide the connect query")

@@ -2,7 +2,7 @@ import Foundation
 import SMTPDTestDouble
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Signals while serving: reload, hit counts, termination, and arguments smtpd passes.
@@ -75,8 +75,9 @@ struct ServeSignalTests {
     @Test("SIGHUP right at start (before registration) does not kill the filter")
     func earlySIGHUP() throws {
         let file = try TemporaryRulesFile(Self.oldRules)
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "rules", arguments: [file.path])
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "rules", arguments: [file.path])
         // The filter is started with SIGHUP at its default action, as smtpd 6.6+ starts it;
         // as soon as the program is loaded (before the Swift runtime runs) HUP is blocked.
         #expect(waitUntilBlocked(SIGHUP, pid: process.pid))
@@ -105,16 +106,18 @@ struct ServeSignalTests {
         #expect(try connect(smtpd, session: 1).status == 0)
         #expect(try heloCode(smtpd, 1, "old-spam") == 550)
         #expect(process.waitForExit(timeout: 0) == nil)
-        let flagged = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "rules", arguments: ["-dv", "--rules", file.path])
+        let flagged = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "rules", arguments: ["-dv", "--rules", file.path])
         _ = try SMTPDDouble(process: flagged).register(name: "rules")
     }
 
     @Test("a rules file with errors at start: every error on stderr, exit 1")
     func badFileAtStart() throws {
         let file = try TemporaryRulesFile("hlo /x/ reject\nhelo /x/q reject\n")
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "filter-rules"),
-                                        name: "rules", arguments: [file.path])
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "filter-rules"),
+            name: "rules", arguments: [file.path])
         #expect(process.waitForExit(timeout: 5) == .exited(1))
         #expect(process.stderrText.contains("\(file.path):1:1: unknown stage 'hlo'"))
         #expect(process.stderrText.contains("\(file.path):2:9: unknown flag 'q'"))
@@ -127,9 +130,10 @@ func waitUntilBlocked(_ signal: Int32, pid: pid_t) -> Bool {
     let deadline = Date().addingTimeInterval(2)
     while Date() < deadline {
         if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
-           let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16),
-           mask & (1 << UInt64(signal - 1)) != 0 {
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+            let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+            mask & (1 << UInt64(signal - 1)) != 0
+        {
             return true
         }
         usleep(200)

@@ -1,7 +1,7 @@
 import Foundation
 import SMTPDTestDouble
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the built `filter-rules` with `arguments` as an administrator runs it by hand: stderr

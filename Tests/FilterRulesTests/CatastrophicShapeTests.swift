@@ -16,7 +16,8 @@ struct CatastrophicShapeTests {
     func knownShapes() {
         #expect(shape("(a+)+") == "2: catastrophic backtracking: 'a+' \(possessive) /(a++)+/")
         #expect(shape("(.*a){20}") == "2: catastrophic backtracking: '.*' also matches the 'a' after it, \(split) stop it before 'a', as in /([^a]*a){20}/")
-        #expect(shape("(x|x)*") == "3: catastrophic backtracking: the alternatives 'x' and 'x' can match the same text, and the group is "
+        #expect(
+            shape("(x|x)*") == "3: catastrophic backtracking: the alternatives 'x' and 'x' can match the same text, and the group is "
                 + "repeated, so a text can be matched in exponentially many ways; make them differ, or the group atomic, as in /(?>x|x)*/")
         #expect(shape("(.*)*") == "2: catastrophic backtracking: '.*' \(possessive) /(.*+)*/")
         #expect(shape(#"(\w+\s?)+$"#) == #"3: catastrophic backtracking: '\w+' "# + possessive + #" /(\w++\s?)+$/"#)
@@ -25,22 +26,28 @@ struct CatastrophicShapeTests {
     @Test("more of them: deeper nesting, lazy repeats, overlapping alternatives, in-group overlap")
     func variants() {
         #expect(shape("((ab)+)+") == "5: catastrophic backtracking: '(ab)+' \(possessive) /((ab)++)+/")
-        #expect(shape("(a+?)+b") == "2: catastrophic backtracking: 'a+?' inside a repeated group can split a text between the repetitions "
+        #expect(
+            shape("(a+?)+b") == "2: catastrophic backtracking: 'a+?' inside a repeated group can split a text between the repetitions "
                 + "in exponentially many ways; make the group atomic, as in /(?>a+?)+b/")
-        #expect(shape(#"(\d+|\w+)+"#) == #"5: catastrophic backtracking: the alternatives '\d+' and '\w+' can match the same text, and the "#
+        #expect(
+            shape(#"(\d+|\w+)+"#) == #"5: catastrophic backtracking: the alternatives '\d+' and '\w+' can match the same text, and the "#
                 + "group is repeated, so a text can be matched in exponentially many ways; make them differ, or the group atomic, "
                 + #"as in /(?>\d+|\w+)+/"#)
-        #expect(shape(#"(\w+\d)+"#) == #"3: catastrophic backtracking: '\w+' also matches what can follow it, "# + split
+        #expect(
+            shape(#"(\w+\d)+"#) == #"3: catastrophic backtracking: '\w+' also matches what can follow it, "# + split
                 + #" make the group atomic, as in /(?>\w+\d)+/"#)
-        #expect(shape("(?:x+x+)+y") == "4: catastrophic backtracking: 'x+' also matches what can follow it, \(split) make the group atomic, "
+        #expect(
+            shape("(?:x+x+)+y") == "4: catastrophic backtracking: 'x+' also matches what can follow it, \(split) make the group atomic, "
                 + "as in /(?>x+x+)+y/")
         #expect(shape("(.+)+$", [.caseless, .utf]) == "2: catastrophic backtracking: '.+' \(possessive) /(.++)+$/iu")
         #expect(shape("(?:[a-z]+\\s?)*$") == "8: catastrophic backtracking: '[a-z]+' \(possessive) /(?:[a-z]++\\s?)*$/")
         // Case-insensitively A and a overlap.
         #expect(shape("(?:A+a)+") == nil)
-        #expect(shape("(?:A+a)+", .caseless) == "4: catastrophic backtracking: 'A+' also matches what can follow it, \(split) "
+        #expect(
+            shape("(?:A+a)+", .caseless) == "4: catastrophic backtracking: 'A+' also matches what can follow it, \(split) "
                 + "make the group atomic, as in /(?>A+a)+/i")
-        #expect(shape("(?i)(?:A+a)+") == "8: catastrophic backtracking: 'A+' also matches what can follow it, \(split) "
+        #expect(
+            shape("(?i)(?:A+a)+") == "8: catastrophic backtracking: 'A+' also matches what can follow it, \(split) "
                 + "make the group atomic, as in /(?i)(?>A+a)+/")
         // Under x, blanks and comments are no part of the pattern.
         #expect(shape("( a + ) +  # runs of a", .extended) == "4: catastrophic backtracking: 'a +' \(possessive) /( a ++ ) +  # runs of a/x")
@@ -68,15 +75,19 @@ struct CatastrophicShapeTests {
     func locations() throws {
         let text = "body /(a+)+/ reject\nheader Subject /^(?:\\w+\\s?)+$/i reject\nbody /x\\\n(.*a){20}/ reject\nbody /ok/ reject\n"
         let warnings = try RuleSetLoader.compile(text: text, file: "w.conf").warnings.map(\.description)
-        #expect(warnings == [
-            "w.conf:1:9: warning: catastrophic backtracking: 'a+' \(possessive) /(a++)+/",
-            "w.conf:2:23: warning: catastrophic backtracking: '\\w+' \(possessive) /^(?:\\w++\\s?)+$/i",
-            "w.conf:4:3: warning: catastrophic backtracking: '.*' also matches the 'a' after it, \(split) stop it before 'a', "
-                + "as in /x ([^a]*a){20}/",
-        ])
-        #expect(try RuleSetLoader.compile(text: "#format filter-regex\ndataline (x|x)*y\n", file: "l.conf").warnings.map(\.logText)
-                == ["l.conf:2:13: catastrophic backtracking: the alternatives 'x' and 'x' can match the same text, and the group is "
-                    + "repeated, so a text can be matched in exponentially many ways; make them differ, or the group atomic, as in /(?>x|x)*y/"])
+        #expect(
+            warnings == [
+                "w.conf:1:9: warning: catastrophic backtracking: 'a+' \(possessive) /(a++)+/",
+                "w.conf:2:23: warning: catastrophic backtracking: '\\w+' \(possessive) /^(?:\\w++\\s?)+$/i",
+                "w.conf:4:3: warning: catastrophic backtracking: '.*' also matches the 'a' after it, \(split) stop it before 'a', "
+                    + "as in /x ([^a]*a){20}/",
+            ])
+        #expect(
+            try RuleSetLoader.compile(text: "#format filter-regex\ndataline (x|x)*y\n", file: "l.conf").warnings.map(\.logText)
+                == [
+                    "l.conf:2:13: catastrophic backtracking: the alternatives 'x' and 'x' can match the same text, and the group is "
+                        + "repeated, so a text can be matched in exponentially many ways; make them differ, or the group atomic, as in /(?>x|x)*y/"
+                ])
         #expect(try RuleSetLoader.compile(text: "addr 10.0.0.0/8 reject\nhelo /ok/ reject\n", file: "n.conf").warnings.isEmpty)
     }
 }

@@ -49,7 +49,8 @@ struct ConditionEvaluatorTests {
     }
 
     @Test func notIsUnknownUntilItsStageAndFileOrderDecides() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             mail /@spam\\.example$/ and not rcpt /^postmaster@/ reject 550 "5.7.1 not for $0"
             rcpt /./ tempfail
             """)
@@ -82,7 +83,8 @@ struct ConditionEvaluatorTests {
     }
 
     @Test func combinedTermsSeeDecodedContent() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             rcpt /^sales@/ and header subject /you have won/i reject 554 "5.7.1 prize"
             mail /@partner\\.example$/ and attachment /\\.exe$/i tempfail
             """)
@@ -143,7 +145,8 @@ struct ConditionEvaluatorTests {
 
     @Test("a session fact reported during a transaction counts from the next MAIL FROM, as the manual says")
     func sessionFactsAreFinalAtEachMail() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             not auth /./ and rcpt /@relay\\.example$/ reject 550 "5.7.1 Relaying denied"
             auth /^mallory$/ and rcpt /./ reject 550 "5.7.1 Account locked"
             """)
@@ -171,7 +174,8 @@ struct ConditionEvaluatorTests {
     }
 
     @Test func plainAndCombinedRulesKeepFileOrder() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             rcpt /^a@/ warn
             helo /^x$/ and rcpt /^a@/ add-header "X-A: yes"
             rcpt /^a@/ tempfail

@@ -50,18 +50,24 @@ struct ConditionParserTests {
     }
 
     @Test func everyMistakeInAConditionIsPlaced() {
-        #expect(diagnostic("helo /a/ and reject")
+        #expect(
+            diagnostic("helo /a/ and reject")
                 == "r.conf:1:14: unknown stage 'reject', expected one of \(stageList)")
-        #expect(diagnostic("helo /a/ or")
+        #expect(
+            diagnostic("helo /a/ or")
                 == "r.conf:1:12: expected a condition: a stage, 'not' or '(' (a rule cannot end with 'and', 'or' or 'not')")
-        #expect(diagnostic("(helo /a/ or mail /b/ reject")
+        #expect(
+            diagnostic("(helo /a/ or mail /b/ reject")
                 == "r.conf:1:23: expected ')' to close the '(' at column 1, found reject")
         #expect(diagnostic("helo /a/) reject") == "r.conf:1:9: unexpected ')', no '(' is open")
-        #expect(diagnostic("helo /a/ and and mail /b/ reject")
+        #expect(
+            diagnostic("helo /a/ and and mail /b/ reject")
                 == "r.conf:1:14: expected a condition (a stage, 'not' or '('), found and")
-        #expect(diagnostic("helo /a/ and mail /b/")
+        #expect(
+            diagnostic("helo /a/ and mail /b/")
                 == "r.conf:1:22: expected an action: \(actionList), or 'and', 'or'")
-        #expect(diagnostic("mail file reject")
+        #expect(
+            diagnostic("mail file reject")
                 == "r.conf:1:6: expected the list file's path in quotes after 'file', e.g. file \"senders.list\"")
         #expect(diagnostic("not reject") == "r.conf:1:5: unknown stage 'reject', expected one of \(stageList)")
     }
@@ -69,7 +75,8 @@ struct ConditionParserTests {
     @Test func conditionsAreBoundedSoAHugeOneIsAnErrorNotACrash() {
         // 20,000 terms or 50,000 parentheses used to overflow the stack (segmentation fault).
         let long = "helo /a/ " + Array(repeating: "or helo /b/", count: 20_000).joined(separator: " ") + " reject"
-        #expect(diagnostic(long)
+        #expect(
+            diagnostic(long)
                 == "r.conf:1:3073: a rule may have at most 256 terms; put many alternatives in one regex or a list file (file \"PATH\")")
         let deep = String(repeating: "(", count: 50_000) + "helo /a/" + String(repeating: ")", count: 50_000) + " reject"
         #expect(diagnostic(deep) == "r.conf:1:33: 'not' and parentheses nest more than 32 deep here; write the condition flatter or split the rule")
@@ -81,7 +88,8 @@ struct ConditionParserTests {
     }
 
     @Test func anAcceptTransactionThatCanFireBeforeMailIsAnError() {
-        #expect(diagnostic("helo /a/ or mail /b/ accept transaction")
+        #expect(
+            diagnostic("helo /a/ or mail /b/ accept transaction")
                 == "r.conf:1:29: 'accept transaction' can fire before MAIL FROM, where no transaction is under way: through the "
                 + "helo term at 1:1; 'and' it with a mail, rcpt or message term, or use 'accept session'")
         #expect(diagnostics("helo /a/ and mail /b/ accept transaction").isEmpty)
@@ -94,20 +102,24 @@ struct ConditionParserTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let rules = directory.appendingPathComponent("r.conf").path
-        try "# senders\nbad@example.com\n\n@evil.example  # whole domain\n".write(toFile: directory.appendingPathComponent("senders").path,
-                                                                              atomically: true, encoding: .utf8)
-        try "192.0.2.0/24\n2001:db8::/32\n10.0.0.0/33\n".write(toFile: directory.appendingPathComponent("nets").path,
-                                                            atomically: true, encoding: .utf8)
+        try "# senders\nbad@example.com\n\n@evil.example  # whole domain\n".write(
+            toFile: directory.appendingPathComponent("senders").path,
+            atomically: true, encoding: .utf8)
+        try "192.0.2.0/24\n2001:db8::/32\n10.0.0.0/33\n".write(
+            toFile: directory.appendingPathComponent("nets").path,
+            atomically: true, encoding: .utf8)
         let good = try RuleSetLoader.compile(text: "mail file \"senders\" reject\n", file: rules)
         #expect(good.rules.count == 1)
         do {
             _ = try RuleSetLoader.compile(text: "addr file \"nets\" reject\nmail file \"missing\" reject\n", file: rules)
             Issue.record("a broken list compiled")
         } catch {
-            #expect(error.diagnostics.map(\.description) == [
-                "\(directory.path)/nets:3: bad entry '10.0.0.0/33' in an addr list: prefix length 33 out of range 0-32",
-                "\(rules):2:6: list file \(directory.path)/missing: cannot read the file: no such file or directory",
-            ].sorted())
+            #expect(
+                error.diagnostics.map(\.description)
+                    == [
+                        "\(directory.path)/nets:3: bad entry '10.0.0.0/33' in an addr list: prefix length 33 out of range 0-32",
+                        "\(rules):2:6: list file \(directory.path)/missing: cannot read the file: no such file or directory",
+                    ].sorted())
         }
     }
 }

@@ -80,14 +80,16 @@ struct ConfigurationTextTests {
     }
 
     @Test func missingFile() {
-        #expect(readError("/nonexistent/filter-rules-test.conf")
+        #expect(
+            readError("/nonexistent/filter-rules-test.conf")
                 == "/nonexistent/filter-rules-test.conf: cannot read the file: no such file or directory")
         #expect(readError("/etc/passwd/r.conf") == "/etc/passwd/r.conf: cannot read the file: not a directory")
     }
 
     @Test func directory() throws {
         let directory = try ScratchDirectory()
-        #expect(readError(directory.path)
+        #expect(
+            readError(directory.path)
                 == "\(directory.path): cannot read the file: it is a directory, expected a regular file")
     }
 
@@ -123,7 +125,8 @@ struct ConfigurationTextTests {
     @Test func notUTF8NamesTheFirstBadByte() throws {
         #expect(encodingError(Array("body ".utf8) + [0xff, 0xfe]) == "r.conf:1:6: byte 0xFF is not UTF-8, \(iconvHint)")
         // Latin-1 "café" on line 2; the column counts the characters before it.
-        #expect(encodingError(Array("mail /x/ reject\nbody /caf".utf8) + [0xe9] + Array("/ reject\n".utf8))
+        #expect(
+            encodingError(Array("mail /x/ reject\nbody /caf".utf8) + [0xe9] + Array("/ reject\n".utf8))
                 == "r.conf:2:10: byte 0xE9 is not UTF-8, \(iconvHint)")
         // Valid multi-byte characters before the bad byte count as one column each.
         #expect(encodingError(Array("# é€😀 ".utf8) + [0x80]) == "r.conf:1:7: byte 0x80 is not UTF-8, \(iconvHint)")

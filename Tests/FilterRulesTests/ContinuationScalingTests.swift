@@ -41,7 +41,8 @@ struct ContinuationScalingTests {
             _ = try RuleSetLoader.compile(text: text, file: "r.conf")
             Issue.record("expected an error")
         } catch {
-            #expect(error.description
+            #expect(
+                error.description
                     == "r.conf:64002:3: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header or warn")
         }
     }

@@ -13,7 +13,8 @@ struct EmptyFileTests {
 
     @Test("no rules is warned about, unless the file says it is meant")
     func warning() throws {
-        let text = "the file has no rules, so every query is accepted; if that is meant, put 'set allow-empty on' in it: "
+        let text =
+            "the file has no rules, so every query is accepted; if that is meant, put 'set allow-empty on' in it: "
             + "without it a reload to a file without rules is refused while rules are in force"
         #expect(try RuleSetLoader.compile(text: "", file: "e.conf").warnings.map(\.description) == ["e.conf: warning: \(text)"])
         #expect(try RuleSetLoader.compile(text: "# all off\n", file: "e.conf").warnings.map(\.logText) == ["e.conf: \(text)"])

@@ -100,9 +100,10 @@ struct RulesLinesInLegacyFileTests {
     @Test("the issue's example: forgotten slashes on the first rule, rules after it")
     func forgottenSlashesOnTheFirstRule() {
         let text = "# spam rules\n\nhelo localhost\nmail /@spam\\.example$/ reject 550 \"no\"\n"
-        #expect(diagnostics(text) == [
-            "r.conf:4:1: line reads as a rules-format rule, " + legacyFileTail(first: 3, write: "write /localhost/"),
-        ])
+        #expect(
+            diagnostics(text) == [
+                "r.conf:4:1: line reads as a rules-format rule, " + legacyFileTail(first: 3, write: "write /localhost/")
+            ])
     }
 
     @Test("every line that reads as the rules format is reported, whatever shows it")
@@ -117,44 +118,49 @@ struct RulesLinesInLegacyFileTests {
             MAIL /x/ reject
             mail ok@
             """
-        #expect(diagnostics(text) == [
-            "r.conf:2:1: line reads as a rules-format option, but this file is read in the filter-regex format, "
-                + "which has no options (its first rule, line 1, has no /slashes/); "
-                + "write /\\.dynamic\\./ on line 1, or put '#format rules' at the top",
-            "r.conf:3:3: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
-            "r.conf:4:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
-            "r.conf:5:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
-            "r.conf:6:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
-            "r.conf:7:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
-        ])
+        #expect(
+            diagnostics(text) == [
+                "r.conf:2:1: line reads as a rules-format option, but this file is read in the filter-regex format, "
+                    + "which has no options (its first rule, line 1, has no /slashes/); "
+                    + "write /\\.dynamic\\./ on line 1, or put '#format rules' at the top",
+                "r.conf:3:3: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
+                "r.conf:4:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
+                "r.conf:5:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
+                "r.conf:6:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
+                "r.conf:7:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /\\.dynamic\\./"),
+            ])
     }
 
     @Test("a continued rules-format rule is one error: its continuation lines belong to it")
     func continuedRuleIsOneError() {
-        #expect(diagnostics("mail spam@\nbody /x/ \\\n  reject \\\n  550\nrcpt ^abuse@\nrcptx y\n") == [
-            "r.conf:2:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /spam@/"),
-            "r.conf:6:1: unknown keyword 'rcptx', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)",
-        ])
+        #expect(
+            diagnostics("mail spam@\nbody /x/ \\\n  reject \\\n  550\nrcpt ^abuse@\nrcptx y\n") == [
+                "r.conf:2:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write /spam@/"),
+                "r.conf:6:1: unknown keyword 'rcptx', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)",
+            ])
     }
 
     @Test("the suggested regex of the first rule: up to a comment, slashes escaped; a bare keyword")
     func suggestionForTheFirstRule() {
-        #expect(diagnostics("dataline see http://x.example/ now # why\nmail /y/ reject\n") == [
-            "r.conf:2:1: line reads as a rules-format rule, "
-                + legacyFileTail(first: 1, write: "write /see http:\\/\\/x.example\\/ now/"),
-        ])
-        #expect(diagnostics("helo\nmail /y/ reject\n") == [
-            "r.conf:1:5: expected a regex after 'helo'",
-            "r.conf:2:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write a /regex/"),
-        ])
+        #expect(
+            diagnostics("dataline see http://x.example/ now # why\nmail /y/ reject\n") == [
+                "r.conf:2:1: line reads as a rules-format rule, "
+                    + legacyFileTail(first: 1, write: "write /see http:\\/\\/x.example\\/ now/")
+            ])
+        #expect(
+            diagnostics("helo\nmail /y/ reject\n") == [
+                "r.conf:1:5: expected a regex after 'helo'",
+                "r.conf:2:1: line reads as a rules-format rule, " + legacyFileTail(first: 1, write: "write a /regex/"),
+            ])
     }
 
     @Test("lines that read as neither format keep the filter-regex errors")
     func neitherFormat() {
-        #expect(diagnostics("mail ^a\nheader Subject\nbody\n") == [
-            "r.conf:2:1: unknown keyword 'header', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)",
-            "r.conf:3:1: unknown keyword 'body', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)",
-        ])
+        #expect(
+            diagnostics("mail ^a\nheader Subject\nbody\n") == [
+                "r.conf:2:1: unknown keyword 'header', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)",
+                "r.conf:3:1: unknown keyword 'body', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)",
+            ])
     }
 }
 
@@ -162,46 +168,65 @@ struct RulesLinesInLegacyFileTests {
 struct LegacyLinesInRulesFileTests {
     @Test("reported at the regex, rewritten in the rules format, with why the file is the rules format")
     func reasons() {
-        #expect(diagnostics("header /x/ reject\nmail spam") == [
-            "r.conf:2:6: " + rulesFileMessage("its first rule, line 1, has a /regex/", write: "mail /spam/ reject"),
-        ])
-        #expect(diagnostics("# options\nset fail-closed on\n  helo   localhost\n") == [
-            "r.conf:3:10: " + rulesFileMessage("line 2, before any rule, is a 'set' option", write: "helo /localhost/ reject"),
-        ])
-        #expect(diagnostics("mail \\\n  /x/ reject\nrcpt ^root@\n") == [
-            "r.conf:3:6: " + rulesFileMessage("its first rule, line 1, is continued with a backslash",
-                                              write: "rcpt /^root@/ reject"),
-        ])
-        #expect(diagnostics("addr 10.0.0.0/8 reject\nconnect \\.dynamic\\.\n") == [
-            "r.conf:2:9: " + rulesFileMessage("its first rule, line 1, has an address block",
-                                              write: "connect /\\.dynamic\\./ reject"),
-        ])
+        #expect(
+            diagnostics("header /x/ reject\nmail spam") == [
+                "r.conf:2:6: " + rulesFileMessage("its first rule, line 1, has a /regex/", write: "mail /spam/ reject")
+            ])
+        #expect(
+            diagnostics("# options\nset fail-closed on\n  helo   localhost\n") == [
+                "r.conf:3:10: " + rulesFileMessage("line 2, before any rule, is a 'set' option", write: "helo /localhost/ reject")
+            ])
+        #expect(
+            diagnostics("mail \\\n  /x/ reject\nrcpt ^root@\n") == [
+                "r.conf:3:6: "
+                    + rulesFileMessage(
+                        "its first rule, line 1, is continued with a backslash",
+                        write: "rcpt /^root@/ reject")
+            ])
+        #expect(
+            diagnostics("addr 10.0.0.0/8 reject\nconnect \\.dynamic\\.\n") == [
+                "r.conf:2:9: "
+                    + rulesFileMessage(
+                        "its first rule, line 1, has an address block",
+                        write: "connect /\\.dynamic\\./ reject")
+            ])
     }
 
     @Test("first rules that are wrong but read as the rules format: an action, an address block, an upper-case keyword")
     func reasonsFromBrokenFirstRules() {
         let first = diagnostics("helo localhost reject\nhelo example.org\n")
         #expect(first.count == 2)
-        #expect(first.last == "r.conf:2:6: " + rulesFileMessage("its first rule, line 1, has an action",
-                                                                 write: "helo /example.org/ reject"))
+        #expect(
+            first.last == "r.conf:2:6: "
+                + rulesFileMessage(
+                    "its first rule, line 1, has an action",
+                    write: "helo /example.org/ reject"))
         let upper = diagnostics("HELO localhost\nconnect \\.dynamic\\.\n")
         #expect(upper.count == 2)
-        #expect(upper.last == "r.conf:2:9: " + rulesFileMessage(
-            "its first rule, line 1, does not begin with connect, helo, mail, rcpt or dataline in lower case",
-            write: "connect /\\.dynamic\\./ reject"))
+        #expect(
+            upper.last == "r.conf:2:9: "
+                + rulesFileMessage(
+                    "its first rule, line 1, does not begin with connect, helo, mail, rcpt or dataline in lower case",
+                    write: "connect /\\.dynamic\\./ reject"))
         let second = diagnostics("connect 10.0.0.0/8\nhelo example.org\n")
         #expect(second.count == 2)
-        #expect(second.last == "r.conf:2:6: " + rulesFileMessage("its first rule, line 1, has an address block",
-                                                                  write: "helo /example.org/ reject"))
+        #expect(
+            second.last == "r.conf:2:6: "
+                + rulesFileMessage(
+                    "its first rule, line 1, has an address block",
+                    write: "helo /example.org/ reject"))
     }
 
     @Test("an exception becomes accept, dataline disconnect; the regex runs to a comment, slashes escaped")
     func rewrites() {
-        #expect(diagnostics("body /x/ reject\nhelo ! ^mx\\.example$\ndataline see http://spam # note\n") == [
-            "r.conf:2:8: " + rulesFileMessage("its first rule, line 1, has a /regex/", write: "helo /^mx\\.example$/ accept"),
-            "r.conf:3:10: " + rulesFileMessage("its first rule, line 1, has a /regex/",
-                                               write: "dataline /see http:\\/\\/spam/ disconnect"),
-        ])
+        #expect(
+            diagnostics("body /x/ reject\nhelo ! ^mx\\.example$\ndataline see http://spam # note\n") == [
+                "r.conf:2:8: " + rulesFileMessage("its first rule, line 1, has a /regex/", write: "helo /^mx\\.example$/ accept"),
+                "r.conf:3:10: "
+                    + rulesFileMessage(
+                        "its first rule, line 1, has a /regex/",
+                        write: "dataline /see http:\\/\\/spam/ disconnect"),
+            ])
     }
 
     @Test("a filter-regex regex that begins with a slash stays filter-regex; a whole /regex/ or an action makes it a rules line")
@@ -223,8 +248,9 @@ struct LegacyLinesInRulesFileTests {
 struct FormatDirectiveTests {
     @Test("#format filter-regex reads lines that would read as the rules format as filter-regex rules")
     func forceFilterRegex() throws {
-        let file = try RuleSetLoader.parse(text: "#format filter-regex\ndataline /bin/sh\nmail /x/ reject\nrcpt ! /y/\n",
-                                           file: "r.conf")
+        let file = try RuleSetLoader.parse(
+            text: "#format filter-regex\ndataline /bin/sh\nmail /x/ reject\nrcpt ! /y/\n",
+            file: "r.conf")
         #expect(file.format == .legacyFilterRegex)
         #expect(file.rules.map { regexSource($0) ?? "" } == ["/bin/sh", "/x/ reject", "/y/"])
         #expect(file.rules.map(\.action) == [.disconnect, .reject, .accept(.input)])
@@ -233,10 +259,11 @@ struct FormatDirectiveTests {
 
     @Test("#format rules reads a file whose first rule reads as filter-regex in the rules format")
     func forceRules() throws {
-        #expect(diagnostics("#format rules\nhelo localhost\n") == [
-            "r.conf:2:6: line reads as a filter-regex rule, but this file is read in the rules format "
-                + "(it says '#format rules' on line 1); write 'helo /localhost/ reject'",
-        ])
+        #expect(
+            diagnostics("#format rules\nhelo localhost\n") == [
+                "r.conf:2:6: line reads as a filter-regex rule, but this file is read in the rules format "
+                    + "(it says '#format rules' on line 1); write 'helo /localhost/ reject'"
+            ])
         #expect(try format("# rules\n#format rules\nset fail-closed on\nmail /x/ reject\n") == .rules)
     }
 
@@ -252,9 +279,11 @@ struct FormatDirectiveTests {
     @Test("a #format line naming no format, another format, or more")
     func badDirectives() {
         #expect(diagnostics("#format\nmail /x/ reject") == ["r.conf:1:8: expected a format after '#format': rules or filter-regex"])
-        #expect(diagnostics("#format regex\nmail /x/ reject")
+        #expect(
+            diagnostics("#format regex\nmail /x/ reject")
                 == ["r.conf:1:9: unknown format 'regex', expected rules or filter-regex"])
-        #expect(diagnostics("  #format rules please\nmail /x/ reject")
+        #expect(
+            diagnostics("  #format rules please\nmail /x/ reject")
                 == ["r.conf:1:17: unexpected 'please' after '#format rules', expected the end of the line"])
         // The format then comes from the first rule.
         #expect(chosenFormat("#format regex\nmail x") == .legacyFilterRegex)
@@ -262,13 +291,15 @@ struct FormatDirectiveTests {
 
     @Test("a #format line after the first rule, or a second one")
     func misplacedDirectives() {
-        #expect(diagnostics("mail /x/ reject\n\n  #format rules\n") == [
-            "r.conf:3:3: '#format rules' after the first rule (line 1) has no effect, expected it before any rule; "
-                + "move it to the top of the file",
-        ])
-        #expect(diagnostics("#format rules\n#format filter-regex\nmail /x/ reject\n") == [
-            "r.conf:2:1: '#format' again, expected it once; the format is already set on line 1, remove this line",
-        ])
+        #expect(
+            diagnostics("mail /x/ reject\n\n  #format rules\n") == [
+                "r.conf:3:3: '#format rules' after the first rule (line 1) has no effect, expected it before any rule; "
+                    + "move it to the top of the file"
+            ])
+        #expect(
+            diagnostics("#format rules\n#format filter-regex\nmail /x/ reject\n") == [
+                "r.conf:2:1: '#format' again, expected it once; the format is already set on line 1, remove this line"
+            ])
         #expect(chosenFormat("#format rules\n#format filter-regex\nmail x") == .rules)
     }
 }

@@ -80,7 +80,8 @@ struct HeaderLimitTests {
         #expect(try RuleSetLoader.parse(text: "set header-limit 1k\n", file: "h.conf").options.headerLimit == 1024)
         #expect(try RuleSetLoader.parse(text: "set header-limit 2M\n", file: "h.conf").options.headerLimit == 2 << 20)
         #expect(try RuleSetLoader.parse(text: "set header-limit 0\n", file: "h.conf").options.headerLimit == 0)
-        #expect(diagnostic("set header-limit lots")
+        #expect(
+            diagnostic("set header-limit lots")
                 == "r.conf:1:18: bad size 'lots' for header-limit, expected a number of bytes with optional k or m")
     }
 }

@@ -39,15 +39,17 @@ struct MIMECorpusRuleTests {
             #expect(try verdict("body /./ accept\n", bytes).isAccept)
             for phrase in expected["body"] ?? [] {
                 #expect(try verdict("body /\(literal(phrase))/ reject 551\n", bytes).reply?.code == 551, "\(name): \(phrase)")
-                #expect(try verdict("dataline /\(literal(phrase))/ reject\n", bytes).isAccept || phrase.allSatisfy(\.isASCII),
-                        "\(name): \(phrase) raw")
+                #expect(
+                    try verdict("dataline /\(literal(phrase))/ reject\n", bytes).isAccept || phrase.allSatisfy(\.isASCII),
+                    "\(name): \(phrase) raw")
             }
             for phrase in expected["header"] ?? [] {
                 #expect(try verdict("header /\(literal(phrase))/ reject 552\n", bytes).reply?.code == 552, "\(name): \(phrase)")
             }
             for chunk in expected["raw"] ?? [] {
-                #expect(try verdict("body /\(literal(chunk))/ reject\nheader /\(literal(chunk))/ reject\n", bytes).isAccept,
-                        "\(name): \(chunk)")
+                #expect(
+                    try verdict("body /\(literal(chunk))/ reject\nheader /\(literal(chunk))/ reject\n", bytes).isAccept,
+                    "\(name): \(chunk)")
                 #expect(try verdict("dataline /\(literal(chunk))/ reject 553\n", bytes).reply?.code == 553, "\(name): \(chunk)")
             }
             for attachment in expected["attachment"] ?? [] {

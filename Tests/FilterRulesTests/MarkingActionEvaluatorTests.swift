@@ -7,8 +7,10 @@ private func session(_ text: String) throws -> SessionEvaluator { try rulesSessi
 
 extension SessionEvaluator {
     /// HELO, MAIL, RCPT, DATA, the lines and the final dot: the message's decision.
-    fileprivate func transaction(_ lines: [String], helo name: String = "mx.example.org",
-                                 from sender: String = "a@example.org", to recipient: String = "b@example.net") -> Decision {
+    fileprivate func transaction(
+        _ lines: [String], helo name: String = "mx.example.org",
+        from sender: String = "a@example.org", to recipient: String = "b@example.net"
+    ) -> Decision {
         _ = helo(name)
         _ = mail(sender)
         _ = rcpt(recipient)
@@ -24,7 +26,8 @@ private func markWords(_ decision: Decision) -> [String] { decision.marks.map(\.
 @Suite("Evaluator: junk, add-header and warn do not decide")
 struct NonFinalActionTests {
     @Test func aRejectAfterAJunkStillRejects() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             helo /^localhost$/ junk
             helo /^local/ warn
             helo /^localhost$/ reject
@@ -47,7 +50,8 @@ struct NonFinalActionTests {
     }
 
     @Test func anAcceptEndsTheStageAfterTheMarksBeforeIt() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             mail /@example\\.org$/ add-header "X-Sender-Domain: example.org"
             mail /^postmaster@/ accept
             mail /@example\\.org$/ reject
@@ -59,7 +63,8 @@ struct NonFinalActionTests {
     }
 
     @Test func marksOfARefusedStepDoNotReachTheMessage() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             rcpt /^spamtrap@/ add-header "X-Trap: yes"
             rcpt /^spamtrap@/ reject
             """)
@@ -71,7 +76,8 @@ struct NonFinalActionTests {
     }
 
     @Test func headersFromEveryStageGoToTheMessageOncePerRuleInOrder() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             connect /\\.dyn\\./ add-header "X-Dynamic-Client: yes"
             rcpt /.+/ add-header "X-Recipient: $0"
             body /(?i)viagra/ add-header "X-Pills: yes"
@@ -95,7 +101,8 @@ struct NonFinalActionTests {
     }
 
     @Test func aTransactionsEditsEndWithIt() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             helo /^mx$/ add-header "X-Helo: mx"
             mail /^bulk@/ add-header "X-Bulk: yes"
             """)
@@ -119,7 +126,8 @@ struct NonFinalActionTests {
     }
 
     @Test func aContentRejectAfterAnAddHeaderRejectsTheMessage() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             body /free/ add-header "X-Free: yes"
             body /money/ reject 554 "5.7.1 no"
             """)
@@ -187,7 +195,8 @@ struct CaptureExpansionTests {
 @Suite("Evaluator: report-only mode")
 struct ReportOnlyTests {
     @Test func aRefusalIsHeldBackAndTheSessionGoesOn() throws {
-        let evaluator = try session("""
+        let evaluator = try session(
+            """
             set mode report-only
             helo /^localhost$/ reject 550 "5.7.1 no $0"
             helo /^local/ tempfail

@@ -17,9 +17,11 @@ struct MatchedInputTests {
     @Test func envelopeDecisionsNameTheirInput() throws {
         let rules = "addr 192.0.2.0/24 reject\nconnect /dsl/ tempfail\nhelo /^x$/ accept\nrcpt /^root@/ tempfail\n"
         let session = try evaluator(rules)
-        #expect(session.connect(address: "192.0.2.9", hostname: "a.dsl.example").matchedInput
+        #expect(
+            session.connect(address: "192.0.2.9", hostname: "a.dsl.example").matchedInput
                 == MatchedInput(stage: .addr, bytes: Array("192.0.2.9".utf8)))
-        #expect(session.connect(address: "203.0.113.1", hostname: "a.dsl.example").matchedInput
+        #expect(
+            session.connect(address: "203.0.113.1", hostname: "a.dsl.example").matchedInput
                 == MatchedInput(stage: .connect, bytes: Array("a.dsl.example".utf8)))
         #expect(session.helo("x").matchedInput == MatchedInput(stage: .helo, bytes: [UInt8(ascii: "x")]))
         #expect(session.rcpt("bob@example.org").matchedInput == nil)

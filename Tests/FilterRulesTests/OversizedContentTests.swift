@@ -22,8 +22,10 @@ private func scan(_ rules: String, lines: [[UInt8]]) throws -> (Decision, [(MIME
 /// A multipart message whose last part is an attachment named `invoice.exe`, with `parts`
 /// text parts before it and its Content-Disposition as given.
 private func withAttachment(disposition: [String], before parts: Int = 1) -> String {
-    var lines = ["From: a@example.org", "Subject: invoice", "MIME-Version: 1.0",
-                 "Content-Type: multipart/mixed; boundary=\"b\"", ""]
+    var lines = [
+        "From: a@example.org", "Subject: invoice", "MIME-Version: 1.0",
+        "Content-Type: multipart/mixed; boundary=\"b\"", "",
+    ]
     for index in 0..<parts { lines += ["--b", "Content-Type: text/plain", "", "part \(index)"] }
     lines += ["--b", "Content-Type: application/octet-stream"] + disposition
     lines += ["Content-Transfer-Encoding: base64", "", "TVqQAAMAAAAEAAAA", "--b--", ""]
@@ -110,9 +112,11 @@ struct OversizedContentTests {
     @Test("a multipart whose boundary is longer than 200 bytes")
     func longBoundary() throws {
         let boundary = String(repeating: "b", count: 300)
-        let message = ["Subject: x", "Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
-                       "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"invoice.exe\"", "",
-                       "AAAA", "--\(boundary)--", ""].joined(separator: "\n")
+        let message = [
+            "Subject: x", "Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
+            "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"invoice.exe\"", "",
+            "AAAA", "--\(boundary)--", "",
+        ].joined(separator: "\n")
         let (decision, _) = try scan(Self.exe, message)
         #expect(decision.verdict == .reject && decision.reason == "a multipart boundary longer than 200 bytes, set oversized-mime reject")
     }

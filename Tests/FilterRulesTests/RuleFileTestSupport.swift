@@ -38,5 +38,7 @@ func regexSource(_ rule: Rule) -> String? {
 
 let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, rdns"
 let actionList = "accept, reject, tempfail, disconnect, junk, add-header or warn"
-let optionList = "fail-closed, scan-limit, match-limit, depth-limit, line-time-limit, message-time-limit, header-limit, allow-empty, mode, hold-limit, hold-total, oversized-header, oversized-mime"
+let optionList =
+    "fail-closed, scan-limit, match-limit, depth-limit, line-time-limit, message-time-limit, header-limit, allow-empty, mode, hold-limit, hold-total, "
+    + "oversized-header, oversized-mime"
 let flagList = "expected one of i, x, s, m, u"

@@ -3,7 +3,7 @@ import Testing
 @testable import FilterRules
 @testable import PCRE2Matching
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The CPU time this thread has used, in seconds (a hang detector, not a benchmark).

@@ -21,10 +21,14 @@ struct MIMECorpus {
         return try object.keys.sorted().map { name in
             let entry = object[name]!
             let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(name)))
-            return (name, bytes, Expected(header: entry["header"] ?? [], body: entry["body"] ?? [],
-                                          attachment: entry["attachment"] ?? [], mimetype: entry["mimetype"] ?? [],
-                                          raw: entry["raw"] ?? [], htmlText: entry["html_text"] ?? [],
-                                          htmlTags: entry["html_tags"] ?? []))
+            return (
+                name, bytes,
+                Expected(
+                    header: entry["header"] ?? [], body: entry["body"] ?? [],
+                    attachment: entry["attachment"] ?? [], mimetype: entry["mimetype"] ?? [],
+                    raw: entry["raw"] ?? [], htmlText: entry["html_text"] ?? [],
+                    htmlTags: entry["html_tags"] ?? [])
+            )
         }
     }
 }

@@ -41,4 +41,3 @@ func collect(bytes: [UInt8], limits: MIMELimits = .default, emitsHeaders: Bool =
     stream.finish(number: number, emit: note)
     return collected
 }
-

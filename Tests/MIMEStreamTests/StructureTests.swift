@@ -20,23 +20,23 @@ struct StructureTests {
     func alternative() {
         let body = base64Lines(Array("Claim your prize at http://bit.ly/win\nNow!\n".utf8), width: 20)
         let message = """
-        Content-Type: multipart/alternative; boundary="b1"
+            Content-Type: multipart/alternative; boundary="b1"
 
-        This is a preamble no client shows.
-        --b1
-        Content-Type: text/plain; charset=utf-8
-        Content-Transfer-Encoding: base64
+            This is a preamble no client shows.
+            --b1
+            Content-Type: text/plain; charset=utf-8
+            Content-Transfer-Encoding: base64
 
-        \(body.joined(separator: "\n"))
-        --b1
-        Content-Type: text/html; charset="iso-8859-1"
-        Content-Transfer-Encoding: quoted-printable
+            \(body.joined(separator: "\n"))
+            --b1
+            Content-Type: text/html; charset="iso-8859-1"
+            Content-Transfer-Encoding: quoted-printable
 
-        <html><body><p>Gr=FC=DFe, you <b>ha=
-        ve</b> won</p></body></html>
-        --b1--
-        epilogue
-        """
+            <html><body><p>Gr=FC=DFe, you <b>ha=
+            ve</b> won</p></body></html>
+            --b1--
+            epilogue
+            """
         let got = collect(message)
         #expect(got.text == ["Claim your prize at http://bit.ly/win", "Now!", "", "Grüße, you have won", ""])
         #expect(got.types == ["multipart/alternative", "text/plain", "text/html"])
@@ -47,27 +47,27 @@ struct StructureTests {
     @Test("attachments: names from Content-Disposition (RFC 2231) and Content-Type (RFC 2047), types lowercased, bodies not text")
     func attachments() {
         let message = """
-        Content-Type: multipart/mixed; boundary=outer
+            Content-Type: multipart/mixed; boundary=outer
 
-        --outer
-        Content-Type: text/plain
+            --outer
+            Content-Type: text/plain
 
-        see attached
-        --outer
-        Content-Type: Application/PDF; name="=?UTF-8?Q?Rechnung_M=C3=A4rz.pdf?="
-        Content-Disposition: attachment;
-         filename*0*=UTF-8''Rechnung%20M%C3%A4rz;
-         filename*1=".pdf"
-        Content-Transfer-Encoding: base64
+            see attached
+            --outer
+            Content-Type: Application/PDF; name="=?UTF-8?Q?Rechnung_M=C3=A4rz.pdf?="
+            Content-Disposition: attachment;
+             filename*0*=UTF-8''Rechnung%20M%C3%A4rz;
+             filename*1=".pdf"
+            Content-Transfer-Encoding: base64
 
-        JVBERi0xLjQK
-        --outer
-        Content-Type: application/octet-stream; name=invoice.exe
-        Content-Transfer-Encoding: base64
+            JVBERi0xLjQK
+            --outer
+            Content-Type: application/octet-stream; name=invoice.exe
+            Content-Transfer-Encoding: base64
 
-        TVqQAAMAAAAEAAAA
-        --outer--
-        """
+            TVqQAAMAAAAEAAAA
+            --outer--
+            """
         let got = collect(message)
         #expect(got.names == ["Rechnung März.pdf", "invoice.exe"])
         #expect(got.types == ["multipart/mixed", "text/plain", "application/pdf", "application/octet-stream"])
@@ -77,27 +77,27 @@ struct StructureTests {
     @Test("nested: message/rfc822 inside multipart/mixed inside multipart/alternative; the inner message's headers count")
     func nested() {
         let message = """
-        Subject: outer
-        Content-Type: multipart/mixed; boundary="a"
+            Subject: outer
+            Content-Type: multipart/mixed; boundary="a"
 
-        --a
-        Content-Type: multipart/alternative; boundary="b"
+            --a
+            Content-Type: multipart/alternative; boundary="b"
 
-        --b
-        Content-Type: text/plain
+            --b
+            Content-Type: text/plain
 
-        inner text
-        --b--
-        --a
-        Content-Type: message/rfc822
+            inner text
+            --b--
+            --a
+            Content-Type: message/rfc822
 
-        Subject: =?utf-8?q?forwarded_prize?=
-        Content-Type: text/plain; charset=utf-8
-        Content-Transfer-Encoding: quoted-printable
+            Subject: =?utf-8?q?forwarded_prize?=
+            Content-Type: text/plain; charset=utf-8
+            Content-Transfer-Encoding: quoted-printable
 
-        forwarded =E2=82=AC1000
-        --a--
-        """
+            forwarded =E2=82=AC1000
+            --a--
+            """
         let got = collect(message)
         #expect(got.text == ["inner text", "forwarded €1000"])
         #expect(got.types == ["multipart/mixed", "multipart/alternative", "text/plain", "message/rfc822", "text/plain"])
@@ -143,18 +143,18 @@ struct MalformedTests {
     @Test("an unterminated inner multipart ends at the outer boundary; a missing closing boundary at the end")
     func unterminated() {
         let message = """
-        Content-Type: multipart/mixed; boundary=o
+            Content-Type: multipart/mixed; boundary=o
 
-        --o
-        Content-Type: multipart/alternative; boundary=i
+            --o
+            Content-Type: multipart/alternative; boundary=i
 
-        --i
+            --i
 
-        inner
-        --o
+            inner
+            --o
 
-        after
-        """
+            after
+            """
         let got = collect(message)
         #expect(got.text == ["inner", "after"])
         #expect(got.problems.count == 2)
@@ -170,25 +170,25 @@ struct MalformedTests {
     @Test("bad base64 lines are scanned as they are; bad QP and an unknown charset reported; unknown encoding raw")
     func badEncodings() {
         let message = """
-        Content-Type: multipart/mixed; boundary=o
+            Content-Type: multipart/mixed; boundary=o
 
-        --o
-        Content-Transfer-Encoding: base64
+            --o
+            Content-Transfer-Encoding: base64
 
-        eW91IGhh
-        you have won (not base64)
-        dmUgd29u
-        --o
-        Content-Type: text/plain; charset=x-martian
-        Content-Transfer-Encoding: quoted-printable
+            eW91IGhh
+            you have won (not base64)
+            dmUgd29u
+            --o
+            Content-Type: text/plain; charset=x-martian
+            Content-Transfer-Encoding: quoted-printable
 
-        bad =QP here
-        --o
-        Content-Transfer-Encoding: x-uuencode
+            bad =QP here
+            --o
+            Content-Transfer-Encoding: x-uuencode
 
-        begin 644 x
-        --o--
-        """
+            begin 644 x
+            --o--
+            """
         let got = collect(message)
         #expect(got.text == ["you have won (not base64)", "you have won", "bad =QP here", "begin 644 x"])
         #expect(got.problems.count == 4)
@@ -236,8 +236,9 @@ struct MalformedTests {
     @Test("decoded text without line breaks comes in pieces of the line limit")
     func longDecodedLine() {
         let text = [UInt8](repeating: UInt8(ascii: "x"), count: 10_000)
-        let got = collect("Content-Transfer-Encoding: base64\n\n" + base64Lines(text).joined(separator: "\n") + "\n",
-                          limits: MIMELimits(lineBytes: 4096))
+        let got = collect(
+            "Content-Transfer-Encoding: base64\n\n" + base64Lines(text).joined(separator: "\n") + "\n",
+            limits: MIMELimits(lineBytes: 4096))
         #expect(got.text.map(\.count) == [4096, 4096, 1808])
     }
 
@@ -253,8 +254,10 @@ struct MalformedTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             var bytes: [UInt8] = []
-            let pieces = ["Content-Type: multipart/mixed; boundary=x\n", "--x\n", "--x--\n", "\n", "Content-Transfer-Encoding: base64\n",
-                          "Content-Type: text/html; charset=utf-16\n", "=?utf-8?b?", "<scr", "&#x", "=\n", "Content-Type: message/rfc822\n"]
+            let pieces = [
+                "Content-Type: multipart/mixed; boundary=x\n", "--x\n", "--x--\n", "\n", "Content-Transfer-Encoding: base64\n",
+                "Content-Type: text/html; charset=utf-16\n", "=?utf-8?b?", "<scr", "&#x", "=\n", "Content-Type: message/rfc822\n",
+            ]
             for _ in 0..<60 {
                 if Bool.random(using: &generator) {
                     bytes += Array(pieces.randomElement(using: &generator)!.utf8)

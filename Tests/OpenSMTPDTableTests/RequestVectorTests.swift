@@ -17,20 +17,25 @@ struct RequestVectorTests {
     static let openName: [UInt8] = Array("aliases".utf8) + [UInt8](repeating: 0, count: 2048 - 7)
 
     static let vectors: [Vector] = [
-        Vector(name: "OPEN", type: 2, payload: TableWire.openPayload(name: "aliases"),
-               message: .open(version: 2, name: "aliases")),
+        Vector(
+            name: "OPEN", type: 2, payload: TableWire.openPayload(name: "aliases"),
+            message: .open(version: 2, name: "aliases")),
         Vector(name: "UPDATE", type: 4, payload: [], message: .update),
         Vector(name: "CLOSE", type: 3, payload: [], message: .close),
-        Vector(name: "CHECK without params", type: 5,
-               payload: TableWire.keyedPayload(service: TableWire.Service.domain.rawValue, key: "example.org"),
-               message: .check(service: .domain, params: [:], key: "example.org")),
-        Vector(name: "LOOKUP with params", type: 6,
-               payload: TableWire.keyedPayload(service: TableWire.Service.alias.rawValue,
-                                               params: [("sender", "a@example.net"), ("tag", "")], key: "root"),
-               message: .lookup(service: .alias, params: ["sender": "a@example.net", "tag": ""], key: "root")),
-        Vector(name: "FETCH", type: 7,
-               payload: TableWire.fetchPayload(service: TableWire.Service.source.rawValue),
-               message: .fetch(service: .source, params: [:])),
+        Vector(
+            name: "CHECK without params", type: 5,
+            payload: TableWire.keyedPayload(service: TableWire.Service.domain.rawValue, key: "example.org"),
+            message: .check(service: .domain, params: [:], key: "example.org")),
+        Vector(
+            name: "LOOKUP with params", type: 6,
+            payload: TableWire.keyedPayload(
+                service: TableWire.Service.alias.rawValue,
+                params: [("sender", "a@example.net"), ("tag", "")], key: "root"),
+            message: .lookup(service: .alias, params: ["sender": "a@example.net", "tag": ""], key: "root")),
+        Vector(
+            name: "FETCH", type: 7,
+            payload: TableWire.fetchPayload(service: TableWire.Service.source.rawValue),
+            message: .fetch(service: .source, params: [:])),
     ]
 
     @Test("the double writes the fact sheet's layout")
@@ -38,7 +43,8 @@ struct RequestVectorTests {
         #expect(TableWire.openPayload(name: "aliases") == [0x02, 0x00, 0x00, 0x00] + Self.openName)
         #expect(TableWire.openPayload(name: "aliases").count == 2052)
         // int service 0x001, size_t 1, "sender\0a@example.net\0", key "root\0".
-        #expect(TableWire.keyedPayload(service: 1, params: [("sender", "a@b")], key: "root")
+        #expect(
+            TableWire.keyedPayload(service: 1, params: [("sender", "a@b")], key: "root")
                 == [0x01, 0, 0, 0] + [0x01, 0, 0, 0, 0, 0, 0, 0]
                 + Array("sender".utf8) + [0] + Array("a@b".utf8) + [0] + Array("root".utf8) + [0])
         // int service 0x020, size_t 0.
@@ -60,7 +66,8 @@ struct RequestVectorTests {
         #expect(try TableReply.result(.found).frame().encoded() == [0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] + [1, 0, 0, 0])
         #expect(try TableReply.result(.notFound).frame().payload == [0, 0, 0, 0])
         #expect(try TableReply.result(.temporaryFailure).frame().payload == [0xff, 0xff, 0xff, 0xff])
-        #expect(try TableReply.value("root").frame().encoded()
+        #expect(
+            try TableReply.value("root").frame().encoded()
                 == [0, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] + [1, 0, 0, 0] + Array("root".utf8) + [0])
         let longest = String(repeating: "x", count: TableReply.maximumValueLength)
         #expect(try TableReply.value(longest).frame().encoded().count == 16384)

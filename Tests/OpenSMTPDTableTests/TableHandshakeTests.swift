@@ -14,8 +14,9 @@ struct TableHandshakeTests {
 
     @Test("serves a non-blocking descriptor as well as smtpd's blocking one")
     func nonBlockingDescriptor() throws {
-        let process = try FilterProcess(executable: FilterProcess.builtExecutable(named: "table-example"), name: "example",
-                                        nonBlocking: true)
+        let process = try FilterProcess(
+            executable: FilterProcess.builtExecutable(named: "table-example"), name: "example",
+            nonBlocking: true)
         let smtpd = TableDouble(process: process)
         try smtpd.open(name: "example")
         for _ in 0..<50 {

@@ -3,8 +3,9 @@ import Testing
 
 /// Starts `table-example` as smtpd would (no config argument).
 func startExample(environment: [String: String] = [:]) throws -> TableDouble {
-    try TableDouble.start(executable: FilterProcess.builtExecutable(named: "table-example"), name: "example",
-                          config: nil, environment: environment)
+    try TableDouble.start(
+        executable: FilterProcess.builtExecutable(named: "table-example"), name: "example",
+        config: nil, environment: environment)
 }
 
 /// Starts `table-example` and opens it.

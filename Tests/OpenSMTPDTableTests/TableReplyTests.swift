@@ -34,7 +34,8 @@ struct TableReplyTests {
     func lookup() throws {
         let smtpd = try startOpenedExample()
         let found = try smtpd.lookup(service: TableWire.Service.alias.rawValue, key: "root")
-        #expect(found.frame.bytes == Self.okHeader(length: 38, pid: Self.pid(smtpd))
+        #expect(
+            found.frame.bytes == Self.okHeader(length: 38, pid: Self.pid(smtpd))
                 + le32(Int32(1)) + Array("admin@example.org".utf8) + [0])
         #expect(found.value == "admin@example.org")
         // Not -1, as the Go package `opensmtpd.v52` answers: "not found" is 0.
@@ -48,7 +49,8 @@ struct TableReplyTests {
         var values: [String?] = []
         for _ in 0..<3 {
             let answer = try smtpd.fetch(service: TableWire.Service.source.rawValue)
-            #expect(answer.frame.bytes == Self.okHeader(length: 30, pid: Self.pid(smtpd))
+            #expect(
+                answer.frame.bytes == Self.okHeader(length: 30, pid: Self.pid(smtpd))
                     + le32(Int32(1)) + Array((answer.value ?? "").utf8) + [0])
             values.append(answer.value)
         }
@@ -58,7 +60,8 @@ struct TableReplyTests {
     @Test("a throwing callback answers PROC_TABLE_OK with r -1 and logs why", arguments: ["check", "lookup"])
     func throwingCallback(_ request: String) throws {
         let smtpd = try startOpenedExample()
-        let answer = request == "check"
+        let answer =
+            request == "check"
             ? try smtpd.check(service: TableWire.Service.alias.rawValue, key: "fail")
             : try smtpd.lookup(service: TableWire.Service.alias.rawValue, key: "fail")
         #expect(answer.frame.bytes == Self.okHeader(length: 20, pid: Self.pid(smtpd)) + [0xff, 0xff, 0xff, 0xff])

@@ -131,7 +131,9 @@ struct DataLineCallbackTests {
     func eomVerdict() throws {
         let smtpd = try startInProcessFilter { filter in
             let seen = LockedLines()
-            filter.onDataLine = { _, line in seen.append(line.text); return .unchanged }
+            filter.onDataLine = { _, line in
+                seen.append(line.text); return .unchanged
+            }
             filter.onEOM = { session, size in
                 if seen.contains("spam") {
                     session.reject(status: .fail, code: 554, line: "5.7.1 spam after \(size) bytes")

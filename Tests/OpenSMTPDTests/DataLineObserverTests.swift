@@ -39,9 +39,11 @@ struct DataLineObserverTests {
             output += try filter.handle(line: Self.request(session: 1, token: 2, line))
         }
         let answer = "filter-dataline|0000000000000001|0000000000000002|"
-        #expect(String(decoding: output, as: UTF8.self) == [
-            "X-Seen: yes", "Subject: x", "..dot", "", "body", ".",
-        ].map { answer + $0 + "\n" }.joined())
+        #expect(
+            String(decoding: output, as: UTF8.self)
+                == [
+                    "X-Seen: yes", "Subject: x", "..dot", "", "body", ".",
+                ].map { answer + $0 + "\n" }.joined())
         #expect(recorder.lines.map { String(decoding: $0, as: UTF8.self) } == ["Subject: x", ".dot", "", "body"])
         #expect(lookups == [1])
     }
@@ -89,8 +91,10 @@ struct DataLineObserverTests {
         }
         output += filter.takeLateAnswers()
         let answer = "filter-dataline|0000000000000001|0000000000000002|"
-        #expect(String(decoding: output, as: UTF8.self) == [
-            "X-Verdict: ok", "X-Seen: yes", "Subject: held", "..body", ".",
-        ].map { answer + $0 + "\n" }.joined())
+        #expect(
+            String(decoding: output, as: UTF8.self)
+                == [
+                    "X-Verdict: ok", "X-Seen: yes", "Subject: held", "..body", ".",
+                ].map { answer + $0 + "\n" }.joined())
     }
 }

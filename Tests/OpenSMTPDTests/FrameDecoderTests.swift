@@ -48,7 +48,8 @@ struct FrameDecoderTests {
     @Test("descriptors go to flagged frames only, oldest first")
     func descriptorMatching() throws {
         var decoder = IMSGFrameDecoder()
-        decoder.append(Self.frameBytes(type: 1, payload: []) + Self.frameBytes(type: 3, payload: [], flags: 1) + Self.frameBytes(type: 3, payload: [], flags: 1))
+        decoder.append(
+            Self.frameBytes(type: 1, payload: []) + Self.frameBytes(type: 3, payload: [], flags: 1) + Self.frameBytes(type: 3, payload: [], flags: 1))
         decoder.appendDescriptor(10)
         decoder.appendDescriptor(11)
         #expect(try decoder.nextFrame()?.descriptor == nil)

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import OpenSMTPD
 import Testing
@@ -136,6 +136,8 @@ struct HeldMessageTests {
         #expect(limits.memoryLimit == 128 << 10 && limits.maximum == 64 << 20 && limits.total == 256 << 20)
         let tmpdir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         #expect(limits.directory == tmpdir)
-        #expect(MessageHoldLimits(memoryLimit: -5, maximum: -1, total: -2, directory: "/x") == MessageHoldLimits(memoryLimit: 0, maximum: 0, total: 0, directory: "/x"))
+        #expect(
+            MessageHoldLimits(memoryLimit: -5, maximum: -1, total: -2, directory: "/x")
+                == MessageHoldLimits(memoryLimit: 0, maximum: 0, total: 0, directory: "/x"))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fresh empty directory for spill files, removed with its contents by ``remove()``.

@@ -4,7 +4,7 @@ import SMTPDTestDouble
 import Synchronization
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Filter API 52: held messages through the data pipe, released by the EOM answer.
@@ -30,7 +30,8 @@ struct HoldV52Tests {
     }
 
     /// Every kind of line: CRLF, empty, 999 bytes, 8-bit, a dot, and a last line without `\n`.
-    static let awkwardMessage: [UInt8] = Array("Received: from x\r\n\tby y\r\nSubject: t\r\n\r\n".utf8)
+    static let awkwardMessage: [UInt8] =
+        Array("Received: from x\r\n\tby y\r\nSubject: t\r\n\r\n".utf8)
         + [] + [0x0a] + Array(repeating: UInt8(ascii: "a"), count: 999) + [0x0a]
         + [0xe9, 0x80, 0xff, 0x00, 0x0d, 0x0a] + Array(".\n..\n".utf8) + Array("last line".utf8)
 
@@ -131,7 +132,9 @@ struct HoldV52Tests {
         #expect(logs.all.contains { $0.contains("2 header line(s) could not be added to the message: message over the hold limit") })
     }
 
-    @Test("under the total of all holds, the message that would go over it passes through untagged while the other stays held; a release makes room again", .timeLimit(.minutes(1)))
+    @Test(
+        "under the total of all holds, the message that would go over it passes through untagged while the other stays held; a release makes room again",
+        .timeLimit(.minutes(1)))
     func overTotal() throws {
         let logs = LogRecorder()
         let waiting = Mutex<Session?>(nil)
@@ -198,7 +201,9 @@ struct HoldV52Tests {
         let message = sampleMessage(bytes: 200_000)
         let result = try smtpd.pushMessage(message, session: 7)
         #expect(result.output == message && result.response.dataLength == UInt32(message.count))
-        #expect(logs.all.filter { $0.contains("cannot spill the held message") && $0.contains("/nonexistent/spill") && $0.contains("passed on without waiting") }.count == 1)
+        #expect(
+            logs.all.filter { $0.contains("cannot spill the held message") && $0.contains("/nonexistent/spill") && $0.contains("passed on without waiting") }
+                .count == 1)
         #expect(logs.all.contains { $0.contains("1 header line(s) could not be added to the message: cannot spill the held message") })
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import OpenSMTPD
 import Testing
@@ -98,8 +98,9 @@ struct LineAnswerTimingTests {
         Array("filter-result|0000000000000001|\(String(format: "%016x", index))|proceed".utf8)
     }
 
-    @Test("the first answers of one large read go out while the rest of it is still being handled",
-          .timeLimit(.minutes(1)), arguments: [false, true])
+    @Test(
+        "the first answers of one large read go out while the rest of it is still being handled",
+        .timeLimit(.minutes(1)), arguments: [false, true])
     func firstAnswersDoNotWaitForTheRead(pipes: Bool) throws {
         let handled = Counter()
         let filter = ServedFilter(pipes: pipes) { filter in
@@ -123,8 +124,9 @@ struct LineAnswerTimingTests {
         #expect(filter.finish())
     }
 
-    @Test("a daemon that writes 600 KB of requests before it reads any answer gets every answer, in order",
-          .timeLimit(.minutes(1)), arguments: [false, true])
+    @Test(
+        "a daemon that writes 600 KB of requests before it reads any answer gets every answer, in order",
+        .timeLimit(.minutes(1)), arguments: [false, true])
     func batchWritingDaemonIsReadOn(pipes: Bool) throws {
         let filter = ServedFilter(pipes: pipes) { filter in
             filter.onDataLine = { _, _ in .unchanged }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import OpenSMTPD
 import Testing
@@ -29,7 +29,9 @@ struct LineChannelInputTests {
             var written = 0
             while written < count {
                 let result = bytes[(offset + written)...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, count - written) }
-                if result > 0 { written += result } else {
+                if result > 0 {
+                    written += result
+                } else {
                     var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
                     _ = poll(&entry, 1, 100)
                 }
@@ -41,8 +43,10 @@ struct LineChannelInputTests {
 
     /// Sends `input` through a socketpair (the channel's end blocking or not) and returns
     /// the lines the channel reads, the error that ended them, and its buffer size.
-    static func read(_ input: [UInt8], nonBlocking: Bool, maximumLineLength: Int = 1 << 20,
-                     pieces: [Int]) -> (lines: [[UInt8]], error: LineProtocolError?, storage: Int) {
+    static func read(
+        _ input: [UInt8], nonBlocking: Bool, maximumLineLength: Int = 1 << 20,
+        pieces: [Int]
+    ) -> (lines: [[UInt8]], error: LineProtocolError?, storage: Int) {
         var pair: [Int32] = [-1, -1]
         _ = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair)
         let (filterEnd, daemonEnd) = (pair[0], pair[1])
@@ -66,9 +70,10 @@ struct LineChannelInputTests {
         return (lines, nil, storage)
     }
 
-    @Test("every line comes out whole and in order, however the input is cut",
-          .timeLimit(.minutes(1)),
-          arguments: [(false, [65_536]), (true, [65_536]), (true, [1, 7, 4_096, 100_000]), (false, [3, 70_000, 13])])
+    @Test(
+        "every line comes out whole and in order, however the input is cut",
+        .timeLimit(.minutes(1)),
+        arguments: [(false, [65_536]), (true, [65_536]), (true, [1, 7, 4_096, 100_000]), (false, [3, 70_000, 13])])
     func linesComeOutWhole(nonBlocking: Bool, pieces: [Int]) {
         let input: [UInt8] = Self.lines.flatMap { $0 + [UInt8(10)] }
         let (lines, error, storage) = Self.read(input, nonBlocking: nonBlocking, pieces: pieces)
@@ -78,16 +83,18 @@ struct LineChannelInputTests {
         #expect(storage <= (1 << 20) + 3 * LineChannel.readSize, "input buffer of \(storage) bytes")
     }
 
-    @Test("the maximum is exact: a line of the maximum passes, one byte more is refused, however the reads fall",
-          .timeLimit(.minutes(1)), arguments: [[65_536], [1_000_000], [7, 4_096]])
+    @Test(
+        "the maximum is exact: a line of the maximum passes, one byte more is refused, however the reads fall",
+        .timeLimit(.minutes(1)), arguments: [[65_536], [1_000_000], [7, 4_096]])
     func exactMaximum(pieces: [Int]) {
         let maximum = 65_536
         let longest = [UInt8](repeating: UInt8(ascii: "k"), count: maximum)
         let passes = Self.read(longest + [10] + Array("next\n".utf8), nonBlocking: true, maximumLineLength: maximum, pieces: pieces)
         #expect(passes.error == nil)
         #expect(passes.lines == [longest, Array("next".utf8)])
-        let refused = Self.read(Array("first\n".utf8) + longest + [UInt8(ascii: "k"), 10], nonBlocking: true,
-                                maximumLineLength: maximum, pieces: pieces)
+        let refused = Self.read(
+            Array("first\n".utf8) + longest + [UInt8(ascii: "k"), 10], nonBlocking: true,
+            maximumLineLength: maximum, pieces: pieces)
         #expect(refused.lines == [Array("first".utf8)])
         guard case .lineTooLong(let length, maximum)? = refused.error else {
             Issue.record("expected lineTooLong with the maximum \(maximum), got \(String(describing: refused.error))")

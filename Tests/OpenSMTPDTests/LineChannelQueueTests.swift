@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import OpenSMTPD
 import Testing
@@ -54,8 +54,9 @@ struct LineChannelQueueTests {
         #expect(pair.channel.earlyWriteCount < 500, "\(pair.channel.earlyWriteCount) early writes for 5,000 answers")
     }
 
-    @Test("a daemon that always takes less than is queued: the queue holds about what is unsent, not everything since it last emptied",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a daemon that always takes less than is queued: the queue holds about what is unsent, not everything since it last emptied",
+        .timeLimit(.minutes(1)))
     func writtenPartIsDropped() throws {
         // Each round queues a little more than an early write (68 KB) and the daemon reads
         // up to 64 KiB; the buffers take part of each early write, not all of it.
@@ -76,7 +77,8 @@ struct LineChannelQueueTests {
         let unsent = pair.channel.unsentCount
         #expect(unsent > 0 && unsent < LineChannel.maximumUnsent)
         #expect(queued - unsent > 500_000, "the daemon took \(queued - unsent) bytes")
-        #expect(pair.channel.queueStorage <= 2 * unsent + 2 * LineChannel.earlyWriteBytes,
-                "\(pair.channel.queueStorage) bytes stored for \(unsent) unsent")
+        #expect(
+            pair.channel.queueStorage <= 2 * unsent + 2 * LineChannel.earlyWriteBytes,
+            "\(pair.channel.queueStorage) bytes stored for \(unsent) unsent")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import OpenSMTPD
 import Testing
@@ -25,15 +25,16 @@ struct LineFilterTests {
         filter.onDataLine = { _, _ in .unchanged }
         let output = try run(filter, ["config|smtpd-version|6.8.0p2", "config|subsystem|smtp-in"])
         #expect(output.isEmpty)
-        #expect(try run(filter, ["config|ready"]) == """
-            register|report|smtp-in|link-connect
-            register|report|smtp-in|link-disconnect
-            register|filter|smtp-in|helo
-            register|filter|smtp-in|rcpt-to
-            register|filter|smtp-in|data-line
-            register|ready
+        #expect(
+            try run(filter, ["config|ready"]) == """
+                register|report|smtp-in|link-connect
+                register|report|smtp-in|link-disconnect
+                register|filter|smtp-in|helo
+                register|filter|smtp-in|rcpt-to
+                register|filter|smtp-in|data-line
+                register|ready
 
-            """)
+                """)
         #expect(filter.configuration == ["smtpd-version": "6.8.0p2", "subsystem": "smtp-in"])
         #expect(filter.isRegistered)
     }
@@ -48,13 +49,14 @@ struct LineFilterTests {
             "filter|0.4|1.0|smtp-in|helo|ab|cd|bad",
             "filter|0.7|1.0|smtp-in|helo|ab|cd|good",
         ]
-        #expect(try run(filter, lines) == """
-            filter-result|00000000000000ab|00000000000000cd|reject|550 5.7.1 No
-            filter-result|00000000000000ab|00000000000000cd|proceed
-            filter-result|00000000000000cd|00000000000000ab|reject|550 5.7.1 No
-            filter-result|00000000000000ab|00000000000000cd|proceed
+        #expect(
+            try run(filter, lines) == """
+                filter-result|00000000000000ab|00000000000000cd|reject|550 5.7.1 No
+                filter-result|00000000000000ab|00000000000000cd|proceed
+                filter-result|00000000000000cd|00000000000000ab|reject|550 5.7.1 No
+                filter-result|00000000000000ab|00000000000000cd|proceed
 
-            """)
+                """)
         #expect(filter.version == LineProtocolVersion(major: 0, minor: 7))
     }
 
@@ -74,33 +76,50 @@ struct LineFilterTests {
         let filter = LineFilter(logger: .quiet)
         var seen: [String] = []
         filter.onLinkConnect = { seen.append("link \($0.reverseDNS) \($0.forwardConfirmed) \($0.clientAddress ?? "-") \($0.destination)") }
-        filter.onConnect = { seen.append("connect \($0.reverseDNS) \($0.clientAddress ?? "-")"); return .proceed }
-        filter.onHELO = { seen.append("helo \($1)"); return .proceed }
-        filter.onEHLO = { seen.append("ehlo \($1)"); return .proceed }
-        filter.onMailFrom = { seen.append("mail \($1.user)|\($1.domain)"); return .proceed }
-        filter.onRcptTo = { seen.append("rcpt \($1)"); return .proceed }
-        filter.onData = { _ in seen.append("data"); return .proceed }
-        filter.onCommit = { _ in seen.append("commit"); return .proceed }
+        filter.onConnect = {
+            seen.append("connect \($0.reverseDNS) \($0.clientAddress ?? "-")"); return .proceed
+        }
+        filter.onHELO = {
+            seen.append("helo \($1)"); return .proceed
+        }
+        filter.onEHLO = {
+            seen.append("ehlo \($1)"); return .proceed
+        }
+        filter.onMailFrom = {
+            seen.append("mail \($1.user)|\($1.domain)"); return .proceed
+        }
+        filter.onRcptTo = {
+            seen.append("rcpt \($1)"); return .proceed
+        }
+        filter.onData = { _ in
+            seen.append("data"); return .proceed
+        }
+        filter.onCommit = { _ in
+            seen.append("commit"); return .proceed
+        }
         filter.onTransactionReset = { _ in seen.append("reset") }
         filter.onLinkDisconnect = { seen.append("gone \($0.id)") }
-        _ = try run(filter, [
-            "report|0.6|1.0|smtp-in|link-connect|1|mx.example.net|pass|[2001:db8::7]:40000|[2001:db8::1]:25",
-            "filter|0.6|1.0|smtp-in|connect|1|a|mx.example.net|[2001:db8::7]",
-            "filter|0.6|1.0|smtp-in|helo|1|b|client.example",
-            "filter|0.6|1.0|smtp-in|ehlo|1|c|client.example",
-            "filter|0.6|1.0|smtp-in|mail-from|1|d|<alice@example.org> SIZE=100 BODY=8BITMIME",
-            "filter|0.6|1.0|smtp-in|mail-from|1|e|<>",
-            "filter|0.6|1.0|smtp-in|rcpt-to|1|f|<@relay.example:bob@example.net>",
-            "filter|0.6|1.0|smtp-in|data|1|10|",
-            "filter|0.6|1.0|smtp-in|commit|1|11|",
-            "report|0.6|1.0|smtp-in|tx-reset|1|0badcafe",
-            "report|0.6|1.0|smtp-in|link-disconnect|1",
-        ])
-        #expect(seen == [
-            "link mx.example.net pass 2001:db8::7 [2001:db8::1]:25", "connect mx.example.net 2001:db8::7",
-            "helo client.example", "ehlo client.example", "mail alice|example.org", "mail |",
-            "rcpt bob@example.net", "data", "commit", "reset", "gone 1",
-        ])
+        _ = try run(
+            filter,
+            [
+                "report|0.6|1.0|smtp-in|link-connect|1|mx.example.net|pass|[2001:db8::7]:40000|[2001:db8::1]:25",
+                "filter|0.6|1.0|smtp-in|connect|1|a|mx.example.net|[2001:db8::7]",
+                "filter|0.6|1.0|smtp-in|helo|1|b|client.example",
+                "filter|0.6|1.0|smtp-in|ehlo|1|c|client.example",
+                "filter|0.6|1.0|smtp-in|mail-from|1|d|<alice@example.org> SIZE=100 BODY=8BITMIME",
+                "filter|0.6|1.0|smtp-in|mail-from|1|e|<>",
+                "filter|0.6|1.0|smtp-in|rcpt-to|1|f|<@relay.example:bob@example.net>",
+                "filter|0.6|1.0|smtp-in|data|1|10|",
+                "filter|0.6|1.0|smtp-in|commit|1|11|",
+                "report|0.6|1.0|smtp-in|tx-reset|1|0badcafe",
+                "report|0.6|1.0|smtp-in|link-disconnect|1",
+            ])
+        #expect(
+            seen == [
+                "link mx.example.net pass 2001:db8::7 [2001:db8::1]:25", "connect mx.example.net 2001:db8::7",
+                "helo client.example", "ehlo client.example", "mail alice|example.org", "mail |",
+                "rcpt bob@example.net", "data", "commit", "reset", "gone 1",
+            ])
         #expect(filter.sessions.isEmpty)
     }
 
@@ -135,14 +154,16 @@ struct LineFilterTests {
             output += try filter.handle(line: Array(prefix.utf8) + payload)
         }
         let answer = "filter-dataline|0000000000000001|0000000000000002|"
-        let expected: [UInt8] = Array((answer + "..dot\n" + answer).utf8) + [0xff, 0xfe, 0x7c, 0x41, 10]
+        let expected: [UInt8] =
+            Array((answer + "..dot\n" + answer).utf8) + [0xff, 0xfe, 0x7c, 0x41, 10]
             + Array((answer + "..added\n" + answer + "second|with|bars\n" + answer + "\n" + answer + ".\n").utf8)
         #expect(output == expected)
         #expect(seen == [Array(".dot".utf8), [0xff, 0xfe, 0x7c, 0x41], Array("drop me".utf8), Array("expand".utf8), []])
     }
 
-    @Test("a replacement whose line breaks are dropped is stuffed by what remains: a \\n. never ends the message",
-          arguments: [false, true])
+    @Test(
+        "a replacement whose line breaks are dropped is stuffed by what remains: a \\n. never ends the message",
+        arguments: [false, true])
     func replacementStuffedAfterLineBreaksDropped(held: Bool) throws {
         let filter = LineFilter(logger: .quiet)
         if held { filter.holdsMessage = { _ in true } }
@@ -171,7 +192,8 @@ struct LineFilterTests {
         let filter = LineFilter(logger: .quiet)
         filter.onMailFrom = { _, _ in throw Failure() }
         filter.onDataLine = { _, _ in throw Failure() }
-        #expect(try run(filter, ["filter|0.6|1.0|smtp-in|mail-from|1|2|<a@b>"])
+        #expect(
+            try run(filter, ["filter|0.6|1.0|smtp-in|mail-from|1|2|<a@b>"])
                 == "filter-result|0000000000000001|0000000000000002|reject|451 4.3.0 Temporary failure in mail filter\n")
         #expect(try run(filter, ["filter|0.6|1.0|smtp-in|data-line|1|2|body"]) == "filter-dataline|0000000000000001|0000000000000002|body\n")
     }
@@ -202,32 +224,37 @@ struct LineFilterTests {
         thread.start()
         while !done.load(ordering: .acquiring) { usleep(1000) }
         helo.send(.proceed)
-        #expect(String(decoding: filter.takeLateAnswers(), as: UTF8.self) == """
-            filter-result|0000000000000001|0000000000000003|reject|451 4.3.0 Temporary failure in mail filter
-            filter-result|0000000000000001|0000000000000002|reject|550 5.7.1 no
+        #expect(
+            String(decoding: filter.takeLateAnswers(), as: UTF8.self) == """
+                filter-result|0000000000000001|0000000000000003|reject|451 4.3.0 Temporary failure in mail filter
+                filter-result|0000000000000001|0000000000000002|reject|550 5.7.1 no
 
-            """)
+                """)
         #expect(filter.takeLateAnswers().isEmpty)
     }
 
     @Test("requests without a callback, and unknown phases, are answered proceed")
     func unansweredPhases() throws {
         let filter = LineFilter(logger: .quiet)
-        #expect(try run(filter, ["filter|0.6|1.0|smtp-in|starttls|1|2|TLSv1.3", "filter|0.6|1.0|smtp-in|auth|1|3|PLAIN"]) == """
-            filter-result|0000000000000001|0000000000000002|proceed
-            filter-result|0000000000000001|0000000000000003|proceed
+        #expect(
+            try run(filter, ["filter|0.6|1.0|smtp-in|starttls|1|2|TLSv1.3", "filter|0.6|1.0|smtp-in|auth|1|3|PLAIN"]) == """
+                filter-result|0000000000000001|0000000000000002|proceed
+                filter-result|0000000000000001|0000000000000003|proceed
 
-            """)
+                """)
     }
 
     @Test("malformed lines are logged; those naming a session and token are still answered")
     func malformedLines() throws {
         let filter = LineFilter(logger: .quiet)
-        let ignored = ["", "bogus|line", "config|", "report|0.6|1.0|smtp-in", "report|0.6|1.0|smtp-in|tx-reset|xyz",
-                       "filter|0.6|1.0|smtp-in|helo|1", "filter|0.6|1.0|smtp-in|helo|zz|2|x"]
+        let ignored = [
+            "", "bogus|line", "config|", "report|0.6|1.0|smtp-in", "report|0.6|1.0|smtp-in|tx-reset|xyz",
+            "filter|0.6|1.0|smtp-in|helo|1", "filter|0.6|1.0|smtp-in|helo|zz|2|x",
+        ]
         #expect(try run(filter, ignored) == "")
         #expect(try run(filter, ["filter|0.6|1.0|smtp-in|helo|1|zz|x"]) == "")
-        #expect(try run(filter, ["filter|x.y|1.0|smtp-in|helo|1|2|x"])
+        #expect(
+            try run(filter, ["filter|x.y|1.0|smtp-in|helo|1|2|x"])
                 == "filter-result|0000000000000001|0000000000000002|reject|451 4.3.0 Temporary failure in mail filter\n")
     }
 
@@ -250,9 +277,11 @@ struct LineFilterTests {
         defer { close(pipeEnds[0]); close(pipeEnds[1]) }
         #expect(DaemonProtocol.detect(descriptor: pipeEnds[0]) == .lineProtocol)
 
-        for (bytes, expected) in [(Array("config|smtpd-version|6.8.0p2\n".utf8), DaemonProtocol.lineProtocol),
-                                  ([0x01, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00], .filterAPI52),
-                                  (Array("conf".utf8), .filterAPI52)] {
+        for (bytes, expected) in [
+            (Array("config|smtpd-version|6.8.0p2\n".utf8), DaemonProtocol.lineProtocol),
+            ([0x01, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00], .filterAPI52),
+            (Array("conf".utf8), .filterAPI52),
+        ] {
             var pair: [Int32] = [0, 0]
             #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
             _ = bytes.withUnsafeBytes { write(pair[0], $0.baseAddress, $0.count) }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import OpenSMTPD
 import Testing
@@ -20,8 +20,10 @@ struct LineHoldTests {
         [0xe9, 0xff, 0x7c, 0x00, 0x0d], Array("..".utf8), Array("expand".utf8), Array("drop".utf8), Array("end".utf8),
     ]
 
-    func makeFilter(_ logs: LogRecorder = LogRecorder(), limits: MessageHoldLimits = MessageHoldLimits(),
-                    holds: Bool = true) -> LineFilter {
+    func makeFilter(
+        _ logs: LogRecorder = LogRecorder(), limits: MessageHoldLimits = MessageHoldLimits(),
+        holds: Bool = true
+    ) -> LineFilter {
         let filter = LineFilter(logger: logs.logger())
         filter.holdLimits = limits
         filter.holdsMessage = { _ in holds }
@@ -202,19 +204,24 @@ struct LineHoldTests {
         filter.onMessageEnd = { _, release in release.release(prepending: ["X-A: 1"]) }
         _ = try filter.handle(line: Array("filter|0.4|1.0|smtp-in|data-line|1|2|x".utf8))
         _ = try filter.handle(line: Array("filter|0.4|1.0|smtp-in|data-line|1|2|.".utf8))
-        #expect(String(decoding: filter.takeLateAnswers(), as: UTF8.self) == """
-            filter-dataline|0000000000000002|0000000000000001|X-A: 1
-            filter-dataline|0000000000000002|0000000000000001|x
-            filter-dataline|0000000000000002|0000000000000001|.
+        #expect(
+            String(decoding: filter.takeLateAnswers(), as: UTF8.self) == """
+                filter-dataline|0000000000000002|0000000000000001|X-A: 1
+                filter-dataline|0000000000000002|0000000000000001|x
+                filter-dataline|0000000000000002|0000000000000001|.
 
-            """)
+                """)
     }
 
     @Test("each message of a session is asked for and held on its own")
     func twoMessages() throws {
         let filter = makeFilter()
         let asked = Mutex<Int>(0)
-        filter.holdsMessage = { _ in asked.withLock { $0 += 1; return $0 == 2 } }
+        filter.holdsMessage = { _ in
+            asked.withLock {
+                $0 += 1; return $0 == 2
+            }
+        }
         filter.onMessageEnd = { _, release in release.release(prepending: ["X-Second: 1"]) }
         #expect(try feed(filter, [Array("first".utf8)]) == Array((Self.answer + "first\n" + Self.answer + ".\n").utf8))
         #expect(try feed(filter, [Array("second".utf8)]).isEmpty)

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import OpenSMTPD
 import Testing
@@ -84,7 +84,9 @@ struct LineHoldTransportTests {
         var lines: [[UInt8]] = []
         var size = 0
         while size < 2 << 20 {
-            let line: [UInt8] = lines.count % 97 == 0 ? Array("..stuffed \(lines.count)".utf8)
+            let line: [UInt8] =
+                lines.count % 97 == 0
+                ? Array("..stuffed \(lines.count)".utf8)
                 : Array("line \(lines.count) \u{e9}\u{e8} ".utf8) + Array(repeating: UInt8(ascii: "z"), count: lines.count % 300)
             lines.append(line)
             size += line.count + 1

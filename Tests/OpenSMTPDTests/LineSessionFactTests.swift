@@ -22,14 +22,15 @@ struct LineSessionFactTests {
     func registration() throws {
         let recorder = Recorder()
         let output = try filter(recorder).handle(line: Array("config|ready".utf8))
-        #expect(String(decoding: output, as: UTF8.self) == """
-            register|report|smtp-in|link-connect
-            register|report|smtp-in|link-disconnect
-            register|report|smtp-in|link-auth
-            register|report|smtp-in|link-tls
-            register|ready
+        #expect(
+            String(decoding: output, as: UTF8.self) == """
+                register|report|smtp-in|link-connect
+                register|report|smtp-in|link-disconnect
+                register|report|smtp-in|link-auth
+                register|report|smtp-in|link-tls
+                register|ready
 
-            """)
+                """)
     }
 
     @Test("link-auth is username|result before 0.7 and result|username from 0.7 on; a user name may hold a bar")

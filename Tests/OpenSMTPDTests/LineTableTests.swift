@@ -85,7 +85,9 @@ struct LineTableTests {
     func callbackArguments() throws {
         var seen: [String] = []
         let table = try Self.registered { table in
-            table.onCheck = { service, params, key in seen.append("\(service) \(params.count) \(key)"); return true }
+            table.onCheck = { service, params, key in
+                seen.append("\(service) \(params.count) \(key)"); return true
+            }
         }
         #expect(try Self.ask(table, "check|mailaddrmap|00000001|a|b||") == "check-result|00000001|found\n")
         #expect(seen == ["mailaddrmap 0 a|b||"])

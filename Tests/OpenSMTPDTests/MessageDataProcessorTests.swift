@@ -3,11 +3,15 @@ import Testing
 
 @Suite("Message data processor")
 struct MessageDataProcessorTests {
-    func run(_ chunks: [[UInt8]], limit: Int = 1 << 20, handler: @escaping (DataLine) -> DataLineOutput = { _ in .unchanged }) -> (output: [UInt8], processor: MessageDataProcessor, seen: [DataLine]) {
+    func run(_ chunks: [[UInt8]], limit: Int = 1 << 20, handler: @escaping (DataLine) -> DataLineOutput = { _ in .unchanged }) -> (
+        output: [UInt8], processor: MessageDataProcessor, seen: [DataLine]
+    ) {
         var processor = MessageDataProcessor(maximumLineLength: limit)
         var output: [UInt8] = []
         var seen: [DataLine] = []
-        let record: (DataLine) -> DataLineOutput = { line in seen.append(line); return handler(line) }
+        let record: (DataLine) -> DataLineOutput = { line in
+            seen.append(line); return handler(line)
+        }
         for chunk in chunks {
             chunk.withUnsafeBytes { processor.consume($0, into: &output, handler: record) }
         }

@@ -34,19 +34,23 @@ struct PayloadCodecTests {
         #expect(try reader.readUInt32() == 5)
     }
 
-    @Test("every daemon message survives encode and decode",
-          arguments: [
-              DaemonFilterMessage.register(version: 52, name: "rules"),
-              .event(session: 0xdead_beef, event: .txRollback),
-              .query(session: 1, queryID: 2, query: .connect(ConnectQuery(
-                  local: Sockaddr(ipv4: "198.51.100.1", port: 25)!, remote: Sockaddr(ipv6: "2001:db8::7", port: 40000)!, hostname: "h.example"))),
-              .query(session: 1, queryID: 3, query: .helo("mx.example")),
-              .query(session: 1, queryID: 4, query: .mail(MailAddress(user: "", domain: ""))),
-              .query(session: 1, queryID: 5, query: .rcpt(MailAddress(user: "bob", domain: "example.net"))),
-              .query(session: 1, queryID: 6, query: .data),
-              .query(session: 1, queryID: 7, query: .eom(dataLength: 12345)),
-              .pipe(session: 9, sink: 17),
-          ])
+    @Test(
+        "every daemon message survives encode and decode",
+        arguments: [
+            DaemonFilterMessage.register(version: 52, name: "rules"),
+            .event(session: 0xdead_beef, event: .txRollback),
+            .query(
+                session: 1, queryID: 2,
+                query: .connect(
+                    ConnectQuery(
+                        local: Sockaddr(ipv4: "198.51.100.1", port: 25)!, remote: Sockaddr(ipv6: "2001:db8::7", port: 40000)!, hostname: "h.example"))),
+            .query(session: 1, queryID: 3, query: .helo("mx.example")),
+            .query(session: 1, queryID: 4, query: .mail(MailAddress(user: "", domain: ""))),
+            .query(session: 1, queryID: 5, query: .rcpt(MailAddress(user: "bob", domain: "example.net"))),
+            .query(session: 1, queryID: 6, query: .data),
+            .query(session: 1, queryID: 7, query: .eom(dataLength: 12345)),
+            .pipe(session: 9, sink: 17),
+        ])
     func roundTrip(_ message: DaemonFilterMessage) throws {
         #expect(try DaemonFilterMessage(frame: message.frame()) == message)
     }

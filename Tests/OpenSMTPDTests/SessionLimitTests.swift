@@ -5,7 +5,7 @@ import SMTPDTestDouble
 import Synchronization
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// At its bound of sessions a filter evicts nothing: a new session is not tracked, its
@@ -62,8 +62,12 @@ struct SessionLimitTests {
         let filter = LineFilter(logger: logs.logger())
         filter.maximumSessions = 2
         var seen: [String] = []
-        filter.onHELO = { session, name in seen.append("helo \(session.id) \(name)"); return .proceed }
-        filter.onDataLine = { session, _ in seen.append("line \(session.id)"); return .unchanged }
+        filter.onHELO = { session, name in
+            seen.append("helo \(session.id) \(name)"); return .proceed
+        }
+        filter.onDataLine = { session, _ in
+            seen.append("line \(session.id)"); return .unchanged
+        }
         filter.onLinkConnect = { session in seen.append("connect \(session.id)") }
         filter.onLinkDisconnect = { session in seen.append("disconnect \(session.id)") }
         func send(_ line: String) throws -> String {
@@ -76,7 +80,9 @@ struct SessionLimitTests {
         _ = try send(connectReport(2))
         _ = try send(connectReport(3))
         #expect(filter.sessions.count == 2)
-        #expect(try send("filter|0.6|1.0|smtp-in|helo|3|aa|x") == "filter-result|0000000000000003|00000000000000aa|disconnect|421 4.3.2 Too many sessions in the mail filter, try again later\n")
+        #expect(
+            try send("filter|0.6|1.0|smtp-in|helo|3|aa|x")
+                == "filter-result|0000000000000003|00000000000000aa|disconnect|421 4.3.2 Too many sessions in the mail filter, try again later\n")
         #expect(try send("filter|0.6|1.0|smtp-in|data-line|3|ab|..dot") == "filter-dataline|0000000000000003|00000000000000ab|..dot\n")
         #expect(try send("report|0.6|1.0|smtp-in|link-disconnect|3") == "")
         #expect(try send("filter|0.6|1.0|smtp-in|helo|2|ac|y") == "filter-result|0000000000000002|00000000000000ac|proceed\n")

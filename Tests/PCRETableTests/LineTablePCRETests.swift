@@ -9,16 +9,21 @@ struct LineTablePCRETests {
 
     @Test("the double's request lines are table_proc.c's, byte for byte")
     func requestGoldens() {
-        #expect(LineTableDouble.configLines(name: "devs") == [
-            "config|smtpd-version|7.8.0p1", "config|protocol|0.1", "config|tablename|devs", "config|ready",
-        ])
-        #expect(LineTableDouble.requestLine(table: "devs", operation: "update", service: nil, id: "478ff0d2", key: nil, timestamp: goldenTime)
+        #expect(
+            LineTableDouble.configLines(name: "devs") == [
+                "config|smtpd-version|7.8.0p1", "config|protocol|0.1", "config|tablename|devs", "config|ready",
+            ])
+        #expect(
+            LineTableDouble.requestLine(table: "devs", operation: "update", service: nil, id: "478ff0d2", key: nil, timestamp: goldenTime)
                 == "table|0.1|1764060000.000001|devs|update|478ff0d2")
-        #expect(LineTableDouble.requestLine(table: "devs", operation: "check", service: "netaddr", id: "e5862859", key: "192.168.0.7", timestamp: goldenTime)
+        #expect(
+            LineTableDouble.requestLine(table: "devs", operation: "check", service: "netaddr", id: "e5862859", key: "192.168.0.7", timestamp: goldenTime)
                 == "table|0.1|1764060000.000001|devs|check|netaddr|e5862859|192.168.0.7")
-        #expect(LineTableDouble.requestLine(table: "devs", operation: "lookup", service: "userinfo", id: "0f993c74", key: "op", timestamp: goldenTime)
+        #expect(
+            LineTableDouble.requestLine(table: "devs", operation: "lookup", service: "userinfo", id: "0f993c74", key: "op", timestamp: goldenTime)
                 == "table|0.1|1764060000.000001|devs|lookup|userinfo|0f993c74|op")
-        #expect(LineTableDouble.requestLine(table: "devs", operation: "fetch", service: "source", id: "189bd3ee", key: nil, timestamp: goldenTime)
+        #expect(
+            LineTableDouble.requestLine(table: "devs", operation: "fetch", service: "source", id: "189bd3ee", key: nil, timestamp: goldenTime)
                 == "table|0.1|1764060000.000001|devs|fetch|source|189bd3ee")
         let id = LineTableDouble.makeID()
         #expect(id.count == 8 && id.allSatisfy(\.isHexDigit))
@@ -30,8 +35,11 @@ struct LineTablePCRETests {
     func registration() throws {
         let map = try mapFile(Self.aliases)
         let (smtpd, services) = try startLineTablePCRE(config: map.path)
-        #expect(services == ["alias", "domain", "credentials", "netaddr", "userinfo", "source", "mailaddr",
-                             "addrname", "mailaddrmap", "relayhost", "string", "regex"])
+        #expect(
+            services == [
+                "alias", "domain", "credentials", "netaddr", "userinfo", "source", "mailaddr",
+                "addrname", "mailaddrmap", "relayhost", "string", "regex",
+            ])
         #expect(smtpd.transcript.suffix(2) == ["< register|regex", "< register|ready"])
     }
 
@@ -52,7 +60,8 @@ struct LineTablePCRETests {
         let map = try mapFile(Self.aliases)
         let (smtpd, _) = try startLineTablePCRE(config: map.path)
         #expect(try smtpd.lookup(service: "alias", key: "john.doe", id: "b72508d0").line == "lookup-result|b72508d0|found|john_doe")
-        #expect(try smtpd.lookup(service: "alias", key: "root", id: "0000beef").line
+        #expect(
+            try smtpd.lookup(service: "alias", key: "root", id: "0000beef").line
                 == "lookup-result|0000beef|found|admin@example.org, ops@example.org")
         #expect(try smtpd.lookup(service: "alias", key: "nobody@", id: "ffffffff").line == "lookup-result|ffffffff|not-found")
         #expect(try smtpd.check(service: "alias", key: "a.b", id: "e5862859").line == "check-result|e5862859|found")
@@ -60,9 +69,12 @@ struct LineTablePCRETests {
         // Case-insensitive by default, as Postfix: /^postmaster$/ matches POSTMASTER.
         #expect(try smtpd.check(service: "alias", key: "POSTMASTER", id: "e586285b").line == "check-result|e586285b|found")
         let fetched = try (0..<3).map { try smtpd.fetch(service: "source", id: String(format8: $0)).line }
-        #expect(fetched == ["fetch-result|00000000|found|root",
-                            "fetch-result|00000001|found|admin@example.org, ops@example.org",
-                            "fetch-result|00000002|found|root"])
+        #expect(
+            fetched == [
+                "fetch-result|00000000|found|root",
+                "fetch-result|00000001|found|admin@example.org, ops@example.org",
+                "fetch-result|00000002|found|root",
+            ])
         // The transcript: one reply per request, in order.
         let sent = smtpd.transcript.filter { $0.hasPrefix("> table|") }.count
         let received = smtpd.transcript.filter { $0.hasPrefix("< ") && !$0.hasPrefix("< register|") }.count
@@ -83,8 +95,11 @@ struct LineTablePCRETests {
         let (smtpd, _) = try startLineTablePCRE(config: map.path)
         #expect(try smtpd.lookup(service: "alias", key: "a", id: "00000001").line == "lookup-result|00000001|found|first")
         try map.write("/^a$/ second\n/^b(/ broken\n")
-        #expect(try smtpd.update(id: "478ff0d2").line
-                == "update-result|478ff0d2|error|\(map.path): 1 error(s), keeping the previous map; first: \(map.path):2:5: regex error: missing closing parenthesis (PCRE2 at offset 3)")
+        #expect(
+            try smtpd.update(id: "478ff0d2").line
+                == "update-result|478ff0d2|error|\(map.path): 1 error(s), keeping the previous map; first: \(map.path):2:5: regex error: missing closing "
+                + "parenthesis (PCRE2 at offset 3)"
+        )
         #expect(try smtpd.lookup(service: "alias", key: "a", id: "00000002").line == "lookup-result|00000002|found|first")
         try map.write("/^a$/ third\n")
         #expect(try smtpd.update(id: "478ff0d3").line == "update-result|478ff0d3|ok")
@@ -106,8 +121,10 @@ struct LineTablePCRETests {
     func unknownService() throws {
         let map = try mapFile(Self.aliases)
         let (smtpd, _) = try startLineTablePCRE(config: map.path)
-        try smtpd.send(line: LineTableDouble.requestLine(table: "aliases", operation: "lookup", service: "mailbox", id: "00000001",
-                                                         key: "root", timestamp: goldenTime))
+        try smtpd.send(
+            line: LineTableDouble.requestLine(
+                table: "aliases", operation: "lookup", service: "mailbox", id: "00000001",
+                key: "root", timestamp: goldenTime))
         #expect(try smtpd.receiveLine() == "lookup-result|00000001|error|unknown service mailbox")
         #expect(try smtpd.lookup(service: "alias", key: "root", id: "00000002").result == .value("admin@example.org, ops@example.org"))
     }

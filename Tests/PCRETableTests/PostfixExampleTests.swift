@@ -30,9 +30,10 @@ struct PostfixExampleTests {
         #expect(try map.lookup("owner-majordomo-outgoing@example.org") == nil)
         #expect(try map.lookup("friend@example.org") == "550 Stick this in your pipe friend@example.org")
         #expect(try map.lookup("friend@my.domain") == nil)
-        #expect(try map.lookup("noddy@my.domain") == """
-            550 This user is a funny one. You really don't want to send mail to them as it only makes their head spin.
-            """)
+        #expect(
+            try map.lookup("noddy@my.domain") == """
+                550 This user is a funny one. You really don't want to send mail to them as it only makes their head spin.
+                """)
         #expect(map.entries[2].location.line == 10)
     }
 
@@ -62,17 +63,18 @@ struct PostfixExampleTests {
 
     @Test("!/re/ applies when the regex does not match; if /re/ ... endif nests; if !/re/")
     func negationAndBlocks() throws {
-        let map = try PCREMap.compile(text: """
-            if /@example\\.org$/
-            if !/^(postmaster|abuse)@/
-            /^([^@]+)@/ ${1}
-            endif
-            /^postmaster@/ root
-            endif
-            !/@/ not-an-address
-            /./ elsewhere
+        let map = try PCREMap.compile(
+            text: """
+                if /@example\\.org$/
+                if !/^(postmaster|abuse)@/
+                /^([^@]+)@/ ${1}
+                endif
+                /^postmaster@/ root
+                endif
+                !/@/ not-an-address
+                /./ elsewhere
 
-            """, file: "blocks.pcre")
+                """, file: "blocks.pcre")
         #expect(try map.lookup("jane@example.org") == "jane")
         #expect(try map.lookup("postmaster@example.org") == "root")
         // The inner block is skipped, no rule of the outer one applies: /./ after them does.

@@ -134,13 +134,14 @@ struct TablePCRECommandTests {
         let map = try mapFile("/a(/ x\n# fine\n/b/ $2\nword\n")
         let result = try runTablePCRE(["check", map.path])
         #expect(result.status == 1)
-        #expect(result.standardError == """
-            \(map.path):1:4: regex error: missing closing parenthesis (PCRE2 at offset 2)
-            \(map.path):3:5: the value refers to group 2, but the regex has 0 capture group(s)
-            \(map.path):4:1: expected a /regex/ at the start of the line, found 'word'
-            \(map.path): 3 error(s)
+        #expect(
+            result.standardError == """
+                \(map.path):1:4: regex error: missing closing parenthesis (PCRE2 at offset 2)
+                \(map.path):3:5: the value refers to group 2, but the regex has 0 capture group(s)
+                \(map.path):4:1: expected a /regex/ at the start of the line, found 'word'
+                \(map.path): 3 error(s)
 
-            """)
+                """)
     }
 
     @Test("check: exit 1 for a file that cannot be read")

@@ -27,10 +27,12 @@ struct ValueTemplateTests {
         #expect(template.references.map(\.offset) == [0, 4, 9])
     }
 
-    @Test("bad dollar signs are reported at their offset", arguments: [
-        ("a$", 1), ("$x", 0), ("ab ${}", 3), ("${1", 0), ("${a}", 0), ("${12345}", 0), ("ok $-1", 3),
-        ("$(1}", 0), ("$12345", 0), ("$()", 0),
-    ])
+    @Test(
+        "bad dollar signs are reported at their offset",
+        arguments: [
+            ("a$", 1), ("$x", 0), ("ab ${}", 3), ("${1", 0), ("${a}", 0), ("${12345}", 0), ("ok $-1", 3),
+            ("$(1}", 0), ("$12345", 0), ("$()", 0),
+        ])
     func badDollar(_ text: String, _ offset: Int) {
         #expect(throws: ValueTemplate.SyntaxError(offset: offset, message: "bad '$' in the value, expected $N, ${N}, $(N) or $$")) {
             try ValueTemplate(parsing: text)
@@ -48,7 +50,7 @@ struct ValueTemplateTests {
 
     @Test("groups that split a character are joined before decoding")
     func splitCharacter() throws {
-        let subject = Array("é".utf8)   // 0xC3 0xA9
+        let subject = Array("é".utf8)  // 0xC3 0xA9
         let groups: [Range<Int>?] = [0..<2, 0..<1, 1..<2]
         #expect(try ValueTemplate(parsing: "$1$2").expand(subject: subject, groups: groups) == "é")
     }

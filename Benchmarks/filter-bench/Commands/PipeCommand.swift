@@ -10,9 +10,10 @@ struct PipeCommand: BenchmarkMode {
             """
     )
 
-    @Option(help: ArgumentHelp(
-        "The filter executable to drive (default: $FILTER_EXAMPLE_PATH, else filter-example beside filter-bench).",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The filter executable to drive (default: $FILTER_EXAMPLE_PATH, else filter-example beside filter-bench).",
+            valueName: "path"))
     var filter: String?
 
     @Option(help: ArgumentHelp("Queries to answer (default: 200,000; 20,000 with --quick).", valueName: "n"))

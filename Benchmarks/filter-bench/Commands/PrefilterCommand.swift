@@ -13,9 +13,10 @@ struct PrefilterCommand: BenchmarkMode {
 
     @OptionGroup var timing: TimedCaseOptions
 
-    @Option(help: ArgumentHelp(
-        "The dataline rule counts to measure, the first the baseline (default: 0,10,100,1000,10000).",
-        valueName: "n,n..."))
+    @Option(
+        help: ArgumentHelp(
+            "The dataline rule counts to measure, the first the baseline (default: 0,10,100,1000,10000).",
+            valueName: "n,n..."))
     var rules: RuleCountList?
 
     func measure() throws {

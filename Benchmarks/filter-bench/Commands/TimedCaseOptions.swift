@@ -5,10 +5,11 @@ import ArgumentParser
 struct TimedCaseOptions: ParsableArguments {
     @OptionGroup var filter: FilterRulesOption
 
-    @Option(help: ArgumentHelp(
-        "Seconds each case (or round) is measured, at least; the mode's overview says what a case is "
-            + "(default: 1.5; 0.3 with --quick).",
-        valueName: "s"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds each case (or round) is measured, at least; the mode's overview says what a case is "
+                + "(default: 1.5; 0.3 with --quick).",
+            valueName: "s"))
     var seconds: Double?
 
     @Flag(help: "Shorter cases (and 3 compile runs instead of 5 in the rules mode).")

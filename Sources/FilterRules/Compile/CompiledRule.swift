@@ -20,8 +20,10 @@ public final class CompiledRule: Sendable {
     /// them (term indexes into ``terms``); nil for a plain rule.
     let combined: (terms: [CompiledTerm], expression: CompiledExpression)?
 
-    init(rule: Rule, index: Int, term: CompiledTerm,
-         combined: (terms: [CompiledTerm], expression: CompiledExpression)? = nil) {
+    init(
+        rule: Rule, index: Int, term: CompiledTerm,
+        combined: (terms: [CompiledTerm], expression: CompiledExpression)? = nil
+    ) {
         self.rule = rule
         self.index = index
         self.term = term
@@ -29,7 +31,12 @@ public final class CompiledRule: Sendable {
         self.isFinal = rule.action.isFinal
         self.combined = combined
         if let template = rule.template, !template.references.isEmpty,
-           combined != nil || (!rule.isNegated && { if case .regex = term.predicate { return true }; return false }()) {
+            combined != nil
+                || (!rule.isNegated
+                    && {
+                        if case .regex = term.predicate { return true }; return false
+                    }())
+        {
             self.captureTemplate = template
         } else {
             self.captureTemplate = nil

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials  // Foundation without its ICU data (static binaries)
+    import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A rules file compiled: one matcher per stage, the options, and hit counters.
@@ -36,21 +36,26 @@ public final class CompiledRuleSet: Sendable {
     public let listEntryCounts: [String: Int]
 
     /// Builds the set; `matcherFactory` makes each stage's matcher (sequential by default).
-    convenience init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning] = [],
-                     listEntryCounts: [String: Int] = [:],
-                     matcherFactory: ([CompiledRule]) -> any StageMatcher = { SequentialStageMatcher(rules: $0) }) {
+    convenience init(
+        file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning] = [],
+        listEntryCounts: [String: Int] = [:],
+        matcherFactory: ([CompiledRule]) -> any StageMatcher = { SequentialStageMatcher(rules: $0) }
+    ) {
         var matchers: [Stage: any StageMatcher] = [:]
         for stage in Stage.allCases {
             let stageRules = rules.filter { $0.isPlain && $0.rule.stage == stage }
             if !stageRules.isEmpty { matchers[stage] = matcherFactory(stageRules) }
         }
-        self.init(file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
-                  matchers: matchers)
+        self.init(
+            file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
+            matchers: matchers)
     }
 
     /// Builds the set over matchers already made (the same rules with other options).
-    private init(file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning],
-                 listEntryCounts: [String: Int], matchers: [Stage: any StageMatcher]) {
+    private init(
+        file: RuleFile, rules: [CompiledRule], hits: HitCounters, warnings: [RuleWarning],
+        listEntryCounts: [String: Int], matchers: [Stage: any StageMatcher]
+    ) {
         self.file = file
         self.rules = rules
         self.hits = hits
@@ -61,11 +66,13 @@ public final class CompiledRuleSet: Sendable {
         self.stageEvaluations = StageEvaluations(matchers: matchers, options: file.options, hits: hits)
         self.combinedRules = rules.filter { !$0.isPlain }
         // A combined rule with a message term can become true at a message stage.
-        self.holdsMessages = file.options.holdLimit > 0 && file.options.holdTotal > 0 && rules.contains { compiled in
-            guard compiled.rule.terms.contains(where: { $0.stage.isMessageStage }) else { return false }
-            if case .junk = compiled.rule.action { return true }
-            return compiled.rule.action.addsHeader
-        }
+        self.holdsMessages =
+            file.options.holdLimit > 0 && file.options.holdTotal > 0
+            && rules.contains { compiled in
+                guard compiled.rule.terms.contains(where: { $0.stage.isMessageStage }) else { return false }
+                if case .junk = compiled.rule.action { return true }
+                return compiled.rule.action.addsHeader
+            }
         self.addsHeadersFromEnvelope = rules.contains { compiled in
             compiled.rule.action.addsHeader && compiled.rule.terms.contains { !$0.stage.isMessageStage }
         }
@@ -136,15 +143,17 @@ extension CompiledRuleSet {
     public func withScanLimit(_ limit: Int) -> CompiledRuleSet {
         var file = self.file
         file.options.scanLimit = limit
-        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
-                               matchers: matchers)
+        return CompiledRuleSet(
+            file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
+            matchers: matchers)
     }
 
     /// The same rules, matchers and counters in another mode (serve's `--mode`).
     public func withMode(_ mode: EnforcementMode) -> CompiledRuleSet {
         var file = self.file
         file.options.mode = mode
-        return CompiledRuleSet(file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
-                               matchers: matchers)
+        return CompiledRuleSet(
+            file: file, rules: rules, hits: hits, warnings: warnings, listEntryCounts: listEntryCounts,
+            matchers: matchers)
     }
 }

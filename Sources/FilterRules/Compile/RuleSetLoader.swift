@@ -9,8 +9,10 @@ public enum RuleSetLoader {
     ///   - carryingHitsFrom: a previous set whose counts carry over to identical rules (same
     ///     stage and text), so reloads keep the counts since start.
     ///   - matching: how the stages find their first matching rule.
-    public static func load(path: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
-                            matching: StageMatching = .sequential) throws(RulesFileError) -> CompiledRuleSet {
+    public static func load(
+        path: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
+        matching: StageMatching = .sequential
+    ) throws(RulesFileError) -> CompiledRuleSet {
         let text: String
         do {
             text = try ConfigurationText.read(path: path)
@@ -36,21 +38,27 @@ public enum RuleSetLoader {
         case .legacyFilterRegex:
             var parser = LegacyRulesParser(choice: choice)
             parser.parse(lines, file: file)
-            return (RuleFile(path: file, format: .legacyFilterRegex, options: RuleOptions(), rules: parser.rules),
-                    choice.diagnostics + parser.diagnostics)
+            return (
+                RuleFile(path: file, format: .legacyFilterRegex, options: RuleOptions(), rules: parser.rules),
+                choice.diagnostics + parser.diagnostics
+            )
         case .rules:
             var parser = RulesParser(choice: choice)
             parser.parse(LogicalLine.split(lines, file: file))
-            return (RuleFile(path: file, format: .rules, options: parser.options, rules: parser.rules),
-                    choice.diagnostics + parser.diagnostics)
+            return (
+                RuleFile(path: file, format: .rules, options: parser.options, rules: parser.rules),
+                choice.diagnostics + parser.diagnostics
+            )
         }
     }
 
     /// Parses and compiles `text`; every syntax and regex error is reported together, and
     /// the set carries the warnings about the file. `matching` says how the stages find
     /// their first matching rule (a prefilter starts building in the background).
-    public static func compile(text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
-                               matching: StageMatching = .sequential) throws(RulesFileError) -> CompiledRuleSet {
+    public static func compile(
+        text: String, file: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
+        matching: StageMatching = .sequential
+    ) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
         let (compiled, regexErrors) = compileRules(parsed.rules, file: file, allowEmptyLists: parsed.options.allowEmpty)
@@ -68,9 +76,10 @@ public enum RuleSetLoader {
                 }
             }
         }
-        return CompiledRuleSet(file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial),
-                               warnings: warnings(for: parsed), listEntryCounts: listEntryCounts(compiled, file: file),
-                               matcherFactory: matching.matcher(for:))
+        return CompiledRuleSet(
+            file: parsed, rules: compiled, hits: HitCounters(count: compiled.count, initial: initial),
+            warnings: warnings(for: parsed), listEntryCounts: listEntryCounts(compiled, file: file),
+            matcherFactory: matching.matcher(for:))
     }
 
     /// How many entries each list file of `rules` has, by its path resolved from `file`
@@ -88,7 +97,8 @@ public enum RuleSetLoader {
     }
 
     /// What a file without rules is warned about, unless it says `set allow-empty on`.
-    public static let noRulesWarning = "the file has no rules, so every query is accepted; if that is meant, put "
+    public static let noRulesWarning =
+        "the file has no rules, so every query is accepted; if that is meant, put "
         + "'set allow-empty on' in it: without it a reload to a file without rules is refused while rules are in force"
 
     /// The warnings about `file`: no rules (see ``noRulesWarning``), and regexes of a
@@ -101,8 +111,9 @@ public enum RuleSetLoader {
             var warnings: [RuleWarning] = []
             for term in rule.terms {
                 if case .regex(let source, let flags, _) = term.pattern,
-                   let shape = CatastrophicShape.find(in: source, flags: flags),
-                   let location = term.regexLocation(atUTF8Offset: shape.offset) {
+                    let shape = CatastrophicShape.find(in: source, flags: flags),
+                    let location = term.regexLocation(atUTF8Offset: shape.offset)
+                {
                     warnings.append(RuleWarning(location, shape.message))
                 }
             }
@@ -117,7 +128,9 @@ public enum RuleSetLoader {
     /// when its regex can capture.
     static func emptyCaptureReason(_ rule: Rule) -> String? {
         guard rule.expression == nil else {
-            let capturing = rule.terms.contains { if case .regex = $0.pattern { return !$0.isNegated }; return false }
+            let capturing = rule.terms.contains {
+                if case .regex = $0.pattern { return !$0.isNegated }; return false
+            }
             return capturing ? nil : "no term of the rule is a regex that can capture (negated terms, address blocks and lists capture nothing)"
         }
         if case .cidr = rule.pattern { return "an address block captures nothing" }
@@ -129,8 +142,10 @@ public enum RuleSetLoader {
     /// Compiles each rule's patterns (every term's); regex errors point at PCRE2's offset in
     /// the file, list files are read (relative to `file`, the rules file), and are errors
     /// when they have no entries unless `allowEmptyLists` (see ``ListFile``).
-    static func compileRules(_ rules: [Rule], file: String = "",
-                             allowEmptyLists: Bool = false) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
+    static func compileRules(
+        _ rules: [Rule], file: String = "",
+        allowEmptyLists: Bool = false
+    ) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
         var compiled: [CompiledRule] = []
         var diagnostics: [RuleDiagnostic] = []
         // PCRE2 compiles (and list files load) on every core; the rest goes in file order.
@@ -152,11 +167,15 @@ public enum RuleSetLoader {
             }
             guard terms.count == rule.terms.count else { continue }
             let missing = rule.template?.references.filter { $0.group > groups } ?? []
-            let hasRegex = terms.contains { if case .regex = $0.predicate { return !$0.isNegated }; return false }
+            let hasRegex = terms.contains {
+                if case .regex = $0.predicate { return !$0.isNegated }; return false
+            }
             for reference in missing where hasRegex {
                 let has = groups == 0 ? "the regex has no groups" : "the regex has only \(groups) group\(groups == 1 ? "" : "s")"
-                diagnostics.append(RuleDiagnostic(reference.location,
-                    "$\(reference.group) refers to group \(reference.group), but \(has) (write $$ for a dollar sign)"))
+                diagnostics.append(
+                    RuleDiagnostic(
+                        reference.location,
+                        "$\(reference.group) refers to group \(reference.group), but \(has) (write $$ for a dollar sign)"))
             }
             guard missing.isEmpty || !hasRegex else { continue }
             var combined: (terms: [CompiledTerm], expression: CompiledExpression)?
@@ -191,9 +210,11 @@ public enum RuleSetLoader {
         case .cidr(let block):
             return .success(CompiledTerm(term: term, predicate: .cidr(block)))
         case .list(let path, let location):
-            return ListFile.load(path, relativeTo: file, forAddresses: term.stage == .addr, allowEmpty: allowEmptyLists,
-                                 at: location)
-                .map { CompiledTerm(term: term, predicate: .list($0)) }
+            return ListFile.load(
+                path, relativeTo: file, forAddresses: term.stage == .addr, allowEmpty: allowEmptyLists,
+                at: location
+            )
+            .map { CompiledTerm(term: term, predicate: .list($0)) }
         case .regex(let source, let flags, let location):
             do {
                 return .success(CompiledTerm(term: term, predicate: .regex(try PCRE2Regex(pattern: source, flags: flags))))

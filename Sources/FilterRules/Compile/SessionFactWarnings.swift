@@ -5,8 +5,10 @@ public enum SessionFactWarnings {
     public static func forFilterAPI52(_ ruleSet: CompiledRuleSet) -> [RuleWarning] {
         ruleSet.rules.flatMap { compiled in
             compiled.rule.terms.filter(\.stage.isSessionFact).map { term in
-                RuleWarning(term.location, "\(term.stage) terms see the empty string on OpenSMTPD 6.0.x (filter API 52), "
-                            + "which reports no \(term.stage == .auth ? "authentication" : term.stage == .tls ? "TLS" : "FCrDNS result")")
+                RuleWarning(
+                    term.location,
+                    "\(term.stage) terms see the empty string on OpenSMTPD 6.0.x (filter API 52), "
+                        + "which reports no \(term.stage == .auth ? "authentication" : term.stage == .tls ? "TLS" : "FCrDNS result")")
             }
         }
     }

@@ -93,8 +93,10 @@ final class CombinedRuleState {
     /// (and the facts reported since the last point), in file order. `transactional` points
     /// (MAIL, the message) let a rule fire once per transaction; at RCPT (`recipient`) rcpt
     /// terms look at the current recipient.
-    func point(_ inputs: [(stage: Stage, subject: MatchSubject)], shown input: MatchedInput, transactional: Bool,
-               scratch: MatchScratch, onLimit: (Rule, String) -> Void) -> [Firing] {
+    func point(
+        _ inputs: [(stage: Stage, subject: MatchSubject)], shown input: MatchedInput, transactional: Bool,
+        scratch: MatchScratch, onLimit: (Rule, String) -> Void
+    ) -> [Firing] {
         guard !rules.isEmpty else { return [] }
         // An envelope input replaces the last one of its stage (the next recipient, a second
         // HELO): before it, its terms are unknown. Message terms keep what earlier lines made them.
@@ -162,8 +164,10 @@ final class CombinedRuleState {
 
     // MARK: Internals
 
-    private func set(_ stage: Stage, _ subject: MatchSubject, scratch: MatchScratch, onLimit: (Rule, String) -> Void,
-                     sticky: Bool = false) {
+    private func set(
+        _ stage: Stage, _ subject: MatchSubject, scratch: MatchScratch, onLimit: (Rule, String) -> Void,
+        sticky: Bool = false
+    ) {
         for (r, t) in termsByStage[stage] ?? [] {
             let term = rules[r].combined!.terms[t]
             if sticky {

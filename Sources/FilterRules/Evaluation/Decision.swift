@@ -39,8 +39,10 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
     public var edits: MessageEdits?
 
     /// Creates a decision.
-    public init(verdict: Verdict, reply: Reply? = nil, rule: Rule? = nil, reason: String? = nil,
-                matchedInput: MatchedInput? = nil, marks: [RuleMark] = [], withheld: WithheldRefusal? = nil) {
+    public init(
+        verdict: Verdict, reply: Reply? = nil, rule: Rule? = nil, reason: String? = nil,
+        matchedInput: MatchedInput? = nil, marks: [RuleMark] = [], withheld: WithheldRefusal? = nil
+    ) {
         self.verdict = verdict
         self.reply = reply
         self.rule = rule

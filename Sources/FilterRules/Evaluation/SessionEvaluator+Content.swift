@@ -110,9 +110,10 @@ extension SessionEvaluator {
         guard let verdict = action.verdict else { return }
         let what: String
         if case .headerBytes(_, let bytes) = exceeded { what = "a header longer than \(bytes) bytes" } else { what = exceeded.description }
-        let decision = Decision(verdict: verdict, reply: action.reply(for: what), rule: nil,
-                                reason: "\(exceeded), set \(setting)",
-                                matchedInput: MatchedInput(stage: stage, bytes: [], messageLine: line))
+        let decision = Decision(
+            verdict: verdict, reply: action.reply(for: what), rule: nil,
+            reason: "\(exceeded), set \(setting)",
+            matchedInput: MatchedInput(stage: stage, bytes: [], messageLine: line))
         if options.mode == .reportOnly {
             if message.withheld == nil { message.withheld = WithheldRefusal(decision) }
         } else {

@@ -76,8 +76,9 @@ public final class SessionEvaluator {
         if let early = preempted() { return early }
         let host = MatchSubject(text: hostname)
         let client = address.map { MatchSubject(address: $0) }
-        let firings = combinedPoint([(.connect, host), (.fcrdns, MatchSubject(text: fcrdns))] + (client.map { [(.addr, $0)] } ?? []),
-                                    shown: MatchedInput(stage: .connect, bytes: host.bytes), transactional: false)
+        let firings = combinedPoint(
+            [(.connect, host), (.fcrdns, MatchSubject(text: fcrdns))] + (client.map { [(.addr, $0)] } ?? []),
+            shown: MatchedInput(stage: .connect, bytes: host.bytes), transactional: false)
         var addr: Decision?
         if let client {
             let decision = evaluateEnvelope(.addr, client)
@@ -180,7 +181,8 @@ public final class SessionEvaluator {
         let before = message.scannedBytes
         message.scannedBytes += line.count + 1
         // The scan limit counts raw bytes for dataline, decoded bytes for the decoded stages.
-        let scansDataline = hasDatalineRules && !message.done.contains(.dataline)
+        let scansDataline =
+            hasDatalineRules && !message.done.contains(.dataline)
             && (message.scanLimit == 0 || before < message.scanLimit)
         if readsContent {
             scanContent(text, datalineFirst: scansDataline)
@@ -211,8 +213,10 @@ public final class SessionEvaluator {
             let firings = combined.endOfMessage(shown: MatchedInput(stage: .dataline, bytes: [], messageLine: message.lineCount))
             if !firings.isEmpty {
                 let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
-                if let outcome = end.run(MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
-                                         firings: firings, onLimit: limitHit) {
+                if let outcome = end.run(
+                    MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
+                    firings: firings, onLimit: limitHit)
+                {
                     record(outcome, stage: .dataline, line: nil)
                 }
             }
@@ -259,11 +263,14 @@ public final class SessionEvaluator {
     /// Evaluates a data stage on one input starting at message line `line`; a refusal
     /// becomes the message's verdict.
     func scanMessage(_ stage: Stage, _ subject: MatchSubject, line: Int) {
-        let firings = combinedPoint([(stage, subject)], shown: MatchedInput(stage: stage, bytes: subject.bytes, messageLine: line),
-                                    transactional: true)
+        let firings = combinedPoint(
+            [(stage, subject)], shown: MatchedInput(stage: stage, bytes: subject.bytes, messageLine: line),
+            transactional: true)
         guard stages[stage] != nil || !firings.isEmpty else { return }
-        if let outcome = evaluation(for: stage).run(subject, scratch: scratch, skipping: message.markedRules, firings: firings,
-                                                    onLimit: limitHit) {
+        if let outcome = evaluation(for: stage).run(
+            subject, scratch: scratch, skipping: message.markedRules, firings: firings,
+            onLimit: limitHit)
+        {
             record(outcome, stage: stage, line: line)
         }
     }
@@ -314,9 +321,11 @@ public final class SessionEvaluator {
 
     /// The combined rules that become true at this point, under the line time limit. The
     /// inputs are made only when there are combined rules (this runs for every message line).
-    private func combinedPoint(_ makeInputs: @autoclosure () -> [(stage: Stage, subject: MatchSubject)],
-                               shown makeShown: @autoclosure () -> MatchedInput,
-                               transactional: Bool) -> [CombinedRuleState.Firing] {
+    private func combinedPoint(
+        _ makeInputs: @autoclosure () -> [(stage: Stage, subject: MatchSubject)],
+        shown makeShown: @autoclosure () -> MatchedInput,
+        transactional: Bool
+    ) -> [CombinedRuleState.Firing] {
         guard !combined.isEmpty else { return [] }
         let inputs = makeInputs()
         guard combined.hasPendingFacts || inputs.contains(where: { combined.hasTerms(of: $0.stage) }) else { return [] }
@@ -329,8 +338,10 @@ public final class SessionEvaluator {
     /// Evaluates an envelope stage on one input, under the line time limit; an accepted
     /// step's marks go to the session's or the transaction's edits, scopes and a
     /// disconnect are recorded.
-    private func evaluateEnvelope(_ stage: Stage, _ subject: MatchSubject,
-                                  firings: [CombinedRuleState.Firing] = []) -> Decision {
+    private func evaluateEnvelope(
+        _ stage: Stage, _ subject: MatchSubject,
+        firings: [CombinedRuleState.Firing] = []
+    ) -> Decision {
         guard stages[stage] != nil || !firings.isEmpty else { return .accept }
         let evaluation = evaluation(for: stage)
         let decision = withinTimeLimits(message: false) {
@@ -365,8 +376,9 @@ public final class SessionEvaluator {
         let whole = isMessageInput ? ruleSet.options.messageTimeLimit : .unlimited
         guard !line.isUnlimited || !whole.isUnlimited else { return body() }
         let start = MonotonicClock.now()
-        scratch.deadline = MatchDeadline.forInput(startingAt: start, lineTimeLimit: line, messageTimeLimit: whole,
-                                                  messageTimeSpent: message.matchNanoseconds)
+        scratch.deadline = MatchDeadline.forInput(
+            startingAt: start, lineTimeLimit: line, messageTimeLimit: whole,
+            messageTimeSpent: message.matchNanoseconds)
         defer {
             scratch.deadline = nil
             if isMessageInput {

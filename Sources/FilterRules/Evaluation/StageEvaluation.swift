@@ -45,8 +45,10 @@ final class StageEvaluation: Sendable {
     /// second mark. `onLimit` hears of every regex that hit a PCRE2 limit. Nil when no rule
     /// matched, none hit a limit and no combined rule fired: a plain accept that leaves
     /// nothing to record.
-    func run(_ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
-             firings: [CombinedRuleState.Firing] = [], onLimit: (Rule, String) -> Void) -> Outcome? {
+    func run(
+        _ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
+        firings: [CombinedRuleState.Firing] = [], onLimit: (Rule, String) -> Void
+    ) -> Outcome? {
         // The common case, most message lines: no combined rule fired and no plain rule
         // matches nor hit a limit. It is answered before anything below is set up.
         var first: StageMatch?
@@ -59,8 +61,10 @@ final class StageEvaluation: Sendable {
 
     /// ``run(_:scratch:skipping:firings:onLimit:)`` once the first plain match (`first`,
     /// nil without plain rules) is known.
-    private func run(_ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
-                     firings: [CombinedRuleState.Firing], onLimit: (Rule, String) -> Void) -> Outcome {
+    private func run(
+        _ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
+        firings: [CombinedRuleState.Firing], onLimit: (Rule, String) -> Void
+    ) -> Outcome {
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
         var withheld: WithheldRefusal?
@@ -84,17 +88,21 @@ final class StageEvaluation: Sendable {
             var closed: Decision?
             if options.failClosed, !failedClosed, let failure = match.limitFailures.first {
                 failedClosed = true
-                closed = Decision(verdict: .tempfail, reply: DefaultReplies.evaluationFailure, rule: nil,
-                                  reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed",
-                                  matchedInput: MatchedInput(stage: stage, bytes: subject.bytes))
+                closed = Decision(
+                    verdict: .tempfail, reply: DefaultReplies.evaluationFailure, rule: nil,
+                    reason: "\(failure.rule.rule.location.fileAndLine): \(failure.reason), fail-closed",
+                    matchedInput: MatchedInput(stage: stage, bytes: subject.bytes))
             }
             guard let rule = match.rule, let at = match.position else {
                 position = matcher.rules.count
                 return (nil, closed)
             }
             position = at + 1
-            return (Candidate(rule: rule, input: MatchedInput(stage: stage, bytes: subject.bytes),
-                              captureSource: (rule.term, subject)), closed)
+            return (
+                Candidate(
+                    rule: rule, input: MatchedInput(stage: stage, bytes: subject.bytes),
+                    captureSource: (rule.term, subject)), closed
+            )
         }
         var plain = nextPlain()
         /// Whether the plain candidate was taken and the next one is to be found (only
@@ -142,15 +150,18 @@ final class StageEvaluation: Sendable {
             case .tempfail: verdict = .tempfail
             default: verdict = .disconnect
             }
-            let decision = Decision(verdict: verdict, reply: expandReply(compiled, candidate.captureSource, scratch), rule: rule,
-                                    matchedInput: candidate.input)
+            let decision = Decision(
+                verdict: verdict, reply: expandReply(compiled, candidate.captureSource, scratch), rule: rule,
+                matchedInput: candidate.input)
             if let decided = refuse(decision) { return finish(decided, marks, withheld, &outcome) }
         }
         return finish(.accept, marks, withheld, &outcome)
     }
 
-    private func finish(_ decision: Decision, _ marks: [RuleMark], _ withheld: WithheldRefusal?,
-                        _ outcome: inout Outcome) -> Outcome {
+    private func finish(
+        _ decision: Decision, _ marks: [RuleMark], _ withheld: WithheldRefusal?,
+        _ outcome: inout Outcome
+    ) -> Outcome {
         outcome.decision = decision
         outcome.decision.marks = marks
         outcome.decision.withheld = withheld
@@ -159,12 +170,15 @@ final class StageEvaluation: Sendable {
 
     /// The rule's reply with its captures expanded (sanitised, cut to a reply line); a
     /// combined rule's default text is that of the stage it decides at.
-    private func expandReply(_ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
-                             _ scratch: MatchScratch) -> Reply? {
+    private func expandReply(
+        _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
+        _ scratch: MatchScratch
+    ) -> Reply? {
         let rule = compiled.rule
         guard var reply = rule.reply else { return nil }
         if !compiled.isPlain, reply.text == DefaultReplies.reply(for: rule.action, at: rule.stage)?.text,
-           let atStage = DefaultReplies.reply(for: rule.action, at: stage) {
+            let atStage = DefaultReplies.reply(for: rule.action, at: stage)
+        {
             reply.text = atStage.text
         }
         guard let template = rule.template else { return reply }
@@ -173,14 +187,18 @@ final class StageEvaluation: Sendable {
     }
 
     /// The add-header line with its captures expanded (sanitised, cut to a header line).
-    private func expandHeader(_ line: String, _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
-                              _ scratch: MatchScratch) -> String {
+    private func expandHeader(
+        _ line: String, _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
+        _ scratch: MatchScratch
+    ) -> String {
         guard let template = compiled.rule.template else { return line }
         return CapturedText.cut(expand(template, compiled, source, scratch), to: HeaderLineCheck.maximumLength)
     }
 
-    private func expand(_ template: CaptureTemplate, _ compiled: CompiledRule,
-                        _ source: (term: CompiledTerm, subject: MatchSubject)?, _ scratch: MatchScratch) -> String {
+    private func expand(
+        _ template: CaptureTemplate, _ compiled: CompiledRule,
+        _ source: (term: CompiledTerm, subject: MatchSubject)?, _ scratch: MatchScratch
+    ) -> String {
         let groups = compiled.captureTemplate == nil ? nil : source.flatMap { $0.term.captures(in: $0.subject, scratch: scratch) }
         return template.expand { group in
             guard let groups, group < groups.count, let bytes = groups[group] else { return nil }

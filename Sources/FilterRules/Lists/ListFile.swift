@@ -14,8 +14,10 @@ enum ListFile {
     ///
     /// - Parameter allowEmpty: whether a list without entries is meant to be possible (the
     ///   rules file's `set allow-empty on`).
-    static func load(_ path: String, relativeTo rulesFile: String, forAddresses: Bool, allowEmpty: Bool,
-                     at location: SourceLocation) -> Result<ListMatcher, RulesFileError> {
+    static func load(
+        _ path: String, relativeTo rulesFile: String, forAddresses: Bool, allowEmpty: Bool,
+        at location: SourceLocation
+    ) -> Result<ListMatcher, RulesFileError> {
         let resolved = resolve(path, relativeTo: rulesFile)
         let text: String
         do {
@@ -32,19 +34,27 @@ enum ListFile {
             let entry = line.trimmingCharacters(in: " \t\r")
             guard !entry.isEmpty else { continue }
             if let problem = matcher.add(entry, forAddresses: forAddresses) {
-                problems.append(RuleDiagnostic(SourceLocation(file: resolved, line: number + 1, column: 0),
-                                               "bad entry '\(entry)' in an addr list: \(problem)"))
+                problems.append(
+                    RuleDiagnostic(
+                        SourceLocation(file: resolved, line: number + 1, column: 0),
+                        "bad entry '\(entry)' in an addr list: \(problem)"))
             }
         }
         if let last = text.utf8.last, last != UInt8(ascii: "\n") {
             // The line the file ends on: a last line ended by a lone CR is followed by an empty piece.
             let lastLine = lines.count - (lines.last?.isEmpty == true ? 1 : 0)
-            problems.append(RuleDiagnostic(location, "list file \(resolved):\(lastLine): ends without a final newline "
-                + "(cut short while being written?); end its last line with a newline"))
+            problems.append(
+                RuleDiagnostic(
+                    location,
+                    "list file \(resolved):\(lastLine): ends without a final newline "
+                        + "(cut short while being written?); end its last line with a newline"))
         }
         if matcher.count == 0 && !allowEmpty {
-            problems.append(RuleDiagnostic(location, "list file \(resolved): has no entries (cut short?); "
-                + "put 'set allow-empty on' in the rules file if the list is meant to be empty"))
+            problems.append(
+                RuleDiagnostic(
+                    location,
+                    "list file \(resolved): has no entries (cut short?); "
+                        + "put 'set allow-empty on' in the rules file if the list is meant to be empty"))
         }
         return problems.isEmpty ? .success(matcher) : .failure(RulesFileError(problems))
     }

@@ -36,7 +36,7 @@ public struct ListMatcher: Sendable {
                 return nil
             case .failure(let failure):
                 if CIDRBlock.looksLikeCIDR(entry) { return failure.message }
-                // Not an address: a value like any other (an addr term also sees the text).
+            // Not an address: a value like any other (an addr term also sees the text).
             }
         }
         let bytes = Self.lowercased(Array(entry.utf8))

@@ -59,7 +59,7 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = parts.first else { return false }
         guard address.allSatisfy({ ($0.isASCII && $0.isHexDigit) || $0 == "." || $0 == ":" }),
-              address.contains(where: { $0 == "." || $0 == ":" })
+            address.contains(where: { $0 == "." || $0 == ":" })
         else { return false }
         if parts.count == 2 {
             let prefix = parts[1]

@@ -77,9 +77,11 @@ private struct ShapeSearch {
         guard case .alternation(let alternatives) = inner.kind else { return nil }
         for (index, first) in alternatives.enumerated() {
             for second in alternatives[(index + 1)...] where Self.mayMatchTheSameText(first, second) {
-                return CatastrophicShape(offset: second.start, message: "catastrophic backtracking: the alternatives '\(text(first))' "
-                    + "and '\(text(second))' can match the same text, and the group is repeated, so a text can be matched in "
-                    + "exponentially many ways; make them differ, or \(atomicFix(body))")
+                return CatastrophicShape(
+                    offset: second.start,
+                    message: "catastrophic backtracking: the alternatives '\(text(first))' "
+                        + "and '\(text(second))' can match the same text, and the group is repeated, so a text can be matched in "
+                        + "exponentially many ways; make them differ, or \(atomicFix(body))")
             }
         }
         return nil
@@ -172,21 +174,33 @@ private struct FollowWalk {
         let problem = "catastrophic backtracking: '\(inner)'"
         if characters.overlaps(follow) {
             if case .character(let set, _) = child.kind, set == .dot || set == .all,
-               let next, case .character(_, literal: true) = next.kind {
+                let next, case .character(_, literal: true) = next.kind
+            {
                 let stop = search.text(next)
-                findings.append(CatastrophicShape(offset: quantifierStart, message: "\(problem) also matches the '\(stop)' after it, "
-                    + "and the group is repeated, so a text can be split in exponentially many ways; stop it before '\(stop)', "
-                    + "as in \(search.rewritten(child.start..<child.end, "[^\(stop)]"))"))
+                findings.append(
+                    CatastrophicShape(
+                        offset: quantifierStart,
+                        message: "\(problem) also matches the '\(stop)' after it, "
+                            + "and the group is repeated, so a text can be split in exponentially many ways; stop it before '\(stop)', "
+                            + "as in \(search.rewritten(child.start..<child.end, "[^\(stop)]"))"))
             } else {
-                findings.append(CatastrophicShape(offset: quantifierStart, message: "\(problem) also matches what can follow it, "
-                    + "and the group is repeated, so a text can be split in exponentially many ways; make "
-                    + search.atomicFix(body)))
+                findings.append(
+                    CatastrophicShape(
+                        offset: quantifierStart,
+                        message: "\(problem) also matches what can follow it, "
+                            + "and the group is repeated, so a text can be split in exponentially many ways; make "
+                            + search.atomicFix(body)))
             }
         } else if reachesEnd, characters.overlaps(body.firstBytes) {
-            let fix = mode == .greedy ? "make it possessive, as in \(search.rewritten(repeated.end..<repeated.end, "+"))"
+            let fix =
+                mode == .greedy
+                ? "make it possessive, as in \(search.rewritten(repeated.end..<repeated.end, "+"))"
                 : "make " + search.atomicFix(body)
-            findings.append(CatastrophicShape(offset: quantifierStart, message: "\(problem) inside a repeated group can split a text "
-                + "between the repetitions in exponentially many ways; \(fix)"))
+            findings.append(
+                CatastrophicShape(
+                    offset: quantifierStart,
+                    message: "\(problem) inside a repeated group can split a text "
+                        + "between the repetitions in exponentially many ways; \(fix)"))
         }
     }
 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 or IPv6 address as raw network-order bytes.
@@ -54,8 +54,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// For an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), the IPv4 address; otherwise nil.
     public var unmappedIPv4: IPAddress? {
         guard bytes.count == 16,
-              bytes[0..<10].allSatisfy({ $0 == 0 }),
-              bytes[10] == 0xff, bytes[11] == 0xff
+            bytes[0..<10].allSatisfy({ $0 == 0 }),
+            bytes[10] == 0xff, bytes[11] == 0xff
         else { return nil }
         return IPAddress(bytes: Array(bytes[12..<16]))
     }

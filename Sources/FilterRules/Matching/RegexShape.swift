@@ -177,8 +177,9 @@ struct RegexShapeParser {
             mode = .possessive
             position += 1
         }
-        return ShapeNode(kind: .repeated(node, min: bounds.min, max: bounds.max, mode: mode, quantifierStart: quantifierStart),
-                         start: atomStart, end: position)
+        return ShapeNode(
+            kind: .repeated(node, min: bounds.min, max: bounds.max, mode: mode, quantifierStart: quantifierStart),
+            start: atomStart, end: position)
     }
 
     /// `{n}`, `{n,}` or `{n,m}` at the position, consumed; nil (nothing consumed) when the
@@ -268,7 +269,7 @@ struct RegexShapeParser {
                 guard current != nil else { throw Unsupported() }
                 position += 1
             case UInt8(ascii: "R"), UInt8(ascii: "C"), UInt8(ascii: "&"), UInt8(ascii: "("), UInt8(ascii: "+"),
-                 .some(UInt8(ascii: "0")...UInt8(ascii: "9")):
+                .some(UInt8(ascii: "0")...UInt8(ascii: "9")):
                 // Recursion, callouts and conditionals are not followed.
                 throw Unsupported()
             case UInt8(ascii: "-") where peek(1).map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false:
@@ -303,7 +304,7 @@ struct RegexShapeParser {
         if let set = Self.classEscape(letter) { return node(.character(set, literal: false)) }
         switch letter {
         case UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "A"), UInt8(ascii: "z"), UInt8(ascii: "Z"),
-             UInt8(ascii: "G"), UInt8(ascii: "K"):
+            UInt8(ascii: "G"), UInt8(ascii: "K"):
             return node(.assertion)
         case UInt8(ascii: "1")...UInt8(ascii: "9"), UInt8(ascii: "g"), UInt8(ascii: "k"):
             skipReferenceName()

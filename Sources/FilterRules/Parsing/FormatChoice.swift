@@ -42,11 +42,15 @@ struct FormatChoice {
                 report(failure.offset, failure.message)
             case .success(let format):
                 if let firstRule {
-                    report(start, "'#format \(format)' after the first rule (line \(firstRule.line)) has no effect, "
-                           + "expected it before any rule; move it to the top of the file")
+                    report(
+                        start,
+                        "'#format \(format)' after the first rule (line \(firstRule.line)) has no effect, "
+                            + "expected it before any rule; move it to the top of the file")
                 } else if let directive {
-                    report(start, "'#format' again, expected it once; the format is already set on line \(directive.line), "
-                           + "remove this line")
+                    report(
+                        start,
+                        "'#format' again, expected it once; the format is already set on line \(directive.line), "
+                            + "remove this line")
                 } else {
                     directive = (format, number)
                 }

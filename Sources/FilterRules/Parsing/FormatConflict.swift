@@ -27,8 +27,11 @@ extension FormatChoice {
         case .directive(let line):
             return (legacy.regexOffset, "\(opening) (it says '#format rules' on line \(line)); \(rewrite)")
         case .firstRule(let line, let first):
-            return (legacy.regexOffset, "\(opening) (\(Self.reason(first, line: line))); \(rewrite), "
-                    + "or put '#format filter-regex' at the top if the whole file is in the filter-regex format")
+            return (
+                legacy.regexOffset,
+                "\(opening) (\(Self.reason(first, line: line))); \(rewrite), "
+                    + "or put '#format filter-regex' at the top if the whole file is in the filter-regex format"
+            )
         case .noRule:
             return nil
         }

@@ -22,8 +22,10 @@ enum FormatDirective {
             return .failure(Failure(offset: words[1].offset, message: "unknown format '\(words[1].text)', \(choices)"))
         }
         if words.count > 2 {
-            return .failure(Failure(offset: words[2].offset,
-                                    message: "unexpected '\(words[2].text)' after '#format \(format)', expected the end of the line"))
+            return .failure(
+                Failure(
+                    offset: words[2].offset,
+                    message: "unexpected '\(words[2].text)' after '#format \(format)', expected the end of the line"))
         }
         return .success(format)
     }

@@ -12,12 +12,18 @@ enum HeaderLineCheck {
         }
         guard colon > 0 else { return (0, "expected a header name before ':' in add-header") }
         if let bad = characters[..<colon].firstIndex(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }) {
-            return (bad, "bad character '\(characters[bad])' in the header name of add-header, "
-                    + "expected letters, digits and '-' before ':'")
+            return (
+                bad,
+                "bad character '\(characters[bad])' in the header name of add-header, "
+                    + "expected letters, digits and '-' before ':'"
+            )
         }
         if let bad = characters.firstIndex(where: { !$0.isASCII }) {
-            return (bad, "non-ASCII character '\(characters[bad])' in add-header: header lines are ASCII "
-                    + "(RFC 5322); write other text as an RFC 2047 encoded-word")
+            return (
+                bad,
+                "non-ASCII character '\(characters[bad])' in add-header: header lines are ASCII "
+                    + "(RFC 5322); write other text as an RFC 2047 encoded-word"
+            )
         }
         if text.utf8.count > maximumLength {
             return (maximumLength, "add-header line of \(text.utf8.count) bytes, at most \(maximumLength) fit a header line")

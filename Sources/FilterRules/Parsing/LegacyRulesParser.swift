@@ -56,16 +56,20 @@ struct LegacyRulesParser {
             let keyword = String(characters[keywordStart..<index])
             let location = SourceLocation(file: file, line: number, column: keywordStart + 1)
             guard let stage = Self.keywords[keyword] else {
-                diagnostics.append(RuleDiagnostic(location,
-                    "unknown keyword '\(keyword)', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)"))
+                diagnostics.append(
+                    RuleDiagnostic(
+                        location,
+                        "unknown keyword '\(keyword)', expected one of connect, helo, mail, rcpt, dataline (filter-regex format)"))
                 continue
             }
             skipSpace()
             var end = characters.count
             while end > index && (characters[end - 1] == " " || characters[end - 1] == "\t") { end -= 1 }
             guard index < end, characters[index] != "#" else {
-                diagnostics.append(RuleDiagnostic(SourceLocation(file: file, line: number, column: index + 1),
-                                                  "expected a regex after '\(keyword)'"))
+                diagnostics.append(
+                    RuleDiagnostic(
+                        SourceLocation(file: file, line: number, column: index + 1),
+                        "expected a regex after '\(keyword)'"))
                 continue
             }
             var exception = false
@@ -76,11 +80,13 @@ struct LegacyRulesParser {
             }
             let regexLocation = SourceLocation(file: file, line: number, column: index + 1)
             let (action, reply) = Self.outcome(for: stage)
-            rules.append(Rule(location: location, stage: stage, isNegated: false,
-                              pattern: .regex(source: String(characters[index..<end]), flags: [], location: regexLocation),
-                              action: exception ? .accept(.input) : action,
-                              reply: exception ? nil : reply,
-                              source: String(characters[keywordStart..<end])))
+            rules.append(
+                Rule(
+                    location: location, stage: stage, isNegated: false,
+                    pattern: .regex(source: String(characters[index..<end]), flags: [], location: regexLocation),
+                    action: exception ? .accept(.input) : action,
+                    reply: exception ? nil : reply,
+                    source: String(characters[keywordStart..<end])))
         }
     }
 }

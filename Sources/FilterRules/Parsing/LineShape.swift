@@ -113,8 +113,9 @@ enum LineShape: Equatable {
                 return
             }
             if pattern.hasPrefix("/") || pattern.hasPrefix("!/"),
-               LegacyRulesParser.keywords[keyword] == nil || !Self.isPathLike(pattern)
-                || words[(index + 1)...].contains(where: { Self.actionWords.contains(String(line[$0]).lowercased()) }) {
+                LegacyRulesParser.keywords[keyword] == nil || !Self.isPathLike(pattern)
+                    || words[(index + 1)...].contains(where: { Self.actionWords.contains(String(line[$0]).lowercased()) })
+            {
                 self = .rules(.regex)
                 return
             }
@@ -132,15 +133,19 @@ enum LineShape: Equatable {
             return
         }
         guard pattern != nil else {
-            self = .legacy(LegacyRule(keyword: keyword, isException: isException, regex: nil,
-                                      regexOffset: index < words.count ? words[index].lowerBound : line.count))
+            self = .legacy(
+                LegacyRule(
+                    keyword: keyword, isException: isException, regex: nil,
+                    regexOffset: index < words.count ? words[index].lowerBound : line.count))
             return
         }
         // The regex, up to the first word that begins a comment.
         var last = index
         while last + 1 < words.count, line[words[last + 1].lowerBound] != "#" { last += 1 }
-        self = .legacy(LegacyRule(keyword: keyword, isException: isException,
-                                  regex: String(line[words[index].lowerBound..<words[last].upperBound]),
-                                  regexOffset: words[index].lowerBound))
+        self = .legacy(
+            LegacyRule(
+                keyword: keyword, isException: isException,
+                regex: String(line[words[index].lowerBound..<words[last].upperBound]),
+                regexOffset: words[index].lowerBound))
     }
 }

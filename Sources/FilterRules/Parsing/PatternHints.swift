@@ -11,8 +11,10 @@ enum PatternHints {
     ///   - rest: the offsets of what follows it and does not read (its flags, or the
     ///     word where the action was expected).
     ///   - expected: what was expected after the closing `/`.
-    static func regexEndedEarly(_ regex: RuleToken, before rest: Range<Int>, in line: LogicalLine,
-                                expected: String) -> String {
+    static func regexEndedEarly(
+        _ regex: RuleToken, before rest: Range<Int>, in line: LogicalLine,
+        expected: String
+    ) -> String {
         let characters = line.characters
         // The regex meant runs to the last `/` of the rest, when flags follow that one, or
         // else to the end of the rest (and lacks its closing `/`).
@@ -32,7 +34,8 @@ enum PatternHints {
     /// the rule as an `addr` rule; nil when `pattern` is not an address block.
     static func addressBlockOutsideAddr(_ pattern: RuleToken, of tokens: [RuleToken], in line: LogicalLine) -> String? {
         guard case .word(let word) = pattern.kind, case .success = CIDRBlock.parse(word),
-              tokens.count > 1, let last = tokens.last else { return nil }
+            tokens.count > 1, let last = tokens.last
+        else { return nil }
         let rest = String(line.characters[tokens[1].offset..<last.end])
         return "address blocks work only in addr rules: write 'addr \(rest)'"
     }

@@ -65,9 +65,12 @@ struct RuleTokenizer {
                 index = end
                 let flagsStart = index
                 while index < line.count && !isSpace(line[index]) && line[index] != ")" { index += 1 }
-                tokens.append(RuleToken(kind: .regex(source: source, flags: String(line[flagsStart..<index]),
-                                                     flagsOffset: flagsStart),
-                                        offset: start, contentOffset: start + 1, end: index))
+                tokens.append(
+                    RuleToken(
+                        kind: .regex(
+                            source: source, flags: String(line[flagsStart..<index]),
+                            flagsOffset: flagsStart),
+                        offset: start, contentOffset: start + 1, end: index))
                 continue
             }
             if c == "\"" {

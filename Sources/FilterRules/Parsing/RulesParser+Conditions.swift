@@ -23,8 +23,10 @@ extension RulesParser {
     static let maximumDepth = 32
 
     /// `AND ('or' AND)*`.
-    mutating func parseOr(_ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
-                          _ parsed: inout ParsedCondition) throws(ConditionStop) -> RuleExpression {
+    mutating func parseOr(
+        _ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
+        _ parsed: inout ParsedCondition
+    ) throws(ConditionStop) -> RuleExpression {
         var left = try parseAnd(tokens, &cursor, line, &parsed)
         while cursor < tokens.count, tokens[cursor].word?.lowercased() == "or" {
             cursor += 1
@@ -34,8 +36,10 @@ extension RulesParser {
     }
 
     /// `UNARY ('and' UNARY)*`.
-    private mutating func parseAnd(_ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
-                                   _ parsed: inout ParsedCondition) throws(ConditionStop) -> RuleExpression {
+    private mutating func parseAnd(
+        _ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
+        _ parsed: inout ParsedCondition
+    ) throws(ConditionStop) -> RuleExpression {
         var left = try parseUnary(tokens, &cursor, line, &parsed)
         while cursor < tokens.count, tokens[cursor].word?.lowercased() == "and" {
             cursor += 1
@@ -45,8 +49,10 @@ extension RulesParser {
     }
 
     /// `'not' UNARY | '(' OR ')' | TERM`.
-    private mutating func parseUnary(_ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
-                                     _ parsed: inout ParsedCondition) throws(ConditionStop) -> RuleExpression {
+    private mutating func parseUnary(
+        _ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
+        _ parsed: inout ParsedCondition
+    ) throws(ConditionStop) -> RuleExpression {
         guard cursor < tokens.count else {
             return try stop(line, line.characters.count, "expected a condition: a stage, 'not' or '(' (a rule cannot end with 'and', 'or' or 'not')")
         }
@@ -54,8 +60,10 @@ extension RulesParser {
         switch token.word?.lowercased() {
         case "not", "(":
             guard parsed.depth < Self.maximumDepth else {
-                return try stop(line, token.offset, "'not' and parentheses nest more than \(Self.maximumDepth) deep here; "
-                                + "write the condition flatter or split the rule")
+                return try stop(
+                    line, token.offset,
+                    "'not' and parentheses nest more than \(Self.maximumDepth) deep here; "
+                        + "write the condition flatter or split the rule")
             }
             parsed.depth += 1
             defer { parsed.depth -= 1 }
@@ -71,8 +79,10 @@ extension RulesParser {
             return inner
         default:
             guard parsed.termCount < Self.maximumTerms else {
-                return try stop(line, token.offset, "a rule may have at most \(Self.maximumTerms) terms; "
-                                + "put many alternatives in one regex or a list file (file \"PATH\")")
+                return try stop(
+                    line, token.offset,
+                    "a rule may have at most \(Self.maximumTerms) terms; "
+                        + "put many alternatives in one regex or a list file (file \"PATH\")")
             }
             parsed.termCount += 1
             return .term(try parseTerm(tokens, &cursor, line, &parsed))
@@ -81,8 +91,10 @@ extension RulesParser {
 
     /// `STAGE [NAME] [!] PATTERN`, a pattern being `/REGEX/FLAGS`, an address block (addr)
     /// or `file "PATH"`.
-    private mutating func parseTerm(_ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
-                                    _ parsed: inout ParsedCondition) throws(ConditionStop) -> RuleTerm {
+    private mutating func parseTerm(
+        _ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine,
+        _ parsed: inout ParsedCondition
+    ) throws(ConditionStop) -> RuleTerm {
         let first = tokens[cursor]
         guard let keyword = first.word, let stage = Stage.named(keyword) else {
             if [")", "and", "or"].contains(first.word?.lowercased() ?? "") {
@@ -98,7 +110,8 @@ extension RulesParser {
         }
         func startsList(_ index: Int) -> Bool {
             guard index + 1 < tokens.count, tokens[index].word?.lowercased() == "file",
-                  case .quoted = tokens[index + 1].kind else { return false }
+                case .quoted = tokens[index + 1].kind
+            else { return false }
             return true
         }
         takeBang()
@@ -106,8 +119,9 @@ extension RulesParser {
             var trimmed = name
             if trimmed.hasSuffix(":") { trimmed.removeLast() }
             if trimmed.isEmpty || !trimmed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-                return try stop(line, tokens[cursor].offset,
-                                "bad header name '\(name)', expected letters, digits and '-' (or a /regex/)")
+                return try stop(
+                    line, tokens[cursor].offset,
+                    "bad header name '\(name)', expected letters, digits and '-' (or a /regex/)")
             }
             headerName = trimmed.lowercased()
             cursor += 1
@@ -123,8 +137,10 @@ extension RulesParser {
         switch patternToken.kind {
         case .regex(let source, let letters, let flagsOffset):
             if letters.contains("/") {
-                return try stop(line, flagsOffset - 1, PatternHints.regexEndedEarly(
-                    patternToken, before: flagsOffset..<patternToken.end, in: line, expected: "flags (i, x, s, m, u) or a blank"))
+                return try stop(
+                    line, flagsOffset - 1,
+                    PatternHints.regexEndedEarly(
+                        patternToken, before: flagsOffset..<patternToken.end, in: line, expected: "flags (i, x, s, m, u) or a blank"))
             }
             var flags = RegexFlags()
             switch RegexFlags.parse(Substring(letters)) {
@@ -156,14 +172,16 @@ extension RulesParser {
             }
             let hint = stage == .addr ? "" : PatternHints.slashes(for: patternToken).map { "; \($0)" } ?? ""
             if stage == .header && headerName != nil {
-                return try stop(line, patternToken.offset,
-                                "expected \(expected) after the header name, found \(patternToken.display)\(hint)")
+                return try stop(
+                    line, patternToken.offset,
+                    "expected \(expected) after the header name, found \(patternToken.display)\(hint)")
             }
             return try stop(line, patternToken.offset, "expected \(expected), found \(patternToken.display)\(hint)")
         }
         cursor += 1
-        return RuleTerm(location: location, stage: stage, headerName: headerName, isNegated: negated, pattern: pattern,
-                        regexContinuations: continuations)
+        return RuleTerm(
+            location: location, stage: stage, headerName: headerName, isNegated: negated, pattern: pattern,
+            regexContinuations: continuations)
     }
 
     /// Records the diagnostic and stops reading the line's condition.

@@ -92,8 +92,10 @@ struct RulesParser {
         let isPlain: Bool
         if case .term(let term) = expression, !term.stage.isSessionFact { isPlain = true } else { isPlain = false }
         guard cursor < tokens.count else {
-            return error(line, line.characters.count, "expected an action: \(Self.actionList)"
-                         + (isPlain ? "" : ", or 'and', 'or'"))
+            return error(
+                line, line.characters.count,
+                "expected an action: \(Self.actionList)"
+                    + (isPlain ? "" : ", or 'and', 'or'"))
         }
         let actionToken = tokens[cursor]
         cursor += 1
@@ -109,8 +111,10 @@ struct RulesParser {
         case "add-header":
             guard cursor < tokens.count, case .quoted(let text) = tokens[cursor].kind else {
                 let at = cursor < tokens.count ? tokens[cursor].offset : line.characters.count
-                return error(line, at, "expected the header to add in quotes after add-header, "
-                             + "e.g. add-header \"X-Filter-Rules: matched $0\"")
+                return error(
+                    line, at,
+                    "expected the header to add in quotes after add-header, "
+                        + "e.g. add-header \"X-Filter-Rules: matched $0\"")
             }
             if let problem = HeaderLineCheck.problem(in: text) {
                 return error(line, tokens[cursor].offset + 1 + problem.offset, problem.message)
@@ -123,24 +127,30 @@ struct RulesParser {
             cursor += 1
         default:
             if case .regex(_, _, let flagsOffset) = patternToken.kind, case .word(let word) = actionToken.kind, word.contains("/") {
-                return error(line, flagsOffset - 1, PatternHints.regexEndedEarly(
-                    patternToken, before: actionToken.offset..<actionToken.end, in: line, expected: "an action"))
+                return error(
+                    line, flagsOffset - 1,
+                    PatternHints.regexEndedEarly(
+                        patternToken, before: actionToken.offset..<actionToken.end, in: line, expected: "an action"))
             }
-            return error(line, actionToken.offset,
-                         "unknown action '\(actionToken.display)', expected \(Self.actionList)")
+            return error(
+                line, actionToken.offset,
+                "unknown action '\(actionToken.display)', expected \(Self.actionList)")
         }
         if case .accept = action, cursor < tokens.count, let scopeWord = tokens[cursor].word?.lowercased(),
-           scopeWord == "session" || scopeWord == "transaction" {
+            scopeWord == "session" || scopeWord == "transaction"
+        {
             let scope = AcceptScope(rawValue: scopeWord)!
             if scope == .transaction && isPlain && !stage.isInTransaction {
-                error(line, tokens[cursor].offset,
-                      "'accept transaction' is not possible at \(stage): no transaction is under way (use 'accept session')")
+                error(
+                    line, tokens[cursor].offset,
+                    "'accept transaction' is not possible at \(stage): no transaction is under way (use 'accept session')")
             } else if scope == .transaction && !expression.needsTransaction {
                 let early = expression.termBeforeTransaction ?? firstTerm
-                error(line, tokens[cursor].offset,
-                      "'accept transaction' can fire before MAIL FROM, where no transaction is under way: through the "
-                      + "\(early.stage) term at \(early.location.line):\(early.location.column); 'and' it with a mail, rcpt or "
-                      + "message term, or use 'accept session'")
+                error(
+                    line, tokens[cursor].offset,
+                    "'accept transaction' can fire before MAIL FROM, where no transaction is under way: through the "
+                        + "\(early.stage) term at \(early.location.line):\(early.location.column); 'and' it with a mail, rcpt or "
+                        + "message term, or use 'accept session'")
             }
             action = .accept(scope)
             cursor += 1
@@ -151,8 +161,9 @@ struct RulesParser {
                 if let code = Int(codeWord), range.contains(code) {
                     reply?.code = code
                 } else {
-                    error(line, tokens[cursor].offset,
-                          "code \(codeWord) does not fit \(action), expected \(range.lowerBound)-\(range.upperBound)")
+                    error(
+                        line, tokens[cursor].offset,
+                        "code \(codeWord) does not fit \(action), expected \(range.lowerBound)-\(range.upperBound)")
                 }
             } else {
                 error(line, tokens[cursor].offset, "\(Self.word(of: action)) takes no code")
@@ -183,9 +194,10 @@ struct RulesParser {
             }
             return error(line, extra.offset, "unexpected \(extra.display), \(expectation)")
         }
-        var rule = Rule(location: isPlain ? firstTerm.location : line.location(at: first.offset), stage: stage,
-                        headerName: firstTerm.headerName, isNegated: firstTerm.isNegated, pattern: firstTerm.pattern,
-                        action: action, reply: reply, source: line.text)
+        var rule = Rule(
+            location: isPlain ? firstTerm.location : line.location(at: first.offset), stage: stage,
+            headerName: firstTerm.headerName, isNegated: firstTerm.isNegated, pattern: firstTerm.pattern,
+            action: action, reply: reply, source: line.text)
         rule.template = template
         rule.regexContinuations = firstTerm.regexContinuations
         if !isPlain { rule.expression = expression }
@@ -205,22 +217,26 @@ struct RulesParser {
     }
 
     /// The options `set` knows, in the order error messages list them.
-    static let optionNames = ["fail-closed", "scan-limit", "match-limit", "depth-limit",
-                              "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
-                              "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime"]
+    static let optionNames = [
+        "fail-closed", "scan-limit", "match-limit", "depth-limit",
+        "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
+        "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime",
+    ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
         let names = Self.optionNames.joined(separator: ", ")
         guard tokens.count >= 2, let name = tokens[1].word?.lowercased() else {
-            return error(line, tokens.count >= 2 ? tokens[1].offset : line.characters.count,
-                         "expected an option name: \(names)")
+            return error(
+                line, tokens.count >= 2 ? tokens[1].offset : line.characters.count,
+                "expected an option name: \(names)")
         }
         guard Self.optionNames.contains(name) else {
             return error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
         }
         guard tokens.count >= 3, let value = tokens[2].word else {
-            return error(line, tokens.count >= 3 ? tokens[2].offset : line.characters.count,
-                         "expected a value for \(name)")
+            return error(
+                line, tokens.count >= 3 ? tokens[2].offset : line.characters.count,
+                "expected a value for \(name)")
         }
         if tokens.count > 3 {
             return error(line, tokens[3].offset, "unexpected \(tokens[3].display) after the value of \(name)")
@@ -263,8 +279,10 @@ struct RulesParser {
             if name == "match-limit" { options.limits.matchLimit = number } else { options.limits.depthLimit = number }
         case "line-time-limit", "message-time-limit":
             guard let limit = TimeLimit.parse(value) else {
-                return error(line, valueOffset, "bad time '\(value)' for \(name), expected milliseconds or seconds "
-                             + "such as 50ms or 2s, or 0 for no limit")
+                return error(
+                    line, valueOffset,
+                    "bad time '\(value)' for \(name), expected milliseconds or seconds "
+                        + "such as 50ms or 2s, or 0 for no limit")
             }
             if name == "line-time-limit" { options.limits.lineTimeLimit = limit } else { options.messageTimeLimit = limit }
         default:

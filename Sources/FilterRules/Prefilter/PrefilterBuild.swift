@@ -1,8 +1,8 @@
 import Dispatch
 #if canImport(FoundationEssentials)
-import FoundationEssentials  // Foundation without its ICU data (static binaries)
+    import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Builds prefilter indexes off the query path, one at a time (a serial queue: a large

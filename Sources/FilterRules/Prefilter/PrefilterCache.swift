@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import ConfigurationFiles
-import Glibc
+    import ConfigurationFiles
+    import Glibc
 #endif
 
 /// Compiled prefilter databases on disk, so that a restart or reload with unchanged rules
@@ -114,8 +114,9 @@ public struct PrefilterCache: Sendable {
         // growing meanwhile is not read past the limit either.
         let largest = Self.largestFile(key: key, patterns: patterns.count)
         guard status.st_size <= largest else {
-            return .unusable("\(path) is \(status.st_size) bytes, more than a database of these \(patterns.count) "
-                             + "patterns can be (\(largest)), ignored and rebuilt")
+            return .unusable(
+                "\(path) is \(status.st_size) bytes, more than a database of these \(patterns.count) "
+                    + "patterns can be (\(largest)), ignored and rebuilt")
         }
         guard let bytes = Self.readAll(descriptor, size: Int(status.st_size)) else {
             return .unusable("cannot read \(path): \(String(cString: strerror(errno)))")
@@ -213,7 +214,8 @@ public struct PrefilterCache: Sendable {
         let keyLength = number(bytes, at: magic.count)
         let sum = number(bytes, at: magic.count + 8)
         guard keyLength == UInt64(key.count), bytes.count >= header + key.count,
-              bytes[header..<(header + key.count)].elementsEqual(key) else { return nil }
+            bytes[header..<(header + key.count)].elementsEqual(key)
+        else { return nil }
         let blob = Array(bytes[(header + key.count)...])
         return !blob.isEmpty && checksum(blob) == sum ? blob : nil
     }

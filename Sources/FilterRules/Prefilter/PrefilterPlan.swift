@@ -14,7 +14,8 @@ struct PrefilterPlan: Sendable {
         alwaysTried = []
         for (position, rule) in rules.enumerated() {
             if !rule.isNegated, rule.headerName == nil, case .regex(let regex) = rule.predicate,
-               let pattern = VectorscanPattern.standingIn(for: regex.pattern, flags: regex.flags, id: position) {
+                let pattern = VectorscanPattern.standingIn(for: regex.pattern, flags: regex.flags, id: position)
+            {
                 patterns.append(pattern)
             } else {
                 alwaysTried.append(position)

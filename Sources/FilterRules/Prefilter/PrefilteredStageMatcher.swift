@@ -33,8 +33,10 @@ public final class PrefilteredStageMatcher: StageMatcher {
             switch PrefilterBuild.index(for: rules, options: options) {
             case .success(let (index, seconds, fromCache)):
                 state.publish(index)
-                options.report(.live(stage: stage, covered: index.coveredCount, alwaysTried: index.alwaysTried.count,
-                                     seconds: seconds, fromCache: fromCache))
+                options.report(
+                    .live(
+                        stage: stage, covered: index.coveredCount, alwaysTried: index.alwaysTried.count,
+                        seconds: seconds, fromCache: fromCache))
             case .failure(let failure):
                 state.failure.withLock { $0 = failure.reason }
                 options.report(.sequential(stage: stage, reason: failure.reason))
@@ -69,8 +71,10 @@ public final class PrefilteredStageMatcher: StageMatcher {
 
     /// Tries, in file order, the rules at or after `position` that the scan found and the
     /// rules always tried.
-    private func confirm(_ found: ScanScratch, _ index: PrefilterIndex, _ subject: MatchSubject,
-                         from position: Int, _ scratch: MatchScratch) -> StageMatch {
+    private func confirm(
+        _ found: ScanScratch, _ index: PrefilterIndex, _ subject: MatchSubject,
+        from position: Int, _ scratch: MatchScratch
+    ) -> StageMatch {
         var result = StageMatch()
         var tried = index.firstAlwaysTried(from: position)
         let always = index.alwaysTried

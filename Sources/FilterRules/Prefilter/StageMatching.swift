@@ -37,8 +37,10 @@ public struct PrefilterOptions: Sendable {
     public var isAbandoned: @Sendable () -> Bool
 
     /// Creates options.
-    public init(cache: PrefilterCache? = nil, report: @escaping @Sendable (PrefilterReport) -> Void = { _ in },
-                isAbandoned: @escaping @Sendable () -> Bool = { false }) {
+    public init(
+        cache: PrefilterCache? = nil, report: @escaping @Sendable (PrefilterReport) -> Void = { _ in },
+        isAbandoned: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.cache = cache
         self.report = report
         self.isAbandoned = isAbandoned

@@ -17,7 +17,8 @@ public enum Vectorscan {
             let why = cvectorscan_load_error().map { String(cString: $0) } ?? "unknown error"
             return "the Vectorscan library cannot be opened (install libvectorscan5): \(why)"
         }
-        return cvectorscan_valid_platform() == HS_SUCCESS ? nil
+        return cvectorscan_valid_platform() == HS_SUCCESS
+            ? nil
             : "this CPU lacks the instructions Vectorscan \(version) needs (SSSE3 or better)"
     }()
 

@@ -1,6 +1,6 @@
 import CVectorscan
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Synchronization
 
@@ -29,8 +29,9 @@ final class VectorscanDatabase: @unchecked Sendable {
         var database: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let code = expressions.map { UnsafePointer<CChar>?(UnsafePointer($0)) }.withUnsafeBufferPointer { pointers in
-            cvectorscan_compile_multi(pointers.baseAddress, &flags, &ids, UInt32(patterns.count), UInt32(HS_MODE_BLOCK), nil,
-                             &database, &error)
+            cvectorscan_compile_multi(
+                pointers.baseAddress, &flags, &ids, UInt32(patterns.count), UInt32(HS_MODE_BLOCK), nil,
+                &database, &error)
         }
         if code != HS_SUCCESS || database == nil {
             var failure = VectorscanError(call: "hs_compile_multi", code: code)
@@ -99,10 +100,12 @@ final class VectorscanDatabase: @unchecked Sendable {
         let base = subject.baseAddress?.assumingMemoryBound(to: CChar.self)
         var empty: CChar = 0
         let code = withUnsafePointer(to: &empty) { fallback in
-            cvectorscan_scan(database, base ?? fallback, UInt32(subject.count), 0, scratch.space, { id, _, _, _, context in
-                Unmanaged<ScanScratch>.fromOpaque(context!).takeUnretainedValue().hits.append(id)
-                return 0
-            }, context)
+            cvectorscan_scan(
+                database, base ?? fallback, UInt32(subject.count), 0, scratch.space,
+                { id, _, _, _, context in
+                    Unmanaged<ScanScratch>.fromOpaque(context!).takeUnretainedValue().hits.append(id)
+                    return 0
+                }, context)
         }
         return body(code == HS_SUCCESS ? scratch : nil)
     }

@@ -1,6 +1,6 @@
 import CVectorscan
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import PCRE2Matching
 
@@ -26,7 +26,7 @@ struct VectorscanPattern: Sendable, Hashable {
     /// `\X`: PCRE2 applies them to bytes 128–255, Vectorscan only in UTF-8 mode).
     static func standingIn(for source: String, flags: RegexFlags, id: Int) -> VectorscanPattern? {
         guard !flags.contains(.utf), !source.utf8.contains(0),
-              !source.contains("(*"), !source.contains("\\p"), !source.contains("\\P"), !source.contains("\\X")
+            !source.contains("(*"), !source.contains("\\p"), !source.contains("\\P"), !source.contains("\\X")
         else { return nil }
         var bits = UInt32(HS_FLAG_SINGLEMATCH)
         if flags.contains(.caseless) { bits |= UInt32(HS_FLAG_CASELESS) }

@@ -37,14 +37,17 @@ public struct CaptureTemplate: Hashable, Sendable {
     }
 
     /// What a lone `$` is told.
-    static let loneDollar = "'$' starts a capture reference in a text: write $0 (the whole match) to $9 "
+    static let loneDollar =
+        "'$' starts a capture reference in a text: write $0 (the whole match) to $9 "
         + "(a group), or $$ for a dollar sign"
 
     /// Parses the quoted token whose characters (opening quote included) start at `start`
     /// of `line`; `location` turns a line offset into a file position. Escapes are those of
     /// the tokenizer (`\"` and `\\`).
-    static func parse(_ line: [Character], quotedAt start: Int,
-                      location: (Int) -> SourceLocation) -> Result<CaptureTemplate, Failure> {
+    static func parse(
+        _ line: [Character], quotedAt start: Int,
+        location: (Int) -> SourceLocation
+    ) -> Result<CaptureTemplate, Failure> {
         var pieces: [Piece] = []
         var references: [Reference] = []
         var literal = ""

@@ -67,8 +67,11 @@ public struct Rule: Hashable, Sendable {
     }
     /// Every term of the rule, left to right.
     public var terms: [RuleTerm] {
-        expression?.terms ?? [RuleTerm(location: location, stage: stage, headerName: headerName, isNegated: isNegated,
-                                       pattern: pattern, regexContinuations: regexContinuations)]
+        expression?.terms ?? [
+            RuleTerm(
+                location: location, stage: stage, headerName: headerName, isNegated: isNegated,
+                pattern: pattern, regexContinuations: regexContinuations)
+        ]
     }
     /// The rule's text as written (continuations joined), for logs and reports.
     public var source: String {
@@ -86,11 +89,15 @@ public struct Rule: Hashable, Sendable {
     private var storage: Storage
 
     /// Creates a rule.
-    public init(location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
-                pattern: RulePattern, action: RuleAction, reply: Reply? = nil, source: String) {
-        storage = Storage(Fields(location: location, stage: stage, headerName: headerName, isNegated: isNegated,
-                                 pattern: pattern, action: action, reply: reply, template: nil, expression: nil, source: source,
-                                 regexContinuations: []))
+    public init(
+        location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
+        pattern: RulePattern, action: RuleAction, reply: Reply? = nil, source: String
+    ) {
+        storage = Storage(
+            Fields(
+                location: location, stage: stage, headerName: headerName, isNegated: isNegated,
+                pattern: pattern, action: action, reply: reply, template: nil, expression: nil, source: source,
+                regexContinuations: []))
     }
 
     /// Rules are equal when all their fields are.

@@ -17,8 +17,10 @@ public struct RuleTerm: Hashable, Sendable {
     public var regexContinuations: [SourceContinuation]
 
     /// Creates a term.
-    public init(location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
-                pattern: RulePattern, regexContinuations: [SourceContinuation] = []) {
+    public init(
+        location: SourceLocation, stage: Stage, headerName: String? = nil, isNegated: Bool = false,
+        pattern: RulePattern, regexContinuations: [SourceContinuation] = []
+    ) {
         self.location = location
         self.stage = stage
         self.headerName = headerName

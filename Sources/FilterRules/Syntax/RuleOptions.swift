@@ -45,12 +45,14 @@ public struct RuleOptions: Equatable, Sendable {
     public static let defaultHoldTotal = 256 << 20
 
     /// Creates options; the defaults are those of a file without `set` lines.
-    public init(failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
-                messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
-                headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false,
-                mode: EnforcementMode = .enforce, holdLimit: Int = RuleOptions.defaultHoldLimit,
-                holdTotal: Int = RuleOptions.defaultHoldTotal, oversizedHeader: OversizedContentAction = .reject,
-                oversizedMIME: OversizedContentAction = .reject) {
+    public init(
+        failClosed: Bool = false, scanLimit: Int = 0, limits: MatchLimits = .default,
+        messageTimeLimit: TimeLimit = RuleOptions.defaultMessageTimeLimit,
+        headerLimit: Int = RuleOptions.defaultHeaderLimit, allowEmpty: Bool = false,
+        mode: EnforcementMode = .enforce, holdLimit: Int = RuleOptions.defaultHoldLimit,
+        holdTotal: Int = RuleOptions.defaultHoldTotal, oversizedHeader: OversizedContentAction = .reject,
+        oversizedMIME: OversizedContentAction = .reject
+    ) {
         self.failClosed = failClosed
         self.scanLimit = scanLimit
         self.limits = limits
@@ -75,7 +77,8 @@ public struct RuleOptions: Equatable, Sendable {
         default: break
         }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits),
-              number <= Int(UInt32.max) else { return nil }
+            number <= Int(UInt32.max)
+        else { return nil }
         return number * multiplier
     }
 }

@@ -27,6 +27,9 @@ enum HeaderInsertion {
     static func logUnwritten(_ edits: MessageEdits, session: UInt64, logger: Logger) {
         let lines = edits.headerLines()
         guard !lines.isEmpty else { return }
-        logger.notice("session \(SessionIdentifier.hex(session)): the message was not held (set hold-limit 0 or hold-total 0), so \(lines.count) header line(s) of message rules were not added: \(lines.joined(separator: " | "))")
+        let message =
+            "session \(SessionIdentifier.hex(session)): the message was not held (set hold-limit 0 or hold-total 0), "
+            + "so \(lines.count) header line(s) of message rules were not added: \(lines.joined(separator: " | "))"
+        logger.notice("\(message)")
     }
 }

@@ -91,8 +91,9 @@ public struct RegexLimitReport: Sendable, Encodable, Equatable, CustomStringConv
 
     /// The report of `hit`.
     init(_ hit: RegexLimitHit) {
-        self.init(rule: hit.rule.location.fileAndLine, stage: hit.rule.stage.rawValue,
-                  limit: hit.limit, outcome: hit.outcome.rawValue)
+        self.init(
+            rule: hit.rule.location.fileAndLine, stage: hit.rule.stage.rawValue,
+            limit: hit.limit, outcome: hit.outcome.rawValue)
     }
 
     /// `body rules.conf:3: match limit exceeded, treated as no match`, as logged.

@@ -35,9 +35,11 @@ public struct TranscriptReplayer {
         var dataAccepted = false
 
         let connect = engine.connect(address: transcript.address, hostname: transcript.hostname)
-        steps.append(report("connect", line: 0, input: "\(transcript.address) \(transcript.hostname)",
-                            .answered(connect), transcript.connectExpectation, recorded: transcript.connectRecordedReply,
-                            limits: takeLimitHits()))
+        steps.append(
+            report(
+                "connect", line: 0, input: "\(transcript.address) \(transcript.hostname)",
+                .answered(connect), transcript.connectExpectation, recorded: transcript.connectRecordedReply,
+                limits: takeLimitHits()))
         if !connect.isAccept { closedBecause = "the connection was refused" }
 
         for step in transcript.steps {
@@ -65,9 +67,11 @@ public struct TranscriptReplayer {
                 case .mail(let address):
                     input = address.isEmpty ? "<>" : address
                     guard heloAccepted else {
-                        steps.append(report(name.rawValue, line: step.line, input: input,
-                                            .notReached("smtpd refuses MAIL before an accepted HELO/EHLO"), step.expectation,
-                                            recorded: step.recordedReply))
+                        steps.append(
+                            report(
+                                name.rawValue, line: step.line, input: input,
+                                .notReached("smtpd refuses MAIL before an accepted HELO/EHLO"), step.expectation,
+                                recorded: step.recordedReply))
                         continue
                     }
                     let (user, domain) = Self.split(address)
@@ -116,8 +120,10 @@ public struct TranscriptReplayer {
                 if decision.verdict == .disconnect { closedBecause = "the session was disconnected at \(name.rawValue)" }
                 if name == .mail, !decision.isAccept { engine.transactionEnded() }
             }
-            steps.append(report(name.rawValue, line: step.line, input: input, outcome, step.expectation,
-                                recorded: step.recordedReply, limits: takeLimitHits(), messageLineOffset: receivedLines))
+            steps.append(
+                report(
+                    name.rawValue, line: step.line, input: input, outcome, step.expectation,
+                    recorded: step.recordedReply, limits: takeLimitHits(), messageLineOffset: receivedLines))
         }
         return TranscriptReport(name: transcript.name, address: transcript.address, hostname: transcript.hostname, steps: steps)
     }
@@ -130,9 +136,11 @@ public struct TranscriptReplayer {
 
     /// A step's report; `messageLineOffset` is the number of lines smtpd put before the
     /// client's message (its `Received:` header).
-    private func report(_ step: String, line: Int, input: String, _ outcome: Outcome,
-                        _ expectation: Transcript.Expectation?, recorded: Transcript.RecordedReply?,
-                        limits: [RegexLimitHit] = [], messageLineOffset: Int = 0) -> StepReport {
+    private func report(
+        _ step: String, line: Int, input: String, _ outcome: Outcome,
+        _ expectation: Transcript.Expectation?, recorded: Transcript.RecordedReply?,
+        limits: [RegexLimitHit] = [], messageLineOffset: Int = 0
+    ) -> StepReport {
         var report = StepReport(step: step, line: line, input: input, answer: "not-reached")
         switch outcome {
         case .answered(let decision):
@@ -145,8 +153,9 @@ public struct TranscriptReplayer {
                 .map { Self.report(of: $0, messageLineOffset: messageLineOffset) }
             report.note = decision.reason
             if let withheld = decision.withheld {
-                report.wouldAnswer = WithheldReport(answer: withheld.verdict.rawValue, code: withheld.reply?.code,
-                                                    text: withheld.reply?.text, rule: withheld.rule?.location.fileAndLine)
+                report.wouldAnswer = WithheldReport(
+                    answer: withheld.verdict.rawValue, code: withheld.reply?.code,
+                    text: withheld.reply?.text, rule: withheld.rule?.location.fileAndLine)
             }
             report.marks = decision.marks.map { "\($0) (\($0.rule.location.fileAndLine))" }
             report.addedHeaders = decision.edits?.headerLines() ?? []
@@ -180,8 +189,9 @@ public struct TranscriptReplayer {
     private static func report(of input: MatchedInput, messageLineOffset: Int) -> MatchedInputReport {
         let excerpt = InputExcerpt(input.bytes)
         let line = input.messageLine.map { $0 - messageLineOffset }.flatMap { $0 > 0 ? $0 : nil }
-        return MatchedInputReport(stage: input.stage.rawValue, messageLine: line, text: excerpt.escaped,
-                                  length: excerpt.byteCount, truncated: excerpt.isTruncated)
+        return MatchedInputReport(
+            stage: input.stage.rawValue, messageLine: line, text: excerpt.escaped,
+            length: excerpt.byteCount, truncated: excerpt.isTruncated)
     }
 
     /// Splits `user@domain` at the last `@`.
@@ -192,8 +202,10 @@ public struct TranscriptReplayer {
 
     /// The `Received:` header smtpd writes before the client's message, as folded lines.
     static func receivedHeader(helo: String, transcript: Transcript, recipients: [String]) -> [String] {
-        var lines = ["Received: from \(helo) (\(transcript.hostname) [\(transcript.address)])",
-                     "\tby dry-run.invalid (filter-rules test) with ESMTP id 00000000"]
+        var lines = [
+            "Received: from \(helo) (\(transcript.hostname) [\(transcript.address)])",
+            "\tby dry-run.invalid (filter-rules test) with ESMTP id 00000000",
+        ]
         if recipients.count == 1 { lines.append("\tfor <\(recipients[0])>;") } else { lines[1] += ";" }
         lines.append("\tThu, 1 Jan 1970 00:00:00 +0000")
         return lines

@@ -1,8 +1,8 @@
 import FilterRules
 #if canImport(FoundationEssentials)
-import FoundationEssentials  // Foundation without its ICU data (static binaries)
+    import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The per-rule hit counts SIGUSR1 logs.

@@ -22,8 +22,10 @@ public final class RuleSetStore: Sendable {
     ///   - mode: overrides the file's `set mode` (serve's `--mode`), at every reload too.
     ///   - matching: how stages find their first matching rule (serve: with a prefilter,
     ///     built in the background at start, before the swap at a reload).
-    public init(path: String, scanLimit: Int? = nil, mode: EnforcementMode? = nil,
-                matching: StageMatching = .sequential) throws(RulesFileError) {
+    public init(
+        path: String, scanLimit: Int? = nil, mode: EnforcementMode? = nil,
+        matching: StageMatching = .sequential
+    ) throws(RulesFileError) {
         self.path = path
         self.scanLimitOverride = scanLimit
         self.modeOverride = mode
@@ -40,8 +42,10 @@ public final class RuleSetStore: Sendable {
         current = Mutex(ruleSet)
     }
 
-    private static func load(_ path: String, scanLimit: Int?, mode: EnforcementMode?, matching: StageMatching,
-                             previous: CompiledRuleSet?) throws(RulesFileError) -> CompiledRuleSet {
+    private static func load(
+        _ path: String, scanLimit: Int?, mode: EnforcementMode?, matching: StageMatching,
+        previous: CompiledRuleSet?
+    ) throws(RulesFileError) -> CompiledRuleSet {
         var set = try RuleSetLoader.load(path: path, carryingHitsFrom: previous, matching: matching)
         if let scanLimit { set = set.withScanLimit(scanLimit) }
         if let mode, mode != set.options.mode { set = set.withMode(mode) }
@@ -74,10 +78,14 @@ public final class RuleSetStore: Sendable {
     public func reload(logger: Logger, superseded: @escaping @Sendable () -> Bool = { false }) -> Bool {
         let previous = ruleSet
         do {
-            let next = try Self.load(path, scanLimit: scanLimitOverride, mode: modeOverride,
-                                     matching: matching.abandoning(when: superseded), previous: previous)
+            let next = try Self.load(
+                path, scanLimit: scanLimitOverride, mode: modeOverride,
+                matching: matching.abandoning(when: superseded), previous: previous)
             if next.rules.isEmpty, !previous.rules.isEmpty, !next.options.allowEmpty {
-                logger.warning("reload of \(path) refused, the previous \(previous.rules.count) rules stay in force: the file has no rules (cut short?); put 'set allow-empty on' in it if it is meant to have none")
+                let message =
+                    "reload of \(path) refused, the previous \(previous.rules.count) rules stay in force: "
+                    + "the file has no rules (cut short?); put 'set allow-empty on' in it if it is meant to have none"
+                logger.warning("\(message)")
                 return false
             }
             guard !superseded(), next.waitForPrefilters(unless: superseded) else {
@@ -85,7 +93,8 @@ public final class RuleSetStore: Sendable {
                 return false
             }
             current.withLock { $0 = next }
-            let line = "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
+            let line =
+                "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
                 + (next.options.mode == .reportOnly ? ", report-only" : "")
             let notes = next.shrunkLists(since: previous) + [reloadNote.withLock({ $0 })?(next)].compactMap { $0 }
             if !notes.isEmpty {

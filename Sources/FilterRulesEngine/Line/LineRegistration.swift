@@ -23,8 +23,9 @@ public struct LineRegistration: Sendable, Equatable {
     public func unregisteredStages(of ruleSet: CompiledRuleSet) -> [Stage] {
         guard !includesContent else { return [] }
         return Stage.allCases.filter { stage in
-            ruleSet.hasTerms(of: stage) && (LinePhases.contentStages.contains(stage)
-                || ruleSet.rules.contains { $0.rule.action.addsHeader && $0.rule.terms.contains { $0.stage == stage } })
+            ruleSet.hasTerms(of: stage)
+                && (LinePhases.contentStages.contains(stage)
+                    || ruleSet.rules.contains { $0.rule.action.addsHeader && $0.rule.terms.contains { $0.stage == stage } })
         }
     }
 
@@ -35,13 +36,15 @@ public struct LineRegistration: Sendable, Equatable {
         let stages = unregisteredStages(of: ruleSet)
         if !stages.isEmpty {
             let names = stages.map(\.rawValue).joined(separator: ", ")
-            notes.append("\(names) rules need the \(LinePhases.content.joined(separator: "/")) phases, which were not registered "
-                + "with smtpd at start: restart smtpd to apply them")
+            notes.append(
+                "\(names) rules need the \(LinePhases.content.joined(separator: "/")) phases, which were not registered "
+                    + "with smtpd at start: restart smtpd to apply them")
         }
         let facts = [Stage.auth, .tls].filter { ruleSet.hasTerms(of: $0) }
         if !includesSessionFacts, !facts.isEmpty {
-            notes.append("\(facts.map(\.rawValue).joined(separator: ", ")) terms need the link-auth/link-tls reports, which were "
-                + "not registered with smtpd at start: until smtpd restarts they see the empty string")
+            notes.append(
+                "\(facts.map(\.rawValue).joined(separator: ", ")) terms need the link-auth/link-tls reports, which were "
+                    + "not registered with smtpd at start: until smtpd restarts they see the empty string")
         }
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }

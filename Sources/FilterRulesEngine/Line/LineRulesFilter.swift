@@ -27,8 +27,10 @@ public final class LineRulesFilter {
     /// Creates the filter on `input`/`output` (stdin/stdout under smtpd) with rules from
     /// `store`, registering the content phases as `contentPhases` says, message content
     /// evaluated on `workers`.
-    public init(store: RuleSetStore, contentPhases: ContentPhases = .auto, input: Int32 = 0, output: Int32 = 1,
-                workers: ContentWorkers = ContentWorkers(), logger: Logger) {
+    public init(
+        store: RuleSetStore, contentPhases: ContentPhases = .auto, input: Int32 = 0, output: Int32 = 1,
+        workers: ContentWorkers = ContentWorkers(), logger: Logger
+    ) {
         self.store = store
         self.logger = logger
         self.workers = workers
@@ -75,9 +77,10 @@ public final class LineRulesFilter {
             sessions.existing(session.id)?.reset()
         }
         filter.onConnect = { [unowned self] session in
-            Self.result(engine(session.id).envelope {
-                $0.connect(address: session.clientAddress, hostname: session.reverseDNS, fcrdns: session.forwardConfirmed)
-            })
+            Self.result(
+                engine(session.id).envelope {
+                    $0.connect(address: session.clientAddress, hostname: session.reverseDNS, fcrdns: session.forwardConfirmed)
+                })
         }
         if registration.includesSessionFacts {
             filter.onLinkAuth = { [unowned self] session, user, result in

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Turns the daemon's signals into calls on a dedicated thread, off the query path.
@@ -36,14 +36,16 @@ public enum SignalWatcher {
     public static func start(handler: @escaping @Sendable (Int32) -> Void) {
         let context = Unmanaged.passRetained(SignalHandlerBox(handler)).toOpaque()
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            let handler = Unmanaged<SignalHandlerBox>.fromOpaque(context!).takeRetainedValue().handler
-            var set = SignalWatcher.set(of: SignalWatcher.daemonSignals)
-            while true {
-                var received: Int32 = 0
-                if sigwait(&set, &received) == 0 { handler(received) }
-            }
-        }, context)
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                let handler = Unmanaged<SignalHandlerBox>.fromOpaque(context!).takeRetainedValue().handler
+                var set = SignalWatcher.set(of: SignalWatcher.daemonSignals)
+                while true {
+                    var received: Int32 = 0
+                    if sigwait(&set, &received) == 0 { handler(received) }
+                }
+            }, context)
         precondition(result == 0, "cannot start the signal thread: \(String(cString: strerror(result)))")
         pthread_detach(thread)
     }

@@ -19,8 +19,10 @@ public struct MessageEnvelope: Equatable, Sendable {
 
     /// Creates an envelope; the defaults are a client 127.0.0.1 named localhost saying
     /// `HELO localhost`, sender and recipients from the message.
-    public init(clientAddress: String = "127.0.0.1", clientHostname: String = "localhost", helo: String = "localhost",
-                sender: String? = nil, recipients: [String] = []) {
+    public init(
+        clientAddress: String = "127.0.0.1", clientHostname: String = "localhost", helo: String = "localhost",
+        sender: String? = nil, recipients: [String] = []
+    ) {
         self.clientAddress = clientAddress
         self.clientHostname = clientHostname
         self.helo = helo

@@ -79,7 +79,7 @@ enum AddressList {
                 case "(": commentDepth = 1
                 case "<": inAngle = true; angle = ""
                 case ",", ";": finish()
-                case ":" where angle == nil: bare = ""   // a group's name
+                case ":" where angle == nil: bare = ""  // a group's name
                 case "\r", "\n": break
                 default: bare.append(character)
                 }

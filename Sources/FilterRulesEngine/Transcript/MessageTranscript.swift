@@ -12,7 +12,8 @@ extension Transcript {
         let sender = envelope.sender ?? headers.envelopeSender
         var recipients = envelope.recipients.isEmpty ? headers.recipients : envelope.recipients
         if recipients.isEmpty { recipients = [MessageEnvelope.defaultRecipient] }
-        let steps: [Step] = [Step(kind: .helo(envelope.helo), line: 0), Step(kind: .mail(sender), line: 0)]
+        let steps: [Step] =
+            [Step(kind: .helo(envelope.helo), line: 0), Step(kind: .mail(sender), line: 0)]
             + recipients.map { Step(kind: .rcpt($0), line: 0) }
             + [Step(kind: .data, line: 0), Step(kind: .message(lines), line: 1), Step(kind: .quit, line: 0)]
         self.init(name: name, address: envelope.clientAddress, hostname: envelope.clientHostname, steps: steps)

@@ -39,7 +39,7 @@ public enum TranscriptParser {
                 if raw.starts(with: Array(" -> ".utf8)) || raw.starts(with: Array(" ~> ".utf8)) {
                     line = Array(raw.dropFirst(4))
                 } else if raw == Array(" ->".utf8) || raw == Array(" ~>".utf8) {
-                    line = []   // an empty line, its prefix's blank trimmed
+                    line = []  // an empty line, its prefix's blank trimmed
                 } else if raw.starts(with: Array("#!".utf8)) && !state.inMessage {
                     line = raw
                 } else {
@@ -59,7 +59,8 @@ public enum TranscriptParser {
         let reply = raw.dropFirst(4)
         let digits = reply.prefix(3)
         guard digits.count == 3, digits.allSatisfy({ (0x30...0x39).contains($0) }),
-              let code = Int(String(decoding: digits, as: UTF8.self)) else { return nil }
+            let code = Int(String(decoding: digits, as: UTF8.self))
+        else { return nil }
         let text = String(decoding: reply.dropFirst(4), as: UTF8.self).trimmingWhitespace()
         return Transcript.RecordedReply(code: code, text: text, line: number)
     }

@@ -35,10 +35,10 @@ public struct IMSGHeader: Equatable, Sendable {
         guard bytes.count >= Self.size else { return nil }
         var reader = PayloadReader(bytes.prefix(Self.size), context: "imsg header")
         guard let type = try? reader.readUInt32(),
-              let length = try? reader.readUInt16(),
-              let flags = try? reader.readUInt16(),
-              let peerID = try? reader.readUInt32(),
-              let pid = try? reader.readUInt32()
+            let length = try? reader.readUInt16(),
+            let flags = try? reader.readUInt16(),
+            let peerID = try? reader.readUInt32(),
+            let pid = try? reader.readUInt32()
         else { return nil }
         self.init(type: type, length: length, flags: flags, peerID: peerID, pid: pid)
     }

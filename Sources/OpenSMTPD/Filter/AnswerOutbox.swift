@@ -1,7 +1,7 @@
 import Synchronization
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Carries answers from sessions (any thread) to the event loop, waking the loop through a

@@ -23,7 +23,8 @@ public struct FilterArguments: Equatable, Sendable {
                 continue
             }
             if !flagsEnded, argument.count > 1, argument.hasPrefix("-"), !argument.hasPrefix("--"),
-               argument.dropFirst().allSatisfy({ $0 == "d" || $0 == "v" }) {
+                argument.dropFirst().allSatisfy({ $0 == "d" || $0 == "v" })
+            {
                 for flag in argument.dropFirst() {
                     if flag == "d" { foreground = true } else { verbosity += 1 }
                 }

@@ -1,6 +1,6 @@
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon's messages, dispatched to the callbacks.
@@ -72,14 +72,18 @@ extension FilterEventLoop {
         guard let session = admit(id) else {
             table.refusedQuery()
             let answer = filter.sessionLimitAnswer
-            send(Answer(session: id, queryID: queryID, type: query.type, status: answer.status, code: answer.code,
-                        line: answer.line, daemonDataLength: dataLength))
+            send(
+                Answer(
+                    session: id, queryID: queryID, type: query.type, status: answer.status, code: answer.code,
+                    line: answer.line, daemonDataLength: dataLength))
             return
         }
         if let previous = session.begin(queryID: queryID, type: query.type, daemonDataLength: dataLength) {
             logger.error("\(query.type) arrived while \(previous.type) is unanswered", metadata: ["session": "\(session)"])
-            send(Answer(session: id, queryID: previous.queryID, type: previous.type, status: filter.fallback.status,
-                        code: filter.fallback.code, line: filter.fallback.line, daemonDataLength: 0))
+            send(
+                Answer(
+                    session: id, queryID: previous.queryID, type: previous.type, status: filter.fallback.status,
+                    code: filter.fallback.code, line: filter.fallback.line, daemonDataLength: 0))
         }
         switch query {
         case let .connect(connect):

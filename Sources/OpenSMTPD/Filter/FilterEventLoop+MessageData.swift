@@ -1,7 +1,7 @@
 import COpenSMTPDShims
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Message data through the data pipes, and the answers on their way to the daemon (the
@@ -23,8 +23,9 @@ extension FilterEventLoop {
             // Out of descriptors (EMFILE, ENFILE): the data bypasses the filter and the
             // message gets the fallback answer, rather than the filter (and smtpd) stopping.
             let reason = "no data pipe for the message: socketpair: \(String(cString: strerror(errno)))"
-            logger.error("\(reason); the message bypasses the filter and its EOM gets the fallback answer",
-                         metadata: ["session": "\(session)"])
+            logger.error(
+                "\(reason); the message bypasses the filter and its EOM gets the fallback answer",
+                metadata: ["session": "\(session)"])
             message.bypassFailure = reason
             try channel.enqueue(FilterReply.pipe(session: id, input: sink).frame())
             return
@@ -80,13 +81,15 @@ extension FilterEventLoop {
                 return
             }
             if pipe.processor.inputByteCount != Int(eom.dataLength) {
-                session.answerWithFallback(filter.fallback, queryID: eom.queryID,
+                session.answerWithFallback(
+                    filter.fallback, queryID: eom.queryID,
                     reason: "data length mismatch: read \(pipe.processor.inputByteCount) bytes, daemon wrote \(eom.dataLength)")
                 return
             }
             if pipe.processor.overlongLineCount > 0 {
-                logger.warning("\(pipe.processor.overlongLineCount) line(s) over \(filter.maximumLineLength) bytes passed through unfiltered",
-                               metadata: ["session": "\(session)"])
+                logger.warning(
+                    "\(pipe.processor.overlongLineCount) line(s) over \(filter.maximumLineLength) bytes passed through unfiltered",
+                    metadata: ["session": "\(session)"])
             }
         }
         invoke(filter.onEOM.map { callback in { try callback(session, eom.dataLength) } }, session: session, queryID: eom.queryID)
@@ -119,8 +122,9 @@ extension FilterEventLoop {
                 pipe.flushOutput()
             } else if !answer.prepending.isEmpty {
                 let reason = message.pipe?.holdGivenUp ?? (message.pipe == nil ? "no data went through the filter" : "the message was not held")
-                logger.warning("\(answer.prepending.count) header line(s) could not be added to the message: \(reason)",
-                               metadata: ["session": "\(SessionIdentifier.hex(answer.session))"])
+                logger.warning(
+                    "\(answer.prepending.count) header line(s) could not be added to the message: \(reason)",
+                    metadata: ["session": "\(SessionIdentifier.hex(answer.session))"])
             }
             message.prependingDealtWith = true
         }
@@ -148,8 +152,9 @@ extension FilterEventLoop {
             logger.critical("cannot encode the answer to \(answer.type): \(error)")
         }
         if answer.status != .ok || answer.code != 0 {
-            logger.debug("\(answer.type) answered \(answer.status) \(answer.code) \(answer.line ?? "")",
-                         metadata: ["session": "\(SessionIdentifier.hex(answer.session))"])
+            logger.debug(
+                "\(answer.type) answered \(answer.status) \(answer.code) \(answer.line ?? "")",
+                metadata: ["session": "\(SessionIdentifier.hex(answer.session))"])
         }
     }
 }

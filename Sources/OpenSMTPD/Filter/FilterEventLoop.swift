@@ -1,7 +1,7 @@
 import COpenSMTPDShims
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The single-threaded engine behind ``Filter``: polls the daemon's channel, the data
@@ -60,9 +60,10 @@ final class FilterEventLoop {
 
             let readsChannel = !channel.isBackpressured
             var fds: [pollfd] = [
-                pollfd(fd: channel.descriptor,
-                       events: (readsChannel ? Int16(POLLIN) : 0) | (channel.hasPendingOutput ? Int16(POLLOUT) : 0),
-                       revents: 0),
+                pollfd(
+                    fd: channel.descriptor,
+                    events: (readsChannel ? Int16(POLLIN) : 0) | (channel.hasPendingOutput ? Int16(POLLOUT) : 0),
+                    revents: 0),
                 pollfd(fd: outbox.pollDescriptor, events: Int16(POLLIN), revents: 0),
             ]
             var owners: [(message: MessageState, isInput: Bool)] = []

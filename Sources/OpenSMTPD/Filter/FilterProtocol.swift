@@ -29,8 +29,10 @@ public enum FilterEvent: Int32, Sendable, CaseIterable, CustomStringConvertible 
 
     /// The C name, for logs.
     public var description: String {
-        ["EVENT_CONNECT", "EVENT_RESET", "EVENT_DISCONNECT", "EVENT_TX_BEGIN",
-         "EVENT_TX_COMMIT", "EVENT_TX_ROLLBACK"][Int(rawValue)]
+        [
+            "EVENT_CONNECT", "EVENT_RESET", "EVENT_DISCONNECT", "EVENT_TX_BEGIN",
+            "EVENT_TX_COMMIT", "EVENT_TX_ROLLBACK",
+        ][Int(rawValue)]
     }
 }
 
@@ -53,8 +55,10 @@ public enum QueryType: Int32, Sendable, CaseIterable, CustomStringConvertible {
 
     /// The C name, for logs.
     public var description: String {
-        ["QUERY_CONNECT", "QUERY_HELO", "QUERY_MAIL", "QUERY_RCPT", "QUERY_DATA",
-         "QUERY_EOM", "QUERY_DATALINE"][Int(rawValue)]
+        [
+            "QUERY_CONNECT", "QUERY_HELO", "QUERY_MAIL", "QUERY_RCPT", "QUERY_DATA",
+            "QUERY_EOM", "QUERY_DATALINE",
+        ][Int(rawValue)]
     }
 }
 

@@ -126,9 +126,10 @@ public final class Session: Sendable, CustomStringConvertible {
         let answer: Answer? = pending.withLock { query in
             guard let current = query, current.queryID == queryID, !current.answered else { return nil }
             query?.answered = true
-            return Answer(session: id, queryID: current.queryID, type: current.type,
-                          status: fallback.status, code: fallback.code, line: fallback.line,
-                          daemonDataLength: current.daemonDataLength)
+            return Answer(
+                session: id, queryID: current.queryID, type: current.type,
+                status: fallback.status, code: fallback.code, line: fallback.line,
+                daemonDataLength: current.daemonDataLength)
         }
         guard let answer else { return }
         warn("\(answer.type): \(reason); answering \(fallback.code) \(fallback.line)")
@@ -141,10 +142,12 @@ public final class Session: Sendable, CustomStringConvertible {
             guard let current = query else { return .failure(.noQuery) }
             guard !current.answered else { return .failure(.alreadyAnswered(current.type)) }
             query?.answered = true
-            return .success(Answer(session: id, queryID: current.queryID, type: current.type,
-                                   status: status, code: clampedCode, line: line,
-                                   daemonDataLength: current.daemonDataLength,
-                                   prepending: current.type == .eom ? prepending : []))
+            return .success(
+                Answer(
+                    session: id, queryID: current.queryID, type: current.type,
+                    status: status, code: clampedCode, line: line,
+                    daemonDataLength: current.daemonDataLength,
+                    prepending: current.type == .eom ? prepending : []))
         }
         switch result {
         case let .success(answer):

@@ -23,8 +23,9 @@ final class HoldBudget: Sendable {
         var current = held.load(ordering: .relaxed)
         while true {
             guard count <= total - current else { return false }
-            let (exchanged, original) = held.compareExchange(expected: current, desired: current + count,
-                                                             ordering: .relaxed)
+            let (exchanged, original) = held.compareExchange(
+                expected: current, desired: current + count,
+                ordering: .relaxed)
             if exchanged { return true }
             current = original
         }

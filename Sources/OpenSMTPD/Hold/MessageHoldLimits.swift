@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How much of a held message a filter keeps, and where.
@@ -46,8 +46,10 @@ public struct MessageHoldLimits: Sendable, Equatable {
     }
 
     /// Creates limits; `directory` nil means ``defaultDirectory``. Negative sizes count as 0.
-    public init(memoryLimit: Int = defaultMemoryLimit, maximum: Int = defaultMaximum, total: Int = defaultTotal,
-                directory: String? = nil) {
+    public init(
+        memoryLimit: Int = defaultMemoryLimit, maximum: Int = defaultMaximum, total: Int = defaultTotal,
+        directory: String? = nil
+    ) {
         self.memoryLimit = max(0, memoryLimit)
         self.maximum = max(0, maximum)
         self.total = max(0, total)

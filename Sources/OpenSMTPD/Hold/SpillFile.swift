@@ -1,8 +1,8 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The temporary file a held message spills into: mode 0600, close-on-exec, and without a
@@ -19,18 +19,18 @@ struct SpillFile {
     /// test the other way). Throws the errno and what failed.
     static func create(in directory: String, allowTmpfile: Bool = true) throws(SpillError) -> SpillFile {
         #if os(Linux) && (arch(x86_64) || arch(arm64))
-        if allowTmpfile {
-            // O_TMPFILE (__O_TMPFILE | O_DIRECTORY) is a macro Swift does not import; this is
-            // its value on these architectures.
-            let tmpfile: Int32 = 0o20000000 | O_DIRECTORY
-            let fd = open(directory, tmpfile | O_RDWR | O_CLOEXEC, 0o600)
-            if fd >= 0 { return SpillFile(descriptor: fd) }
-            // File systems without O_TMPFILE answer EOPNOTSUPP (or EISDIR on old kernels);
-            // anything else (EACCES, ENOENT, ENOSPC...) the other way would meet as well.
-            guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else {
-                throw SpillError(operation: "open(O_TMPFILE) in \(directory)", errno: errno)
+            if allowTmpfile {
+                // O_TMPFILE (__O_TMPFILE | O_DIRECTORY) is a macro Swift does not import; this is
+                // its value on these architectures.
+                let tmpfile: Int32 = 0o20000000 | O_DIRECTORY
+                let fd = open(directory, tmpfile | O_RDWR | O_CLOEXEC, 0o600)
+                if fd >= 0 { return SpillFile(descriptor: fd) }
+                // File systems without O_TMPFILE answer EOPNOTSUPP (or EISDIR on old kernels);
+                // anything else (EACCES, ENOENT, ENOSPC...) the other way would meet as well.
+                guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else {
+                    throw SpillError(operation: "open(O_TMPFILE) in \(directory)", errno: errno)
+                }
             }
-        }
         #endif
         var template = Array("\(directory)/opensmtpd-hold-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }

@@ -19,4 +19,3 @@ public enum DaemonProtocol: String, Sendable, CaseIterable, CustomStringConverti
         ConfigLinePeek.startsWithConfigLine(descriptor: descriptor) ? .lineProtocol : .filterAPI52
     }
 }
-

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one reader of `data-line` requests (``DataLineRequest``), in place. A line is read in
@@ -26,8 +26,9 @@ package struct DataLineReader {
     /// Reads `line` (without its `\n`); nil unless it is a well-formed `data-line` request.
     package mutating func read(_ line: UnsafeBufferPointer<UInt8>) -> DataLineRequest? {
         if let last, let base = line.baseAddress, line.count > lead.count + tail.count,
-           memcmp(base, lead, lead.count) == 0,
-           let bar = memchr(base + lead.count, Int32(UInt8(ascii: "|")), line.count - lead.count) {
+            memcmp(base, lead, lead.count) == 0,
+            let bar = memchr(base + lead.count, Int32(UInt8(ascii: "|")), line.count - lead.count)
+        {
             let tailStart = base.distance(to: bar.assumingMemoryBound(to: UInt8.self))
             if line.count - tailStart >= tail.count, memcmp(base + tailStart, tail, tail.count) == 0 {
                 var request = last
@@ -66,12 +67,14 @@ package struct DataLineReader {
         // Without the parameters' bar the line is `...|TOKEN`, an empty data line.
         let tokenEnd = found == 7 ? bars.6 : count
         guard found >= 6, bars.0 == 6, memcmp(base, "filter", 6) == 0,
-              bars.4 - bars.3 == 10, memcmp(base + bars.3 + 1, "data-line", 9) == 0,
-              let version = LineProtocolVersion(ascii: Self.field(base, from: bars.0 + 1, to: bars.1)),
-              let session = LineMessage.hexIdentifier(Self.field(base, from: bars.4 + 1, to: bars.5)),
-              let token = LineMessage.hexIdentifier(Self.field(base, from: bars.5 + 1, to: tokenEnd)) else { return nil }
-        return DataLineRequest(version: version, session: session, token: token,
-                               parameters: found == 7 ? (bars.6 + 1)..<count : count..<count)
+            bars.4 - bars.3 == 10, memcmp(base + bars.3 + 1, "data-line", 9) == 0,
+            let version = LineProtocolVersion(ascii: Self.field(base, from: bars.0 + 1, to: bars.1)),
+            let session = LineMessage.hexIdentifier(Self.field(base, from: bars.4 + 1, to: bars.5)),
+            let token = LineMessage.hexIdentifier(Self.field(base, from: bars.5 + 1, to: tokenEnd))
+        else { return nil }
+        return DataLineRequest(
+            version: version, session: session, token: token,
+            parameters: found == 7 ? (bars.6 + 1)..<count : count..<count)
     }
 
     /// The bytes from `start` to `end` of the line at `base`, as a buffer of their own (the
@@ -85,8 +88,9 @@ package struct DataLineReader {
     private mutating func remember(_ request: DataLineRequest, _ line: UnsafeBufferPointer<UInt8>) {
         let parametersStart = request.parameters.lowerBound
         guard parametersStart > 0, parametersStart <= line.count, line[parametersStart - 1] == UInt8(ascii: "|"),
-              let versionEnd = line.firstIndex(of: UInt8(ascii: "|"), after: 7),
-              let timestampEnd = line.firstIndex(of: UInt8(ascii: "|"), after: versionEnd + 1) else {
+            let versionEnd = line.firstIndex(of: UInt8(ascii: "|"), after: 7),
+            let timestampEnd = line.firstIndex(of: UInt8(ascii: "|"), after: versionEnd + 1)
+        else {
             last = nil
             return
         }

@@ -1,8 +1,8 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The daemon's channel in the line protocol: lines read from one descriptor, answers
@@ -116,7 +116,8 @@ final class LineChannel {
             let from = start + scanned, end = self.end
             let found: Int? = buffer.withUnsafeBufferPointer { all in
                 guard from < end, let base = all.baseAddress,
-                      let hit = memchr(base + from, 10, end - from) else { return nil }
+                    let hit = memchr(base + from, 10, end - from)
+                else { return nil }
                 return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             }
             if let newline = found {
@@ -154,9 +155,11 @@ final class LineChannel {
         if inputIsNonBlocking, let more = try readAvailable() { return more }
         while true {
             // Wait for input, for answers given off the loop, or for room for queued answers.
-            var entries = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: lateAnswers?.descriptor ?? -1, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: unsentCount > 0 ? output : -1, events: Int16(POLLOUT), revents: 0)]
+            var entries = [
+                pollfd(fd: input, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: lateAnswers?.descriptor ?? -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: unsentCount > 0 ? output : -1, events: Int16(POLLOUT), revents: 0),
+            ]
             if poll(&entries, 3, -1) < 0 {
                 if errno == EINTR { continue }
                 throw .channel(operation: "poll", errno: errno)
@@ -271,7 +274,8 @@ final class LineChannel {
     private func writeQueued(waiting: Bool) throws(LineProtocolError) {
         while unsentCount > 0 && peerStoppedReading == nil {
             let count = pending[sent...].withUnsafeBytes {
-                waiting ? copensmtpd_write_nosigpipe(output, $0.baseAddress, $0.count, outputIsSocket)
+                waiting
+                    ? copensmtpd_write_nosigpipe(output, $0.baseAddress, $0.count, outputIsSocket)
                     : copensmtpd_write_nowait(output, $0.baseAddress, $0.count, outputIsSocket)
             }
             if count >= 0 {

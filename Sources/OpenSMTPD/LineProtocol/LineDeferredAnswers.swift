@@ -1,9 +1,9 @@
 import COpenSMTPDShims
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A promise to answer one filter request later, from any thread: see

@@ -70,14 +70,18 @@ extension LineFilter {
         guard held.hold != nil, let outbox = lateAnswers else {
             messageHolds.remove(session)
             if let reason = held.givenUp {
-                callMessageEnd(session, HeldMessageRelease(session: session, serial: held.serial, outbox: nil,
-                                                                   notHeldReason: reason, logger: logger))
+                callMessageEnd(
+                    session,
+                    HeldMessageRelease(
+                        session: session, serial: held.serial, outbox: nil,
+                        notHeldReason: reason, logger: logger))
             }
             return dot
         }
         held.awaitingRelease = true
-        let release = HeldMessageRelease(session: session, serial: held.serial, outbox: outbox,
-                                         notHeldReason: "", logger: logger)
+        let release = HeldMessageRelease(
+            session: session, serial: held.serial, outbox: outbox,
+            notHeldReason: "", logger: logger)
         if onMessageEnd == nil { release.release() } else { callMessageEnd(session, release) }
         return []
     }

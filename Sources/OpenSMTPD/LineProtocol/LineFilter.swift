@@ -184,9 +184,11 @@ public final class LineFilter {
     ///   ``maximumLineLength``, input ending inside a line, or a failing channel.
     public func serve() throws(LineProtocolError) {
         let late = try lateAnswerQueue()
-        let channel = LineChannel(input: input, output: output, maximumLineLength: maximumLineLength,
-                                  lateAnswers: .init(descriptor: late.wakeDescriptor, waiting: { late.hasAnswers },
-                                                     take: { [unowned self] emit throws(LineProtocolError) in try takeLateAnswers(emit: emit) }))
+        let channel = LineChannel(
+            input: input, output: output, maximumLineLength: maximumLineLength,
+            lateAnswers: .init(
+                descriptor: late.wakeDescriptor, waiting: { late.hasAnswers },
+                take: { [unowned self] emit throws(LineProtocolError) in try takeLateAnswers(emit: emit) }))
         // Made once: closures made per line showed in profiles.
         let echo = { (prefix: [UInt8], line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) in
             try channel.queueLine(prefix, line)
@@ -206,7 +208,10 @@ public final class LineFilter {
         while try channel.withNextLine(serveLine) {}
         try channel.flush()
         if let stopped = channel.peerStoppedReading {
-            logger.notice("smtpd stopped reading the channel (\(stopped.reason)) with \(sessions.count) sessions open: \(stopped.unsentBytes) bytes of answers not delivered")
+            let message =
+                "smtpd stopped reading the channel (\(stopped.reason)) with \(sessions.count) sessions open: "
+                + "\(stopped.unsentBytes) bytes of answers not delivered"
+            logger.notice("\(message)")
         } else {
             logger.debug("smtpd closed the channel with \(sessions.count) sessions open")
         }
@@ -393,14 +398,17 @@ public final class LineFilter {
         if request.phase == "data-line" {
             var bytes: [UInt8] = []
             try request.parameters.withUnsafeBufferPointer { parameters throws(LineProtocolError) in
-                let parts = DataLineRequest(version: request.version, session: request.session, token: request.token,
-                                            parameters: 0..<parameters.count)
+                let parts = DataLineRequest(
+                    version: request.version, session: request.session, token: request.token,
+                    parameters: 0..<parameters.count)
                 // The bytes streamed on come first, as `handle(line:emit:)` promises.
-                try dataLine(parts, in: parameters, emit: emit, echo: { prefix, line throws(LineProtocolError) in
-                    bytes += prefix
-                    bytes += line
-                    bytes.append(10)
-                })
+                try dataLine(
+                    parts, in: parameters, emit: emit,
+                    echo: { prefix, line throws(LineProtocolError) in
+                        bytes += prefix
+                        bytes += line
+                        bytes.append(10)
+                    })
             }
             return bytes
         }
@@ -452,9 +460,12 @@ public final class LineFilter {
     /// Answers a `data-line` request (`request`, read from `line`): an unchanged line goes
     /// to `echo` with the answer's prefix, everything else (a replaced line, the final `.`, a
     /// held message given up) to `emit`, in order.
-    func dataLine(_ request: DataLineRequest, in line: UnsafeBufferPointer<UInt8>, emit: LineEmit,
-                  echo: (_ prefix: [UInt8], _ line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) -> Void)
-        throws(LineProtocolError) {
+    func dataLine(
+        _ request: DataLineRequest, in line: UnsafeBufferPointer<UInt8>, emit: LineEmit,
+        echo: (_ prefix: [UInt8], _ line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) -> Void
+    )
+        throws(LineProtocolError)
+    {
         let raw = UnsafeBufferPointer(rebasing: line[request.parameters])
         let prefix: [UInt8]
         let observer: (any DataLineObserver)?
@@ -465,8 +476,9 @@ public final class LineFilter {
             prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
             // Looking the session up may track it, which drops the cache: it is made after.
             observer = observerForSession.flatMap { observerFor in self.session(request.session).flatMap(observerFor) }
-            messageLineCache = MessageLineCache(session: request.session, token: request.token, version: request.version,
-                                                prefix: prefix, observer: observer)
+            messageLineCache = MessageLineCache(
+                session: request.session, token: request.token, version: request.version,
+                prefix: prefix, observer: observer)
         }
         let held = holdsMessageOf == nil && messageHolds.isEmpty ? nil : messageHold(for: request.session, prefix: prefix)
         if raw.count == 1 && raw[0] == UInt8(ascii: ".") {

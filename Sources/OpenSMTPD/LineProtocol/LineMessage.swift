@@ -60,8 +60,10 @@ public enum LineMessage: Equatable, Sendable {
                 throw Malformed(reason: "bad session id '\(text(parts[5]))'", version: version)
             }
             let parameters = parts.count == 7 ? Array(parts[6]) : []
-            return .report(LineReport(version: version, timestamp: text(parts[2]), subsystem: text(parts[3]),
-                                      event: text(parts[4]), session: session, parameters: parameters))
+            return .report(
+                LineReport(
+                    version: version, timestamp: text(parts[2]), subsystem: text(parts[3]),
+                    event: text(parts[4]), session: session, parameters: parameters))
         case "filter":
             let parts = fields(8)
             guard parts.count >= 7 else { throw Malformed(reason: "filter line with \(parts.count) fields, expected at least 7") }
@@ -70,12 +72,15 @@ public enum LineMessage: Equatable, Sendable {
                 throw Malformed(reason: "bad version '\(text(parts[1]))'", session: session, token: token)
             }
             guard let session, let token else {
-                throw Malformed(reason: "bad session id or token '\(text(parts[5]))|\(text(parts[6]))'",
-                                session: session, token: token, version: version)
+                throw Malformed(
+                    reason: "bad session id or token '\(text(parts[5]))|\(text(parts[6]))'",
+                    session: session, token: token, version: version)
             }
             let parameters = parts.count == 8 ? Array(parts[7]) : []
-            return .filter(LineFilterRequest(version: version, timestamp: text(parts[2]), subsystem: text(parts[3]),
-                                             phase: text(parts[4]), session: session, token: token, parameters: parameters))
+            return .filter(
+                LineFilterRequest(
+                    version: version, timestamp: text(parts[2]), subsystem: text(parts[3]),
+                    phase: text(parts[4]), session: session, token: token, parameters: parameters))
         default:
             throw Malformed(reason: "unknown line type '\(text(kind))'")
         }
@@ -116,8 +121,10 @@ public struct LineReport: Equatable, Sendable {
 
     /// The parameters split at every `|`, as text.
     public var fields: [String] {
-        parameters.isEmpty ? [] : parameters.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
+        parameters.isEmpty
+            ? []
+            : parameters.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

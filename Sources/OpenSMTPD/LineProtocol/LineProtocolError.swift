@@ -15,7 +15,9 @@ public enum LineProtocolError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String {
         switch self {
         case let .unsupportedVersion(version, line):
-            return "unsupported filter protocol version \(version) (this filter speaks \(LineProtocolVersion.oldest) to \(LineProtocolVersion.newest) and later 0.x): \(line)"
+            return
+                "unsupported filter protocol version \(version) (this filter speaks \(LineProtocolVersion.oldest) to \(LineProtocolVersion.newest) and later "
+                + "0.x): \(line)"
         case let .malformedVersion(version, line):
             return "malformed filter protocol version '\(version)': \(line)"
         case let .truncatedLine(buffered):

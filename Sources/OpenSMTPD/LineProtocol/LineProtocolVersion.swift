@@ -26,7 +26,8 @@ public struct LineProtocolVersion: Comparable, Hashable, Sendable, CustomStringC
     /// every line of the protocol carries a version.
     init?<Bytes: Collection<UInt8>>(ascii bytes: Bytes) {
         guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")),
-              let major = Self.number(bytes[..<dot]), let minor = Self.number(bytes[bytes.index(after: dot)...]) else { return nil }
+            let major = Self.number(bytes[..<dot]), let minor = Self.number(bytes[bytes.index(after: dot)...])
+        else { return nil }
         self.init(major: major, minor: minor)
     }
 

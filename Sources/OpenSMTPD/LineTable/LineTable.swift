@@ -126,8 +126,9 @@ public final class LineTable: TableCallbacks {
             return Array(reply(to: request).line.utf8)
         case let .failure(unknown):
             logger.error("request for the unknown service '\(unknown.service)', answering error")
-            let reply = LineTableReply(operation: unknown.operation, id: unknown.id,
-                                       result: .error("unknown service \(unknown.service)"))
+            let reply = LineTableReply(
+                operation: unknown.operation, id: unknown.id,
+                result: .error("unknown service \(unknown.service)"))
             return Array(reply.line.utf8)
         }
     }

@@ -24,7 +24,8 @@ struct SessionLimit {
         if !refusing {
             refusing = true
             refusedQueries = 0
-            logger.warning("\(count) sessions open, the limit of the filter: new sessions are refused (the session-limit answer, 421 by default) until sessions end")
+            logger.warning(
+                "\(count) sessions open, the limit of the filter: new sessions are refused (the session-limit answer, 421 by default) until sessions end")
         }
         return false
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A socket address as the daemon sends it: the raw bytes of a Linux `struct sockaddr_*`
@@ -44,7 +44,7 @@ public struct Sockaddr: Equatable, Hashable, Sendable, CustomStringConvertible {
         var bytes: [UInt8] = []
         withUnsafeBytes(of: Self.familyIPv6) { bytes.append(contentsOf: $0) }
         bytes += [UInt8(port >> 8), UInt8(port & 0xff)]
-        bytes += [0, 0, 0, 0] // flowinfo
+        bytes += [0, 0, 0, 0]  // flowinfo
         bytes += raw
         withUnsafeBytes(of: scopeID) { bytes.append(contentsOf: $0) }
         self.init(rawBytes: bytes)

@@ -98,8 +98,9 @@ public final class Table {
         do {
             return try callback()
         } catch {
-            logger.error("\(request.type.callbackName) callback failed, answering temporary failure: \(error)",
-                         metadata: metadata(for: request))
+            logger.error(
+                "\(request.type.callbackName) callback failed, answering temporary failure: \(error)",
+                metadata: metadata(for: request))
             return nil
         }
     }
@@ -116,16 +117,18 @@ public final class Table {
         guard let found = attempt(request, callback) else { return .result(.temporaryFailure) }
         guard let value = found else { return .result(.notFound) }
         if value.isEmpty {
-            logger.error("\(request.type.callbackName) callback returned an empty value, answering temporary failure",
-                         metadata: metadata(for: request))
+            logger.error(
+                "\(request.type.callbackName) callback returned an empty value, answering temporary failure",
+                metadata: metadata(for: request))
             return .result(.temporaryFailure)
         }
         if value.utf8.count > TableReply.maximumValueLength {
-            logger.error("""
+            logger.error(
+                """
                 \(request.type.callbackName) callback returned \(value.utf8.count) bytes, more than \
                 \(TableReply.maximumValueLength) fit into a reply; answering temporary failure
                 """,
-                         metadata: metadata(for: request))
+                metadata: metadata(for: request))
             return .result(.temporaryFailure)
         }
         return .value(value)

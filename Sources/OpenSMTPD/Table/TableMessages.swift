@@ -66,8 +66,10 @@ public enum DaemonTableMessage: Equatable, Sendable {
             let params = try Self.readParams(&reader)
             let key = try reader.readString()
             try reader.finish()
-            self = type == .check ? .check(service: service, params: params, key: key)
-                                  : .lookup(service: service, params: params, key: key)
+            self =
+                type == .check
+                ? .check(service: service, params: params, key: key)
+                : .lookup(service: service, params: params, key: key)
         case .fetch:
             let service = TableService(rawValue: try reader.readInt32())
             let params = try Self.readParams(&reader)

@@ -1,6 +1,6 @@
 import Logging
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The synchronous engine behind ``Table``: reads one request, answers it, repeats.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Peeks at the first bytes the daemon sends, without consuming them, to tell its line
@@ -43,7 +43,7 @@ enum ConfigLinePeek {
 /// POLLRDHUP (Linux: the peer shut down its writing side), which Glibc's module does not
 /// export without _GNU_SOURCE; POLLHUP covers the other systems.
 #if os(Linux)
-private let pollReadHangUp: Int16 = 0x2000
+    private let pollReadHangUp: Int16 = 0x2000
 #else
-private let pollReadHangUp: Int16 = 0
+    private let pollReadHangUp: Int16 = 0
 #endif

@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One session's message-data pipe: the input end the filter reads, the sink it writes,

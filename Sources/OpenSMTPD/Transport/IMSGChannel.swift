@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A non-blocking imsg connection over a stream socket: reads frames with their
@@ -113,8 +113,9 @@ final class IMSGChannel {
                 if errno == EAGAIN || errno == EWOULDBLOCK { return }
                 if errno == EINTR { continue }
                 if errno == EPIPE || errno == ECONNRESET {
-                    peerStoppedReading = StoppedReading(reason: "sendmsg: \(String(cString: strerror(errno)))",
-                                                        unsentBytes: output.count - written)
+                    peerStoppedReading = StoppedReading(
+                        reason: "sendmsg: \(String(cString: strerror(errno)))",
+                        unsentBytes: output.count - written)
                     dropOutput()
                     return
                 }

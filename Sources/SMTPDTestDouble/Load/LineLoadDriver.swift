@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Many sessions at once through a filter on the line protocol (OpenSMTPD 6.6+), as smtpd
@@ -162,8 +162,9 @@ public final class LineLoadDriver {
     private func receive(_ line: ArraySlice<UInt8>) throws {
         let fields = line.split(separator: UInt8(ascii: "|"), maxSplits: 3, omittingEmptySubsequences: false)
         guard fields.count == 4, let id = UInt64(String(decoding: fields[1], as: UTF8.self), radix: 16),
-              let session = sessions[id],
-              UInt64(String(decoding: fields[2], as: UTF8.self), radix: 16) == session.token else {
+            let session = sessions[id],
+            UInt64(String(decoding: fields[2], as: UTF8.self), radix: 16) == session.token
+        else {
             throw DoubleError.malformed("unexpected line \(String(decoding: line.prefix(120), as: UTF8.self))")
         }
         let kind = String(decoding: fields[0], as: UTF8.self)
@@ -213,7 +214,8 @@ public final class LineLoadDriver {
         let lines = session.messages[0]
         let expected = session.echoedLines < lines.count ? lines[session.echoedLines][...] : [UInt8(ascii: ".")][...]
         guard payload.elementsEqual(expected) else {
-            throw DoubleError.malformed("session \(session.hex) line \(session.echoedLines): \(payload.count) bytes came back for \(expected.count), or changed")
+            throw DoubleError.malformed(
+                "session \(session.hex) line \(session.echoedLines): \(payload.count) bytes came back for \(expected.count), or changed")
         }
         session.echoedLines += 1
         report.lines += 1

@@ -1,6 +1,6 @@
 import COpenSMTPDShims
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Many sessions at once through a filter on filter API 52, the way smtpd interleaves

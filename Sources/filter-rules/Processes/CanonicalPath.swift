@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Absolute paths with every symbolic link, `.` and `..` resolved, to tell whether two

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What SIGHUP would do to a process, from the signal masks of its `/proc/PID/status`

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One process as Linux's `/proc` shows it (or a directory laid out the same way): what it

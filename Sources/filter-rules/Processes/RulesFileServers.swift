@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Finds the running filter-rules processes that serve a given rules file, for `reload`.
@@ -34,8 +34,10 @@ struct RulesFileServers {
     /// - Parameters:
     ///   - servedRulesFile: the rules file a command line (argv[0] first) serves, nil when
     ///     it does not serve (another command, or arguments the program would refuse).
-    init(executableName: String = "filter-rules", root: String = "/proc",
-                servedRulesFile: @escaping ([String]) -> String?) {
+    init(
+        executableName: String = "filter-rules", root: String = "/proc",
+        servedRulesFile: @escaping ([String]) -> String?
+    ) {
         self.executableName = executableName
         self.root = root
         self.servedRulesFile = servedRulesFile
@@ -47,9 +49,10 @@ struct RulesFileServers {
         guard let target = CanonicalPath.of(path) else { return found }
         for process in ProcessEntry.all(root: root).sorted(by: { $0.pid < $1.pid }) where process.pid != excluded {
             guard process.executableName == executableName,
-                  let served = servedRulesFile(process.arguments),
-                  process.canonicalPath(of: served) == target,
-                  let handling = process.hangupHandling else { continue }
+                let served = servedRulesFile(process.arguments),
+                process.canonicalPath(of: served) == target,
+                let handling = process.hangupHandling
+            else { continue }
             if handling.isSafe { found.ready.append(process.pid) } else { found.notReady.append(process.pid) }
         }
         return found

@@ -32,8 +32,10 @@ enum DifferentialFixtures {
     /// joined and mixed with header names, anchors' neighbours and odd bytes), so that many
     /// match one rule or several, and many almost match.
     static func subjects(from set: CompiledRuleSet, count: Int, using generator: inout SeededGenerator) -> [String] {
-        var pieces = ["", " ", "Subject: ", "X-Mailer: ", "From: ", "\n", "\u{0B}", "é", "\t", ".", "@", "192.0.2.1",
-                      "example.org", "localhost", "<>", "mx.", "0.", "1", "42"]
+        var pieces = [
+            "", " ", "Subject: ", "X-Mailer: ", "From: ", "\n", "\u{0B}", "é", "\t", ".", "@", "192.0.2.1",
+            "example.org", "localhost", "<>", "mx.", "0.", "1", "42",
+        ]
         for rule in set.rules {
             guard case .regex(let regex) = rule.predicate else { continue }
             pieces += literalRuns(of: regex.pattern)
@@ -100,8 +102,10 @@ enum DifferentialFixtures {
 /// (back-references, look-arounds, atomic groups, possessive repeats), with random flags,
 /// negation, header names and actions.
 enum RandomRules {
-    private static let atoms = ["a", "b", "c", "ab", "foo", "o", "[a-c]", "[^b]", "\\d", "\\w", "\\s", "\\b", ".", "\\.",
-                                "A", "é", "\\x0b", "[[:alpha:]]", "\\bfoo", "(a|bc)", "(?:o|fo)", "(?i)b", "\\S"]
+    private static let atoms = [
+        "a", "b", "c", "ab", "foo", "o", "[a-c]", "[^b]", "\\d", "\\w", "\\s", "\\b", ".", "\\.",
+        "A", "é", "\\x0b", "[[:alpha:]]", "\\bfoo", "(a|bc)", "(?:o|fo)", "(?i)b", "\\S",
+    ]
     private static let refused = ["(a)\\1", "a(?=b)", "(?!c)a", "(?<=a)b", "(?>ab)", "a++", "b(?<!a)", "\\Ka"]
     private static let quantifiers = ["", "", "", "?", "*", "+", "{1,3}", "{2}", "*?", "{0,2}"]
     private static let stages = ["helo", "mail", "rcpt", "connect", "dataline", "body", "header", "header Subject"]

@@ -14,7 +14,8 @@ struct EvaluatorDifferentialTests {
         var generator = SeededGenerator(seed: UInt64(seed) &* 0x2545_f491 &+ 3)
         let text = RandomRules.file(ruleCount: 30 + seed * 10, using: &generator)
         let pair = try MatcherPair(text: text, file: "sessions-\(seed).rules")
-        let pieces = DifferentialFixtures.subjects(from: pair.sequential, count: 300, using: &generator)
+        let pieces =
+            DifferentialFixtures.subjects(from: pair.sequential, count: 300, using: &generator)
             + (0..<100).map { _ in RandomRules.subject(using: &generator) }
         var refusals = 0
         var marked = 0

@@ -15,16 +15,19 @@ struct PrefilterCacheTests {
     /// A fresh private directory.
     private func directory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("prefilter-cache-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700])
         return path
     }
 
     /// Compiles the rules with `cache`; returns the set and the reports.
     private func build(_ cache: PrefilterCache?) throws -> (CompiledRuleSet, [PrefilterReport]) {
         let reports = Mutex<[PrefilterReport]>([])
-        let set = try RuleSetLoader.compile(text: Self.rules, file: "cache.rules", matching: .prefiltered(
-            PrefilterOptions(cache: cache, report: { report in reports.withLock { $0.append(report) } })))
+        let set = try RuleSetLoader.compile(
+            text: Self.rules, file: "cache.rules",
+            matching: .prefiltered(
+                PrefilterOptions(cache: cache, report: { report in reports.withLock { $0.append(report) } })))
         set.waitForPrefilters()
         return (set, reports.withLock { $0 })
     }
@@ -42,14 +45,18 @@ struct PrefilterCacheTests {
     }
 
     /// Patterns for the tests that use the cache directly, without rules.
-    static let patterns = [VectorscanPattern(expression: Array("casino bonus code".utf8), flags: 0, id: 0),
-                           VectorscanPattern(expression: Array("wire transfer [0-9]+".utf8), flags: 0, id: 1)]
+    static let patterns = [
+        VectorscanPattern(expression: Array("casino bonus code".utf8), flags: 0, id: 0),
+        VectorscanPattern(expression: Array("wire transfer [0-9]+".utf8), flags: 0, id: 1),
+    ]
 
     /// `cache.load(patterns)` run on a thread of its own; nil when it has not returned within
     /// `seconds`. A load blocked in opening the FIFO `fifo` is then let go by opening it for
     /// writing once, so that a failing test does not hold the test run.
-    private func load(_ patterns: [VectorscanPattern], from cache: PrefilterCache, within seconds: Double,
-                      unblocking fifo: String) -> PrefilterCache.Lookup? {
+    private func load(
+        _ patterns: [VectorscanPattern], from cache: PrefilterCache, within seconds: Double,
+        unblocking fifo: String
+    ) -> PrefilterCache.Lookup? {
         let finished = DispatchSemaphore(value: 0)
         let lookup = Mutex<PrefilterCache.Lookup?>(nil)
         Thread.detachNewThread {
@@ -82,7 +89,8 @@ struct PrefilterCacheTests {
         let plain = try RuleSetLoader.compile(text: Self.rules, file: "cache.rules")
         let line = "casino bonus code zq00005xx42"
         let scratch = MatchScratch()
-        #expect(warm.matcher(for: .dataline)!.firstMatch(MatchSubject(text: line), scratch: scratch).position
+        #expect(
+            warm.matcher(for: .dataline)!.firstMatch(MatchSubject(text: line), scratch: scratch).position
                 == plain.matcher(for: .dataline)!.firstMatch(MatchSubject(text: line), scratch: scratch).position)
         #expect(warm.matcher(for: .dataline)!.firstMatch(MatchSubject(text: line), scratch: scratch).position == 5)
     }

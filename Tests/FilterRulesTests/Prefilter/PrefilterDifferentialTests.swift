@@ -43,8 +43,9 @@ struct PrefilterDifferentialTests {
         #expect(matched.matches >= 150)
     }
 
-    @Test("generated rule sets: negated rules, back-references, look-arounds, flags, header names",
-          arguments: 0..<24)
+    @Test(
+        "generated rule sets: negated rules, back-references, look-arounds, flags, header names",
+        arguments: 0..<24)
     func generatedRuleSet(_ seed: Int) throws {
         var generator = SeededGenerator(seed: UInt64(seed) &* 0x9e37_79b9 &+ 17)
         let text = RandomRules.file(ruleCount: 20 + seed * 8, using: &generator)
@@ -74,8 +75,10 @@ struct PrefilterDifferentialTests {
         let pair = try MatcherPair(text: text, file: "refused.rules")
         let matcher = try #require(pair.prefiltered.matcher(for: .dataline) as? PrefilteredStageMatcher)
         #expect(matcher.isLive)
-        _ = try pair.compareEveryStage(["abab", "foobar", "ab", "", "zz", "ÉÉé", "café", "a\r\n", "plain words", "x",
-                                        "Subject: hello", "Subject: say hello", "abab plain words zz"])
+        _ = try pair.compareEveryStage([
+            "abab", "foobar", "ab", "", "zz", "ÉÉé", "café", "a\r\n", "plain words", "x",
+            "Subject: hello", "Subject: say hello", "abab plain words zz",
+        ])
     }
 }
 
