@@ -37,13 +37,7 @@ func runEnvelopeLatencyBenchmark(_ options: RulesOptions) throws {
         let start = ContinuousClock.now
         var index = 0
         while seconds(ContinuousClock.now - start) < max(options.secondsPerCase, 1) || samples.count < 2_000 {
-            let session = sessions[index % sessions.count]
-            let asked = ContinuousClock.now
-            try expectAccepted(
-                smtpd.ask(
-                    .rcpt, session: session,
-                    extra: SMTPDDouble.mailaddrExtra(user: "person\(index)", domain: "example.net")), "RCPT")
-            samples.append(seconds(ContinuousClock.now - asked))
+            samples.append(try acceptedRCPT(smtpd, session: sessions[index % sessions.count], index: index))
             index += 1
         }
         samples.sort()

@@ -17,12 +17,8 @@ func runReloadBurstBenchmark(_ options: RulesOptions) throws {
             + "rcpt /^version\(version)@example\\.com$/ reject 550 \"5.7.1 version \(version)\"\n"
     }
     let file = try TemporaryFile(rules(version: 0), name: "rules.conf")
-    let cache = try TemporaryDirectory()
-    let process = try FilterProcess(
-        executable: options.filter, name: "rules",
-        arguments: ["-v", file.path, "--prefilter-cache", cache.path])
-    let smtpd = SMTPDDouble(process: process)
-    _ = try smtpd.register(name: "rules")
+    let served = try ServedRules(filter: options.filter, file: file)
+    let (process, smtpd) = (served.process, served.smtpd)
     func count(_ text: String) -> Int { process.stderrText.components(separatedBy: text).count - 1 }
     func waitFor(_ text: String, count wanted: Int, timeout: Double) throws {
         let deadline = Date().addingTimeInterval(timeout)

@@ -14,12 +14,8 @@ func runReloadLatencyBenchmark(_ options: RulesOptions) throws {
         (0..<count).map { "rcpt /^(?:user\($0)|role\($0)-[a-z]+)@example\\.(?:org|net)$/i reject\n" }.joined()
     }
     let file = try TemporaryFile(rules(10_000), name: "rules.conf")
-    let cache = try TemporaryDirectory()
-    let process = try FilterProcess(
-        executable: options.filter, name: "rules",
-        arguments: ["-v", file.path, "--prefilter-cache", cache.path])
-    let smtpd = SMTPDDouble(process: process)
-    _ = try smtpd.register(name: "rules")
+    let served = try ServedRules(filter: options.filter, file: file)
+    let (process, smtpd) = (served.process, served.smtpd)
     func waitFor(_ text: String, count: Int, timeout: Double) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while process.stderrText.components(separatedBy: text).count - 1 < count, Date() < deadline { usleep(20_000) }
@@ -34,14 +30,8 @@ func runReloadLatencyBenchmark(_ options: RulesOptions) throws {
     }
     var index = 0
     func query() throws -> Double {
-        let session = sessions[index % sessions.count]
-        let asked = ContinuousClock.now
-        try expectAccepted(
-            smtpd.ask(
-                .rcpt, session: session,
-                extra: SMTPDDouble.mailaddrExtra(user: "person\(index)", domain: "example.net")), "RCPT")
-        index += 1
-        return seconds(ContinuousClock.now - asked)
+        defer { index += 1 }
+        return try acceptedRCPT(smtpd, session: sessions[index % sessions.count], index: index)
     }
     var before: [Double] = []
     let warm = ContinuousClock.now
