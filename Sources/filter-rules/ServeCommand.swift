@@ -61,8 +61,8 @@ struct ServeCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Where compiled prefilter databases are cached, or 'off' (default: $XDG_CACHE_HOME/filter-rules, /var/cache/filter-rules for root, "
-                + "~/.cache/filter-rules; else /tmp/filter-rules-cache-UID).",
+            "Where compiled prefilter databases are cached, or 'off' (default: $XDG_CACHE_HOME/filter-rules, /var/cache/filter-rules "
+                + "for root or when it is this user's, ~/.cache/filter-rules; else /tmp/filter-rules-cache-UID).",
             valueName: "dir|off"))
     var prefilterCache: String?
 

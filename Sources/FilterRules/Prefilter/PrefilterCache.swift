@@ -47,16 +47,23 @@ public struct PrefilterCache: Sendable {
         return .success(cache)
     }
 
+    /// The system's cache directory: root's, and that of the user smtpd runs filters as when
+    /// it belongs to that user (the Debian package makes it for `opensmtpd`, mode 0700).
+    public static let systemDirectory = "/var/cache/filter-rules"
+
     /// The directory serve uses unless told otherwise: `$XDG_CACHE_HOME/filter-rules` when
-    /// XDG_CACHE_HOME is set, `/var/cache/filter-rules` for root, else
-    /// `$HOME/.cache/filter-rules`; when that cannot be used, `/tmp/filter-rules-cache-UID`.
-    /// Nil, with the reasons, when neither can.
-    public static func standard(environment: [String: String]) -> Result<PrefilterCache, CacheFailure> {
+    /// XDG_CACHE_HOME is set, else `systemDirectory` for root or when it belongs to this user,
+    /// else `$HOME/.cache/filter-rules`; when that cannot be used,
+    /// `/tmp/filter-rules-cache-UID`. Nil, with the reasons, when neither can.
+    public static func standard(
+        environment: [String: String],
+        systemDirectory: String = PrefilterCache.systemDirectory
+    ) -> Result<PrefilterCache, CacheFailure> {
         var first: String
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
             first = xdg + "/filter-rules"
-        } else if geteuid() == 0 {
-            first = "/var/cache/filter-rules"
+        } else if geteuid() == 0 || belongsToThisUser(systemDirectory) {
+            first = systemDirectory
         } else if let home = environment["HOME"], home.hasPrefix("/") {
             first = home + "/.cache"
             _ = mkdir(first, 0o700)
@@ -72,6 +79,12 @@ public struct PrefilterCache: Sendable {
             }
         }
         return .failure(CacheFailure(reasons.joined(separator: "; ")))
+    }
+
+    /// Whether `directory` is a directory (not a link) of this user.
+    private static func belongsToThisUser(_ directory: String) -> Bool {
+        var status = stat()
+        return lstat(directory, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR && status.st_uid == geteuid()
     }
 
     /// Why a cache directory or file cannot be used.

@@ -280,4 +280,12 @@ struct PrefilterCacheTests {
         let chosen = try PrefilterCache.standard(environment: ["XDG_CACHE_HOME": try directory()]).get()
         #expect(chosen.directory.hasSuffix("/filter-rules"))
     }
+
+    @Test("without XDG_CACHE_HOME, the system directory is used when it is this user's (as the package makes it for smtpd's user)")
+    func theSystemDirectoryOfThisUser() throws {
+        let system = try directory() + "/var-cache-filter-rules"
+        #expect(mkdir(system, 0o700) == 0)
+        let cache = try PrefilterCache.standard(environment: ["HOME": try directory()], systemDirectory: system).get()
+        #expect(cache.directory == system)
+    }
 }
