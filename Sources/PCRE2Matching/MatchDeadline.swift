@@ -12,7 +12,9 @@
 /// kernel ticks of 1–10 ms, fine enough for limits of tens of milliseconds; elsewhere
 /// `CLOCK_MONOTONIC`.
 public enum MonotonicClock {
-    /// Now, in nanoseconds since an arbitrary start.
+    /// Now, in nanoseconds since an arbitrary start. (Inlinable: it is read for every input
+    /// the rules match, from the FilterRules module.)
+    @inlinable
     public static func now() -> UInt64 {
         var time = timespec()
         #if os(Linux)
@@ -39,7 +41,15 @@ public struct MatchDeadline: Sendable {
     /// Which limit set it.
     public var source: Source
 
+    /// A deadline at `nanoseconds`, set by `source`.
+    @inlinable
+    public init(nanoseconds: UInt64, source: Source) {
+        self.nanoseconds = nanoseconds
+        self.source = source
+    }
+
     /// Whether the deadline has passed.
+    @inlinable
     public var hasPassed: Bool { MonotonicClock.now() >= nanoseconds }
 
     /// What a regex that runs past it reports: `line time limit exceeded (50ms)` or
@@ -55,7 +65,9 @@ public struct MatchDeadline: Sendable {
 extension MatchDeadline {
     /// The deadline of an input whose matching starts at `start`: `lineTimeLimit` after it,
     /// or sooner when less than that is left of `messageTimeLimit` after
-    /// `messageTimeSpent` nanoseconds; nil when neither limits it.
+    /// `messageTimeSpent` nanoseconds; nil when neither limits it. (Inlinable: made for
+    /// every input the rules match.)
+    @inlinable
     public static func forInput(
         startingAt start: UInt64, lineTimeLimit line: TimeLimit, messageTimeLimit whole: TimeLimit,
         messageTimeSpent spent: UInt64

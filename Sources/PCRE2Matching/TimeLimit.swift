@@ -13,9 +13,11 @@ public struct TimeLimit: Sendable, Hashable, CustomStringConvertible {
     public static let unlimited = TimeLimit(milliseconds: 0)
 
     /// Whether there is no limit.
+    @inlinable
     public var isUnlimited: Bool { milliseconds == 0 }
 
     /// The limit in nanoseconds.
+    @inlinable
     public var nanoseconds: UInt64 { UInt64(milliseconds) * 1_000_000 }
 
     /// As a rules file writes it: `50ms`, `1s`, `1500ms`, or `0` for none.
