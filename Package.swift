@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "OpenSMTPD",
                 "FilterRules",
+                "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

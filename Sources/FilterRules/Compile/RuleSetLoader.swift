@@ -17,7 +17,7 @@ public enum RuleSetLoader {
         do {
             text = try ConfigurationText.read(path: path)
         } catch {
-            throw RulesFileError([RuleDiagnostic(error.location, error.message)])
+            throw RulesFileError([error])
         }
         return try compile(text: text, file: path, carryingHitsFrom: previous, matching: matching)
     }

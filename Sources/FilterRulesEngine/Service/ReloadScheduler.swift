@@ -1,4 +1,5 @@
 import Dispatch
+import PCRE2Matching
 import Synchronization
 #if canImport(Glibc)
     import Glibc
@@ -58,7 +59,7 @@ public final class ReloadScheduler: Sendable {
     /// Asks for a reload (from the signal thread): it starts now when none runs.
     @discardableResult
     public func request() -> Request {
-        let now = Self.now()
+        let now = MonotonicClock.now()
         let taken: Request = state.withLock { state in
             state.requests &+= 1
             state.lastRequest = now
@@ -99,7 +100,7 @@ public final class ReloadScheduler: Sendable {
                     state.running = false
                     return nil
                 }
-                let now = Self.now()
+                let now = MonotonicClock.now()
                 let quiet = now &- state.lastRequest
                 if quiet >= quietPeriod || now &- state.firstPending >= longestWait { return 0 }
                 return quietPeriod - quiet
@@ -109,11 +110,5 @@ public final class ReloadScheduler: Sendable {
             var pause = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
             _ = nanosleep(&pause, nil)  // an interruption only shortens the wait; the loop checks again
         }
-    }
-
-    private static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }
