@@ -23,7 +23,14 @@ public enum MIMELimitExceeded: Equatable, Sendable, CustomStringConvertible {
         return false
     }
 
-    /// What went past which bound, for logs and replies.
+    /// What went past which bound, without anything the sender wrote (no header name): for
+    /// the SMTP reply.
+    public var replyText: String {
+        if case .headerBytes(_, let limit) = self { return "a header longer than \(limit) bytes" }
+        return description
+    }
+
+    /// What went past which bound, the header's name included, for logs.
     public var description: String {
         switch self {
         case .headerBytes(let name, let limit):

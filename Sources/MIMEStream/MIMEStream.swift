@@ -201,15 +201,14 @@ public struct MIMEStream {
         headerUnderWay = false
         guard let header = pending else { return }
         pending = nil
-        if pendingCut {
-            // After the header itself: the rules see what was kept first.
-            pendingCut = false
-            let name = header.firstIndex(of: UInt8(ascii: ":")).map { Self.headerName(header[..<$0]) } ?? ""
-            defer { emit(.limitExceeded(.headerBytes(name: name, limit: limits.headerBytes)), pendingLine) }
-            flushHeader(header, emit: emit)
-            return
-        }
+        let wasCut = pendingCut
+        pendingCut = false
         flushHeader(header, emit: emit)
+        if wasCut {
+            // After the header itself: the rules see what was kept first.
+            let name = header.firstIndex(of: UInt8(ascii: ":")).map { Self.headerName(header[..<$0]) } ?? ""
+            emit(.limitExceeded(.headerBytes(name: name, limit: limits.headerBytes)), pendingLine)
+        }
     }
 
     /// `header`, complete: noted if MIME needs it, passed on decoded.

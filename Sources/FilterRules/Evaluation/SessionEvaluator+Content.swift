@@ -104,14 +104,13 @@ extension SessionEvaluator {
         case .parts, .depth, .boundaryBytes: stage = .body
         }
         let options = ruleSet.options
-        let action = exceeded.isHeaderLimit ? options.oversizedHeader : options.oversizedMIME
-        let setting = (exceeded.isHeaderLimit ? "oversized-header " : "oversized-mime ") + action.rawValue
+        let (action, option) =
+            exceeded.isHeaderLimit ? (options.oversizedHeader, "oversized-header") : (options.oversizedMIME, "oversized-mime")
+        let setting = "\(option) \(action)"
         onContentLimit?(exceeded, line, setting)
         guard let verdict = action.verdict else { return }
-        let what: String
-        if case .headerBytes(_, let bytes) = exceeded { what = "a header longer than \(bytes) bytes" } else { what = exceeded.description }
         let decision = Decision(
-            verdict: verdict, reply: action.reply(for: what), rule: nil,
+            verdict: verdict, reply: action.reply(for: exceeded.replyText), rule: nil,
             reason: "\(exceeded), set \(setting)",
             matchedInput: MatchedInput(stage: stage, bytes: [], messageLine: line))
         if options.mode == .reportOnly {
