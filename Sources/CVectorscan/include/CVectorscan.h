@@ -6,7 +6,12 @@
  * itself (libhs.so.5, Debian's libvectorscan5) is opened with dlopen on first use, so a
  * machine without it still runs the filter, on PCRE2 alone. Each cvectorscan_ function is
  * the hs_ function of the same name; call cvectorscan_load first: the others must not be
- * called unless it returned 1. */
+ * called unless it returned 1.
+ *
+ * Exceptions, for the correctness of Debian's 5.4.9 on AVX2 and AVX512 CPUs (see loader.c):
+ * cvectorscan_scan calls the SSE4.2 implementation when the library has one, and the
+ * compile functions then ignore `platform` and compile for a generic x86-64, which that
+ * implementation requires. */
 #include <hs/hs.h>
 #include <stddef.h>
 
@@ -16,11 +21,18 @@ int cvectorscan_load(void);
 const char *cvectorscan_load_error(void);
 
 const char *cvectorscan_version(void);
+/* Which scan implementation is called: "corei7" (SSE4.2, chosen) or "native" (hs_scan). */
+const char *cvectorscan_runtime(void);
 hs_error_t cvectorscan_valid_platform(void);
 hs_error_t cvectorscan_compile_multi(const char *const *expressions, const unsigned int *flags,
                                      const unsigned int *ids, unsigned int elements, unsigned int mode,
                                      const hs_platform_info_t *platform, hs_database_t **db,
                                      hs_compile_error_t **error);
+/* Literal mode (Hyperscan 5.2+): each literal its bytes and length, NULs allowed. */
+hs_error_t cvectorscan_compile_lit_multi(const char *const *literals, const unsigned int *flags,
+                                         const unsigned int *ids, const size_t *lengths, unsigned int elements,
+                                         unsigned int mode, const hs_platform_info_t *platform, hs_database_t **db,
+                                         hs_compile_error_t **error);
 hs_error_t cvectorscan_free_compile_error(hs_compile_error_t *error);
 hs_error_t cvectorscan_expression_info(const char *expression, unsigned int flags, hs_expr_info_t **info,
                                        hs_compile_error_t **error);

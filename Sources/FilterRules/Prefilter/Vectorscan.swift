@@ -5,9 +5,15 @@ import CVectorscan
 /// The library (`libhs.so.5`, Debian's libvectorscan5) is opened at run time: without it,
 /// or on a CPU it cannot run on, every stage is matched by PCRE2 alone.
 public enum Vectorscan {
-    /// The library's version and build date (`hs_version`), e.g. `5.4.9 2023-01-25`;
-    /// `none` when the library cannot be opened.
-    public static let version: String = cvectorscan_load() == 1 ? String(cString: cvectorscan_version()) : "none"
+    /// The library's version and build date (`hs_version`) and the scan implementation
+    /// used, e.g. `5.4.9 2023-01-25, corei7 runtime` (see Sources/CVectorscan/loader.c for
+    /// why the SSE4.2 implementation); `none` when the library cannot be opened. Part of
+    /// every cache key: a database compiled for another runtime is not loaded.
+    public static let version: String =
+        cvectorscan_load() == 1
+        ? String(String(cString: cvectorscan_version()).reversed().drop { $0 == " " }.reversed()) + ", "
+            + String(cString: cvectorscan_runtime()) + " runtime"
+        : "none"
 
     /// Why Vectorscan cannot be used on this machine, nil when it can: the library is not
     /// installed (or cannot be opened), or the CPU lacks the instructions it needs
