@@ -99,6 +99,12 @@ struct ByteSet: Equatable {
         return result
     }
 
+    /// How many bytes the set has.
+    var count: Int { words.0.nonzeroBitCount + words.1.nonzeroBitCount + words.2.nonzeroBitCount + words.3.nonzeroBitCount }
+
+    /// The bytes of the set, ascending.
+    var elements: [UInt8] { (0...255).compactMap { contains(UInt8($0)) ? UInt8($0) : nil } }
+
     /// Whether the sets share a byte.
     func overlaps(_ other: ByteSet) -> Bool { !intersection(other).isEmpty }
 

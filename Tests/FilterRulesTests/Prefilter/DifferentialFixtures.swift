@@ -147,3 +147,64 @@ enum RandomRules {
         return (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
     }
 }
+
+/// Random regexes rich in literals, for the literal stage: words and tokens, alternations,
+/// optional parts, small classes, anchors, word boundaries, back references, escapes,
+/// `\Q...\E`, inline options; and subjects built from their own pieces in random case, cut
+/// and joined, so that many match and many almost match.
+enum LiteralRules {
+    private static let words = [
+        "free", "zq00042x", "viagra", "X-Spam: ", "gift card", "wire", "a.b", "ref 7", "win", "lottery", "foo", "ab",
+    ]
+    private static let pieces = [
+        "(?:yes|high)", "(?:very )?", "https?://", "[Aa]ct", "[13]", "\\s+", "\\w+", ".*", ".{0,3}", "\\b", "^", "$",
+        "(\\w+) \\1", "(ab|cd)\\1", "\\.", "\\-", "\\Qa+b\\E", "(?i)", "(?i:Win)", "(?:ab)+", "x{2,3}", "[^a]", "\\d{2}",
+        "(?=free)", "(?<!b)", "\\x41", "é", "|", "(?:foo|barbaz)", "o?",
+    ]
+
+    /// A regex of two to six pieces.
+    static func regex(using generator: inout SeededGenerator) -> String {
+        var text = ""
+        var open = 0
+        for _ in 0..<Int.random(in: 2...6, using: &generator) {
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0..<4: text += words.randomElement(using: &generator)!.replacingOccurrences(of: ".", with: "\\.")
+            case 4:
+                text += "(?:"
+                open += 1
+            case 5 where open > 0:
+                text += ")" + ["", "?", "+", "*", "{1,2}"].randomElement(using: &generator)!
+                open -= 1
+            default: text += pieces.randomElement(using: &generator)!
+            }
+        }
+        return text + String(repeating: ")", count: open)
+    }
+
+    /// A subject made of the regex's literal runs and words, in random case, some cut.
+    static func subject(from regex: String, using generator: inout SeededGenerator) -> String {
+        let runs = DifferentialFixtures.literalRuns(of: regex) + words + ["a+b", "A", "ab ab", "cd cd", "12", " ", "x", "xx"]
+        var text = ""
+        for _ in 0..<Int.random(in: 1...5, using: &generator) {
+            var piece = runs.randomElement(using: &generator)!
+            switch Int.random(in: 0..<6, using: &generator) {
+            case 0: piece = piece.uppercased()
+            case 1: piece = String(piece.dropLast())
+            case 2: piece = piece.capitalized
+            default: break
+            }
+            text += piece
+        }
+        return text
+    }
+
+    /// A rules file of `ruleCount` literal-rich rules over the stages, some caseless.
+    static func file(ruleCount: Int, using generator: inout SeededGenerator) -> String {
+        let stages = ["helo", "mail", "rcpt", "dataline", "body", "header"]
+        return (0..<ruleCount).map { _ in
+            let flags = ["", "", "i", "m", "im"].randomElement(using: &generator)!
+            let source = regex(using: &generator).replacingOccurrences(of: "/", with: "\\/")
+            return "\(stages.randomElement(using: &generator)!) /\(source)/\(flags) reject"
+        }.joined(separator: "\n") + "\n"
+    }
+}
