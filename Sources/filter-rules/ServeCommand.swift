@@ -53,8 +53,8 @@ struct ServeCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "on: a Vectorscan database of the rules' regexes names the rules that may match each input, PCRE2 confirms them; off: every rule is tried with "
-                + "PCRE2.",
+            "on: Vectorscan databases of the rules' literals and regexes name the rules that may match each input, PCRE2 confirms them; "
+                + "off: every rule is tried with PCRE2.",
             valueName: "on|off"))
     var prefilter: Switch = .on
 

@@ -42,8 +42,10 @@ struct PrefilterServeTests {
         let (process, smtpd) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
         #expect(
             waitForLog(
-                process, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, built in", timeout: 60))
-        #expect(waitForLog(process, containing: "prefilter live for helo: 1 rules in the Vectorscan database"))
+                process,
+                containing: "prefilter live for dataline: 300 rules by their literals, 0 in Vectorscan regex databases, 0 always tried with PCRE2, built in",
+                timeout: 60))
+        #expect(waitForLog(process, containing: "prefilter live for helo: 1 rules by their literals"))
         #expect(try connect(smtpd, session: 1).status == 0)
         #expect(try smtpd.ask(.helo, session: 1, extra: SMTPDDouble.heloExtra("spam.example")).code == 550)
         #expect(try messageStatus(smtpd, session: 1, line: Self.spamLine) != 0)
@@ -53,7 +55,9 @@ struct PrefilterServeTests {
         let (again, _) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
         #expect(
             waitForLog(
-                again, containing: "prefilter live for dataline: 300 rules in the Vectorscan database, 0 always tried with PCRE2, loaded from the cache in",
+                again,
+                containing:
+                    "prefilter live for dataline: 300 rules by their literals, 0 in Vectorscan regex databases, 0 always tried with PCRE2, loaded from the cache in",
                 timeout: 60))
     }
 
@@ -68,7 +72,7 @@ struct PrefilterServeTests {
         #expect(waitForLog(process, containing: "reloaded \(file.path): 302 rules", timeout: 60))
         let log = process.stderrText
         let reloaded = try #require(log.range(of: "reloaded \(file.path)"))
-        let secondLive = try #require(log.range(of: "prefilter live for dataline: 301 rules"))
+        let secondLive = try #require(log.range(of: "prefilter live for dataline: 301 rules by their literals"))
         #expect(secondLive.lowerBound < reloaded.lowerBound, "\(log)")
         #expect(try connect(smtpd, session: 2).status == 0)
         #expect(try messageStatus(smtpd, session: 2, line: "a brand new rule") != 0)

@@ -100,9 +100,9 @@ public final class CompiledRuleSet: Sendable {
         Stage.allCases.compactMap { matchers[$0] as? PrefilteredStageMatcher }
     }
 
-    /// Whether every stage that has a prefilter has it live (building has ended for each).
+    /// Whether every stage that has a prefilter has finished building it (in success or not).
     public var prefiltersAreBuilt: Bool {
-        prefilteredMatchers.allSatisfy { $0.isLive || $0.sequentialReason != nil }
+        prefilteredMatchers.allSatisfy(\.isComplete)
     }
 
     /// Waits until the prefilters of every stage have been built (or have failed to be).
@@ -110,11 +110,12 @@ public final class CompiledRuleSet: Sendable {
         for matcher in prefilteredMatchers { matcher.waitUntilBuilt() }
     }
 
-    /// Waits until every prefilter database is built or cannot be, unless `giveUp` answers
-    /// true first (it is asked every 50 ms); whether they all ended.
-    public func waitForPrefilters(unless giveUp: () -> Bool) -> Bool {
+    /// Waits until the prefilter of every stage is live (its first step: the literal stage
+    /// and the regex parts at hand; the parts to compile go live later) or cannot be, unless
+    /// `giveUp` answers true first (it is asked every 50 ms); whether they all ended.
+    public func waitForLivePrefilters(unless giveUp: () -> Bool) -> Bool {
         for matcher in prefilteredMatchers {
-            while !matcher.waitUntilBuilt(timeout: 0.05) {
+            while !matcher.waitUntilLive(timeout: 0.05) {
                 if giveUp() { return false }
             }
         }

@@ -14,13 +14,14 @@
 /// files of this user are read: anything else found at a database's path (a FIFO would
 /// block the reader) is refused without waiting, and rebuilt; so is a file larger than a
 /// database of its patterns can be, by its size, unread. The newest ``keptFiles`` files
-/// are kept.
+/// are kept: enough for several rule sets of a literal database and a few dozen regex
+/// parts per stage each.
 public struct PrefilterCache: Sendable {
     /// The directory.
     public let directory: String
 
     /// How many database files the directory keeps (the least recently used are removed).
-    public static let keptFiles = 16
+    public static let keptFiles = 256
 
     /// The file format's first line.
     static let magic = Array("filter-rules prefilter cache 1\n".utf8)
@@ -102,8 +103,11 @@ public struct PrefilterCache: Sendable {
     }
 
     /// The cached database of `patterns`.
-    func load(_ patterns: [VectorscanPattern]) -> Lookup {
-        let key = Self.key(patterns)
+    func load(_ patterns: [VectorscanPattern]) -> Lookup { load(.regexes(patterns)) }
+
+    /// The cached database of `recipe`.
+    func load(_ recipe: DatabaseRecipe) -> Lookup {
+        let key = recipe.key
         let path = self.path(for: key)
         // Anything but a regular file of this user is refused unopened, as FileBytes.read
         // refuses configuration files. A FIFO put there after the lstat cannot block the
@@ -125,10 +129,10 @@ public struct PrefilterCache: Sendable {
         if let refusal = Self.refusal(of: status, at: path) { return .unusable(refusal) }
         // Judged by its size before any of it is read; at most that size is read, so a file
         // growing meanwhile is not read past the limit either.
-        let largest = Self.largestFile(key: key, patterns: patterns.count)
+        let largest = Self.largestFile(key: key, patterns: recipe.count)
         guard status.st_size <= largest else {
             return .unusable(
-                "\(path) is \(status.st_size) bytes, more than a database of these \(patterns.count) "
+                "\(path) is \(status.st_size) bytes, more than a database of these \(recipe.count) "
                     + "patterns can be (\(largest)), ignored and rebuilt")
         }
         guard let bytes = Self.readAll(descriptor, size: Int(status.st_size)) else {
@@ -158,12 +162,17 @@ public struct PrefilterCache: Sendable {
 
     /// Writes `database` for `patterns`; the problem when it could not be written.
     func store(_ database: VectorscanDatabase, for patterns: [VectorscanPattern]) -> String? {
-        let key = Self.key(patterns)
+        store(database, for: .regexes(patterns))
+    }
+
+    /// Writes `database` for `recipe`; the problem when it could not be written.
+    func store(_ database: VectorscanDatabase, for recipe: DatabaseRecipe) -> String? {
+        let key = recipe.key
         let blob: [UInt8]
         do { blob = try database.serialized() } catch { return "cannot serialise the database: \(error.message)" }
-        let largest = Self.largestDatabase(patterns: patterns.count)
+        let largest = Self.largestDatabase(patterns: recipe.count)
         guard blob.count <= largest else {  // load would refuse it
-            return "the database is \(blob.count) bytes, more than the cache reads for \(patterns.count) patterns "
+            return "the database is \(blob.count) bytes, more than the cache reads for \(recipe.count) patterns "
                 + "(\(largest)), not cached"
         }
         var file = Self.magic
@@ -194,16 +203,7 @@ public struct PrefilterCache: Sendable {
     }
 
     /// What a database file stands for: the library version and every pattern.
-    static func key(_ patterns: [VectorscanPattern]) -> [UInt8] {
-        var key = Array("vectorscan \(Vectorscan.version)\n".utf8)
-        for pattern in patterns {
-            append(UInt64(pattern.id), to: &key)
-            append(UInt64(pattern.flags), to: &key)
-            append(UInt64(pattern.expression.count), to: &key)
-            key += pattern.expression
-        }
-        return key
-    }
+    static func key(_ patterns: [VectorscanPattern]) -> [UInt8] { DatabaseRecipe.regexes(patterns).key }
 
     /// The most bytes a serialised database of `patterns` patterns is taken to have; a
     /// larger file is not read. Generous: 64 MiB, plus 16 KiB a pattern, but no more than

@@ -1,32 +1,43 @@
-/// Which of a stage's rules Vectorscan stands in for: every regex rule that is not negated,
-/// not bound to one header (`header NAME` matches the value only) and whose regex
-/// Vectorscan can report a superset of matches for (``VectorscanPattern/standingIn(for:flags:id:)``).
-/// The others (negated, address blocks, header-bound, refused regexes) are always tried.
+/// Which of a stage's rules which Vectorscan stage stands in for. Only rules whose regex
+/// decides on the whole subject are covered: not negated, not bound to one header (`header
+/// NAME` matches the value only), a regex predicate. Of those:
+/// - a rule with ``RequiredLiterals`` goes to the literal stage (one database of literals,
+///   compiled in a fraction of a second however many rules there are);
+/// - a rule without goes to the regex databases when Vectorscan can report a superset of
+///   its matches (``VectorscanPattern/standingIn(for:flags:id:)``);
+/// - the others are always tried with PCRE2.
 struct PrefilterPlan: Sendable {
-    /// The patterns of the covered rules, ids their positions, in position order.
-    var patterns: [VectorscanPattern]
+    /// The literals of the rules the literal stage covers; ids are positions.
+    var literals: [VectorscanLiteral]
+    /// How many rules the literal stage covers.
+    var literalRuleCount: Int
+    /// The patterns of the rules the regex databases cover; ids are positions, ascending.
+    var regexes: [VectorscanPattern]
     /// Positions of the rules always tried, ascending.
     var alwaysTried: [Int]
 
-    /// The plan for a stage's `rules` (in file order).
-    init(rules: [CompiledRule]) {
-        patterns = []
+    /// The plan for a stage's `rules` (in file order); without a literal stage when
+    /// `literalStage` is false (Vectorscan refused the literals).
+    init(rules: [CompiledRule], literalStage: Bool = true) {
+        literals = []
+        literalRuleCount = 0
+        regexes = []
         alwaysTried = []
         for (position, rule) in rules.enumerated() {
-            if !rule.isNegated, rule.headerName == nil, case .regex(let regex) = rule.predicate,
-                let pattern = VectorscanPattern.standingIn(for: regex.pattern, flags: regex.flags, id: position)
-            {
-                patterns.append(pattern)
+            guard !rule.isNegated, rule.headerName == nil, case .regex(let regex) = rule.predicate else {
+                alwaysTried.append(position)
+                continue
+            }
+            if literalStage, let required = RequiredLiterals.of(regex.pattern, flags: regex.flags) {
+                literals += required.alternatives.map {
+                    VectorscanLiteral(bytes: $0, isCaseless: required.isCaseless, id: UInt32(position))
+                }
+                literalRuleCount += 1
+            } else if let pattern = VectorscanPattern.standingIn(for: regex.pattern, flags: regex.flags, id: position) {
+                regexes.append(pattern)
             } else {
                 alwaysTried.append(position)
             }
         }
-    }
-
-    /// Moves the pattern at `index` of ``patterns`` to the rules always tried (Vectorscan
-    /// refused it in the whole set).
-    mutating func giveUp(patternAt index: Int) {
-        let position = Int(patterns.remove(at: index).id)
-        alwaysTried.insert(position, at: alwaysTried.firstIndex { $0 > position } ?? alwaysTried.endIndex)
     }
 }

@@ -2,50 +2,35 @@ import Dispatch
 import PCRE2Matching
 import Synchronization
 
-/// Finds the first matching rule with one Vectorscan scan of the input: the database of the
-/// stage's patterns names the rules that may match, and PCRE2, still the meaning of every
-/// rule, confirms those and tries the rules Vectorscan does not cover, all in file order.
-/// Its decisions are those of ``SequentialStageMatcher``: a rule left out is one whose
-/// regex cannot match the input (its PCRE2 match is not tried, so neither can it hit a
-/// limit).
+/// Finds the first matching rule with one Vectorscan scan of the input: the databases of
+/// the stage (its literal stage and its regex parts, ``PrefilterPlan``) name the rules that
+/// may match, and PCRE2, still the meaning of every rule, confirms those and tries the
+/// rules Vectorscan does not cover, all in file order. Its decisions are those of
+/// ``SequentialStageMatcher``: a rule left out is one whose regex cannot match the input
+/// (its PCRE2 match is not tried, so neither can it hit a limit).
 ///
-/// The database is built on a background queue when the matcher is made (or loaded from
-/// the disk cache) and swapped in atomically when ready; until then, and for good when it
-/// cannot be built, every rule is tried in order.
+/// The databases are built on background queues when the matcher is made (or loaded from
+/// the disk cache), and swapped in atomically as they are ready (``PrefilterBuild``): the
+/// literal stage within a fraction of a second, the regex parts one by one after. Until the
+/// first is live, and for good when none can be built, every rule is tried in order.
 public final class PrefilteredStageMatcher: StageMatcher {
     /// The stage's rules in file order.
     public let rules: [CompiledRule]
     private let state: PrefilterState
 
-    /// Creates the matcher and starts building its database.
+    /// Creates the matcher and starts building its databases.
     public init(rules: [CompiledRule], options: PrefilterOptions) {
         self.rules = rules
         let state = PrefilterState()
         self.state = state
-        state.building.enter()
-        let stage = rules.first?.rule.stage ?? .connect
-        PrefilterBuild.queue.async {
-            defer { state.building.leave() }
-            if options.isAbandoned() {
-                state.failure.withLock { $0 = PrefilterBuild.abandonedReason }
-                return
-            }
-            switch PrefilterBuild.index(for: rules, options: options) {
-            case .success(let (index, seconds, fromCache)):
-                state.publish(index)
-                options.report(
-                    .live(
-                        stage: stage, covered: index.coveredCount, alwaysTried: index.alwaysTried.count,
-                        seconds: seconds, fromCache: fromCache))
-            case .failure(let failure):
-                state.failure.withLock { $0 = failure.reason }
-                options.report(.sequential(stage: stage, reason: failure.reason))
-            }
-        }
+        PrefilterBuild.start(rules: rules, options: options, state: state)
     }
 
-    /// Whether the database is in use.
+    /// Whether a prefilter is in use (its first step, at least, is live).
     public var isLive: Bool { state.live != nil }
+
+    /// Whether building has ended, in success or not (every regex part built, or given up).
+    public var isComplete: Bool { state.isComplete }
 
     /// Why the stage stays sequential, once building has failed; nil while building or live.
     public var sequentialReason: String? { state.failure.withLock { $0 } }
@@ -58,11 +43,17 @@ public final class PrefilteredStageMatcher: StageMatcher {
         state.building.wait(timeout: .now() + seconds) == .success
     }
 
+    /// Waits until the first step has ended (the prefilter is live, or cannot be) or
+    /// `timeout` (seconds) has passed; whether it ended.
+    public func waitUntilLive(timeout seconds: Double) -> Bool {
+        state.firstStep.wait(timeout: .now() + seconds) == .success
+    }
+
     /// The first matching rule at or after `position`, honouring negation (see the type).
     public func firstMatch(_ subject: MatchSubject, from position: Int, scratch: MatchScratch) -> StageMatch {
         guard let index = state.live else { return sequential(subject, from: position, scratch) }
         return subject.bytes.withUnsafeBytes { bytes in
-            index.database.scan(bytes) { found in
+            index.scan(bytes) { found in
                 guard let found else { return sequential(subject, from: position, scratch) }
                 return confirm(found, index, subject, from: position, scratch)
             }
@@ -86,7 +77,11 @@ public final class PrefilteredStageMatcher: StageMatcher {
             let nextTried = tried < always.count ? always[tried] : Int.max
             let next = min(nextHit, nextTried)
             guard next < rules.count else { return result }
-            if next == nextHit { hit += 1 } else { tried += 1 }
+            if next == nextHit {
+                // A rule with several literals can be found more than once.
+                while hit < found.hits.count && Int(found.hits[hit]) == next { hit += 1 }
+            }
+            if next == nextTried { tried += 1 }
             if result.tryRule(rules[next], at: next, subject, scratch) { return result }
         }
     }
@@ -103,27 +98,55 @@ public final class PrefilteredStageMatcher: StageMatcher {
 }
 
 /// What a prefiltered matcher shares with its building job.
-private final class PrefilterState: Sendable {
-    /// The live index, published once (the state owns one reference to it). An atomic
-    /// pointer rather than `AtomicLazyReference`, whose unspecialised `load()` looked up
-    /// generic metadata on every input.
+final class PrefilterState: Sendable {
+    /// The live index, the newest published. Stored unretained: ``published`` keeps every
+    /// index ever published alive until the matcher goes, so a reader that loaded one
+    /// just before a newer one came can finish its scan (a handful per stage: the first
+    /// step and one per regex part). An atomic pointer rather than `AtomicLazyReference`,
+    /// whose unspecialised `load()` looked up generic metadata on every input.
     private let index = Atomic<Unmanaged<PrefilterIndex>?>(nil)
+    private let published = Mutex<[PrefilterIndex]>([])
     /// Why building failed.
     let failure = Mutex<String?>(nil)
-    /// Entered while building.
+    /// Entered until the first step has ended.
+    let firstStep = DispatchGroup()
+    /// Entered until building has ended.
     let building = DispatchGroup()
+    private let ended = Mutex<(firstStep: Bool, building: Bool)>((false, false))
 
-    /// The live index, nil until it is published.
-    var live: PrefilterIndex? { index.load(ordering: .acquiring)?.takeUnretainedValue() }
-
-    /// Makes `live` the index; only the first call has an effect.
-    func publish(_ live: PrefilterIndex) {
-        let reference = Unmanaged.passRetained(live)
-        let (stored, _) = index.compareExchange(expected: nil, desired: reference, ordering: .acquiringAndReleasing)
-        if !stored { reference.release() }
+    init() {
+        firstStep.enter()
+        building.enter()
     }
 
-    deinit {
-        index.load(ordering: .acquiring)?.release()
+    /// The live index, nil until one is published.
+    var live: PrefilterIndex? { index.load(ordering: .acquiring)?.takeUnretainedValue() }
+
+    /// Whether building has ended.
+    var isComplete: Bool { ended.withLock { $0.building } }
+
+    /// Makes `live` the index.
+    func publish(_ live: PrefilterIndex) {
+        published.withLock { $0.append(live) }
+        index.store(Unmanaged.passUnretained(live), ordering: .releasing)
+    }
+
+    /// Says the first step has ended (once; later calls do nothing).
+    func firstStepEnded() {
+        if ended.withLock({ ended in
+            defer { ended.firstStep = true }; return !ended.firstStep
+        }) {
+            firstStep.leave()
+        }
+    }
+
+    /// Says building has ended (once; later calls do nothing).
+    func buildingEnded() {
+        firstStepEnded()
+        if ended.withLock({ ended in
+            defer { ended.building = true }; return !ended.building
+        }) {
+            building.leave()
+        }
     }
 }

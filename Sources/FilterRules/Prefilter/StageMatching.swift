@@ -35,6 +35,9 @@ public struct PrefilterOptions: Sendable {
     /// compile. Vectorscan cannot stop a compile that has begun; its database still goes
     /// to the cache.
     public var isAbandoned: @Sendable () -> Bool
+    /// The databases in use for rule sets built with these options (and copies of them,
+    /// such as ``StageMatching/abandoning(when:)`` makes for each reload).
+    let live = LiveDatabases()
 
     /// Creates options.
     public init(
@@ -49,10 +52,21 @@ public struct PrefilterOptions: Sendable {
 
 /// What became of a stage's prefilter.
 public enum PrefilterReport: Sendable, CustomStringConvertible {
-    /// The database is in use: how many of the stage's rules it covers, how many are always
-    /// tried with PCRE2, how long building (or loading) it took, and whether it came from
-    /// the disk cache.
-    case live(stage: Stage, covered: Int, alwaysTried: Int, seconds: Double, fromCache: Bool)
+    /// The first step is live (the literal stage and the regex parts found in memory or
+    /// the cache) while `partsToGo` regex parts are still to be compiled: how many rules the
+    /// literal stage covers, how many the live regex parts, how many are always tried with
+    /// PCRE2 for now (those of the parts to go among them), and how long it took.
+    case firstStepLive(stage: Stage, literal: Int, regex: Int, alwaysTried: Int, partsToGo: Int, seconds: Double)
+    /// A regex part is live: how many rules it covers, how many parts are still to go, and
+    /// the time since the build began.
+    case partLive(stage: Stage, rules: Int, partsToGo: Int, seconds: Double)
+    /// Every database is in use: how many of the stage's rules the literal stage covers,
+    /// how many the regex databases, how many are always tried with PCRE2, how long
+    /// building (or loading) took, and whether every database came from the disk cache or
+    /// memory.
+    case live(stage: Stage, literal: Int, regex: Int, alwaysTried: Int, seconds: Double, fromCache: Bool)
+    /// Vectorscan refused the literal stage; its rules go to the regex databases.
+    case literalsRefused(stage: Stage, reason: String)
     /// The stage stays sequential, and why.
     case sequential(stage: Stage, reason: String)
     /// The disk cache could not be read or written (the database is built, or used, anyway).
@@ -60,11 +74,21 @@ public enum PrefilterReport: Sendable, CustomStringConvertible {
 
     /// The log line.
     public var description: String {
+        func time(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
         switch self {
-        case .live(let stage, let covered, let tried, let seconds, let cached):
-            let time = (seconds * 1000).rounded() / 1000
-            return "prefilter live for \(stage): \(covered) rules in the Vectorscan database, \(tried) always tried with PCRE2, "
-                + (cached ? "loaded from the cache in \(time) s" : "built in \(time) s")
+        case .firstStepLive(let stage, let literal, let regex, let tried, let toGo, let seconds):
+            return "prefilter first step live for \(stage): \(literal) rules by their literals, \(regex) in Vectorscan regex "
+                + "databases, \(tried) tried with PCRE2 until \(toGo) regex \(toGo == 1 ? "part is" : "parts are") built, "
+                + "in \(time(seconds)) s"
+        case .partLive(let stage, let rules, let toGo, let seconds):
+            return "prefilter regex part live for \(stage): \(rules) rules, \(toGo) \(toGo == 1 ? "part" : "parts") to go, "
+                + "after \(time(seconds)) s"
+        case .live(let stage, let literal, let regex, let tried, let seconds, let cached):
+            return "prefilter live for \(stage): \(literal) rules by their literals, \(regex) in Vectorscan regex databases, "
+                + "\(tried) always tried with PCRE2, "
+                + (cached ? "loaded from the cache in \(time(seconds)) s" : "built in \(time(seconds)) s")
+        case .literalsRefused(let stage, let reason):
+            return "prefilter literal stage refused for \(stage), its rules go to the regex databases: \(reason)"
         case .sequential(let stage, let reason):
             return "no prefilter for \(stage), its rules are tried one by one with PCRE2: \(reason)"
         case .cacheProblem(let text):

@@ -30,8 +30,16 @@ public final class RuleSetStore: Sendable {
         self.scanLimitOverride = scanLimit
         self.modeOverride = mode
         self.matching = matching
-        current = Mutex(try Self.load(path, scanLimit: scanLimit, mode: mode, matching: matching, previous: nil))
+        let loaded = ContinuousClock.now
+        let set = try Self.load(path, scanLimit: scanLimit, mode: mode, matching: matching, previous: nil)
+        // The first message is matched with the prefilter live: its first step takes a
+        // fraction of a second (smtpd waits for a filter to register), bounded all the same.
+        _ = set.waitForLivePrefilters(unless: { ContinuousClock.now - loaded > .seconds(Self.startupPrefilterWait) })
+        current = Mutex(set)
     }
+
+    /// How many seconds the start waits at most for the prefilters' first step.
+    static let startupPrefilterWait = 10
 
     /// Creates a store over an already compiled set (tests, dry-runs).
     public init(ruleSet: CompiledRuleSet) {
@@ -63,7 +71,8 @@ public final class RuleSetStore: Sendable {
     }
 
     /// Re-reads and compiles the file (on the caller's thread, off the query path), waits
-    /// until its prefilters are built (the old set answers meanwhile) and swaps it in,
+    /// until its prefilters are live (their first step: the literal stage and the regex
+    /// parts that did not change; the old set answers meanwhile) and swaps it in,
     /// logging one line and the file's warnings. On errors the old set stays and the errors
     /// are logged; so it does, with a warning, when the file has no rules where there were
     /// some and does not say `set allow-empty on` (a file cut short while being written
@@ -77,10 +86,14 @@ public final class RuleSetStore: Sendable {
     @discardableResult
     public func reload(logger: Logger, superseded: @escaping @Sendable () -> Bool = { false }) -> Bool {
         let previous = ruleSet
+        // Once in force the set's regex parts are built to the end, whatever reload comes
+        // next: a newer reload that fails leaves this set in force.
+        let adopted = AdoptionFlag()
         do {
             let next = try Self.load(
                 path, scanLimit: scanLimitOverride, mode: modeOverride,
-                matching: matching.abandoning(when: superseded), previous: previous)
+                matching: matching.abandoning(when: { [adopted] in !adopted.isSet && superseded() }),
+                previous: previous)
             if next.rules.isEmpty, !previous.rules.isEmpty, !next.options.allowEmpty {
                 let message =
                     "reload of \(path) refused, the previous \(previous.rules.count) rules stay in force: "
@@ -88,11 +101,12 @@ public final class RuleSetStore: Sendable {
                 logger.warning("\(message)")
                 return false
             }
-            guard !superseded(), next.waitForPrefilters(unless: superseded) else {
+            guard !superseded(), next.waitForLivePrefilters(unless: superseded) else {
                 logger.notice("reload of \(path) abandoned for a newer one: a SIGHUP came while it was being compiled; the file is read again")
                 return false
             }
             current.withLock { $0 = next }
+            adopted.set()
             let line =
                 "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
                 + (next.options.mode == .reportOnly ? ", report-only" : "")
@@ -110,4 +124,15 @@ public final class RuleSetStore: Sendable {
             return false
         }
     }
+}
+
+/// Whether a reloaded set has been put in force (then its prefilter is built to the end).
+private final class AdoptionFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    /// Whether it is set.
+    var isSet: Bool { value.load(ordering: .acquiring) }
+
+    /// Sets it.
+    func set() { value.store(true, ordering: .releasing) }
 }

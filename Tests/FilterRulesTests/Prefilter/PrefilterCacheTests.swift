@@ -33,7 +33,7 @@ struct PrefilterCacheTests {
     }
 
     private func liveFromCache(_ reports: [PrefilterReport]) -> [Bool] {
-        reports.compactMap { if case .live(_, _, _, _, let cached) = $0 { return cached } else { return nil } }
+        reports.compactMap { if case .live(_, _, _, _, _, let cached) = $0 { return cached } else { return nil } }
     }
 
     private func cacheProblems(_ reports: [PrefilterReport]) -> [String] {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import FilterRules
 @testable import PCRE2Matching
@@ -88,6 +89,44 @@ struct PrefilterDifferentialTests {
         #expect(matched.matches >= subjects.count - 400)
     }
 
+    @Test(
+        "literal stage: caseless rules, alternations, optional parts, classes, anchors, back references",
+        arguments: 0..<16)
+    func literalRuleSet(_ seed: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(seed) &* 0x51_7cc1_b727 &+ 5)
+        let text = LiteralRules.file(ruleCount: 40 + seed * 12, using: &generator)
+        let pair = try MatcherPair(text: text, file: "literal-\(seed).rules")
+        let byLiterals = pair.prefiltered.prefilteredMatchers.map { PrefilterPlan(rules: $0.rules).literalRuleCount }.reduce(0, +)
+        #expect(byLiterals > pair.prefiltered.rules.count / 4, "\(text)")
+        var subjects = DifferentialFixtures.subjects(from: pair.sequential, count: 300, using: &generator)
+        for rule in pair.sequential.rules.prefix(60) {
+            guard case .regex(let regex) = rule.predicate else { continue }
+            subjects += (0..<5).map { _ in LiteralRules.subject(from: regex.pattern, using: &generator) }
+        }
+        let matched = try pair.compareEveryStage(subjects, countingMatches: true)
+        #expect(matched.matches > 50, "\(text)")
+    }
+
+    @Test("while regex parts are still to be built, their rules are tried with PCRE2")
+    func pendingPartsAreAlwaysTried() throws {
+        var generator = SeededGenerator(seed: 0x5eed_0003)
+        let text = RandomRules.file(ruleCount: 400, using: &generator) + LiteralRules.file(ruleCount: 200, using: &generator)
+        // The parts are never built: the build is abandoned once the first step is live.
+        let firstStepDone = Mutex(Set<Stage>())
+        let options = PrefilterOptions(
+            report: { report in
+                if case .firstStepLive(let stage, _, _, _, _, _) = report { firstStepDone.withLock { _ = $0.insert(stage) } }
+            },
+            isAbandoned: { !firstStepDone.withLock { $0.isEmpty } })
+        let pair = try MatcherPair(text: text, file: "pending.rules", options: options)
+        #expect(!firstStepDone.withLock { $0.isEmpty })
+        #expect(pair.prefiltered.prefilteredMatchers.contains { $0.isLive })
+        var subjects = DifferentialFixtures.subjects(from: pair.sequential, count: 300, using: &generator)
+        subjects += (0..<200).map { _ in RandomRules.subject(using: &generator) }
+        let matched = try pair.compareEveryStage(subjects, countingMatches: true)
+        #expect(matched.matches > 100)
+    }
+
     @Test("rules Vectorscan refuses or cannot stand in for are always tried")
     func refusedRulesAreAlwaysTried() throws {
         let text = """
@@ -117,9 +156,9 @@ struct MatcherPair {
     let sequential: CompiledRuleSet
     let prefiltered: CompiledRuleSet
 
-    init(text: String, file: String) throws {
+    init(text: String, file: String, options: PrefilterOptions = PrefilterOptions()) throws {
         sequential = try RuleSetLoader.compile(text: text, file: file)
-        prefiltered = try RuleSetLoader.compile(text: text, file: file, matching: .prefiltered(PrefilterOptions()))
+        prefiltered = try RuleSetLoader.compile(text: text, file: file, matching: .prefiltered(options))
         prefiltered.waitForPrefilters()
     }
 
