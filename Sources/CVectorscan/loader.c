@@ -1,6 +1,7 @@
 #include "CVectorscan.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -171,4 +172,10 @@ cvectorscan_scan(const hs_database_t *db, const char *data, unsigned int length,
                  hs_scratch_t *scratch, match_event_handler onEvent, void *context)
 {
 	return scan_implementation(db, data, length, flags, scratch, onEvent, context);
+}
+
+void
+cvectorscan_release_compile_memory(void)
+{
+	malloc_trim(0);
 }

@@ -46,4 +46,8 @@ hs_error_t cvectorscan_free_scratch(hs_scratch_t *scratch);
 hs_error_t cvectorscan_scan(const hs_database_t *db, const char *data, unsigned int length, unsigned int flags,
                             hs_scratch_t *scratch, match_event_handler onEvent, void *context);
 
+/* Gives the memory a compile allocated and freed back to the system (glibc's malloc_trim:
+ * every arena, and the free pages inside them). Not a Vectorscan call. */
+void cvectorscan_release_compile_memory(void);
+
 #endif

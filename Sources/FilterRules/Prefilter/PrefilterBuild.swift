@@ -1,3 +1,4 @@
+import CVectorscan
 import Dispatch
 import Synchronization
 #if canImport(FoundationEssentials)
@@ -112,6 +113,7 @@ final class PrefilterBuild: Sendable {
         let pending = states.indices.filter { if case .pending = states[$0] { return true } else { return false } }
         guard !pending.isEmpty else { return finish() }
         options.report(progress.withLock { self.liveReport($0, final: false) })
+        if progress.withLock({ $0.compiledAny }) { cvectorscan_release_compile_memory() }
         state.firstStepEnded()
         Self.partQueue.async { self.buildParts(pending) }
     }
@@ -232,8 +234,11 @@ final class PrefilterBuild: Sendable {
         return false
     }
 
-    /// Reports the stage complete.
+    /// Reports the stage complete. What compiling allocated and freed is given back to the
+    /// system first: without that, a cold build of 10,000 rules left 90 MB resident
+    /// against 62 MB for the same rules loaded from the cache (after it: 56 MB).
     private func finish() {
+        if progress.withLock({ $0.compiledAny }) { cvectorscan_release_compile_memory() }
         options.report(progress.withLock { liveReport($0, final: true) })
         state.buildingEnded()
     }
