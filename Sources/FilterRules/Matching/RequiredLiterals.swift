@@ -221,6 +221,11 @@ private struct LiteralAnalysis {
     /// more than ``RequiredLiterals/maximumAlternatives`` or one longer than the longest kept.
     private static func product(_ left: [[UInt8]], _ right: [[UInt8]]) -> [[UInt8]]? {
         guard left.count * right.count <= RequiredLiterals.maximumAlternatives else { return nil }
+        // The common case, a run growing by one character: no duplicates can arise.
+        if left.count == 1 && right.count == 1 {
+            guard left[0].count + right[0].count <= RequiredLiterals.maximumLength else { return nil }
+            return [left[0] + right[0]]
+        }
         var result: [[UInt8]] = []
         for first in left {
             for second in right {

@@ -23,21 +23,33 @@ struct PrefilterPlan: Sendable {
         literalRuleCount = 0
         regexes = []
         alwaysTried = []
-        for (position, rule) in rules.enumerated() {
-            guard !rule.isNegated, rule.headerName == nil, case .regex(let regex) = rule.predicate else {
-                alwaysTried.append(position)
-                continue
-            }
-            if literalStage, let required = RequiredLiterals.of(regex.pattern, flags: regex.flags) {
+        // On every core: the literal analysis is most of the first step (0.3 s of 0.5 s for
+        // 10,000 rules on one core).
+        let kinds = Array(rules.indices).parallelMap { position in Self.kind(of: rules[position], at: position, literalStage: literalStage) }
+        for (position, kind) in kinds.enumerated() {
+            switch kind {
+            case .literal(let required):
                 literals += required.alternatives.map {
                     VectorscanLiteral(bytes: $0, isCaseless: required.isCaseless, id: UInt32(position))
                 }
                 literalRuleCount += 1
-            } else if let pattern = VectorscanPattern.standingIn(for: regex.pattern, flags: regex.flags, id: position) {
-                regexes.append(pattern)
-            } else {
-                alwaysTried.append(position)
+            case .regex(let pattern): regexes.append(pattern)
+            case .alwaysTried: alwaysTried.append(position)
             }
         }
+    }
+
+    /// Where one rule goes.
+    private enum Kind: Sendable {
+        case literal(RequiredLiterals)
+        case regex(VectorscanPattern)
+        case alwaysTried
+    }
+
+    private static func kind(of rule: CompiledRule, at position: Int, literalStage: Bool) -> Kind {
+        guard !rule.isNegated, rule.headerName == nil, case .regex(let regex) = rule.predicate else { return .alwaysTried }
+        if literalStage, let required = RequiredLiterals.of(regex.pattern, flags: regex.flags) { return .literal(required) }
+        if let pattern = VectorscanPattern.standingIn(for: regex.pattern, flags: regex.flags, id: position) { return .regex(pattern) }
+        return .alwaysTried
     }
 }
