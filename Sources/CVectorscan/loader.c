@@ -2,6 +2,9 @@
 
 #include <dlfcn.h>
 #include <malloc.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -178,4 +181,11 @@ void
 cvectorscan_release_compile_memory(void)
 {
 	malloc_trim(0);
+}
+
+int
+cvectorscan_lower_thread_priority(void)
+{
+	/* Linux keeps a nice value per thread: PRIO_PROCESS with a thread id sets that thread's. */
+	return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 }

@@ -49,5 +49,8 @@ hs_error_t cvectorscan_scan(const hs_database_t *db, const char *data, unsigned 
 /* Gives the memory a compile allocated and freed back to the system (glibc's malloc_trim:
  * every arena, and the free pages inside them). Not a Vectorscan call. */
 void cvectorscan_release_compile_memory(void);
+/* Lowers the calling thread (only) to nice 19, for compiles that must not delay the threads
+ * serving smtpd; 0 on success. Not a Vectorscan call. */
+int cvectorscan_lower_thread_priority(void);
 
 #endif

@@ -11,15 +11,17 @@ import Synchronization
 /// 1. the literal stage, and every regex part found in memory or in the disk cache, on a
 ///    serial queue of its own (it takes a fraction of a second for 10,000 rules), published
 ///    at once: from then on each rule is enforced by a prefilter or always tried;
-/// 2. the regex parts still missing, compiled in parallel on every core on another queue,
-///    each published as it is built (its rules are always tried until then).
+/// 2. the regex parts still missing, compiled in parallel on every core at the lowest
+///    priority (``BackgroundThreads``), each published as it is built (its rules are
+///    always tried until then).
 ///
 /// A compile is cached on disk (``PrefilterCache``) and remembered in memory
 /// (``LiveDatabases``), so a reload compiles only what changed.
 final class PrefilterBuild: Sendable {
     /// Where first steps run, one stage after another.
     static let firstStepQueue = DispatchQueue(label: "filter-rules.prefilter-first-step", qos: .userInitiated)
-    /// Where the regex parts are compiled (each job spreads its parts over every core).
+    /// Where the regex parts' compiles are started, one rule set's stage after another (each
+    /// spreads its parts over every core).
     static let partQueue = DispatchQueue(label: "filter-rules.prefilter-parts", qos: .utility)
 
     /// How many patterns Vectorscan may refuse one by one in a part before the part is left
@@ -129,7 +131,7 @@ final class PrefilterBuild: Sendable {
     // MARK: The regex parts
 
     private func buildParts(_ pending: [Int]) {
-        DispatchQueue.concurrentPerform(iterations: pending.count) { index in
+        BackgroundThreads.run(pending.count) { [self] index in
             let part = pending[index]
             guard case .pending(let regexPart) = progress.withLock({ $0.parts[part] }), !options.isAbandoned() else { return }
             let built = build(regexPart)
