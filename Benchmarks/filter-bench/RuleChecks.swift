@@ -10,16 +10,38 @@ enum RuleChecks {
         let count = SpamRules.templateCount
         let ruleSet = try RuleSetLoader.compile(text: SpamRules.file(count: count), file: "templates")
         for index in 0..<count {
-            let evaluator = SessionEvaluator(ruleSet: ruleSet)
-            _ = evaluator.data()
-            evaluator.dataLine(Array("Subject: probe".utf8))
-            evaluator.dataLine([])
-            evaluator.dataLine(Array(SpamRules.matchingLine(index).utf8))
-            let decision = evaluator.endOfMessage()
+            let decision = decide(ruleSet, line: SpamRules.matchingLine(index))
             guard !decision.isAccept, decision.rule?.source.contains(SpamRules.token(index)) == true else {
                 throw BenchmarkFailure("rule \(index) (\(SpamRules.rule(index))) did not decide \"\(SpamRules.matchingLine(index))\": \(decision)")
             }
         }
+    }
+
+    /// Every ``MixedRules`` template's example line, and a literal-less rule's, must be
+    /// decided by exactly that rule, in process, in a file with a rule of every shape.
+    static func mixedTemplatesMatchTheirExamples() throws {
+        let count = MixedRules.literalLessEvery + 1
+        let ruleSet = try RuleSetLoader.compile(text: MixedRules.file(MixedRules.rules(count: count)), file: "mixed templates")
+        var checked = Set<Int>()
+        for index in 0..<count {
+            let shape = MixedRules.isLiteralLess(index) ? -1 : index % MixedRules.templateCount
+            guard checked.insert(shape).inserted else { continue }
+            let decision = decide(ruleSet, line: MixedRules.matchingLine(index))
+            guard !decision.isAccept, decision.rule?.source == MixedRules.rule(index) else {
+                throw BenchmarkFailure("rule \(index) (\(MixedRules.rule(index))) did not decide \"\(MixedRules.matchingLine(index))\": \(decision)")
+            }
+        }
+        guard checked.count == MixedRules.templateCount + 1 else { throw BenchmarkFailure("not every mixed template was checked") }
+    }
+
+    /// The end-of-message decision of `ruleSet` on a message of a header, a blank line and `line`.
+    private static func decide(_ ruleSet: CompiledRuleSet, line: String) -> Decision {
+        let evaluator = SessionEvaluator(ruleSet: ruleSet)
+        _ = evaluator.data()
+        evaluator.dataLine(Array("Subject: probe".utf8))
+        evaluator.dataLine([])
+        evaluator.dataLine(Array(line.utf8))
+        return evaluator.endOfMessage()
     }
 
     /// Sends a message with the example line of rule `ruleCount - 1` (so every rule is

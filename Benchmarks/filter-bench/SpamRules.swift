@@ -51,7 +51,17 @@ enum SpamRules {
 
     /// The text of rule `index` (cycling through the templates).
     static func rule(_ index: Int) -> String {
-        templates[index % templates.count].replacing("TOKEN", with: token(index))
+        rule(template: index % templates.count, token: token(index))
+    }
+
+    /// The text of template `template` with `token` (for rules files of other shapes too).
+    static func rule(template: Int, token: String) -> String {
+        templates[template].replacing("TOKEN", with: token)
+    }
+
+    /// A line that template `template` with `token` matches.
+    static func matchingLine(template: Int, token: String) -> String {
+        matchingLines[template].replacing("TOKEN", with: token)
     }
 
     /// A rules file of `count` distinct dataline rules (a comment only when `count` is 0).
