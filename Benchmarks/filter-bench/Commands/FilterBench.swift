@@ -15,7 +15,7 @@ struct FilterBench: ParsableCommand {
         subcommands: [
             PipeCommand.self, RulesCommand.self, CompileCommand.self, LineCommand.self,
             PrefilterCommand.self, HoldCommand.self, EnvelopeCommand.self, BurstCommand.self,
-            ReloadCommand.self, ReloadBurstCommand.self, RobustCommand.self, ColdCommand.self,
+            ReloadCommand.self, ReloadBurstCommand.self, RobustCommand.self, ColdCommand.self, ReloadOneCommand.self,
             EvaluateCommand.self, ConditionsCommand.self, MIMECommand.self, LimitsCommand.self,
         ],
         defaultSubcommand: PipeCommand.self
