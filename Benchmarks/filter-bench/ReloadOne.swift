@@ -30,7 +30,8 @@ func runReloadOneBenchmark(filter: String) throws {
     print("filter: \(filter)")
     print(
         "\(grouped(coldRuleCount)) mixed dataline rules, protocol 0.6, prefilter built after \(fixed(seconds(built - served.started), 2)) s "
-            + "(empty cache); then \(reloadOneRepeats) reloads per kind, each with one rule changed: times from the SIGHUP")
+            + "(empty cache); then \(reloadOneRepeats) reloads per kind, each with one rule changed: times from the SIGHUP; "
+            + "a probe message every \(fixed(reloadOneProbeInterval * 1000, 0)) ms, each in a new session, until one is refused at commit")
     print("")
     print("| changed rule | run | new rule decided after | probe messages | \"reloaded\" logged after | prefilter built again after |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -64,6 +65,9 @@ func runReloadOneBenchmark(filter: String) throws {
                 usleep(UInt32(reloadOneProbeInterval * 1e6))
             }
             let decided = seconds(ContinuousClock.now - signalled)
+            // The refusal must be the changed rule's (line 1 of the file is a comment).
+            try waitForStderr(
+                served.process, "session \(LineDaemonDouble.hex(session)) dataline \(served.rules.path):\(change.index + 2) reject", timeout: 10)
             let reloaded = try served.log.wait(for: reloadedLine, occurrence: reloads + 1, timeout: 60)
             let rebuilt = try served.log.wait(for: prefilterLiveLine, occurrence: builds + 1, timeout: 900)
             print(
