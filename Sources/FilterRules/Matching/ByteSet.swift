@@ -35,6 +35,11 @@ struct ByteSet: Equatable {
         insert(byte)
     }
 
+    /// The bytes that occur in `bytes`.
+    init(of bytes: [UInt8]) {
+        for byte in bytes { insert(byte) }
+    }
+
     /// The bytes of `range`.
     init(range: ClosedRange<UInt8>) {
         for byte in range { insert(byte) }

@@ -44,6 +44,23 @@ struct RequiredLiterals: Sendable, Equatable {
         return RequiredLiterals(alternatives: chosen, isCaseless: caseless)
     }
 
+    /// A set of bytes one of which every match of `source` compiled with `flags` contains,
+    /// for a regex without required literals (`-` in `^[0-9]{5}-[a-z]{3}$`, the digits in
+    /// `\d{3}`... where written as a class without escapes: `[0-9]{3}`); nil when the
+    /// analysis knows none smaller than every byte. Trusted as the literals are: literal
+    /// characters and classes written without escapes, case-folded when caseless.
+    static func requiredBytes(of source: String, flags: RegexFlags) -> ByteSet? {
+        guard !flags.contains(.extended) else { return nil }
+        let bytes = Array(source.utf8)
+        let caseless = flags.contains(.caseless) || hasInlineCaseless(bytes)
+        if caseless && flags.contains(.utf) { return nil }
+        guard let shape = RegexShapeParser.parse(source, flags: flags), !shape.hasLiteralBrace(in: bytes) else { return nil }
+        guard let set = LiteralAnalysis(source: bytes, caseless: caseless).requiredBytes(of: shape), set.count < 256 else {
+            return nil
+        }
+        return set
+    }
+
     /// Whether an inline option group (`(?i)`, `(?mi:`, `(?^i)`...) turns caseless matching
     /// on anywhere: then every literal is taken caseless (only more subjects pass).
     static func hasInlineCaseless(_ bytes: [UInt8]) -> Bool {
@@ -105,10 +122,40 @@ private struct LiteralAnalysis {
         }
     }
 
+    /// A set of bytes one of which every match of `node` contains, nil for none known: the
+    /// smallest of a sequence's parts, the union of an alternation's, a repeat's at least
+    /// once.
+    func requiredBytes(of node: ShapeNode) -> ByteSet? {
+        switch node.kind {
+        case .character(let set, let literal):
+            let written = source[node.start..<node.end]
+            if literal {
+                guard let byte = Self.literalByte(written), byte < 0x80 else { return nil }
+                return caseless ? ByteSet(byte).caseFolded : ByteSet(byte)
+            }
+            guard written.first == UInt8(ascii: "["), !written.contains(UInt8(ascii: "\\")),
+                !written.containsPair(UInt8(ascii: "["), UInt8(ascii: ":")), !written.starts(with: Self.negatedClass)
+            else { return nil }
+            return caseless ? set.caseFolded : set
+        case .assertion, .backreference: return nil
+        case .group(let body, let kind, _): return kind == .lookaround ? nil : requiredBytes(of: body)
+        case .repeated(let body, let min, _, _, _): return min >= 1 ? requiredBytes(of: body) : nil
+        case .sequence(let nodes):
+            return nodes.compactMap(requiredBytes(of:)).min { $0.count < $1.count }
+        case .alternation(let nodes):
+            var union = ByteSet.none
+            for node in nodes {
+                guard let set = requiredBytes(of: node) else { return nil }
+                union = union.union(set)
+            }
+            return union
+        }
+    }
+
     /// The characters a one-character node stands for, when the analysis is sure of them:
     /// a literal written as itself (ASCII), as `\` and punctuation, or as
     /// `\n`, `\t`, `\r`, `\f`, `\e`, `\a`; a class of at most ``RequiredLiterals/maximumClassSize``
-    /// bytes written without escapes or POSIX names. Lower-cased when caseless.
+    /// bytes written without escapes or POSIX names, not negated. Lower-cased when caseless.
     private func characters(of node: ShapeNode, set: ByteSet, literal: Bool) -> [UInt8]? {
         let written = source[node.start..<node.end]
         var members: [UInt8]
@@ -117,7 +164,7 @@ private struct LiteralAnalysis {
             members = [byte]
         } else {
             guard written.first == UInt8(ascii: "["), !written.contains(UInt8(ascii: "\\")),
-                !written.containsPair(UInt8(ascii: "["), UInt8(ascii: ":"))
+                !written.containsPair(UInt8(ascii: "["), UInt8(ascii: ":")), !written.starts(with: Self.negatedClass)
             else { return nil }
             let folded = caseless ? set.caseFolded : set
             guard folded.count <= RequiredLiterals.maximumClassSize * (caseless ? 2 : 1) else { return nil }
@@ -130,6 +177,11 @@ private struct LiteralAnalysis {
         }
         return members
     }
+
+    /// How a negated class begins: the shape parser folds a caseless class before it
+    /// complements it, which leaves out the other case of the excluded letters, so a
+    /// negated class is never trusted.
+    private static let negatedClass: [UInt8] = Array("[^".utf8)
 
     /// The byte a literal node's source stands for, nil when the analysis does not vouch for it.
     private static func literalByte(_ written: ArraySlice<UInt8>) -> UInt8? {

@@ -43,6 +43,7 @@ final class PrefilterBuild: Sendable {
         var literal: PrefilterIndex.LiveDatabase?
         var literalRuleCount = 0
         var alwaysTried: [Int] = []
+        var requiredBytes: [Int: ByteSet] = [:]
         var parts: [PartState] = []
         var compiledAny = false
     }
@@ -107,6 +108,7 @@ final class PrefilterBuild: Sendable {
             progress.literal = literal
             progress.literalRuleCount = literal == nil ? 0 : plan.literalRuleCount
             progress.alwaysTried = plan.alwaysTried
+            progress.requiredBytes = plan.requiredBytes
             progress.parts = states
         }
         guard publish() else { return }
@@ -225,7 +227,8 @@ final class PrefilterBuild: Sendable {
             }
             guard !databases.isEmpty else { return nil }
             do {
-                state.publish(try PrefilterIndex(databases: databases, alwaysTried: alwaysTried.sorted()))
+                state.publish(
+                    try PrefilterIndex(databases: databases, alwaysTried: alwaysTried.sorted(), requiredBytes: progress.requiredBytes))
                 return nil
             } catch {
                 return "\(error)"

@@ -14,13 +14,20 @@ final class PrefilterIndex: Sendable {
     let databases: [LiveDatabase]
     /// Positions of the rules outside every database, ascending.
     let alwaysTried: [Int]
+    /// For each entry of ``alwaysTried``, the bytes one of which a subject must have for the
+    /// rule to be tried (``PrefilterPlan/requiredBytes``), nil for none known.
+    let alwaysTriedBytes: [ByteSet?]
+    /// Whether any entry of ``alwaysTriedBytes`` is set.
+    let filtersAlwaysTried: Bool
     /// Scratch spaces fitting every database.
     private let scratches: ScratchPool
 
     /// An index of `databases` (at least one).
-    init(databases: [LiveDatabase], alwaysTried: [Int]) throws(VectorscanError) {
+    init(databases: [LiveDatabase], alwaysTried: [Int], requiredBytes: [Int: ByteSet] = [:]) throws(VectorscanError) {
         self.databases = databases
         self.alwaysTried = alwaysTried
+        self.alwaysTriedBytes = alwaysTried.map { requiredBytes[$0] }
+        self.filtersAlwaysTried = alwaysTriedBytes.contains { $0 != nil }
         self.scratches = try ScratchPool(for: databases.map(\.database))
     }
 

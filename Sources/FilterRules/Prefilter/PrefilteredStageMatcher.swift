@@ -71,6 +71,7 @@ public final class PrefilteredStageMatcher: StageMatcher {
         let always = index.alwaysTried
         if found.hits.count > 1 { found.hits.sort() }
         var hit = 0
+        var subjectBytes: ByteSet?
         while hit < found.hits.count && Int(found.hits[hit]) < position { hit += 1 }
         while true {
             let nextHit = hit < found.hits.count ? Int(found.hits[hit]) : Int.max
@@ -81,7 +82,14 @@ public final class PrefilteredStageMatcher: StageMatcher {
                 // A rule with several literals can be found more than once.
                 while hit < found.hits.count && Int(found.hits[hit]) == next { hit += 1 }
             }
-            if next == nextTried { tried += 1 }
+            if next == nextTried {
+                defer { tried += 1 }
+                // A rule without literals whose required bytes the subject lacks cannot match.
+                if next != nextHit, index.filtersAlwaysTried, let required = index.alwaysTriedBytes[tried] {
+                    if subjectBytes == nil { subjectBytes = ByteSet(of: subject.bytes) }
+                    if !subjectBytes!.overlaps(required) { continue }
+                }
+            }
             if result.tryRule(rules[next], at: next, subject, scratch) { return result }
         }
     }

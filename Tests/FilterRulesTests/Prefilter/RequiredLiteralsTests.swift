@@ -65,12 +65,30 @@ struct RequiredLiteralsTests {
         #expect(literals("café!") == ["caf"])
     }
 
-    @Test("generated regexes: every subject PCRE2 matches contains a literal", arguments: 0..<8)
+    @Test("required bytes of regexes without literals")
+    func requiredBytes() {
+        func bytes(_ source: String, _ flags: RegexFlags = []) -> String? {
+            RequiredLiterals.requiredBytes(of: source, flags: flags).map { String(decoding: $0.elements, as: UTF8.self) }
+        }
+        #expect(bytes("^[0-9]{5}-[a-z]{3}$") == "-")
+        #expect(bytes("[0-9]{3}") == "0123456789")
+        #expect(bytes("x", .caseless) == "Xx")
+        #expect(bytes("(?:ab|cd)") == "ac")
+        #expect(bytes(#"\d{3}"#) == nil)
+        #expect(bytes("x?y*") == nil)
+        #expect(bytes(".*") == nil)
+        #expect(bytes("[^a]") == nil)  // 255 bytes tell nothing
+        #expect(bytes("(?=ab)c") == "c")
+        #expect(bytes(#"\x41"#) == nil)
+    }
+
+    @Test("generated regexes: every subject PCRE2 matches contains a literal, or a required byte", arguments: 0..<8)
     func property(_ seed: Int) throws {
         var generator = SeededGenerator(seed: UInt64(seed) &* 0x2545_f491 &+ 3)
         let scratch = MatchScratch(limits: MatchLimits(matchLimit: 1_000_000, depthLimit: 10_000))
         var withLiterals = 0
         var matched = 0
+        var matchedWithBytes = 0
         for _ in 0..<400 {
             let source = LiteralRules.regex(using: &generator)
             var flags: RegexFlags = []
@@ -78,6 +96,14 @@ struct RequiredLiteralsTests {
             if Int.random(in: 0..<5, using: &generator) == 0 { flags.insert(.multiline) }
             if Int.random(in: 0..<8, using: &generator) == 0 { flags.insert(.utf) }
             guard let regex = try? PCRE2Regex(pattern: source, flags: flags) else { continue }
+            if RequiredLiterals.of(source, flags: flags) == nil, let bytes = RequiredLiterals.requiredBytes(of: source, flags: flags) {
+                for _ in 0..<60 {
+                    let subject = LiteralRules.subject(from: source, using: &generator)
+                    guard regex.matches(subject, scratch: scratch) == .match else { continue }
+                    matchedWithBytes += 1
+                    #expect(subject.utf8.contains { bytes.contains($0) }, "\(source) /\(flags)/ matched \(subject.debugDescription)")
+                }
+            }
             guard let required = RequiredLiterals.of(source, flags: flags) else { continue }
             withLiterals += 1
             for _ in 0..<60 {
@@ -92,6 +118,7 @@ struct RequiredLiteralsTests {
         }
         #expect(withLiterals > 100)
         #expect(matched > 200)
+        #expect(matchedWithBytes > 20)
     }
 }
 
