@@ -78,6 +78,27 @@ struct PrefilterServeTests {
         #expect(try messageStatus(smtpd, session: 2, line: "a brand new rule") != 0)
     }
 
+    @Test("the first step is live when the filter registers; rules without literals decide while their parts build")
+    func firstStepBeforeRegistering() throws {
+        let cache = try cacheDirectory()
+        // 2,000 rules with literals, and 40 without (a bounded repeat each: slow to compile).
+        let rules =
+            (0..<2_000).map { "dataline /\\bfree\\s+zq\($0)x\\b/i reject" }.joined(separator: "\n") + "\n"
+            + (1...40).map { "dataline /^[0-9]{5}-[a-z]{3}[0-9]{\($0 * 5)}$/ reject" }.joined(separator: "\n") + "\n"
+        let file = try TemporaryRulesFile(rules)
+        let (process, smtpd) = try startServing(file, extraArguments: ["-v", "--prefilter-cache", cache])
+        let log = process.stderrText
+        #expect(
+            log.contains("prefilter first step live for dataline: 2000 rules by their literals") || log.contains("prefilter live for dataline: 2000 rules"),
+            "\(log)")
+        #expect(try connect(smtpd, session: 1).status == 0)
+        #expect(try messageStatus(smtpd, session: 1, line: "FREE zq1999x today") != 0)
+        #expect(try messageStatus(smtpd, session: 1, line: "12345-abc" + String(repeating: "7", count: 200)) != 0)
+        #expect(try messageStatus(smtpd, session: 1, line: "12345-abc" + String(repeating: "7", count: 201)) == 0)
+        #expect(waitForLog(process, containing: "prefilter live for dataline: 2000 rules by their literals, 40 in Vectorscan regex databases", timeout: 120))
+        #expect(try messageStatus(smtpd, session: 1, line: "12345-abc" + String(repeating: "7", count: 5)) != 0)
+    }
+
     @Test("--prefilter off: said in the log, and the rules still decide")
     func off() throws {
         let file = try TemporaryRulesFile(Self.rules)
