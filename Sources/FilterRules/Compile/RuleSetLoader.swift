@@ -7,7 +7,8 @@ public enum RuleSetLoader {
     ///
     /// - Parameters:
     ///   - carryingHitsFrom: a previous set whose counts carry over to identical rules (same
-    ///     stage and text), so reloads keep the counts since start.
+    ///     stage and text), so reloads keep the counts since start, and whose compiled
+    ///     regexes are reused for the same source and flags (a reload compiles what changed).
     ///   - matching: how the stages find their first matching rule.
     public static func load(
         path: String, carryingHitsFrom previous: CompiledRuleSet? = nil,
@@ -61,7 +62,8 @@ public enum RuleSetLoader {
     ) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
-        let (compiled, regexErrors) = compileRules(parsed.rules, file: file, allowEmptyLists: parsed.options.allowEmpty)
+        let (compiled, regexErrors) = compileRules(
+            parsed.rules, file: file, allowEmptyLists: parsed.options.allowEmpty, reusing: previous.map(CompiledRegexes.init(of:)))
         guard syntaxErrors.isEmpty && regexErrors.isEmpty else { throw RulesFileError(syntaxErrors + regexErrors) }
         var initial = Array(repeating: 0, count: compiled.count)
         if let previous {
@@ -144,13 +146,13 @@ public enum RuleSetLoader {
     /// when they have no entries unless `allowEmptyLists` (see ``ListFile``).
     static func compileRules(
         _ rules: [Rule], file: String = "",
-        allowEmptyLists: Bool = false
+        allowEmptyLists: Bool = false, reusing earlier: CompiledRegexes? = nil
     ) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
         var compiled: [CompiledRule] = []
         var diagnostics: [RuleDiagnostic] = []
         // PCRE2 compiles (and list files load) on every core; the rest goes in file order.
         let results = rules.parallelMap { rule in
-            rule.terms.map { compileTerm($0, file: file, allowEmptyLists: allowEmptyLists) }
+            rule.terms.map { compileTerm($0, file: file, allowEmptyLists: allowEmptyLists, reusing: earlier) }
         }
         for (rule, termResults) in zip(rules, results) {
             var terms: [CompiledTerm] = []
@@ -205,7 +207,9 @@ public enum RuleSetLoader {
     }
 
     /// Compiles one term's pattern (a list: reads the list file, see ``ListFile``).
-    static func compileTerm(_ term: RuleTerm, file: String, allowEmptyLists: Bool) -> Result<CompiledTerm, RulesFileError> {
+    static func compileTerm(
+        _ term: RuleTerm, file: String, allowEmptyLists: Bool, reusing earlier: CompiledRegexes? = nil
+    ) -> Result<CompiledTerm, RulesFileError> {
         switch term.pattern {
         case .cidr(let block):
             return .success(CompiledTerm(term: term, predicate: .cidr(block)))
@@ -216,6 +220,7 @@ public enum RuleSetLoader {
             )
             .map { CompiledTerm(term: term, predicate: .list($0)) }
         case .regex(let source, let flags, let location):
+            if let regex = earlier?.regex(source, flags) { return .success(CompiledTerm(term: term, predicate: .regex(regex))) }
             do {
                 return .success(CompiledTerm(term: term, predicate: .regex(try PCRE2Regex(pattern: source, flags: flags))))
             } catch {
