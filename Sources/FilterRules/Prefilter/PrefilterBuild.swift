@@ -87,7 +87,7 @@ final class PrefilterBuild: Sendable {
     private func firstStep() {
         if options.isAbandoned() { return fail(Self.abandonedReason) }
         if let reason = Vectorscan.unavailableReason { return fail(reason) }
-        var plan = PrefilterPlan(rules: rules)
+        var plan = PrefilterPlan(rules: rules, memory: options.analyses)
         var literal: PrefilterIndex.LiveDatabase?
         if !plan.literals.isEmpty {
             switch obtain(.literals(plan.literals)) {
@@ -95,7 +95,7 @@ final class PrefilterBuild: Sendable {
             case .failure(.abandoned): return fail(Self.abandonedReason)
             case .failure(.refused(let error)):
                 options.report(.literalsRefused(stage: stage, reason: error.message))
-                plan = PrefilterPlan(rules: rules, literalStage: false)
+                plan = PrefilterPlan(rules: rules, literalStage: false, memory: options.analyses)
             }
         }
         let parts = RegexPart.split(plan.regexes)

@@ -38,6 +38,8 @@ public struct PrefilterOptions: Sendable {
     /// The databases in use for rule sets built with these options (and copies of them,
     /// such as ``StageMatching/abandoning(when:)`` makes for each reload).
     let live = LiveDatabases()
+    /// The regex analyses of the last plan of each stage, for the next (a reload).
+    let analyses = RegexAnalyses()
 
     /// Creates options.
     public init(

@@ -107,6 +107,26 @@ struct PrefilterDifferentialTests {
         #expect(matched.matches > 50, "\(text)")
     }
 
+    @Test("a reload planned from the analyses and databases of the set before decides the same")
+    func reloadFromRemembered() throws {
+        var generator = SeededGenerator(seed: 0x5eed_0004)
+        let before = LiteralRules.file(ruleCount: 150, using: &generator) + RandomRules.file(ruleCount: 150, using: &generator)
+        var lines = before.split(separator: "\n").map(String.init)
+        lines.insert("dataline /inserted zq(?:1|2)x/i reject", at: 40)
+        lines[100] = "dataline /changed [0-9]{3}-x/ reject"
+        lines.remove(at: 200)
+        let options = PrefilterOptions()
+        let first = try MatcherPair(text: before, file: "before.rules", options: options)
+        let remembered = options.analyses.analyses(of: .dataline).count
+        #expect(remembered > 10)
+        let second = try MatcherPair(text: lines.joined(separator: "\n") + "\n", file: "after.rules", options: options)
+        var subjects = DifferentialFixtures.subjects(from: second.sequential, count: 400, using: &generator)
+        subjects += ["INSERTED ZQ2X", "changed 123-x", "changed 12-x"]
+        let matched = try second.compareEveryStage(subjects, countingMatches: true)
+        #expect(matched.matches > 50)
+        _ = first
+    }
+
     @Test("while regex parts are still to be built, their rules are tried with PCRE2")
     func pendingPartsAreAlwaysTried() throws {
         var generator = SeededGenerator(seed: 0x5eed_0003)
