@@ -47,7 +47,7 @@ struct LineChannelQueueTests {
         let pair = Pair()
         // About 750 KB of answers, under the 1 MiB at which the channel waits.
         for _ in 0..<5_000 {
-            try Self.line.withUnsafeBufferPointer { try pair.channel.queueLine(Self.prefix, $0) }
+            try Self.line.withUnsafeBufferPointer { line in try Self.prefix.withUnsafeBufferPointer { try pair.channel.queueLine($0, line) } }
         }
         #expect(pair.channel.unsentCount > 700_000)
         // 750 KB / 64 KiB = 12 size-triggered writes, plus those of the 200 µs answer delay.
@@ -69,7 +69,7 @@ struct LineChannelQueueTests {
                 break
             }
             for _ in 0..<450 {
-                try Self.line.withUnsafeBufferPointer { try pair.channel.queueLine(Self.prefix, $0) }
+                try Self.line.withUnsafeBufferPointer { line in try Self.prefix.withUnsafeBufferPointer { try pair.channel.queueLine($0, line) } }
                 queued += Self.prefix.count + Self.line.count + 1
             }
             pair.read(upTo: LineChannel.earlyWriteBytes)

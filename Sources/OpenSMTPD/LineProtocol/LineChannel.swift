@@ -49,20 +49,19 @@ final class LineChannel {
     private let output: Int32
     private let outputIsSocket: Int32
     private let maximumLineLength: Int
-    /// Input read and not yet handled is `buffer[start..<end]`; its first `scanned` bytes
-    /// hold no newline. Reads go straight into the rest of the buffer, which grows only for
-    /// a line longer than it (up to `maximumLineLength`).
-    @exclusivity(unchecked) private var buffer = [UInt8](repeating: 0, count: LineChannel.readSize * 2)
+    /// Input read and not yet handled is `buffer.bytes[start...]` (up to `buffer.count`);
+    /// its first `scanned` bytes hold no newline. Reads go straight into the rest of the
+    /// buffer, which grows only for a line longer than it (up to `maximumLineLength`).
+    @exclusivity(unchecked) private var buffer = ByteBuffer(capacity: LineChannel.readSize * 2)
     @exclusivity(unchecked) private var start = 0
-    @exclusivity(unchecked) private var end = 0
     @exclusivity(unchecked) private var scanned = 0
     /// Bytes the input buffer holds (for tests of its bound).
-    var inputStorage: Int { buffer.count }
+    var inputStorage: Int { buffer.capacity }
     /// Whether reading the input never waits (smtpd's channel): then it is read before it
     /// is polled, and polled only when it has nothing.
     private let inputIsNonBlocking: Bool
     /// Queued answers; the first `sent` bytes are written already.
-    @exclusivity(unchecked) private var pending: [UInt8] = []
+    @exclusivity(unchecked) private var pending = ByteBuffer(capacity: LineChannel.earlyWriteBytes * 2)
     @exclusivity(unchecked) private var sent = 0
     /// When the oldest unsent answer was queued (monotonic nanoseconds).
     @exclusivity(unchecked) private var pendingSince: UInt64 = 0
@@ -79,21 +78,25 @@ final class LineChannel {
     /// Set when a write found the daemon gone.
     @exclusivity(unchecked) private(set) var peerStoppedReading: StoppedReading?
 
-    /// Answers given off the loop (deferred answers, released messages): a descriptor that
-    /// is readable while some wait, a cheap check, and what takes them and writes their
-    /// bytes through the function it is given (``queue(_:)``, in bounded pieces).
+    /// Answers given off the loop (deferred answers, released messages): their queue (its
+    /// descriptor is readable while some wait), and what takes them and writes their bytes
+    /// through the function it is given (``queue(_:)``, in bounded pieces).
     struct LateAnswers {
-        var descriptor: Int32
-        var waiting: () -> Bool
+        var queue: LineDeferredAnswers
         var take: (_ emit: LineEmit) throws(LineProtocolError) -> Void
     }
 
     private let lateAnswers: LateAnswers?
+    /// The queue of ``lateAnswers``, asked before every line whether answers wait. Unmanaged
+    /// (``lateAnswers`` owns it): the closure this was, and a reference taken the usual way,
+    /// were retained and released for every line.
+    private let lateQueue: Unmanaged<LineDeferredAnswers>?
 
     init(input: Int32, output: Int32, maximumLineLength: Int, lateAnswers: LateAnswers? = nil) {
         self.input = input
         self.output = output
         self.lateAnswers = lateAnswers
+        self.lateQueue = lateAnswers.map { Unmanaged.passUnretained($0.queue) }
         self.outputIsSocket = copensmtpd_is_socket(output) == 1 ? 1 : 0
         self.maximumLineLength = maximumLineLength
         self.inputIsNonBlocking = fcntl(input, F_GETFL) & O_NONBLOCK != 0
@@ -102,25 +105,19 @@ final class LineChannel {
     /// The next line without its `\n`, or nil at end of input (or when the daemon closed the
     /// channel some other way, see ``peerStoppedReading``).
     func readLine() throws(LineProtocolError) -> [UInt8]? {
-        var line: [UInt8]?
-        _ = try withNextLine { bytes throws(LineProtocolError) in line = Array(bytes) }
-        return line
+        try nextLine().map { Array($0) }
     }
 
-    /// Calls `body` with the next line without its `\n`, lent from the input buffer (valid
-    /// only during the call: no copy is made); false at end of input (or when the daemon
-    /// closed the channel some other way, see ``peerStoppedReading``), without a call.
-    func withNextLine(_ body: (UnsafeBufferPointer<UInt8>) throws(LineProtocolError) -> Void) throws(LineProtocolError) -> Bool {
+    /// The next line without its `\n`, lent from the input buffer: valid only until the
+    /// next call of a method of the channel (no copy is made); nil at end of input (or when
+    /// the daemon closed the channel some other way, see ``peerStoppedReading``).
+    func nextLine() throws(LineProtocolError) -> UnsafeBufferPointer<UInt8>? {
         while peerStoppedReading == nil {
-            if let lateAnswers, lateAnswers.waiting() { try lateAnswers.take(queue) }
-            let from = start + scanned, end = self.end
-            let found: Int? = buffer.withUnsafeBufferPointer { all in
-                guard from < end, let base = all.baseAddress,
-                    let hit = memchr(base + from, 10, end - from)
-                else { return nil }
-                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            }
-            if let newline = found {
+            if let lateQueue, lateQueue._withUnsafeGuaranteedRef({ $0.hasAnswers }) { try lateAnswers?.take(queue) }
+            let base = buffer.base
+            let from = start + scanned, end = buffer.count
+            if from < end, let hit = memchr(base + from, 10, end - from) {
+                let newline = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 let lineStart = start
                 // The maximum is exact: a longer line is refused however it was cut into
                 // reads (one found whole in a read is not let through).
@@ -129,20 +126,17 @@ final class LineChannel {
                 }
                 start = newline + 1
                 scanned = 0
-                try buffer.withUnsafeBufferPointer { all throws(LineProtocolError) in
-                    try body(UnsafeBufferPointer(rebasing: all[lineStart..<newline]))
-                }
-                return true
+                return UnsafeBufferPointer(start: base + lineStart, count: newline - lineStart)
             }
             scanned = end - start
             if scanned > maximumLineLength { throw .lineTooLong(length: scanned, maximum: maximumLineLength) }
             if try !fill() {
                 // Input cut short by a daemon that stopped reading is not a truncated line.
                 if scanned > 0 && peerStoppedReading == nil { throw .truncatedLine(bufferedBytes: scanned) }
-                return false
+                return nil
             }
         }
-        return false
+        return nil
     }
 
     /// Reads what is available; false at end of input. Queued answers are written as the
@@ -157,7 +151,7 @@ final class LineChannel {
             // Wait for input, for answers given off the loop, or for room for queued answers.
             var entries = [
                 pollfd(fd: input, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: lateAnswers?.descriptor ?? -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: lateAnswers?.queue.wakeDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: unsentCount > 0 ? output : -1, events: Int16(POLLOUT), revents: 0),
             ]
             if poll(&entries, 3, -1) < 0 {
@@ -183,9 +177,9 @@ final class LineChannel {
     private func readAvailable() throws(LineProtocolError) -> Bool? {
         makeRoom()
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress! + end, $0.count - end) }
+            let count = read(input, buffer.base + buffer.count, buffer.capacity - buffer.count)
             if count > 0 {
-                end += count
+                buffer.count += count
                 return true
             }
             if count == 0 { return false }
@@ -202,22 +196,18 @@ final class LineChannel {
     /// Moves the unhandled input to the front of the buffer when that gives a read its
     /// room, and grows the buffer when the unhandled input (a long line) leaves too little.
     private func makeRoom() {
-        if start == end {
+        if start == buffer.count {
             start = 0
-            end = 0
-        } else if buffer.count - end < Self.readSize && start > 0 {
-            let (from, count) = (start, end - start)
-            buffer.withUnsafeMutableBufferPointer { all in
-                let base = all.baseAddress!
-                _ = memmove(base, base + from, count)
-            }
+            buffer.count = 0
+        } else if buffer.capacity - buffer.count < Self.readSize && start > 0 {
+            buffer.removeFirst(start)
             start = 0
-            end = count
         }
-        if buffer.count - end < Self.readSize {
+        let end = buffer.count
+        if buffer.capacity - end < Self.readSize {
             // Doubled, but never beyond the longest line and two reads.
-            let size = min(max(2 * buffer.count, end + Self.readSize), maximumLineLength + 3 * Self.readSize)
-            buffer += repeatElement(0, count: max(size, end + Self.readSize) - buffer.count)
+            let size = min(max(2 * buffer.capacity, end + Self.readSize), maximumLineLength + 3 * Self.readSize)
+            buffer.resize(to: max(size, end + Self.readSize))
         }
     }
 
@@ -228,18 +218,16 @@ final class LineChannel {
     func queue(_ bytes: [UInt8]) throws(LineProtocolError) {
         guard peerStoppedReading == nil else { return }
         if unsentCount == 0 { pendingSince = Self.now() }
-        pending += bytes
+        pending.append(bytes)
         try queued()
     }
 
     /// Queues one answer line made of `head`, `body` and a `\n` (a `filter-dataline` prefix
     /// and a message line), copied straight into the queue.
-    func queueLine(_ head: [UInt8], _ body: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) {
+    func queueLine(_ head: UnsafeBufferPointer<UInt8>, _ body: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) {
         guard peerStoppedReading == nil else { return }
         if unsentCount == 0 { pendingSince = Self.now() }
-        pending.append(contentsOf: head)
-        pending.append(contentsOf: body)
-        pending.append(10)
+        pending.appendLine(head, body)
         try queued()
     }
 
@@ -273,11 +261,11 @@ final class LineChannel {
 
     private func writeQueued(waiting: Bool) throws(LineProtocolError) {
         while unsentCount > 0 && peerStoppedReading == nil {
-            let count = pending[sent...].withUnsafeBytes {
+            let from = pending.base + sent, unsent = pending.count - sent
+            let count =
                 waiting
-                    ? copensmtpd_write_nosigpipe(output, $0.baseAddress, $0.count, outputIsSocket)
-                    : copensmtpd_write_nowait(output, $0.baseAddress, $0.count, outputIsSocket)
-            }
+                ? copensmtpd_write_nosigpipe(output, from, unsent, outputIsSocket)
+                : copensmtpd_write_nowait(output, from, unsent, outputIsSocket)
             if count >= 0 {
                 wrote(count)
                 continue
@@ -300,10 +288,12 @@ final class LineChannel {
         // The daemon took bytes: early writes may be tried again from where the queue stands.
         nextEarlyWrite = min(nextEarlyWrite, unsentCount + Self.earlyWriteBytes)
         if sent == pending.count {
-            pending.removeAll(keepingCapacity: pending.capacity <= 4 * Self.maximumUnsent)
+            pending.count = 0
+            // A queue that grew for a large answer (a held message) gives its memory back.
+            if pending.capacity > 4 * Self.maximumUnsent { pending.resize(to: 2 * Self.earlyWriteBytes) }
             sent = 0
         } else if sent >= Self.earlyWriteBytes && sent * 2 >= pending.count {
-            pending.removeSubrange(0..<sent)
+            pending.removeFirst(sent)
             sent = 0
         }
     }

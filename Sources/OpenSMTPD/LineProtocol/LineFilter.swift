@@ -111,9 +111,12 @@ public final class LineFilter {
     @exclusivity(unchecked) var observerForSession: ((LineSession) -> (any DataLineObserver)?)?
     @exclusivity(unchecked) var holdsMessageOf: ((LineSession) -> Bool)?
     @exclusivity(unchecked) var lastVersion: LineProtocolVersion?
-    /// The sessions, changed only through ``track(_:)`` and ``untrack(_:)``, which drop
-    /// ``messageLineCache``.
+    /// The sessions, changed only through ``track(_:)`` and ``untrack(_:)``, which count the
+    /// change in ``sessionChanges``.
     @exclusivity(unchecked) private var trackedSessions: [UInt64: LineSession] = [:]
+    /// How many times ``trackedSessions`` changed: a ``MessageLineCache`` made before the
+    /// last change is stale.
+    @exclusivity(unchecked) private var sessionChanges: UInt64 = 0
 
     private let input: Int32
     private let output: Int32
@@ -123,9 +126,9 @@ public final class LineFilter {
     /// Answers given off the loop; made when the first is promised.
     var lateAnswers: LineDeferredAnswers?
     private var limit = SessionLimit()
-    /// What the lines of the message being echoed share (see ``MessageLineCache``: made at
-    /// a message's first line, dropped by ``track(_:)`` and ``untrack(_:)``).
-    @exclusivity(unchecked) private var messageLineCache: MessageLineCache?
+    /// What the lines of the message being echoed share, for the lines handled in memory
+    /// (``handle(line:)``; ``serve()`` keeps its own).
+    @exclusivity(unchecked) private var inMemoryLineCache: MessageLineCache?
     /// The messages under way, by session, while ``holdsMessage`` is set (LineFilter+Hold.swift).
     @exclusivity(unchecked) var messageHolds = MessageHoldTable()
     var nextHoldSerial: UInt64 = 0
@@ -187,25 +190,22 @@ public final class LineFilter {
         let channel = LineChannel(
             input: input, output: output, maximumLineLength: maximumLineLength,
             lateAnswers: .init(
-                descriptor: late.wakeDescriptor, waiting: { late.hasAnswers },
-                take: { [unowned self] emit throws(LineProtocolError) in try takeLateAnswers(emit: emit) }))
-        // Made once: closures made per line showed in profiles.
-        let echo = { (prefix: [UInt8], line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) in
-            try channel.queueLine(prefix, line)
-        }
+                queue: late, take: { [unowned self] emit throws(LineProtocolError) in try takeLateAnswers(emit: emit) }))
         let emit: LineEmit = { bytes throws(LineProtocolError) in try channel.queue(bytes) }
+        // Locals, not closures nor properties: what is read for every message line is then
+        // neither retained nor checked for exclusive access per line (both showed in profiles).
         var reader = DataLineReader()
-        let serveLine = { (line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) in
+        var cache: MessageLineCache?
+        while let line = try channel.nextLine() {
             // Message lines, most of the traffic, are read in place and echoed straight into
             // the answer queue; every other line is parsed in full.
             if let request = reader.read(line) {
-                try self.check(request.version, Array(line))
-                try self.dataLine(request, in: line, emit: emit, echo: echo)
+                try check(request.version, Array(line))
+                try dataLine(request, in: line, cache: &cache, answers: channel)
             } else {
-                try emit(try self.handle(line: Array(line), emit: emit))
+                try channel.queue(try handle(line: Array(line), emit: emit))
             }
         }
-        while try channel.withNextLine(serveLine) {}
         try channel.flush()
         if let stopped = channel.peerStoppedReading {
             let message =
@@ -383,12 +383,12 @@ public final class LineFilter {
     /// as it may hold the session as it was.
     private func track(_ session: LineSession) {
         trackedSessions[session.id] = session
-        messageLineCache = nil
+        sessionChanges &+= 1
     }
 
-    /// Stops tracking session `id` and returns it; the message-line cache is dropped.
+    /// Stops tracking session `id` and returns it; the message-line caches are stale.
     private func untrack(_ id: UInt64) -> LineSession? {
-        messageLineCache = nil
+        sessionChanges &+= 1
         return trackedSessions.removeValue(forKey: id)
     }
 
@@ -396,21 +396,17 @@ public final class LineFilter {
 
     private func answer(_ request: LineFilterRequest, emit: LineEmit) throws(LineProtocolError) -> [UInt8] {
         if request.phase == "data-line" {
-            var bytes: [UInt8] = []
-            try request.parameters.withUnsafeBufferPointer { parameters throws(LineProtocolError) in
-                let parts = DataLineRequest(
-                    version: request.version, session: request.session, token: request.token,
-                    parameters: 0..<parameters.count)
+            return try withoutActuallyEscaping(emit) { emit throws(LineProtocolError) in
                 // The bytes streamed on come first, as `handle(line:emit:)` promises.
-                try dataLine(
-                    parts, in: parameters, emit: emit,
-                    echo: { prefix, line throws(LineProtocolError) in
-                        bytes += prefix
-                        bytes += line
-                        bytes.append(10)
-                    })
+                let answers = InMemoryDataLineAnswers(emit: emit)
+                try request.parameters.withUnsafeBufferPointer { parameters throws(LineProtocolError) in
+                    let parts = DataLineRequest(
+                        version: request.version, session: request.session, token: request.token,
+                        parameters: 0..<parameters.count)
+                    try dataLine(parts, in: parameters, cache: &inMemoryLineCache, answers: answers)
+                }
+                return answers.echoed
             }
-            return bytes
         }
         guard var session = self.session(request.session) else {
             limit.refusedQuery()
@@ -457,48 +453,42 @@ public final class LineFilter {
         return Self.result(result, session: request.session, token: request.token, version: request.version)
     }
 
-    /// Answers a `data-line` request (`request`, read from `line`): an unchanged line goes
-    /// to `echo` with the answer's prefix, everything else (a replaced line, the final `.`, a
-    /// held message given up) to `emit`, in order.
-    func dataLine(
-        _ request: DataLineRequest, in line: UnsafeBufferPointer<UInt8>, emit: LineEmit,
-        echo: (_ prefix: [UInt8], _ line: UnsafeBufferPointer<UInt8>) throws(LineProtocolError) -> Void
-    )
-        throws(LineProtocolError)
-    {
+    /// Answers a `data-line` request (`request`, read from `line`): an unchanged line is
+    /// echoed with the answer's prefix, everything else (a replaced line, the final `.`, a
+    /// held message given up) emitted, in order, through `answers`. `cache` is what the
+    /// message's lines share, made again when it is not for this message or stale.
+    func dataLine<Answers: DataLineAnswers>(
+        _ request: DataLineRequest, in line: UnsafeBufferPointer<UInt8>, cache: inout MessageLineCache?,
+        answers: Answers
+    ) throws(LineProtocolError) {
         let raw = UnsafeBufferPointer(rebasing: line[request.parameters])
-        let prefix: [UInt8]
-        let observer: (any DataLineObserver)?
-        if let cached = messageLineCache, cached.isFor(request) {
-            prefix = cached.prefix
-            observer = cached.observer
-        } else {
-            prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
-            // Looking the session up may track it, which drops the cache: it is made after.
-            observer = observerForSession.flatMap { observerFor in self.session(request.session).flatMap(observerFor) }
-            messageLineCache = MessageLineCache(
-                session: request.session, token: request.token, version: request.version,
-                prefix: prefix, observer: observer)
+        let sessionChanges = self.sessionChanges, holdChanges = messageHolds.changes
+        if cache.map({ !$0.isFor(request, sessionChanges: sessionChanges, holdChanges: holdChanges) }) ?? true {
+            cache = messageLineCache(for: request)
         }
-        let held = holdsMessageOf == nil && messageHolds.isEmpty ? nil : messageHold(for: request.session, prefix: prefix)
+        // Unmanaged: `cache` holds the cache for the whole call, and a reference taken from
+        // it the usual way was retained and released for every line (see MessageLineCache).
+        let message = Unmanaged.passUnretained(cache!)
+        let prefix = message._withUnsafeGuaranteedRef { $0.prefix }
         if raw.count == 1 && raw[0] == UInt8(ascii: ".") {
-            if let held { return try emit(endOfMessage(held, session: request.session)) }
-            return try echo(prefix, raw)
+            if let held = message._withUnsafeGuaranteedRef({ $0.held }) {
+                return try answers.emit(endOfMessage(held, session: request.session))
+            }
+            return try answers.echo(prefix, raw)
         }
         let unstuffed = raw.first == UInt8(ascii: ".") ? UnsafeBufferPointer(rebasing: raw.dropFirst()) : raw
         let output: DataLineOutput
-        if let observer {
-            output = observer.observe(unstuffed).map { .replaced($0 + [DataLine(bytes: Array(unstuffed))]) } ?? .unchanged
+        if message._withUnsafeGuaranteedRef({ $0.observer != nil }) {
+            let before = message._withUnsafeGuaranteedRef { $0.observer!.observe(unstuffed) }
+            output = before.map { .replaced($0 + [DataLine(bytes: Array(unstuffed))]) } ?? .unchanged
         } else if let onDataLine = dataLineCallback {
             do {
                 // The lines of a session refused at the bound pass unseen (they must be echoed).
-                var session = messageLineCache?.trackedSession
-                if session == nil {
-                    // Looking it up may track it, which drops the cache: the next line makes it again.
-                    session = self.session(request.session)
-                    messageLineCache?.trackedSession = session
+                let cached = message.takeUnretainedValue()
+                if cached.trackedSession == nil {
+                    cached.trackedSession = session(request.session)
                 }
-                if let session {
+                if let session = cached.trackedSession {
                     output = try onDataLine(session, DataLine(bytes: Array(unstuffed)))
                 } else {
                     output = .unchanged
@@ -510,12 +500,13 @@ public final class LineFilter {
         } else {
             output = .unchanged
         }
-        if let held, held.hold != nil {
-            return try keep(output, raw: raw, in: held, session: request.session, emit: emit)
+        // The hold entry is taken out only for a held message (it would be retained otherwise).
+        if message._withUnsafeGuaranteedRef({ $0.held?.hold != nil }), let held = message._withUnsafeGuaranteedRef({ $0.held }) {
+            return try keep(output, raw: raw, in: held, session: request.session, emit: answers.emit)
         }
         switch output {
         case .unchanged:
-            try echo(prefix, raw)
+            try answers.echo(prefix, raw)
         case .dropped:
             break
         case .replaced(let lines):
@@ -524,8 +515,20 @@ public final class LineFilter {
                 bytes += prefix
                 replacement.appendStuffed(to: &bytes)
             }
-            try emit(bytes)
+            try answers.emit(bytes)
         }
+    }
+
+    /// What the lines of the message of `request` share, looked up now: the session's
+    /// observer (which may track the session) and the message's hold entry (which may begin
+    /// it), then the change counts of both tables.
+    private func messageLineCache(for request: DataLineRequest) -> MessageLineCache {
+        let prefix = Self.prefix("filter-dataline", session: request.session, token: request.token, version: request.version)
+        let observer = observerForSession.flatMap { observerFor in session(request.session).flatMap(observerFor) }
+        let held = holdsMessageOf == nil && messageHolds.isEmpty ? nil : messageHold(for: request.session, prefix: prefix)
+        return MessageLineCache(
+            for: request, sessionChanges: sessionChanges, holdChanges: messageHolds.changes,
+            prefix: prefix, observer: observer, held: held)
     }
 
     private func malformed(_ line: [UInt8], _ error: LineMessage.Malformed) throws(LineProtocolError) -> [UInt8] {

@@ -7,6 +7,8 @@
 struct MessageHoldTable {
     private var entries: [UInt64: LineMessageHold] = [:]
     private var lastLookedUp: (session: UInt64, hold: LineMessageHold)?
+    /// How many times an entry was set or removed (see ``MessageLineCache``).
+    private(set) var changes: UInt64 = 0
 
     /// Whether no message is under way.
     var isEmpty: Bool { entries.isEmpty }
@@ -25,6 +27,7 @@ struct MessageHoldTable {
     /// `hold` becomes the message under way of `session`.
     mutating func set(_ hold: LineMessageHold, for session: UInt64) {
         lastLookedUp = nil
+        changes &+= 1
         entries[session] = hold
     }
 
@@ -32,6 +35,7 @@ struct MessageHoldTable {
     @discardableResult
     mutating func remove(_ session: UInt64) -> LineMessageHold? {
         lastLookedUp = nil
+        changes &+= 1
         return entries.removeValue(forKey: session)
     }
 }
