@@ -23,6 +23,13 @@ public final class MatchScratch {
     // documentation), which saves a dynamic exclusivity check each time.
     @exclusivity(unchecked) public var deadline: MatchDeadline?
 
+    /// Sets ``deadline``. A method, not the property: another module's access to the
+    /// property itself is checked for exclusivity at run time (the attribute above does not
+    /// reach it), two checks for every message line the evaluator scans (callgrind).
+    public func setDeadline(_ deadline: MatchDeadline?) {
+        self.deadline = deadline
+    }
+
     /// The match limit set on `matchContext` now (it is lowered for long JIT subjects).
     @exclusivity(unchecked) private var appliedMatchLimit: UInt32
     /// The longest subject a JIT match gets the full match limit for (saves a division

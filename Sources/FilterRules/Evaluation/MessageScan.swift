@@ -7,7 +7,8 @@ struct MessageScan {
     /// The message's MIME decoding, for the header, body, attachment and mimetype rules
     /// (started at its first line when there are such rules).
     var content: MessageContent?
-    var done: Set<Stage> = []
+    /// The stages an `accept stage` rule finished for this message.
+    var done = StageSet()
     var verdict: Decision? {
         didSet { isDecided = verdict != nil }
     }

@@ -42,6 +42,9 @@ public final class SessionEvaluator {
         scanningStopped = closed != nil || sessionAccepted != nil || transactionAccepted != nil
     }
     @exclusivity(unchecked) var message: MessageScan
+    /// The bytes of the message line being scanned, refilled for every line: one array
+    /// kept with its capacity, rather than one made per line.
+    @exclusivity(unchecked) private var lineBytes: [UInt8] = []
     /// What the session's stages (connect, HELO, and junk at MAIL, as smtpd scopes it) add
     /// to every message of the session.
     @exclusivity(unchecked) private var sessionEdits = MessageEdits()
@@ -174,28 +177,42 @@ public final class SessionEvaluator {
 
     /// One line of the message as it streams through, without its line ending.
     public func dataLine(_ line: [UInt8]) {
+        line.withUnsafeBufferPointer { dataLine($0) }
+    }
+
+    /// One line of the message as it streams through, without its line ending, lent for
+    /// the call (the rules see a copy).
+    public func dataLine(_ line: UnsafeBufferPointer<UInt8>) {
         message.lineCount += 1
         guard scansMessage else { return }
-        var text = line
-        if text.last == 0x0d { text.removeLast() }
         let before = message.scannedBytes
         message.scannedBytes += line.count + 1
         // The scan limit counts raw bytes for dataline, decoded bytes for the decoded stages.
         let scansDataline =
             hasDatalineRules && !message.done.contains(.dataline)
             && (message.scanLimit == 0 || before < message.scanLimit)
+        guard readsContent || scansDataline else { return }
+        // The line without its CR, into the one array kept for it (refilled in place: the
+        // subject made from it below is its only other user, and is gone by the next line).
+        let text = line.last == 0x0d ? UnsafeBufferPointer(rebasing: line.dropLast()) : line
+        lineBytes.replaceSubrange(0..<lineBytes.count, with: text)
         if readsContent {
-            scanContent(text, datalineFirst: scansDataline)
-        } else if scansDataline {
-            scanDataline(text)
+            scanContent(lineBytes, datalineFirst: scansDataline)
+        } else {
+            scanDataline(MatchSubject(bytes: lineBytes))
         }
     }
 
     /// The dataline rules on one raw line (without its line ending).
     func scanDataline(_ text: [UInt8]) {
+        scanDataline(MatchSubject(bytes: text))
+    }
+
+    /// The dataline rules on the subject of one raw line.
+    private func scanDataline(_ subject: MatchSubject) {
         guard scansMessage else { return }
         withinTimeLimits(message: true) {
-            scanMessage(.dataline, MatchSubject(bytes: text), line: message.lineCount)
+            scanMessage(.dataline, subject, line: message.lineCount)
         }
     }
 
@@ -263,6 +280,18 @@ public final class SessionEvaluator {
     /// Evaluates a data stage on one input starting at message line `line`; a refusal
     /// becomes the message's verdict.
     func scanMessage(_ stage: Stage, _ subject: MatchSubject, line: Int) {
+        if combined.isEmpty {
+            // The usual case, without combined rules: the stage's plain rules alone.
+            // Unmanaged: the rule set holds the evaluation for the whole call, and a
+            // reference taken from it the usual way was retained and released for every
+            // message line (callgrind).
+            guard let evaluation = stages.unmanaged(stage) else { return }
+            let outcome = evaluation._withUnsafeGuaranteedRef {
+                $0.run(subject, scratch: scratch, skipping: message.markedRules, onLimit: limitHit)
+            }
+            if let outcome { record(outcome, stage: stage, line: line) }
+            return
+        }
         let firings = combinedPoint(
             [(stage, subject)], shown: MatchedInput(stage: stage, bytes: subject.bytes, messageLine: line),
             transactional: true)
@@ -376,11 +405,12 @@ public final class SessionEvaluator {
         let whole = isMessageInput ? ruleSet.options.messageTimeLimit : .unlimited
         guard !line.isUnlimited || !whole.isUnlimited else { return body() }
         let start = MonotonicClock.now()
-        scratch.deadline = MatchDeadline.forInput(
-            startingAt: start, lineTimeLimit: line, messageTimeLimit: whole,
-            messageTimeSpent: message.matchNanoseconds)
+        scratch.setDeadline(
+            MatchDeadline.forInput(
+                startingAt: start, lineTimeLimit: line, messageTimeLimit: whole,
+                messageTimeSpent: message.matchNanoseconds))
         defer {
-            scratch.deadline = nil
+            scratch.setDeadline(nil)
             if isMessageInput {
                 message.matchNanoseconds += MonotonicClock.now() - start
                 if !whole.isUnlimited, message.matchNanoseconds >= whole.nanoseconds { message.outOfTime = true }

@@ -18,6 +18,14 @@ struct StageEvaluations: Sendable {
         return evaluation.matcher == nil ? nil : evaluation
     }
 
+    /// ``subscript(stage:)`` unretained, for the evaluator's per-line path: valid while the
+    /// rule set is (it holds every evaluation for good).
+    func unmanaged(_ stage: Stage) -> Unmanaged<StageEvaluation>? {
+        all.withUnsafeBufferPointer { all in
+            all[stage.ordinal].matcher == nil ? nil : Unmanaged.passUnretained(all[stage.ordinal])
+        }
+    }
+
     /// The evaluation of `stage`, with or without plain rules.
     func evaluation(for stage: Stage) -> StageEvaluation { all[stage.ordinal] }
 }

@@ -16,23 +16,27 @@ struct LineBatch: Sendable {
     /// Whether the batch holds no line.
     var isEmpty: Bool { ends.isEmpty }
 
-    /// Adds a copy of `line`.
+    /// Adds a copy of `line`. The first line of a batch makes room for a full batch
+    /// (`bytes` and `ends` sized for ``SessionContentQueue/batchBytes``, and the line that
+    /// goes over them, and ``SessionContentQueue/batchLines``), so that a batch costs one
+    /// allocation each, not one per doubling.
     mutating func append(_ line: UnsafeBufferPointer<UInt8>) {
+        if ends.isEmpty {
+            bytes.reserveCapacity(SessionContentQueue.batchBytes + max(line.count, 4096))
+            ends.reserveCapacity(SessionContentQueue.batchLines)
+        }
         bytes.append(contentsOf: line)
         ends.append(bytes.count)
     }
 
-    /// Calls `body` with every line in order, as an array. One array is refilled for each
-    /// line: one that `body` kept is not touched (copy on write), and otherwise no line
-    /// costs an allocation.
-    func forEach(_ body: ([UInt8]) -> Void) {
-        var line: [UInt8] = []
-        var start = 0
-        for end in ends {
-            line.removeAll(keepingCapacity: true)
-            line.append(contentsOf: bytes[start..<end])
-            body(line)
-            start = end
+    /// Calls `body` with every line in order, lent for the call from the batch's buffer.
+    func forEach(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            for end in ends {
+                body(UnsafeBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
         }
     }
 }

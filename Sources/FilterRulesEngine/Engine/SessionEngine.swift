@@ -63,6 +63,9 @@ public final class SessionEngine {
     /// One line of message data, without its newline.
     public func dataLine(_ line: [UInt8]) { evaluator.dataLine(line) }
 
+    /// One line of message data, without its newline, lent for the call.
+    public func dataLine(_ line: UnsafeBufferPointer<UInt8>) { evaluator.dataLine(line) }
+
     /// The end of the message.
     public func endOfMessage() -> Decision { logged("message", evaluator.endOfMessage()) }
 
