@@ -285,11 +285,12 @@ public final class SessionEvaluator {
             // Unmanaged: the rule set holds the evaluation for the whole call, and a
             // reference taken from it the usual way was retained and released for every
             // message line (callgrind).
-            guard let evaluation = stages.unmanaged(stage) else { return }
-            let outcome = evaluation._withUnsafeGuaranteedRef {
-                $0.run(subject, scratch: scratch, skipping: message.markedRules, onLimit: limitHit)
-            }
-            if let outcome { record(outcome, stage: stage, line: line) }
+            guard let evaluation = stages.unmanaged(stage),
+                let first = evaluation._withUnsafeGuaranteedRef({ $0.firstPlainMatch(subject, scratch: scratch) })
+            else { return }
+            let outcome = evaluation.takeUnretainedValue().run(
+                subject, first: first, scratch: scratch, skipping: message.markedRules, firings: [], onLimit: limitHit)
+            record(outcome, stage: stage, line: line)
             return
         }
         let firings = combinedPoint(

@@ -59,9 +59,21 @@ final class StageEvaluation: Sendable {
         return run(subject, first: first, scratch: scratch, skipping: skipping, firings: firings, onLimit: onLimit)
     }
 
+    /// The first plain match of `subject` when there is something to record, nil in the
+    /// common case of most message lines: no plain rule matches nor hit a limit. Without
+    /// combined rules, what ``run(_:scratch:skipping:firings:onLimit:)`` does first; the
+    /// evaluator's per-line path asks this before it sets up the rest (the closure and the
+    /// set of marked rules it passes were retained and released for every line).
+    func firstPlainMatch(_ subject: MatchSubject, scratch: MatchScratch) -> StageMatch? {
+        guard let first = matcher?.firstMatch(subject, from: 0, scratch: scratch),
+            first.rule != nil || !first.limitFailures.isEmpty
+        else { return nil }
+        return first
+    }
+
     /// ``run(_:scratch:skipping:firings:onLimit:)`` once the first plain match (`first`,
     /// nil without plain rules) is known.
-    private func run(
+    func run(
         _ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
         firings: [CombinedRuleState.Firing], onLimit: (Rule, String) -> Void
     ) -> Outcome {
