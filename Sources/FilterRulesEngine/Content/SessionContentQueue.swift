@@ -57,8 +57,11 @@ public final class SessionContentQueue: @unchecked Sendable {
     private let engine: SessionEngine
     private let queue: DispatchQueue
     private let pending = Mutex(Pending())
-    /// Lines not yet handed over.
-    @exclusivity(unchecked) private var batch = LineBatch()
+    /// Lines not yet handed over; nil until the first (an idle session holds no buffer).
+    @exclusivity(unchecked) private var batch: LineBatch?
+    /// ``batch`` unretained, for appending to it: a reference taken from the property the
+    /// usual way was retained and released for every line (``batch`` owns it).
+    @exclusivity(unchecked) private var filling: Unmanaged<LineBatch>?
     private let logger: Logger
     /// Whether the session's rules look at message content at all; without, lines are not
     /// even handed over (the evaluator would skip them).
@@ -118,18 +121,26 @@ public final class SessionContentQueue: @unchecked Sendable {
         if !inMessage { firstLineEndedWithCR = line.last == 0x0d }
         inMessage = true
         guard scansContent else { return }
-        batch.append(line)
-        if batch.count >= Self.batchLines || batch.byteCount >= Self.batchBytes { handOver() }
+        if filling == nil {
+            let made = LineBatch()
+            batch = made
+            filling = Unmanaged.passUnretained(made)
+        }
+        let full = filling!._withUnsafeGuaranteedRef { batch in
+            batch.append(line)
+            return batch.count >= Self.batchLines || batch.byteCount >= Self.batchBytes
+        }
+        if full { handOver() }
     }
 
     /// Hands the collected lines to the workers, or leaves them unscanned when the backlog
     /// is full.
     private func handOver() {
-        guard !batch.isEmpty else { return }
-        let lines = batch
-        let bytes = batch.byteCount
-        // A fresh batch, not one kept with its capacity: an idle session holds no buffer.
-        batch = LineBatch()
+        guard let lines = batch, !lines.isEmpty else { return }
+        let bytes = lines.byteCount
+        // A fresh batch at the next line, not one kept: an idle session holds no buffer.
+        batch = nil
+        filling = nil
         var behind: Int?
         let startDrain: Bool = pending.withLock { state in
             guard !state.overflowed else { return false }
