@@ -43,8 +43,12 @@ public final class SessionEvaluator {
     }
     @exclusivity(unchecked) var message: MessageScan
     /// The bytes of the message line being scanned, refilled for every line: one array
-    /// kept with its capacity, rather than one made per line.
+    /// kept with its capacity for the lines of a message, rather than one made per line.
+    /// Let go at the end of each message (an idle session holds no buffer), and not used
+    /// for a line longer than ``keptLineBytes`` (a session would hold that much until then).
     @exclusivity(unchecked) private var lineBytes: [UInt8] = []
+    /// The longest line ``lineBytes`` takes.
+    static let keptLineBytes = 16 << 10
     /// What the session's stages (connect, HELO, and junk at MAIL, as smtpd scopes it) add
     /// to every message of the session.
     @exclusivity(unchecked) private var sessionEdits = MessageEdits()
@@ -195,11 +199,17 @@ public final class SessionEvaluator {
         // The line without its CR, into the one array kept for it (refilled in place: the
         // subject made from it below is its only other user, and is gone by the next line).
         let text = line.last == 0x0d ? UnsafeBufferPointer(rebasing: line.dropLast()) : line
-        lineBytes.replaceSubrange(0..<lineBytes.count, with: text)
-        if readsContent {
-            scanContent(lineBytes, datalineFirst: scansDataline)
+        let bytes: [UInt8]
+        if text.count <= Self.keptLineBytes {
+            lineBytes.replaceSubrange(0..<lineBytes.count, with: text)
+            bytes = lineBytes
         } else {
-            scanDataline(MatchSubject(bytes: lineBytes))
+            bytes = Array(text)
+        }
+        if readsContent {
+            scanContent(bytes, datalineFirst: scansDataline)
+        } else {
+            scanDataline(MatchSubject(bytes: bytes))
         }
     }
 
@@ -240,6 +250,7 @@ public final class SessionEvaluator {
         }
         let scan = message
         message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+        lineBytes = []
         var decision = preempted() ?? scan.verdict ?? Decision(verdict: .accept, withheld: scan.withheld)
         decision.marks = scan.marks
         let edits = envelopeEdits.merged(with: scan.edits)
@@ -265,6 +276,7 @@ public final class SessionEvaluator {
     public func reset() {
         transactionEnded()
         message = MessageScan(scanLimit: ruleSet.options.scanLimit)
+        lineBytes = []
     }
 
     // MARK: Internals

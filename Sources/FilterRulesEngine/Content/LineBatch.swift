@@ -27,13 +27,14 @@ final class LineBatch: @unchecked Sendable {
     /// Number of lines.
     @exclusivity(unchecked) private(set) var count = 0
 
-    /// An empty batch with room for a full one (``SessionContentQueue/batchBytes``, and
-    /// the line that goes over them, in ``SessionContentQueue/batchLines`` lines), so that
-    /// a batch costs one allocation of each, not one per doubling.
+    /// An empty batch with room for a few lines, grown to a full batch's room when they do
+    /// not fit (not that room at once: the batch of a short message would hold it, a
+    /// thousand sessions in the middle of short messages 70 MiB; nor doubling, whose copies
+    /// of up to 32 KiB add up to a batch's size again).
     init() {
-        byteCapacity = SessionContentQueue.batchBytes + 4096
+        byteCapacity = 4096
         bytes = .allocate(capacity: byteCapacity)
-        endCapacity = SessionContentQueue.batchLines
+        endCapacity = 64
         ends = .allocate(capacity: endCapacity)
     }
 
@@ -48,8 +49,13 @@ final class LineBatch: @unchecked Sendable {
     /// Adds a copy of `line`.
     func append(_ line: UnsafeBufferPointer<UInt8>) {
         let total = byteCount + line.count
-        if total > byteCapacity { bytes = Self.grown(bytes, count: byteCount, to: max(total, 2 * byteCapacity), &byteCapacity) }
-        if count == endCapacity { ends = Self.grown(ends, count: count, to: 2 * endCapacity, &endCapacity) }
+        if total > byteCapacity {
+            let full = SessionContentQueue.batchBytes + 4096
+            bytes = Self.grown(bytes, count: byteCount, to: max(total, byteCapacity < full ? full : 2 * byteCapacity), &byteCapacity)
+        }
+        if count == endCapacity {
+            ends = Self.grown(ends, count: count, to: max(2 * endCapacity, SessionContentQueue.batchLines), &endCapacity)
+        }
         if let start = line.baseAddress { _ = memcpy(bytes + byteCount, start, line.count) }
         byteCount = total
         ends[count] = total
