@@ -52,35 +52,35 @@ public final class PrefilteredStageMatcher: StageMatcher {
     /// The first matching rule at or after `position`, honouring negation (see the type).
     public func firstMatch(_ subject: MatchSubject, from position: Int, scratch: MatchScratch) -> StageMatch {
         guard let index = state.live else { return sequential(subject, from: position, scratch) }
-        return subject.bytes.withUnsafeBytes { bytes in
-            index.scan(bytes) { found in
-                guard let found else { return sequential(subject, from: position, scratch) }
-                return confirm(found, index, subject, from: position, scratch)
-            }
-        }
+        guard let found = subject.bytes.withUnsafeBytes({ index.scan($0) }) else { return sequential(subject, from: position, scratch) }
+        defer { index.giveBack(found) }
+        return found._withUnsafeGuaranteedRef { confirm($0.found, index, subject, from: position, scratch) }
     }
 
-    /// Tries, in file order, the rules at or after `position` that the scan found and the
-    /// rules always tried.
+    /// Tries, in file order, the rules at or after `position` that the scan found (`hits`,
+    /// sorted here) and the rules always tried.
     private func confirm(
-        _ found: ScanScratch, _ index: PrefilterIndex, _ subject: MatchSubject,
+        _ hits: UnsafeMutableBufferPointer<UInt32>, _ index: PrefilterIndex, _ subject: MatchSubject,
         from position: Int, _ scratch: MatchScratch
     ) -> StageMatch {
         var result = StageMatch()
+        var hits = hits
+        if hits.count > 1 { hits.sort() }
+        var hit = 0
+        while hit < hits.count && Int(hits[hit]) < position { hit += 1 }
+        // Nothing found and nothing always tried: the common case of a clean line.
+        if hit == hits.count && index.alwaysTried.isEmpty { return result }
         var tried = index.firstAlwaysTried(from: position)
         let always = index.alwaysTried
-        if found.hits.count > 1 { found.hits.sort() }
-        var hit = 0
         var subjectBytes: ByteSet?
-        while hit < found.hits.count && Int(found.hits[hit]) < position { hit += 1 }
         while true {
-            let nextHit = hit < found.hits.count ? Int(found.hits[hit]) : Int.max
+            let nextHit = hit < hits.count ? Int(hits[hit]) : Int.max
             let nextTried = tried < always.count ? always[tried] : Int.max
             let next = min(nextHit, nextTried)
             guard next < rules.count else { return result }
             if next == nextHit {
                 // A rule with several literals can be found more than once.
-                while hit < found.hits.count && Int(found.hits[hit]) == next { hit += 1 }
+                while hit < hits.count && Int(hits[hit]) == next { hit += 1 }
             }
             if next == nextTried {
                 defer { tried += 1 }

@@ -113,6 +113,12 @@ final class VectorscanDatabase: @unchecked Sendable {
     /// the id of every pattern that matched to the scratch's ``ScanScratch/hits``; whether
     /// the scan succeeded.
     func scan(_ subject: UnsafeRawBufferPointer, with scratch: ScanScratch) -> Bool {
+        Self.scan(handle, subject, with: scratch)
+    }
+
+    /// ``scan(_:with:)`` on the library's database `handle` (kept alive by the caller).
+    @inline(__always)
+    static func scan(_ handle: OpaquePointer, _ subject: UnsafeRawBufferPointer, with scratch: ScanScratch) -> Bool {
         guard subject.count <= Int(UInt32.max) else { return false }
         let context = Unmanaged.passUnretained(scratch).toOpaque()
         let base = subject.baseAddress?.assumingMemoryBound(to: CChar.self)
@@ -121,7 +127,7 @@ final class VectorscanDatabase: @unchecked Sendable {
             cvectorscan_scan(
                 handle, base ?? fallback, UInt32(subject.count), 0, scratch.space,
                 { id, _, _, _, context in
-                    Unmanaged<ScanScratch>.fromOpaque(context!).takeUnretainedValue().hits.append(id)
+                    Unmanaged<ScanScratch>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.append(id) }
                     return 0
                 }, context)
         }
