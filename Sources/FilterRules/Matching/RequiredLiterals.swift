@@ -34,14 +34,7 @@ struct RequiredLiterals: Sendable, Equatable {
     /// The best set of required literals of `source` compiled with `flags`, nil when there
     /// is none of at least ``minimumLength`` bytes or the analysis does not take the regex.
     static func of(_ source: String, flags: RegexFlags) -> RequiredLiterals? {
-        guard !flags.contains(.extended) else { return nil }
-        let bytes = Array(source.utf8)
-        let caseless = flags.contains(.caseless) || hasInlineCaseless(bytes)
-        if caseless && flags.contains(.utf) { return nil }
-        guard let shape = RegexShapeParser.parse(source, flags: flags), !shape.hasLiteralBrace(in: bytes) else { return nil }
-        let analysis = LiteralAnalysis(source: bytes, caseless: caseless)
-        guard let best = analysis.facts(of: shape).required, let chosen = LiteralAnalysis.usable(best) else { return nil }
-        return RequiredLiterals(alternatives: chosen, isCaseless: caseless)
+        candidates(of: source, flags: flags).first
     }
 
     /// A set of bytes one of which every match of `source` compiled with `flags` contains,
@@ -59,6 +52,21 @@ struct RequiredLiterals: Sendable, Equatable {
             return nil
         }
         return set
+    }
+
+    /// Every set of required literals of `source` compiled with `flags` the analysis
+    /// finds, the most useful first (``of(_:flags:)``'s is the first): a prefilter can
+    /// then prefer a set that fewer other rules share (``PrefilterPlan``). Empty when the
+    /// analysis does not take the regex.
+    static func candidates(of source: String, flags: RegexFlags) -> [RequiredLiterals] {
+        guard !flags.contains(.extended) else { return [] }
+        let bytes = Array(source.utf8)
+        let caseless = flags.contains(.caseless) || hasInlineCaseless(bytes)
+        if caseless && flags.contains(.utf) { return [] }
+        guard let shape = RegexShapeParser.parse(source, flags: flags), !shape.hasLiteralBrace(in: bytes) else { return [] }
+        return LiteralAnalysis(source: bytes, caseless: caseless).candidates(of: shape).prefix(4).map {
+            RequiredLiterals(alternatives: $0, isCaseless: caseless)
+        }
     }
 
     /// Whether an inline option group (`(?i)`, `(?mi:`, `(?^i)`...) turns caseless matching
@@ -210,7 +218,24 @@ private struct LiteralAnalysis {
 
     /// A sequence: adjacent exact nodes multiply into runs; each run, each node's own
     /// required set, and runs extended by a neighbour's prefix are candidates.
-    private func sequence(_ nodes: [ShapeNode]) -> LiteralFacts {
+    private func sequence(_ nodes: [ShapeNode]) -> LiteralFacts { sequenceWithCandidates(nodes).facts }
+
+    /// Every set of literals the analysis knows `node` requires, most useful first
+    /// (``best(_:)``'s order), usable ones only (``usable(_:)``): a sequence's candidates,
+    /// or the one set of any other node.
+    func candidates(of node: ShapeNode) -> [[[UInt8]]] {
+        let sets: [[[UInt8]]]
+        if case .sequence(let nodes) = node.kind {
+            let (facts, candidates) = sequenceWithCandidates(nodes)
+            sets = candidates + (facts.required.map { [$0] } ?? [])
+        } else {
+            sets = facts(of: node).required.map { [$0] } ?? []
+        }
+        var seen = Set<[[UInt8]]>()
+        return sets.compactMap(Self.usable).filter { seen.insert($0).inserted }.sorted { Self.score($0) > Self.score($1) }
+    }
+
+    private func sequenceWithCandidates(_ nodes: [ShapeNode]) -> (facts: LiteralFacts, candidates: [[[UInt8]]]) {
         var run: [[UInt8]] = [[]]
         var candidates: [[[UInt8]]] = []
         var allExact = true
@@ -238,9 +263,10 @@ private struct LiteralAnalysis {
             }
         }
         candidates.append(run)
-        return LiteralFacts(
+        let facts = LiteralFacts(
             exact: allExact && !restarted ? run : nil, prefix: prefix ?? run, suffix: run,
             required: Self.best(candidates))
+        return (facts, candidates)
     }
 
     /// An alternation: a set known of every alternative, united.
@@ -298,11 +324,14 @@ private struct LiteralAnalysis {
     /// The most useful candidate: the longest shortest member up to 8 bytes (longer hardly
     /// makes a literal rarer), then the fewest members, then the longest shortest member.
     private static func best(_ candidates: [[[UInt8]]]) -> [[UInt8]]? {
-        func score(_ set: [[UInt8]]) -> (Int, Int, Int) {
-            let shortest = set.map(\.count).min() ?? 0
-            return (Swift.min(shortest, 8), -set.count, shortest)
-        }
-        return candidates.filter { !$0.isEmpty }.max { score($0) < score($1) }
+        candidates.filter { !$0.isEmpty }.max { score($0) < score($1) }
+    }
+
+    /// How useful a set is: the longest shortest member up to 8 bytes, then the fewest
+    /// members, then the longest shortest member.
+    static func score(_ set: [[UInt8]]) -> (Int, Int, Int) {
+        let shortest = set.map(\.count).min() ?? 0
+        return (Swift.min(shortest, 8), -set.count, shortest)
     }
 
     /// `set` as the literals of a prefilter: without members that contain another member

@@ -43,9 +43,11 @@ struct PrefilterPlan: Sendable {
             let key = RegexAnalyses.Key(source: regex.pattern, flags: regex.flags, literalStage: literalStage)
             return (key, known[key] ?? Self.analyse(regex.pattern, flags: regex.flags, literalStage: literalStage))
         }
+        let sharing = Self.sharing(analysed.map(\.1))
         for (position, (_, kind)) in analysed.enumerated() {
             switch kind {
-            case .literal(let required):
+            case .literal(let candidates):
+                let required = Self.leastShared(candidates, sharing)
                 literals += required.alternatives.map {
                     VectorscanLiteral(bytes: $0, isCaseless: required.isCaseless, id: UInt32(position))
                 }
@@ -64,8 +66,8 @@ struct PrefilterPlan: Sendable {
 
     /// Where one rule goes.
     enum Kind: Sendable {
-        /// The literal stage, with these literals.
-        case literal(RequiredLiterals)
+        /// The literal stage, with one of these sets of literals (the most useful first).
+        case literal([RequiredLiterals])
         /// The regex databases, with this pattern (its id set to the rule's position), and
         /// the bytes a match needs for the time it is always tried.
         case regex(VectorscanPattern, ByteSet?)
@@ -75,10 +77,49 @@ struct PrefilterPlan: Sendable {
 
     /// Where a rule with regex `source` compiled with `flags` goes (a regex pattern's id is 0).
     private static func analyse(_ source: String, flags: RegexFlags, literalStage: Bool) -> Kind {
-        if literalStage, let required = RequiredLiterals.of(source, flags: flags) { return .literal(required) }
+        if literalStage, case let candidates = RequiredLiterals.candidates(of: source, flags: flags), !candidates.isEmpty {
+            return .literal(candidates)
+        }
         let bytes = RequiredLiterals.requiredBytes(of: source, flags: flags)
         if let pattern = VectorscanPattern.standingIn(for: source, flags: flags, id: 0) { return .regex(pattern, bytes) }
         return .alwaysTried(bytes)
+    }
+}
+
+extension PrefilterPlan {
+    /// A literal as the plan counts it.
+    private struct SharedLiteral: Hashable {
+        var bytes: [UInt8]
+        var isCaseless: Bool
+    }
+
+    /// How many rules have each literal among their candidates.
+    private static func sharing(_ kinds: [Kind]) -> [SharedLiteral: Int] {
+        var counts: [SharedLiteral: Int] = [:]
+        for case .literal(let candidates) in kinds {
+            var seen = Set<SharedLiteral>()
+            for set in candidates {
+                for bytes in set.alternatives { seen.insert(SharedLiteral(bytes: bytes, isCaseless: set.isCaseless)) }
+            }
+            for literal in seen { counts[literal, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// The candidate whose most shared literal fewest rules have, the more useful on a tie:
+    /// 1,000 rules `^(?:userN|roleN-[a-z]+)@example\.(?:org|net)$` all require `@example.`,
+    /// which would name every rule for every address there; `userN` or `roleN-` names one.
+    private static func leastShared(_ candidates: [RequiredLiterals], _ sharing: [SharedLiteral: Int]) -> RequiredLiterals {
+        var chosen = candidates[0]
+        var fewest = Int.max
+        for set in candidates {
+            let most = set.alternatives.map { sharing[SharedLiteral(bytes: $0, isCaseless: set.isCaseless)] ?? 0 }.max() ?? 0
+            if most < fewest {
+                fewest = most
+                chosen = set
+            }
+        }
+        return chosen
     }
 }
 

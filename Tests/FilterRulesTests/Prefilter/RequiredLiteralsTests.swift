@@ -65,6 +65,18 @@ struct RequiredLiteralsTests {
         #expect(literals("café!") == ["caf"])
     }
 
+    @Test("the plan passes over a literal many rules share for one they do not")
+    func leastShared() throws {
+        let text = (0..<50).map { "rcpt /^(?:user\($0)|role\($0)-[a-z]+)@example\\.(?:org|net)$/i reject" }.joined(separator: "\n")
+        let set = try RuleSetLoader.compile(text: text, file: "shared.rules")
+        let matcher = try #require(set.matcher(for: .rcpt))
+        #expect(literals(#"^(?:user7|role7-[a-z]+)@example\.(?:org|net)$"#, .caseless) == ["@example."])
+        let plan = PrefilterPlan(rules: matcher.rules)
+        #expect(plan.literalRuleCount == 50)
+        let chosen = Set(plan.literals.filter { $0.id == 7 }.map { String(decoding: $0.bytes, as: UTF8.self) })
+        #expect(chosen == ["user7", "role7-"], "\(chosen)")
+    }
+
     @Test("required bytes of regexes without literals")
     func requiredBytes() {
         func bytes(_ source: String, _ flags: RegexFlags = []) -> String? {
