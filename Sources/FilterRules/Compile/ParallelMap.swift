@@ -12,7 +12,12 @@ extension Array where Element: Sendable {
         guard count > 2 * chunk else { return map(transform) }
         let slots = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
         slots.initialize(repeating: nil)
-        defer { slots.deallocate() }
+        defer {
+            // The results were copied out; the slots' own references are released here
+            // (deallocating alone leaked every result: LeakSanitizer, filter-fuzz rules).
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
         let output = UncheckedBuffer(slots)
         withoutActuallyEscaping(transform) { transform in
             self.withUnsafeBufferPointer { input in
