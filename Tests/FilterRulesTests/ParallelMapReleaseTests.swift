@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+    import Glibc
+#endif
 @testable import FilterRules
 @testable import PCRE2Matching
 
@@ -30,6 +33,28 @@ struct ParallelMapReleaseTests {
             if case .regex(let compiled) = set.rules[7].predicate { regex = compiled }
             #expect(regex != nil)
         }
+        #expect(regex == nil)
+    }
+}
+
+/// A rule set with a prefilter is freed with its databases' users once it is built and
+/// dropped (a reload's old set).
+@Suite("A prefiltered rule set is freed once dropped")
+struct PrefilteredSetReleaseTests {
+    @Test("no reference to the set's regexes outlives it")
+    func released() throws {
+        weak var regex: PCRE2Regex?
+        do {
+            let text =
+                (0..<100).map { "dataline /^released\($0)x$/ reject" }.joined(separator: "\n") + "\n"
+                + (0..<300).map { "dataline /^[a-c]{\($0 % 9 + 1)}[0-9]{\($0 / 9 + 1)}$/ reject" }.joined(separator: "\n")
+            let set = try RuleSetLoader.compile(text: text, file: "many.rules", matching: .prefiltered(PrefilterOptions()))
+            set.waitForPrefilters()
+            #expect(set.prefiltersAreBuilt)
+            if case .regex(let compiled) = set.rules[7].predicate { regex = compiled }
+        }
+        // The build's last job may still be returning on its queue.
+        for _ in 0..<100 where regex != nil { usleep(10_000) }
         #expect(regex == nil)
     }
 }
