@@ -43,15 +43,7 @@ struct RequiredLiterals: Sendable, Equatable {
     /// analysis knows none smaller than every byte. Trusted as the literals are: literal
     /// characters and classes written without escapes, case-folded when caseless.
     static func requiredBytes(of source: String, flags: RegexFlags) -> ByteSet? {
-        guard !flags.contains(.extended) else { return nil }
-        let bytes = Array(source.utf8)
-        let caseless = flags.contains(.caseless) || hasInlineCaseless(bytes)
-        if caseless && flags.contains(.utf) { return nil }
-        guard let shape = RegexShapeParser.parse(source, flags: flags), !shape.hasLiteralBrace(in: bytes) else { return nil }
-        guard let set = LiteralAnalysis(source: bytes, caseless: caseless).requiredBytes(of: shape), set.count < 256 else {
-            return nil
-        }
-        return set
+        RegexLiterals(source, flags: flags)?.requiredBytes
     }
 
     /// Every set of required literals of `source` compiled with `flags` the analysis
@@ -59,14 +51,7 @@ struct RequiredLiterals: Sendable, Equatable {
     /// then prefer a set that fewer other rules share (``PrefilterPlan``). Empty when the
     /// analysis does not take the regex.
     static func candidates(of source: String, flags: RegexFlags) -> [RequiredLiterals] {
-        guard !flags.contains(.extended) else { return [] }
-        let bytes = Array(source.utf8)
-        let caseless = flags.contains(.caseless) || hasInlineCaseless(bytes)
-        if caseless && flags.contains(.utf) { return [] }
-        guard let shape = RegexShapeParser.parse(source, flags: flags), !shape.hasLiteralBrace(in: bytes) else { return [] }
-        return LiteralAnalysis(source: bytes, caseless: caseless).candidates(of: shape).prefix(4).map {
-            RequiredLiterals(alternatives: $0, isCaseless: caseless)
-        }
+        RegexLiterals(source, flags: flags)?.candidates ?? []
     }
 
     /// Whether an inline option group (`(?i)`, `(?mi:`, `(?^i)`...) turns caseless matching
@@ -84,6 +69,36 @@ struct RequiredLiterals: Sendable, Equatable {
             index += 1
         }
         return false
+    }
+}
+
+/// One regex parsed once for both analyses: its candidate literal sets and, for a regex
+/// without any, its required bytes (``RequiredLiterals``). Nil when the analysis does not
+/// take the regex (the `x` flag, `u` with caseless matching, a `{` that is not a
+/// quantifier, what the shape parser gives up on).
+struct RegexLiterals {
+    private let analysis: LiteralAnalysis
+    private let shape: ShapeNode
+
+    init?(_ source: String, flags: RegexFlags) {
+        guard !flags.contains(.extended) else { return nil }
+        let bytes = Array(source.utf8)
+        let caseless = flags.contains(.caseless) || RequiredLiterals.hasInlineCaseless(bytes)
+        if caseless && flags.contains(.utf) { return nil }
+        guard let shape = RegexShapeParser.parse(source, flags: flags), !shape.hasLiteralBrace(in: bytes) else { return nil }
+        self.analysis = LiteralAnalysis(source: bytes, caseless: caseless)
+        self.shape = shape
+    }
+
+    /// Up to four sets of required literals, the most useful first.
+    var candidates: [RequiredLiterals] {
+        analysis.candidates(of: shape).prefix(4).map { RequiredLiterals(alternatives: $0, isCaseless: analysis.caseless) }
+    }
+
+    /// A set of bytes one of which every match contains, nil for none smaller than all.
+    var requiredBytes: ByteSet? {
+        guard let set = analysis.requiredBytes(of: shape), set.count < 256 else { return nil }
+        return set
     }
 }
 
@@ -141,9 +156,7 @@ private struct LiteralAnalysis {
                 guard let byte = Self.literalByte(written), byte < 0x80 else { return nil }
                 return caseless ? ByteSet(byte).caseFolded : ByteSet(byte)
             }
-            guard written.first == UInt8(ascii: "["), !written.contains(UInt8(ascii: "\\")),
-                !written.containsPair(UInt8(ascii: "["), UInt8(ascii: ":")), !written.starts(with: Self.negatedClass)
-            else { return nil }
+            guard Self.isTrustedClass(written) else { return nil }
             return caseless ? set.caseFolded : set
         case .assertion, .backreference: return nil
         case .group(let body, let kind, _): return kind == .lookaround ? nil : requiredBytes(of: body)
@@ -171,9 +184,7 @@ private struct LiteralAnalysis {
             guard let byte = Self.literalByte(written) else { return nil }
             members = [byte]
         } else {
-            guard written.first == UInt8(ascii: "["), !written.contains(UInt8(ascii: "\\")),
-                !written.containsPair(UInt8(ascii: "["), UInt8(ascii: ":")), !written.starts(with: Self.negatedClass)
-            else { return nil }
+            guard Self.isTrustedClass(written) else { return nil }
             let folded = caseless ? set.caseFolded : set
             guard folded.count <= RequiredLiterals.maximumClassSize * (caseless ? 2 : 1) else { return nil }
             members = folded.elements
@@ -186,10 +197,14 @@ private struct LiteralAnalysis {
         return members
     }
 
-    /// How a negated class begins: the shape parser folds a caseless class before it
-    /// complements it, which leaves out the other case of the excluded letters, so a
-    /// negated class is never trusted.
-    private static let negatedClass: [UInt8] = Array("[^".utf8)
+    /// Whether a class node's source is one whose byte set the shape parser gets right:
+    /// written without escapes or POSIX names, and not negated (the parser folds a
+    /// caseless class before it complements it, which leaves out the other case of the
+    /// excluded letters).
+    private static func isTrustedClass(_ written: ArraySlice<UInt8>) -> Bool {
+        written.first == UInt8(ascii: "[") && written.dropFirst().first != UInt8(ascii: "^")
+            && !written.contains(UInt8(ascii: "\\")) && !written.containsPair(UInt8(ascii: "["), UInt8(ascii: ":"))
+    }
 
     /// The byte a literal node's source stands for, nil when the analysis does not vouch for it.
     private static func literalByte(_ written: ArraySlice<UInt8>) -> UInt8? {

@@ -77,10 +77,9 @@ struct PrefilterPlan: Sendable {
 
     /// Where a rule with regex `source` compiled with `flags` goes (a regex pattern's id is 0).
     private static func analyse(_ source: String, flags: RegexFlags, literalStage: Bool) -> Kind {
-        if literalStage, case let candidates = RequiredLiterals.candidates(of: source, flags: flags), !candidates.isEmpty {
-            return .literal(candidates)
-        }
-        let bytes = RequiredLiterals.requiredBytes(of: source, flags: flags)
+        let literals = RegexLiterals(source, flags: flags)
+        if literalStage, let candidates = literals?.candidates, !candidates.isEmpty { return .literal(candidates) }
+        let bytes = literals?.requiredBytes
         if let pattern = VectorscanPattern.standingIn(for: source, flags: flags, id: 0) { return .regex(pattern, bytes) }
         return .alwaysTried(bytes)
     }

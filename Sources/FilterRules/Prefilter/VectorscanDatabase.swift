@@ -109,14 +109,9 @@ final class VectorscanDatabase: @unchecked Sendable {
         return cvectorscan_database_size(handle, &size) == HS_SUCCESS ? size : 0
     }
 
-    /// Scans `subject` with `scratch` (made for this database, ``ScratchPool``), appending
-    /// the id of every pattern that matched to the scratch's ``ScanScratch/hits``; whether
-    /// the scan succeeded.
-    func scan(_ subject: UnsafeRawBufferPointer, with scratch: ScanScratch) -> Bool {
-        Self.scan(handle, subject, with: scratch)
-    }
-
-    /// ``scan(_:with:)`` on the library's database `handle` (kept alive by the caller).
+    /// Scans `subject` with the library's database `handle` (kept alive by the caller) and
+    /// `scratch` (made for it, ``ScratchPool``), appending the id of every pattern that
+    /// matched to the scratch's ``ScanScratch/hits``; whether the scan succeeded.
     @inline(__always)
     static func scan(_ handle: OpaquePointer, _ subject: UnsafeRawBufferPointer, with scratch: ScanScratch) -> Bool {
         guard subject.count <= Int(UInt32.max) else { return false }
