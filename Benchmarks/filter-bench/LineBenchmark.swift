@@ -53,8 +53,10 @@ func runLineBenchmark(_ options: RulesOptions) throws {
             try cases[index].measure(lineCount: lines.count, session: 1, seconds: options.secondsPerCase)
         }
     }
-    print("| dataline rules | messages | data lines/s (median) | range of the rounds | MiB/s | vs. 1 rule | vs. line-echo-filter |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| dataline rules | messages | data lines/s (median) | range of the rounds | MiB/s | vs. 1 rule | vs. line-echo-filter "
+            + "| µs per message: echo, commit |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     let echo = cases[0].median
     let baseline = cases[1].median
     let bytesPerLine = Double(message.bytes.count) / Double(lines.count)
@@ -64,6 +66,7 @@ func runLineBenchmark(_ options: RulesOptions) throws {
         print(
             "| \(name) | \(item.messages) | \(grouped(Int(item.median))) | \(grouped(Int(sorted.first!)))–\(grouped(Int(sorted.last!))) "
                 + "| \(fixed(item.median * bytesPerLine / 1_048_576, 1)) "
-                + "| \(item.ruleCount == 0 ? "–" : fixed(item.median / baseline, 3)) | \(fixed(item.median / echo, 3)) |")
+                + "| \(item.ruleCount == 0 ? "–" : fixed(item.median / baseline, 3)) | \(fixed(item.median / echo, 3)) "
+                + "| \(Int(item.echoSeconds * 1e6 / Double(item.messages))), \(Int(item.commitSeconds * 1e6 / Double(item.messages))) |")
     }
 }

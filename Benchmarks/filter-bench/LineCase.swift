@@ -22,6 +22,10 @@ struct LineCase {
     let path: String
     var rates: [Double] = []
     var messages = 0
+    /// Seconds of the measured messages spent until the last echo came back, and in the
+    /// `commit` query after it (how long the verdict took once smtpd had the message).
+    var echoSeconds = 0.0
+    var commitSeconds = 0.0
     /// One message's `data-line` requests (final dot included), built once, and the answers
     /// they must get: every line echoed byte for byte.
     private let requests: [UInt8]
@@ -57,8 +61,12 @@ struct LineCase {
         while elapsed < minimum {
             let start = ContinuousClock.now
             try echoMessage()
+            let echoed = ContinuousClock.now
             let verdict = try smtpd.query("commit", session: session)
-            elapsed += seconds(ContinuousClock.now - start)
+            let end = ContinuousClock.now
+            elapsed += seconds(end - start)
+            echoSeconds += seconds(echoed - start)
+            commitSeconds += seconds(end - echoed)
             guard verdict.hasSuffix("|proceed") else { throw BenchmarkFailure("commit was not accepted: \(verdict)") }
             try smtpd.report("tx-reset", session: session, parameters: "00000001")
             count += 1
