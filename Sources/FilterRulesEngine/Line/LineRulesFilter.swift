@@ -21,8 +21,8 @@ public final class LineRulesFilter {
     private let logger: Logger
     private let workers: ContentWorkers
     private var sessions: SessionQueues
-    /// The verdicts of held messages decided at their final dot, waiting for `commit`.
-    private var heldVerdicts: [UInt64: HeldVerdict] = [:]
+    /// The verdicts of messages being decided from their final dot on, waiting for `commit`.
+    private var verdicts: [UInt64: MessageVerdict] = [:]
 
     /// Creates the filter on `input`/`output` (stdin/stdout under smtpd) with rules from
     /// `store`, registering the content phases as `contentPhases` says, message content
@@ -70,7 +70,7 @@ public final class LineRulesFilter {
         filter.onLinkConnect = { [unowned self] session in _ = engine(session.id) }
         filter.onLinkDisconnect = { [unowned self] session in
             sessions.end(session.id)
-            heldVerdicts[session.id] = nil
+            verdicts[session.id] = nil
         }
         // The end of a transaction (RSET, or after a message) also readies the next message's scan.
         filter.onTransactionReset = { [unowned self] session in
@@ -109,19 +109,34 @@ public final class LineRulesFilter {
                 HeaderInsertion.holds(under: engine(session.id).ruleSet, limits: &filter.holdLimits)
             }
             filter.onMessageEnd = { [unowned self] session, release in
-                let verdict = HeldVerdict()
-                heldVerdicts[session.id] = verdict
+                let verdict = MessageVerdict()
+                verdicts[session.id] = verdict
                 engine(session.id).endOfMessage { decision in
                     verdict.decided(decision)
                     let lines = decision.edits?.headerLines(junkWrittenBySMTPD: true) ?? []
                     release.release(prepending: lines.map { DataLine($0) })
                 }
             }
+            // Any other message is decided from its dot on as well: its last lines are then
+            // evaluated while the dot's echo and smtpd's `commit` travel (filter-bench line:
+            // `commit` took 115–170 µs against the echo filter's 45–60 when it started there).
+            filter.onMessageComplete = { [unowned self] session in
+                let verdict = MessageVerdict()
+                verdicts[session.id] = verdict
+                let logger = self.logger
+                engine(session.id).endOfMessage { decision in
+                    if let edits = decision.edits {
+                        HeaderInsertion.logUnwritten(edits.fromMessageStages, session: session.id, logger: logger)
+                    }
+                    verdict.decided(decision)
+                }
+            }
             filter.onCommit = { [unowned self] session in
-                if let verdict = heldVerdicts.removeValue(forKey: session.id) {
+                if let verdict = verdicts.removeValue(forKey: session.id) {
                     let decision = verdict.commit(deferring: { filter.deferAnswer() })
                     return decision.map { Self.result($0, atCommit: true) } ?? .proceed  // nil: deferred
                 }
+                // No dot was seen (not expected of smtpd): the message is decided now.
                 let answer = filter.deferAnswer()
                 let queue = engine(session.id), logger = self.logger
                 queue.endOfMessage { decision in

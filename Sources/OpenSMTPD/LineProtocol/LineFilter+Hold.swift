@@ -75,6 +75,8 @@ extension LineFilter {
                     HeldMessageRelease(
                         session: session, serial: held.serial, outbox: nil,
                         notHeldReason: reason, logger: logger))
+            } else {
+                messageComplete(session)
             }
             return dot
         }

@@ -74,6 +74,11 @@ public final class LineFilter {
     /// for a message that grew over the hold limit and was passed on (so the verdict can be
     /// computed), with a handle that adds nothing (``HeldMessageRelease/isHeld`` is false).
     public var onMessageEnd: ((LineSession, HeldMessageRelease) throws -> Void)?
+    /// The final `.` of a message that is not held arrived, before it is echoed: the message
+    /// is whole and smtpd's `commit` comes next, so its verdict can be worked out meanwhile.
+    /// Called for tracked sessions only; a callback that throws is logged. It registers no
+    /// phase: set ``onDataLine``, ``dataLineObserver`` or ``holdsMessage`` too.
+    public var onMessageComplete: ((LineSession) throws -> Void)?
     /// How much of a held message is kept in memory, where the rest spills, the largest
     /// message held, and the most all held messages take at once (a message over either is
     /// passed on without its lines, logged).
@@ -359,6 +364,12 @@ public final class LineFilter {
         return (fields.dropLast().joined(separator: "|"), fields[fields.count - 1])
     }
 
+    /// Tells ``onMessageComplete`` that the message of session `id`, not held, is whole.
+    func messageComplete(_ id: UInt64) {
+        guard let onMessageComplete, let session = session(id) else { return }
+        run("message-complete", id) { try onMessageComplete(session) }
+    }
+
     private func run(_ what: String, _ id: UInt64, _ body: () throws -> Void) {
         do { try body() } catch {
             logger.error("session \(SessionIdentifier.hex(id)): \(what) callback failed: \(error)")
@@ -474,6 +485,7 @@ public final class LineFilter {
             if let held = message._withUnsafeGuaranteedRef({ $0.held }) {
                 return try answers.emit(endOfMessage(held, session: request.session))
             }
+            messageComplete(request.session)
             return try answers.echo(prefix, raw)
         }
         let unstuffed = raw.first == UInt8(ascii: ".") ? UnsafeBufferPointer(rebasing: raw.dropFirst()) : raw
