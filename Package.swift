@@ -57,6 +57,20 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl")]
         ),
 
+        // c-ares from Debian's libc-ares-dev: asynchronous DNS for the rules' DNS lists.
+        .systemLibrary(
+            name: "CAres",
+            pkgConfig: "libcares",
+            providers: [.apt(["libc-ares-dev"])]
+        ),
+
+        // DNS lists: query names, answer codes, a TTL cache and an asynchronous resolver on
+        // c-ares (one event thread, no thread per query).
+        .target(
+            name: "DNSLists",
+            dependencies: ["CAres"]
+        ),
+
         // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter
         // and the per-session evaluator.
         .target(
@@ -123,6 +137,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "FilterRules",
+                "SMTPDTestDouble",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -191,6 +206,10 @@ let package = Package(
         .testTarget(
             name: "FilterRulesTests",
             dependencies: ["ConfigurationFiles", "FilterRules", "PCRE2Matching", "SMTPDTestDouble", "TestSupport"]
+        ),
+        .testTarget(
+            name: "DNSListsTests",
+            dependencies: ["DNSLists", "TestSupport"]
         ),
         .testTarget(
             name: "MIMEStreamTests",
