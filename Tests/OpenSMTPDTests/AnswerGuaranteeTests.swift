@@ -2,6 +2,7 @@ import Foundation
 import OpenSMTPD
 import SMTPDTestDouble
 import Testing
+import TestSupport
 
 /// Every query gets exactly one answer, whatever the callbacks do.
 @Suite("Answer guarantee")

@@ -3,34 +3,7 @@ import Logging
 import OpenSMTPD
 import SMTPDTestDouble
 import Synchronization
-
-/// Log lines collected from a filter running in the test process.
-final class LogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    /// Every line so far, as `level message`.
-    var all: [String] { lines.withLock { $0 } }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    /// A logger writing into this recorder.
-    func logger() -> Logger {
-        Logger(label: "test") { _ in RecordingHandler(recorder: self) }
-    }
-
-    private struct RecordingHandler: LogHandler {
-        let recorder: LogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            recorder.append("\(event.level) \(event.message)")
-        }
-    }
-}
+import TestSupport
 
 /// Runs a ``Filter`` on its own thread over a socketpair and registers it with the double.
 /// The filter stops when the returned double (and so the daemon's end) is released.

@@ -6,6 +6,7 @@ import Synchronization
 #endif
 import OpenSMTPD
 import Testing
+import TestSupport
 
 /// When the line protocol's answers go out: ``LineFilter/serve()`` on a real socket or pair
 /// of pipes, with the daemon's end driven here.

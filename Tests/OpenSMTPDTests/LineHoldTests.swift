@@ -6,6 +6,7 @@ import Synchronization
 #endif
 @testable import OpenSMTPD
 import Testing
+import TestSupport
 
 /// The line protocol: held messages kept back and released with lines at their top.
 @Suite("Held messages (line protocol) in memory")

@@ -6,6 +6,7 @@ import Synchronization
 #endif
 import OpenSMTPD
 import Testing
+import TestSupport
 
 /// The line protocol through the real transport: ``LineFilter/serve()`` on a socket.
 @Suite("Held messages (line protocol) through serve()")

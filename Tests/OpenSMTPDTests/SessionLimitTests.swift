@@ -4,6 +4,7 @@ import OpenSMTPD
 import SMTPDTestDouble
 import Synchronization
 import Testing
+import TestSupport
 #if canImport(Glibc)
     import Glibc
 #endif
