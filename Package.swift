@@ -68,7 +68,11 @@ let package = Package(
         // c-ares (one event thread, no thread per query).
         .target(
             name: "DNSLists",
-            dependencies: ["CAres"]
+            dependencies: [
+                "CAres",
+                "ConfigurationFiles",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter
