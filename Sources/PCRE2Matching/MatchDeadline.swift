@@ -40,12 +40,21 @@ public struct MatchDeadline: Sendable {
     public var nanoseconds: UInt64
     /// Which limit set it.
     public var source: Source
+    /// How long the input was given when the deadline was set (what a renewal gives again).
+    public var budget: UInt64
 
-    /// A deadline at `nanoseconds`, set by `source`.
+    /// A deadline at `nanoseconds`, set by `source`, `budget` after the input started.
     @inlinable
-    public init(nanoseconds: UInt64, source: Source) {
+    public init(nanoseconds: UInt64, source: Source, budget: UInt64) {
         self.nanoseconds = nanoseconds
         self.source = source
+        self.budget = budget
+    }
+
+    /// The same budget again, from `now`.
+    @inlinable
+    public func renewed(at now: UInt64) -> MatchDeadline {
+        MatchDeadline(nanoseconds: now + budget, source: source, budget: budget)
     }
 
     /// Whether the deadline has passed.
@@ -72,11 +81,12 @@ extension MatchDeadline {
         startingAt start: UInt64, lineTimeLimit line: TimeLimit, messageTimeLimit whole: TimeLimit,
         messageTimeSpent spent: UInt64
     ) -> MatchDeadline? {
-        var deadline = line.isUnlimited ? nil : MatchDeadline(nanoseconds: start + line.nanoseconds, source: .line(line))
+        var deadline =
+            line.isUnlimited ? nil : MatchDeadline(nanoseconds: start + line.nanoseconds, source: .line(line), budget: line.nanoseconds)
         if !whole.isUnlimited {
             let left = whole.nanoseconds - min(spent, whole.nanoseconds)
             if line.isUnlimited || left < line.nanoseconds {
-                deadline = MatchDeadline(nanoseconds: start + left, source: .message(whole))
+                deadline = MatchDeadline(nanoseconds: start + left, source: .message(whole), budget: left)
             }
         }
         return deadline

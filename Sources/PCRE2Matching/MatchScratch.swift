@@ -28,7 +28,12 @@ public final class MatchScratch {
     /// reach it), two checks for every message line the evaluator scans (callgrind).
     public func setDeadline(_ deadline: MatchDeadline?) {
         self.deadline = deadline
+        deadlineRenewable = deadline != nil
     }
+
+    /// Whether the input's deadline may still be renewed once (see ``PCRE2Regex``'s
+    /// execution: a search that ends past it is run again with the same budget, once).
+    @exclusivity(unchecked) var deadlineRenewable = false
 
     /// The match limit set on `matchContext` now (it is lowered for long JIT subjects).
     @exclusivity(unchecked) private var appliedMatchLimit: UInt32

@@ -33,7 +33,27 @@ extension PCRE2Regex {
     /// `scratch`: under JIT the match limit lowered for long subjects; with a deadline a
     /// subject longer than ``startPositionsPerSlice`` slice by slice of start positions;
     /// and a search that ends past the deadline without a match reports the deadline.
+    ///
+    /// The deadline is wall-clock time, and a thread can be descheduled in the middle of a
+    /// search that needs microseconds (a busy mail server, a shared virtual machine): the
+    /// first search of an input that ends past its deadline is run once more with the same
+    /// budget from now on. A regex that really is slow overruns again and is reported (it
+    /// costs up to twice its budget); a cheap one that was only preempted gets its result.
     func execute(
+        _ pointer: UnsafePointer<UInt8>, _ count: Int, _ data: OpaquePointer,
+        _ scratch: MatchScratch
+    ) -> Execution {
+        let outcome = executeOnce(pointer, count, data, scratch)
+        guard outcome.rc == Execution.deadlinePassed, scratch.deadlineRenewable, let deadline = scratch.deadline else {
+            return outcome
+        }
+        scratch.deadlineRenewable = false
+        scratch.deadline = deadline.renewed(at: MonotonicClock.now())
+        return executeOnce(pointer, count, data, scratch)
+    }
+
+    /// One run of ``execute(_:_:_:_:)``'s search, without the renewal.
+    private func executeOnce(
         _ pointer: UnsafePointer<UInt8>, _ count: Int, _ data: OpaquePointer,
         _ scratch: MatchScratch
     ) -> Execution {

@@ -223,7 +223,7 @@ struct TimeLimitTests {
 struct SlicedSearchTests {
     let scratch: MatchScratch = {
         let scratch = MatchScratch()
-        scratch.deadline = MatchDeadline(nanoseconds: .max, source: .line(TimeLimit(milliseconds: 50)))
+        scratch.deadline = MatchDeadline(nanoseconds: .max, source: .line(TimeLimit(milliseconds: 50)), budget: 50_000_000)
         return scratch
     }()
 
@@ -270,7 +270,7 @@ struct SlicedSearchTests {
     @Test("a search still without a match when the deadline has passed reports the deadline; a match found is a match")
     func deadlinePassed() throws {
         let scratch = MatchScratch()
-        scratch.deadline = MatchDeadline(nanoseconds: 0, source: .message(TimeLimit(milliseconds: 1000)))
+        scratch.deadline = MatchDeadline(nanoseconds: 0, source: .message(TimeLimit(milliseconds: 1000)), budget: 1_000_000_000)
         let regex = try PCRE2Regex(pattern: "needle", flags: [])
         let long = subject(3 * PCRE2Regex.startPositionsPerSlice, "", at: 0)
         #expect(regex.matches(long, scratch: scratch) == .limitExceeded("message time limit exceeded (1s)"))
@@ -278,5 +278,37 @@ struct SlicedSearchTests {
         #expect(regex.matches(subject(3 * PCRE2Regex.startPositionsPerSlice, "needle", at: 10), scratch: scratch) == .match)
         scratch.deadline = nil
         #expect(regex.matches(long, scratch: scratch) == .noMatch)
+    }
+}
+
+@Suite("Time limits: a search preempted past its deadline is given its budget once more")
+struct DeadlineRenewalTests {
+    let limit = TimeLimit(milliseconds: 50)
+
+    @Test("a cheap search that ends past the input's deadline (a descheduled thread) gets its real result")
+    func preempted() throws {
+        let regex = try PCRE2Regex(pattern: "needle", flags: [])
+        let scratch = MatchScratch()
+        // Set as the evaluator sets it, already passed: what a thread descheduled for longer
+        // than the limit in the middle of the search finds when it runs again.
+        scratch.setDeadline(MatchDeadline(nanoseconds: 0, source: .line(limit), budget: limit.nanoseconds))
+        #expect(regex.matches(Array("a short line".utf8), scratch: scratch) == .noMatch)
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: 3 * PCRE2Regex.startPositionsPerSlice)
+        scratch.setDeadline(MatchDeadline(nanoseconds: 0, source: .line(limit), budget: limit.nanoseconds))
+        #expect(regex.matches(long, scratch: scratch) == .noMatch)
+    }
+
+    @Test("once per input: a search that overruns its renewed budget too is reported, and so is the next one")
+    func once() throws {
+        let regex = try PCRE2Regex(pattern: "needle", flags: [])
+        let scratch = MatchScratch()
+        // A budget of nothing: the renewed deadline has passed as soon as it is set, as for
+        // a regex that really takes longer than its limit.
+        scratch.setDeadline(MatchDeadline(nanoseconds: 0, source: .line(limit), budget: 0))
+        #expect(regex.matches(Array("a short line".utf8), scratch: scratch) == .limitExceeded("line time limit exceeded (50ms)"))
+        #expect(regex.matches(Array("the next rule".utf8), scratch: scratch) == .limitExceeded("line time limit exceeded (50ms)"))
+        // The next input gets its own renewal.
+        scratch.setDeadline(MatchDeadline(nanoseconds: 0, source: .line(limit), budget: limit.nanoseconds))
+        #expect(regex.matches(Array("another input".utf8), scratch: scratch) == .noMatch)
     }
 }
