@@ -75,11 +75,11 @@ let package = Package(
             ]
         ),
 
-        // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter
-        // and the per-session evaluator.
+        // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter,
+        // DNS list terms and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["ConfigurationFiles", "PCRE2Matching", "CVectorscan", "MIMEStream"]
+            dependencies: ["ConfigurationFiles", "PCRE2Matching", "CVectorscan", "MIMEStream", "DNSLists"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "OpenSMTPD",
                 "FilterRules",
+                "DNSLists",
                 "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -113,6 +114,7 @@ let package = Package(
                 "CFilterRulesEarlySignals",
                 "CommandLineSupport",
                 "ConfigurationFiles",
+                "DNSLists",
                 "FilterRulesEngine",
                 "OpenSMTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -27,8 +27,8 @@ struct TokenizerDiagnosticTests {
 @Suite("Rules parser: rule diagnostics")
 struct RuleDiagnosticTests {
     @Test func lineNotStartingWithAWord() {
-        #expect(diagnostic("/x/ reject") == "r.conf:1:1: expected a stage or 'set', found /x/")
-        #expect(diagnostic("  \"hello\" reject") == #"r.conf:1:3: expected a stage or 'set', found "hello""#)
+        #expect(diagnostic("/x/ reject") == "r.conf:1:1: expected a stage, 'set' or 'dnslist', found /x/")
+        #expect(diagnostic("  \"hello\" reject") == #"r.conf:1:3: expected a stage, 'set' or 'dnslist', found "hello""#)
     }
 
     @Test func unknownStage() {

@@ -1,3 +1,4 @@
+import DNSLists
 #if canImport(FoundationEssentials)
     import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
@@ -23,6 +24,8 @@ public final class CompiledRuleSet: Sendable {
     /// The combined rules (and those on session facts), in file order: evaluated by their
     /// terms' values at each point of the session, not by a stage matcher.
     public let combinedRules: [CompiledRule]
+    /// The lists of each stage's `listed` terms (see ``dnsLists(at:)``).
+    private let dnsListsByStage: [Stage: [DNSList]]
     /// Whether messages are held back until their verdict is known: some message-stage
     /// rule junks or adds a header (known only after the lines it looks at), and
     /// neither `set hold-limit` nor `set hold-total` is 0. Worked out once: the adapters ask at every line.
@@ -65,6 +68,15 @@ public final class CompiledRuleSet: Sendable {
         self.matchers = matchers
         self.stageEvaluations = StageEvaluations(matchers: matchers, options: file.options, hits: hits)
         self.combinedRules = rules.filter { !$0.isPlain }
+        var dnsLists: [Stage: [DNSList]] = [:]
+        for rule in combinedRules {
+            for term in rule.combined?.terms ?? [] {
+                if case .dnsList(let list) = term.predicate, !(dnsLists[term.stage] ?? []).contains(list) {
+                    dnsLists[term.stage, default: []].append(list)
+                }
+            }
+        }
+        self.dnsListsByStage = dnsLists
         // A combined rule with a message term can become true at a message stage.
         self.holdsMessages =
             file.options.holdLimit > 0 && file.options.holdTotal > 0
@@ -89,6 +101,9 @@ public final class CompiledRuleSet: Sendable {
 
     /// Whether any rule looks at message data (the filter then routes data through itself).
     public var hasMessageRules: Bool { rules.contains { $0.rule.terms.contains { $0.stage.isMessageStage } } }
+
+    /// The DNS lists whose `listed` terms look up `stage`'s input, each once, in file order.
+    public func dnsLists(at stage: Stage) -> [DNSList] { dnsListsByStage[stage] ?? [] }
 
     /// Whether some rule has a term of `stage` (plain or combined).
     public func hasTerms(of stage: Stage) -> Bool {

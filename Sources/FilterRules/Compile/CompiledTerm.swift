@@ -1,3 +1,4 @@
+import DNSLists
 import PCRE2Matching
 
 /// One term of a rule ready to match: its pattern compiled.
@@ -16,6 +17,7 @@ public final class CompiledTerm: Sendable {
         case regex(PCRE2Regex)
         case cidr(CIDRBlock)
         case list(ListMatcher)
+        case dnsList(DNSList)
     }
 
     init(term: RuleTerm, predicate: Predicate) {
@@ -43,6 +45,10 @@ public final class CompiledTerm: Sendable {
             return block.contains(address) ? .match : .noMatch
         case .list(let list):
             return list.contains(valueBytes(subject), address: subject.address) ? .match : .noMatch
+        case .dnsList(let list):
+            // Looked up before the input's point (see MatchSubject.listings); a failed or
+            // missing lookup is not a listing.
+            return subject.listings?[list.name]?.isListed == true ? .match : .noMatch
         case .regex(let regex):
             if let name = headerName {
                 guard let header = subject.header, header.lowercasedName == name else { return .noMatch }

@@ -1,3 +1,5 @@
+import DNSLists
+
 /// What a stage's rules are matched against.
 public struct MatchSubject: Sendable {
     /// The text as bytes (hostname, address, HELO argument, mail address, header line, data line).
@@ -6,6 +8,9 @@ public struct MatchSubject: Sendable {
     public var address: IPAddress?
     /// For `header`: the header's lowercased name and where its value starts in `bytes`.
     public var header: HeaderParts?
+    /// For inputs that `listed` terms look up: the results by list name (nil for other
+    /// inputs, such as message lines).
+    public var listings: [String: DNSListResult]?
 
     /// The name and value offsets of a header line.
     public struct HeaderParts: Sendable, Equatable {

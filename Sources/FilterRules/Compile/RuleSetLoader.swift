@@ -1,4 +1,5 @@
 import ConfigurationFiles
+import DNSLists
 import PCRE2Matching
 
 /// Reads, parses and compiles rules files, reporting every problem at once.
@@ -62,9 +63,13 @@ public enum RuleSetLoader {
     ) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
+        let (lists, listErrors) = DNSListCheck.declared(parsed.options.dnsLists)
         let (compiled, regexErrors) = compileRules(
-            parsed.rules, file: file, allowEmptyLists: parsed.options.allowEmpty, reusing: previous.map(CompiledRegexes.init(of:)))
-        guard syntaxErrors.isEmpty && regexErrors.isEmpty else { throw RulesFileError(syntaxErrors + regexErrors) }
+            parsed.rules, file: file, allowEmptyLists: parsed.options.allowEmpty, reusing: previous.map(CompiledRegexes.init(of:)),
+            dnsLists: lists)
+        guard syntaxErrors.isEmpty && listErrors.isEmpty && regexErrors.isEmpty else {
+            throw RulesFileError(syntaxErrors + listErrors + regexErrors)
+        }
         var initial = Array(repeating: 0, count: compiled.count)
         if let previous {
             var old: [String: [Int]] = [:]
@@ -146,13 +151,13 @@ public enum RuleSetLoader {
     /// when they have no entries unless `allowEmptyLists` (see ``ListFile``).
     static func compileRules(
         _ rules: [Rule], file: String = "",
-        allowEmptyLists: Bool = false, reusing earlier: CompiledRegexes? = nil
+        allowEmptyLists: Bool = false, reusing earlier: CompiledRegexes? = nil, dnsLists: [String: DNSList] = [:]
     ) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
         var compiled: [CompiledRule] = []
         var diagnostics: [RuleDiagnostic] = []
         // PCRE2 compiles (and list files load) on every core; the rest goes in file order.
         let results = rules.parallelMap { rule in
-            rule.terms.map { compileTerm($0, file: file, allowEmptyLists: allowEmptyLists, reusing: earlier) }
+            rule.terms.map { compileTerm($0, file: file, allowEmptyLists: allowEmptyLists, reusing: earlier, dnsLists: dnsLists) }
         }
         for (rule, termResults) in zip(rules, results) {
             var terms: [CompiledTerm] = []
@@ -208,9 +213,13 @@ public enum RuleSetLoader {
 
     /// Compiles one term's pattern (a list: reads the list file, see ``ListFile``).
     static func compileTerm(
-        _ term: RuleTerm, file: String, allowEmptyLists: Bool, reusing earlier: CompiledRegexes? = nil
+        _ term: RuleTerm, file: String, allowEmptyLists: Bool, reusing earlier: CompiledRegexes? = nil,
+        dnsLists: [String: DNSList] = [:]
     ) -> Result<CompiledTerm, RulesFileError> {
         switch term.pattern {
+        case .dnsList(let name, let location):
+            guard let list = dnsLists[name] else { return .failure(RulesFileError([DNSListCheck.undeclared(name, at: location)])) }
+            return .success(CompiledTerm(term: term, predicate: .dnsList(list)))
         case .cidr(let block):
             return .success(CompiledTerm(term: term, predicate: .cidr(block)))
         case .list(let path, let location):

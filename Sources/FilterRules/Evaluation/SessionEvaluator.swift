@@ -1,3 +1,4 @@
+import DNSLists
 import MIMEStream
 import PCRE2Matching
 
@@ -62,6 +63,8 @@ public final class SessionEvaluator {
     let stages: StageEvaluations
     /// The terms of the combined rules.
     let combined: CombinedRuleState
+    /// The DNS list results for the next input of each stage (see ``setListings(_:for:)``).
+    private var listings: [Stage: [String: DNSListResult]] = [:]
 
     /// Starts evaluating a session with `ruleSet`.
     public init(ruleSet: CompiledRuleSet) {
@@ -74,6 +77,26 @@ public final class SessionEvaluator {
         self.stages = ruleSet.stageEvaluations
     }
 
+    // MARK: DNS lists
+
+    /// The lists whose `listed` terms look up `stage`'s input, each once.
+    public func dnsLists(at stage: Stage) -> [DNSList] { ruleSet.dnsLists(at: stage) }
+
+    /// The results of looking `stage`'s next input up in the lists of
+    /// ``dnsLists(at:)``, by list name: what its `listed` terms see. Set by the engine
+    /// before the step, used by it; a list without a result is not a listing.
+    public func setListings(_ results: [String: DNSListResult], for stage: Stage) {
+        listings[stage] = results
+    }
+
+    /// `subject` with the results for `stage` attached, which are used up.
+    private func listed(_ subject: MatchSubject, _ stage: Stage) -> MatchSubject {
+        guard let results = listings.removeValue(forKey: stage) else { return subject }
+        var subject = subject
+        subject.listings = results
+        return subject
+    }
+
     // MARK: Envelope stages
 
     /// The connect query: `addr` rules on the address, then `connect` rules on the hostname
@@ -81,8 +104,8 @@ public final class SessionEvaluator {
     /// 6.6+'s forward-confirmed reverse DNS result (`pass`, `fail`, `error`), empty on API 52.
     public func connect(address: String?, hostname: String, fcrdns: String = "") -> Decision {
         if let early = preempted() { return early }
-        let host = MatchSubject(text: hostname)
-        let client = address.map { MatchSubject(address: $0) }
+        let host = listed(MatchSubject(text: hostname), .connect)
+        let client = address.map { listed(MatchSubject(address: $0), .addr) }
         let firings = combinedPoint(
             [(.connect, host), (.fcrdns, MatchSubject(text: fcrdns))] + (client.map { [(.addr, $0)] } ?? []),
             shown: MatchedInput(stage: .connect, bytes: host.bytes), transactional: false)
@@ -105,7 +128,7 @@ public final class SessionEvaluator {
     /// HELO/EHLO.
     public func helo(_ name: String) -> Decision {
         if let early = preempted() { return early }
-        let subject = MatchSubject(text: name)
+        let subject = listed(MatchSubject(text: name), .helo)
         let firings = combinedPoint([(.helo, subject)], shown: MatchedInput(stage: .helo, bytes: subject.bytes), transactional: false)
         return evaluateEnvelope(.helo, subject, firings: firings)
     }
@@ -117,7 +140,7 @@ public final class SessionEvaluator {
         inTransaction = true
         if let early = preempted() { return early }
         combined.finalizeFacts()
-        let subject = MatchSubject(text: address)
+        let subject = listed(MatchSubject(text: address), .mail)
         let firings = combinedPoint([(.mail, subject)], shown: MatchedInput(stage: .mail, bytes: subject.bytes), transactional: true)
         return evaluateEnvelope(.mail, subject, firings: firings)
     }

@@ -45,6 +45,7 @@ extension FormatChoice {
         case .rules(.addressBlock): return "its first rule, line \(line), has an address block"
         case .rules(.action): return "its first rule, line \(line), has an action"
         case .rules(.continued): return "its first rule, line \(line), is continued with a backslash"
+        case .rules(.dnsList): return "line \(line), before any other rule, declares or uses a DNS list"
         default: return "its first rule, line \(line), does not begin with connect, helo, mail, rcpt or dataline in lower case"
         }
     }

@@ -39,6 +39,8 @@ enum LineShape: Equatable {
         case condition
         /// A list file (`file "PATH"`) where the pattern goes.
         case list
+        /// A DNS list: a `dnslist` declaration, or `listed NAME` where the pattern goes.
+        case dnsList
     }
 
     /// A line `KEYWORD [! ]REGEX` in the filter-regex format.
@@ -83,6 +85,10 @@ enum LineShape: Equatable {
             self = .rules(.option)
             return
         }
+        if keyword.lowercased() == "dnslist" {
+            self = .rules(.dnsList)
+            return
+        }
         if keyword.lowercased() == "not" || keyword.hasPrefix("(") {
             self = .rules(.condition)
             return
@@ -110,6 +116,10 @@ enum LineShape: Equatable {
         if let pattern {
             if pattern.lowercased() == "file", let path = text(index + 1), path.hasPrefix("\"") {
                 self = .rules(.list)
+                return
+            }
+            if pattern.lowercased() == "listed", text(index + 1) != nil {
+                self = .rules(.dnsList)
                 return
             }
             if pattern.hasPrefix("/") || pattern.hasPrefix("!/"),

@@ -129,6 +129,9 @@ extension RulesParser {
         }
         let expected = stage == .addr ? "a /regex/ or an address block" : "a /regex/"
         guard cursor < tokens.count else { return try stop(line, line.characters.count, "expected \(expected)") }
+        if tokens[cursor].word?.lowercased() == "listed" {
+            return try parseListed(tokens, &cursor, line, stage: stage, first: first, negated: negated, headerName: headerName, &parsed)
+        }
         let patternToken = tokens[cursor]
         parsed.lastPatternToken = patternToken
         let location = line.location(at: first.offset)
@@ -182,6 +185,32 @@ extension RulesParser {
         return RuleTerm(
             location: location, stage: stage, headerName: headerName, isNegated: negated, pattern: pattern,
             regexContinuations: continuations)
+    }
+
+    /// `listed NAME` after a stage (and its `!`): a DNS list term.
+    private mutating func parseListed(
+        _ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine, stage: Stage, first: RuleToken, negated: Bool,
+        headerName: String?, _ parsed: inout ParsedCondition
+    ) throws(ConditionStop) -> RuleTerm {
+        let keyword = tokens[cursor]
+        guard DNSListDeclaration.stages.contains(stage), headerName == nil else {
+            return try stop(
+                line, keyword.offset,
+                "'listed' looks up the client address (addr), its host name (connect), the HELO name (helo) or the sender's domain (mail), not \(stage.rawValue)"
+            )
+        }
+        cursor += 1
+        let expectedName = "expected the name of a list declared with 'dnslist NAME ZONE' after 'listed'"
+        guard cursor < tokens.count, let name = tokens[cursor].word, Self.isListName(name) else {
+            return try stop(line, cursor < tokens.count ? tokens[cursor].offset : line.characters.count, expectedName)
+        }
+        if LineShape.actionWords.contains(name.lowercased()) || ["and", "or"].contains(name.lowercased()) {
+            return try stop(line, tokens[cursor].offset, "\(expectedName), found \(name)")
+        }
+        parsed.lastPatternToken = tokens[cursor]
+        let pattern = RulePattern.dnsList(name: name, location: line.location(at: tokens[cursor].offset))
+        cursor += 1
+        return RuleTerm(location: line.location(at: first.offset), stage: stage, isNegated: negated, pattern: pattern)
     }
 
     /// Records the diagnostic and stops reading the line's condition.

@@ -4,8 +4,10 @@ import PCRE2Matching
 ///
 /// Parsing goes on after an error, so one pass reports every problem of the file.
 struct RulesParser {
-    private(set) var options = RuleOptions()
+    var options = RuleOptions()
     private(set) var rules: [Rule] = []
+    /// The `dnslist` lines read, in order (also in ``options`` once the file is parsed).
+    var dnsLists: [DNSListDeclaration] = []
     private(set) var diagnostics: [RuleDiagnostic] = []
     /// How the file came to be read in this format: lines that read as filter-regex rules
     /// are reported as such.
@@ -28,6 +30,7 @@ struct RulesParser {
     /// again in file order when the parts are merged), with the rules and diagnostics of
     /// the parts in file order.
     mutating func parse(_ lines: [LogicalLine]) {
+        defer { options.dnsLists = dnsLists }
         guard lines.count > 2 * Self.linesPerPart else {
             for line in lines { parse(line) }
             return
@@ -44,6 +47,7 @@ struct RulesParser {
         for part in parsed {
             rules += part.rules
             diagnostics += part.diagnostics
+            dnsLists += part.dnsLists
             // The part reported the set lines' problems already; only their values count here.
             let reported = diagnostics.count
             for option in part.optionLines { parseOption(option.tokens, option.line) }
@@ -69,11 +73,12 @@ struct RulesParser {
             optionLines.append((tokens, line))
             return parseOption(tokens, line)
         }
+        if first.word?.lowercased() == "dnslist" { return parseDNSList(tokens, line) }
         guard first.word.map({ Stage.named($0) != nil || $0.lowercased() == "not" || $0 == "(" }) == true else {
             if let keyword = first.word {
                 return error(line, first.offset, "unknown stage '\(keyword)', expected one of \(Stage.keywordList)")
             }
-            return error(line, first.offset, "expected a stage or 'set', found \(first.display)")
+            return error(line, first.offset, "expected a stage, 'set' or 'dnslist', found \(first.display)")
         }
         var cursor = 0
         var parsed = ParsedCondition()
@@ -90,7 +95,13 @@ struct RulesParser {
         let stage = firstTerm.stage
         let patternToken = parsed.lastPatternToken!
         let isPlain: Bool
-        if case .term(let term) = expression, !term.stage.isSessionFact { isPlain = true } else { isPlain = false }
+        // A session fact or a DNS list is decided as a combined rule: the plain matchers
+        // read regexes, address blocks and list files only.
+        if case .term(let term) = expression, !term.stage.isSessionFact, !term.pattern.isDNSList {
+            isPlain = true
+        } else {
+            isPlain = false
+        }
         guard cursor < tokens.count else {
             return error(
                 line, line.characters.count,
@@ -220,7 +231,7 @@ struct RulesParser {
     static let optionNames = [
         "fail-closed", "scan-limit", "match-limit", "depth-limit",
         "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
-        "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime",
+        "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver",
     ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -238,6 +249,7 @@ struct RulesParser {
                 line, tokens.count >= 3 ? tokens[2].offset : line.characters.count,
                 "expected a value for \(name)")
         }
+        if name == "resolver" { return parseResolver(tokens, line) }
         if tokens.count > 3 {
             return error(line, tokens[3].offset, "unexpected \(tokens[3].display) after the value of \(name)")
         }

@@ -9,6 +9,14 @@ public enum RulePattern: Hashable, Sendable {
     case cidr(CIDRBlock)
     /// A list file (`file "PATH"`): `path` as written, `location` where the word `file` is.
     case list(path: String, location: SourceLocation)
+    /// A DNS list (`listed NAME`): the declared list's name, `location` where the name is.
+    case dnsList(name: String, location: SourceLocation)
+
+    /// Whether it is a DNS list.
+    public var isDNSList: Bool {
+        if case .dnsList = self { return true }
+        return false
+    }
 }
 
 /// One rule as written in a rules file (not yet compiled).

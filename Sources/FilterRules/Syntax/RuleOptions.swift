@@ -1,3 +1,4 @@
+import DNSLists
 import PCRE2Matching
 
 /// The `set` options of a rules file.
@@ -33,6 +34,10 @@ public struct RuleOptions: Equatable, Sendable {
     /// line over 64 KiB, more than 1,000 parts, nesting deeper than 20, a boundary over 200
     /// bytes (`set oversized-mime`).
     public var oversizedMIME: OversizedContentAction
+    /// The DNS lists declared (`dnslist NAME ZONE [CODES...]`), in file order.
+    public var dnsLists: [DNSListDeclaration] = []
+    /// The DNS servers of `set resolver` (empty: /etc/resolv.conf's).
+    public var resolver: [DNSServerAddress] = []
 
     /// The default message time limit: 1 s.
     public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
