@@ -125,6 +125,8 @@ struct ServeCommand: ParsableCommand {
                 Glibc.exit(0)
             }
         }
+        // One resolver thread and cache for every session, made when a rule set declares DNS lists.
+        let dns = DNSListService(logger: logger)
         let daemonProtocol = self.protocol.resolved()
         logger.debug("speaking \(daemonProtocol == .lineProtocol ? "the line protocol (OpenSMTPD 6.6+)" : "filter API 52 (OpenSMTPD 6.0.x)")")
         do {
@@ -134,9 +136,9 @@ struct ServeCommand: ParsableCommand {
                 if let first = facts.first {
                     logger.warning("\(facts.count) term(s) on session facts, which filter API 52 does not report; first: \(first.logText)")
                 }
-                try V52RulesFilter(store: store, logger: logger).serve()
+                try V52RulesFilter(store: store, dns: dns, logger: logger).serve()
             case .lineProtocol:
-                let filter = LineRulesFilter(store: store, contentPhases: contentPhases, logger: logger)
+                let filter = LineRulesFilter(store: store, contentPhases: contentPhases, dns: dns, logger: logger)
                 let registration = filter.registration
                 logger.debug("registering the phases \(registration.phases.joined(separator: ", "))")
                 store.noteReloads { registration.unregisteredNote(for: $0) }

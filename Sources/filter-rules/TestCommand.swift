@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import DNSLists
 import FilterRules
 import FilterRulesEngine
 #if canImport(FoundationEssentials)
@@ -37,6 +38,13 @@ struct TestCommand: ParsableCommand {
     @Flag(name: .long, help: "The files are saved messages (RFC 5322, LF or CRLF), each sent in a session of its own.")
     var eml = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where DNS lists are looked up: a file of answers (zone-file lines such as '2.0.0.127.zen.example. A 127.0.0.2'), or live for the resolver.",
+            valueName: "file|live"))
+    var dns: String?
+
     @OptionGroup(title: "Envelope of the messages (with --eml)")
     var envelope: EnvelopeOptions
 
@@ -66,9 +74,43 @@ struct TestCommand: ParsableCommand {
                 ? Transcript(message: input.bytes, name: input.name, envelope: envelope.envelope)
                 : DryRunInput.transcript(input, expectingRecordedReplies: expectRecorded)
         }
-        let replayer = TranscriptReplayer(store: store, logger: Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() })
+        let quiet = Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() }
+        let replayer = TranscriptReplayer(store: store, dns: try dnsLookups(for: store.ruleSet), logger: quiet)
         let reports = sessions.enumerated().map { replayer.replay($1, sessionID: UInt64($0 + 1)) }
         try DryRunOutput.print(reports, json: json, messages: eml)
         if reports.contains(where: { eml ? !$0.accepted : !$0.passed }) { throw ExitCode(1) }
+    }
+
+    /// Where the dry-run looks DNS lists up: `--dns FILE` or `--dns live`; a rules file
+    /// with DNS lists needs one of them (a dry-run must say which answers it relies on).
+    private func dnsLookups(for ruleSet: CompiledRuleSet) throws -> BlockingListLookups? {
+        let lists = ruleSet.options.dnsLists
+        guard let dns else {
+            guard let first = lists.first else { return nil }
+            printToStandardError(
+                "\(first.location.fileAndLine): the rules look up DNS lists (dnslist \(first.list.name)): give --dns FILE "
+                    + "(answers from a file, for reproducible runs) or --dns live (the resolver)")
+            throw ExitCode(2)
+        }
+        let logger = Logger(label: "filter-rules.test") { _ in StandardErrorLogHandler(format: .forStandardError) }
+        let service: any DNSLookupService
+        if dns == "live" {
+            var configuration = DNSResolver.Configuration()
+            configuration.servers = ruleSet.options.resolver
+            do {
+                service = try DNSResolver(configuration)
+            } catch {
+                printToStandardError("--dns live: \(error)")
+                throw ExitCode(2)
+            }
+        } else {
+            do {
+                service = try DNSAnswerFile(path: dns)
+            } catch {
+                printToStandardError(error.description)
+                throw ExitCode(2)
+            }
+        }
+        return BlockingListLookups(DNSListLookups(service: service, logger: logger))
     }
 }

@@ -1,3 +1,4 @@
+import DNSLists
 import Dispatch
 import FilterRules
 import Logging
@@ -56,6 +57,8 @@ public final class SessionContentQueue: @unchecked Sendable {
     public let id: UInt64
     private let engine: SessionEngine
     private let queue: DispatchQueue
+    /// Where the rules' DNS lists are looked up; nil when they have none.
+    private let dnsLookups: DNSListLookups?
     private let pending = Mutex(Pending())
     /// Lines not yet handed over; nil until the first (an idle session holds no buffer).
     @exclusivity(unchecked) private var batch: LineBatch?
@@ -73,10 +76,12 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Behind ``messageUsesCRLF`` (loop thread only; see the type's note on exclusivity).
     @exclusivity(unchecked) private var firstLineEndedWithCR = false
 
-    /// Starts a session with the store's current rules, its content evaluated on `workers`.
-    public init(id: UInt64, store: RuleSetStore, workers: ContentWorkers, logger: Logger) {
+    /// Starts a session with the store's current rules, its content evaluated on `workers`,
+    /// its DNS lists looked up through `dns`.
+    public init(id: UInt64, store: RuleSetStore, workers: ContentWorkers, dns: DNSListService? = nil, logger: Logger) {
         self.id = id
         self.engine = SessionEngine(id: id, store: store, logger: logger)
+        self.dnsLookups = dns?.lookups(for: engine.evaluator.ruleSet)
         self.queue = workers.serialQueue(for: id)
         self.logger = logger
         self.scansContent = engine.evaluator.readsMessageLines
@@ -93,6 +98,56 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// its decision.
     public func envelope(_ step: (SessionEngine) -> Decision) -> Decision {
         queue.sync { step(engine) }
+    }
+
+    /// Runs an envelope step once the DNS lists its rules look `inputs` up in (each a stage
+    /// and its input: the client address, host name, HELO name or sender) have answered: at
+    /// once when every result is known (cached, or nothing to look up), else on the
+    /// session's queue when the last lookup is in or timed out. No thread waits meanwhile,
+    /// and other sessions go on being answered.
+    public func envelope(
+        lookingUp inputs: [(stage: Stage, value: String)], _ step: @escaping @Sendable (SessionEngine) -> Decision
+    ) -> EnvelopeAnswer {
+        guard let lookups = dnsLookups else { return .now(envelope(step)) }
+        var results: [Stage: [String: DNSListResult]] = [:]
+        var needed: [(stage: Stage, list: DNSList, subject: DNSListSubject)] = []
+        for (stage, value) in inputs {
+            for list in ruleSet.dnsLists(at: stage) {
+                guard let subject = DNSListDeclaration.subject(at: stage, value) else {
+                    results[stage, default: [:]][list.name] = .notLookedUp
+                    continue
+                }
+                if let known = lookups.knownResult(list, subject, wantsText: false) {
+                    results[stage, default: [:]][list.name] = known
+                } else {
+                    needed.append((stage, list, subject))
+                }
+            }
+        }
+        let engine = self.engine
+        guard !needed.isEmpty else {
+            return .now(
+                queue.sync {
+                    Self.apply(results, to: engine); return step(engine)
+                })
+        }
+        let pending = PendingDecision()
+        let gathered = LookupGathering(results: results, remaining: needed.count)
+        for need in needed {
+            // The engine is only touched on the session's queue (the type's note).
+            lookups.check(need.list, need.subject, wantsText: false) { [self] result in
+                guard let all = gathered.add(result, stage: need.stage, list: need.list.name) else { return }
+                queue.async { [self] in
+                    Self.apply(all, to: self.engine)
+                    pending.decided(step(self.engine))
+                }
+            }
+        }
+        return .later(pending)
+    }
+
+    private static func apply(_ results: [Stage: [String: DNSListResult]], to engine: SessionEngine) {
+        for (stage, byList) in results { engine.evaluator.setListings(byList, for: stage) }
     }
 
     /// Tells the engine a session fact (a report such as `link-auth`), in order with the

@@ -47,6 +47,7 @@ extension StepReport {
         for mark in marks { line += "  (\(mark))" }
         for header in addedHeaders { line += "  (adds \"\(header)\")" }
         for limit in regexLimits { line += "  (regex limit: \(limit))" }
+        for lookup in dnsLookups { line += "  (\(lookup))" }
         return line
     }
 

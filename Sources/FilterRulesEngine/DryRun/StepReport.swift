@@ -30,6 +30,9 @@ public struct StepReport: Sendable, Encodable {
     /// For the message: the header lines the filter adds at its top (`X-Spam: Yes` first
     /// when it is junk).
     public var addedHeaders: [String] = []
+    /// The DNS list lookups of the step and their results, e.g.
+    /// `addr listed zen: listed (127.0.0.2)`.
+    public var dnsLookups: [String] = []
     /// The regexes that hit a PCRE2 limit during the step, as they are logged.
     public var regexLimits: [RegexLimitReport] = []
     /// The server's reply recorded in the transcript (swaks output), `CODE TEXT`.

@@ -9,11 +9,20 @@ import Logging
 public struct TranscriptReplayer {
     private let store: RuleSetStore
     private let logger: Logger
+    private let dns: BlockingListLookups?
 
-    /// Creates a replayer over the rules in `store`.
-    public init(store: RuleSetStore, logger: Logger = Logger(label: "filter-rules.test")) {
+    /// Creates a replayer over the rules in `store`, looking DNS lists up through `dns`
+    /// (without, no `listed` term matches).
+    public init(store: RuleSetStore, dns: BlockingListLookups? = nil, logger: Logger = Logger(label: "filter-rules.test")) {
         self.store = store
+        self.dns = dns
         self.logger = logger
+    }
+
+    /// The DNS list results for `inputs`, given to `engine` for its next step, as the
+    /// report shows them.
+    private func lookUp(_ inputs: [(stage: Stage, value: String)], for engine: SessionEngine) -> [String] {
+        dns?.resolve(inputs, for: engine) ?? []
     }
 
     /// Replays one transcript and checks its expectations.
@@ -34,12 +43,13 @@ public struct TranscriptReplayer {
         var recipients: [String] = []
         var dataAccepted = false
 
+        let connectLookups = lookUp([(.addr, transcript.address), (.connect, transcript.hostname)], for: engine)
         let connect = engine.connect(address: transcript.address, hostname: transcript.hostname)
         steps.append(
             report(
                 "connect", line: 0, input: "\(transcript.address) \(transcript.hostname)",
                 .answered(connect), transcript.connectExpectation, recorded: transcript.connectRecordedReply,
-                limits: takeLimitHits()))
+                limits: takeLimitHits(), dnsLookups: connectLookups))
         if !connect.isAccept { closedBecause = "the connection was refused" }
 
         for step in transcript.steps {
@@ -54,6 +64,7 @@ public struct TranscriptReplayer {
             }
             let outcome: Outcome
             var input = ""
+            var stepLookups: [String] = []
             var receivedLines = 0
             if let closedBecause {
                 outcome = .notReached(closedBecause)
@@ -61,6 +72,7 @@ public struct TranscriptReplayer {
                 switch step.kind {
                 case .helo(let argument):
                     input = argument
+                    stepLookups = lookUp([(.helo, argument)], for: engine)
                     let decision = engine.helo(argument)
                     if decision.isAccept { heloName = argument; heloAccepted = true }
                     outcome = .answered(decision)
@@ -75,6 +87,7 @@ public struct TranscriptReplayer {
                         continue
                     }
                     let (user, domain) = Self.split(address)
+                    stepLookups = lookUp([(.mail, SessionEngine.address(user: user, domain: domain))], for: engine)
                     let decision = engine.mail(user: user, domain: domain)
                     inTransaction = decision.isAccept
                     recipients = []
@@ -123,7 +136,8 @@ public struct TranscriptReplayer {
             steps.append(
                 report(
                     name.rawValue, line: step.line, input: input, outcome, step.expectation,
-                    recorded: step.recordedReply, limits: takeLimitHits(), messageLineOffset: receivedLines))
+                    recorded: step.recordedReply, limits: takeLimitHits(), messageLineOffset: receivedLines,
+                    dnsLookups: stepLookups))
         }
         return TranscriptReport(name: transcript.name, address: transcript.address, hostname: transcript.hostname, steps: steps)
     }
@@ -139,9 +153,10 @@ public struct TranscriptReplayer {
     private func report(
         _ step: String, line: Int, input: String, _ outcome: Outcome,
         _ expectation: Transcript.Expectation?, recorded: Transcript.RecordedReply?,
-        limits: [RegexLimitHit] = [], messageLineOffset: Int = 0
+        limits: [RegexLimitHit] = [], messageLineOffset: Int = 0, dnsLookups: [String] = []
     ) -> StepReport {
         var report = StepReport(step: step, line: line, input: input, answer: "not-reached")
+        report.dnsLookups = dnsLookups
         switch outcome {
         case .answered(let decision):
             report.answer = decision.verdict.rawValue

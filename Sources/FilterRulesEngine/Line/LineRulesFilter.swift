@@ -29,13 +29,13 @@ public final class LineRulesFilter {
     /// evaluated on `workers`.
     public init(
         store: RuleSetStore, contentPhases: ContentPhases = .auto, input: Int32 = 0, output: Int32 = 1,
-        workers: ContentWorkers = ContentWorkers(), logger: Logger
+        workers: ContentWorkers = ContentWorkers(), dns: DNSListService? = nil, logger: Logger
     ) {
         self.store = store
         self.logger = logger
         self.workers = workers
         self.filter = LineFilter(input: input, output: output, logger: logger)
-        self.sessions = SessionQueues { id in SessionContentQueue(id: id, store: store, workers: workers, logger: logger) }
+        self.sessions = SessionQueues { id in SessionContentQueue(id: id, store: store, workers: workers, dns: dns, logger: logger) }
         self.registration = LineRegistration(ruleSet: store.ruleSet, contentPhases: contentPhases)
         install()
     }
@@ -62,6 +62,18 @@ public final class LineRulesFilter {
         }
     }
 
+    /// The answer to an envelope request: the decision now, or a deferred answer sent once
+    /// the step's DNS list lookups are in.
+    private func answer(_ envelope: EnvelopeAnswer) -> LineFilterResult {
+        switch envelope {
+        case .now(let decision): return Self.result(decision)
+        case .later(let pending):
+            let answer = filter.deferAnswer()
+            pending.whenDecided { answer.send(Self.result($0)) }
+            return .proceed  // not sent: the deferred answer is
+        }
+    }
+
     /// The session's engine, started with the store's current rules when it is new.
     private func engine(_ id: UInt64) -> SessionContentQueue { sessions.queue(id) }
 
@@ -77,9 +89,11 @@ public final class LineRulesFilter {
             sessions.existing(session.id)?.reset()
         }
         filter.onConnect = { [unowned self] session in
-            Self.result(
-                engine(session.id).envelope {
-                    $0.connect(address: session.clientAddress, hostname: session.reverseDNS, fcrdns: session.forwardConfirmed)
+            let address = session.clientAddress, hostname = session.reverseDNS, fcrdns = session.forwardConfirmed
+            let inputs = [(Stage.addr, address ?? ""), (.connect, hostname)].filter { $0.0 != .addr || address != nil }
+            return answer(
+                engine(session.id).envelope(lookingUp: inputs.map { (stage: $0.0, value: $0.1) }) {
+                    $0.connect(address: address, hostname: hostname, fcrdns: fcrdns)
                 })
         }
         if registration.includesSessionFacts {
@@ -90,10 +104,18 @@ public final class LineRulesFilter {
                 engine(session.id).sessionFact { $0.tls(summary) }
             }
         }
-        filter.onHELO = { [unowned self] session, name in Self.result(engine(session.id).envelope { $0.helo(name) }) }
-        filter.onEHLO = { [unowned self] session, name in Self.result(engine(session.id).envelope { $0.helo(name) }) }
+        filter.onHELO = { [unowned self] session, name in
+            answer(engine(session.id).envelope(lookingUp: [(.helo, name)]) { $0.helo(name) })
+        }
+        filter.onEHLO = { [unowned self] session, name in
+            answer(engine(session.id).envelope(lookingUp: [(.helo, name)]) { $0.helo(name) })
+        }
         filter.onMailFrom = { [unowned self] session, address in
-            Self.result(engine(session.id).envelope { $0.mail(user: address.user, domain: address.domain) })
+            let user = address.user, domain = address.domain
+            return answer(
+                engine(session.id).envelope(lookingUp: [(.mail, SessionEngine.address(user: user, domain: domain))]) {
+                    $0.mail(user: user, domain: domain)
+                })
         }
         filter.onRcptTo = { [unowned self] session, address in
             Self.result(engine(session.id).envelope { $0.rcpt(user: address.user, domain: address.domain) })

@@ -17,13 +17,16 @@ public final class V52RulesFilter {
     private var sessions: SessionQueues
 
     /// Creates the filter on `descriptor` (fd 0 under smtpd) with rules from `store`,
-    /// message content evaluated on `workers`.
-    public init(store: RuleSetStore, descriptor: Int32 = 0, workers: ContentWorkers = ContentWorkers(), logger: Logger) {
+    /// message content evaluated on `workers`, DNS lists looked up through `dns`.
+    public init(
+        store: RuleSetStore, descriptor: Int32 = 0, workers: ContentWorkers = ContentWorkers(), dns: DNSListService? = nil,
+        logger: Logger
+    ) {
         self.store = store
         self.logger = logger
         self.workers = workers
         self.filter = Filter(descriptor: descriptor, logger: logger)
-        self.sessions = SessionQueues { id in SessionContentQueue(id: id, store: store, workers: workers, logger: logger) }
+        self.sessions = SessionQueues { id in SessionContentQueue(id: id, store: store, workers: workers, dns: dns, logger: logger) }
         install()
     }
 
@@ -38,6 +41,16 @@ public final class V52RulesFilter {
     public var sessionCount: Int { sessions.count }
 
     private func engine(_ session: Session) -> SessionContentQueue { sessions.queue(session.id) }
+
+    /// Answers an envelope query now, or defers it until the step's DNS list lookups are in.
+    static func answer(_ session: Session, _ envelope: EnvelopeAnswer) {
+        switch envelope {
+        case .now(let decision): answer(session, decision)
+        case .later(let pending):
+            session.deferAnswer()
+            pending.whenDecided { answer(session, $0) }
+        }
+    }
 
     /// Sends a decision as the v52 answer: reject and tempfail as FILTER_FAIL, disconnect
     /// as FILTER_CLOSE; an accepted held message gets its header lines (`headers`) at its top.
@@ -54,13 +67,16 @@ public final class V52RulesFilter {
 
     private func install() {
         filter.onConnect = { [unowned self] session, query in
-            Self.answer(session, sessions.start(session.id).envelope { $0.connect(address: query.remote.ip, hostname: query.hostname) })
+            let address = query.remote.ip, hostname = query.hostname
+            let inputs = (address.map { [(stage: Stage.addr, value: $0)] } ?? []) + [(stage: .connect, value: hostname)]
+            Self.answer(session, sessions.start(session.id).envelope(lookingUp: inputs) { $0.connect(address: address, hostname: hostname) })
         }
         filter.onHELO = { [unowned self] session, name in
-            Self.answer(session, engine(session).envelope { $0.helo(name) })
+            Self.answer(session, engine(session).envelope(lookingUp: [(.helo, name)]) { $0.helo(name) })
         }
         filter.onMAIL = { [unowned self] session, user, domain in
-            Self.answer(session, engine(session).envelope { $0.mail(user: user, domain: domain) })
+            let sender = SessionEngine.address(user: user, domain: domain)
+            Self.answer(session, engine(session).envelope(lookingUp: [(.mail, sender)]) { $0.mail(user: user, domain: domain) })
         }
         filter.onRCPT = { [unowned self] session, user, domain in
             Self.answer(session, engine(session).envelope { $0.rcpt(user: user, domain: domain) })

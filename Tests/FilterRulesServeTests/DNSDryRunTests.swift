@@ -1,0 +1,79 @@
+import Foundation
+import SMTPDTestDouble
+import Testing
+
+/// `filter-rules test` with DNS lists: answers from a file (`--dns FILE`), and a rules file
+/// with DNS lists refused without `--dns`.
+@Suite("filter-rules test: DNS lists")
+struct DNSDryRunTests {
+    static let rules = """
+        dnslist zen zen.example 127.0.0.2-127.0.0.11
+        dnslist dbl dbl.example 127.0.1.0/24
+        addr listed zen reject 554 "5.7.1 Listed in zen"
+        mail listed dbl tempfail 451 "4.7.1 Sender domain listed"
+
+        """
+
+    static let answers = """
+        ; reproducible answers for the dry-run
+        99.2.0.192.zen.example. A 127.0.0.2
+        spam.example.dbl.example A 127.0.1.2
+        11.2.0.192.zen.example TIMEOUT
+
+        """
+
+    @Test("--dns FILE: each step shows its lookups and their results; the listed ones decide")
+    func answerFile() throws {
+        let rules = try TemporaryRulesFile(Self.rules)
+        let answers = try TemporaryFile(Self.answers)
+        let listed = try TemporaryFile("#! connect 192.0.2.99 mx.example.net\nEHLO mx.example.net\n")
+        let sender = try TemporaryFile("#! connect 192.0.2.11 mx.example.net\nEHLO mx.example.net\nMAIL FROM:<a@spam.example>\n")
+        let result = try runFilterRules(["test", "--rules", rules.path, "--dns", answers.path, listed.path, sender.path])
+        #expect(result.status == 0)
+        #expect(
+            result.standardOutput == """
+                \(listed.path) (client 192.0.2.99 mx.example.net): PASS
+                  connect  reject 554 5.7.1 Listed in zen  [\(rules.path):3: addr listed zen reject 554 "5.7.1 Listed in zen"]  \
+                on hostname: "mx.example.net"  (addr listed zen: listed (127.0.0.2))
+                  helo     not-reached  on HELO name: ""  (the connection was refused)
+                \(sender.path) (client 192.0.2.11 mx.example.net): PASS
+                  connect  accept  (addr listed zen: unknown (timeout))
+                  helo     accept  on HELO name: "mx.example.net"
+                  mail     tempfail 451 4.7.1 Sender domain listed  [\(rules.path):4: mail listed dbl tempfail 451 "4.7.1 Sender domain listed"]  \
+                on sender: "a@spam.example"  (mail listed dbl: listed (127.0.1.2))
+                2 transcript(s), 0 failed
+
+                """)
+    }
+
+    @Test("--eml with --client-address: a listed client's message is refused at connect")
+    func savedMessage() throws {
+        let rules = try TemporaryRulesFile(Self.rules)
+        let answers = try TemporaryFile(Self.answers)
+        let message = fixtureMessagePath("ham-lf.eml")
+        let result = try runFilterRules([
+            "test", "--rules", rules.path, "--dns", answers.path, "--eml", "--client-address", "192.0.2.99", message,
+        ])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.hasPrefix("\(message): connect reject 554 5.7.1 Listed in zen"))
+    }
+
+    @Test("without --dns a rules file with DNS lists is refused, naming the option; a bad answer file at its line")
+    func refusals() throws {
+        let rules = try TemporaryRulesFile(Self.rules)
+        let transcript = try TemporaryFile("EHLO x.example\n")
+        let missing = try runFilterRules(["test", "--rules", rules.path, transcript.path])
+        #expect(missing.status == 2)
+        #expect(
+            missing.standardError
+                == "\(rules.path):1: the rules look up DNS lists (dnslist zen): give --dns FILE (answers from a file, "
+                + "for reproducible runs) or --dns live (the resolver)\n")
+        let bad = try TemporaryFile("x.example A 127.0.0\n")
+        let refused = try runFilterRules(["test", "--rules", rules.path, "--dns", bad.path, transcript.path])
+        #expect(refused.status == 2)
+        #expect(refused.standardError == "\(bad.path):1:13: an A record takes one IPv4 address, e.g. 127.0.0.2\n")
+        // Rules without DNS lists need no --dns.
+        let plain = try TemporaryRulesFile("helo /x/ reject\n")
+        #expect(try runFilterRules(["test", "--rules", plain.path, transcript.path]).status == 0)
+    }
+}

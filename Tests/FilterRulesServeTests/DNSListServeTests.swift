@@ -1,0 +1,110 @@
+import Foundation
+import SMTPDTestDouble
+import Testing
+import TestSupport
+
+/// `filter-rules serve` with DNS lists on the line protocol: lookups through the real
+/// resolver against Debian's nsd and against servers that are slow or silent.
+@Suite(
+    "filter-rules serve: DNS lists", .serialized,
+    .enabled(if: NSDServer.isInstalled, "needs /usr/sbin/nsd (Debian package nsd; scripts/test installs it)"))
+struct DNSListServeTests {
+    /// zen lists 192.0.2.99 (127.0.0.2) and 192.0.2.98 (127.0.0.4); wl lists 192.0.2.98;
+    /// dbl lists spam.example.
+    static let zones = [
+        "zen.test": """
+        $ORIGIN zen.test.
+        $TTL 300
+        @ IN SOA ns.zen.test. admin.zen.test. 1 3600 600 86400 60
+        @ IN NS ns.zen.test.
+        99.2.0.192 IN A 127.0.0.2
+        98.2.0.192 IN A 127.0.0.4
+        97.2.0.192 IN A 127.255.255.254
+        """,
+        "wl.test": """
+        $ORIGIN wl.test.
+        $TTL 300
+        @ IN SOA ns.wl.test. admin.wl.test. 1 3600 600 86400 60
+        @ IN NS ns.wl.test.
+        98.2.0.192 IN A 127.0.10.1
+        """,
+        "dbl.test": """
+        $ORIGIN dbl.test.
+        $TTL 300
+        @ IN SOA ns.dbl.test. admin.dbl.test. 1 3600 600 86400 60
+        @ IN NS ns.dbl.test.
+        spam.example IN A 127.0.1.2
+        """,
+    ]
+
+    static func rules(resolver: String) -> String {
+        """
+        dnslist zen zen.test 127.0.0.2-127.0.0.11
+        dnslist wl wl.test
+        dnslist dbl dbl.test 127.0.1.0/24
+        set resolver \(resolver)
+        addr listed wl accept session
+        addr listed zen reject 554 "5.7.1 Listed in zen"
+        mail listed dbl reject 550 "5.7.1 Sender domain listed"
+
+        """
+    }
+
+    @Test("listed clients are refused with the list's reply, a whitelisted one accepted, the sender's domain checked at MAIL")
+    func goldenAnswers() throws {
+        let server = try NSDServer(zones: Self.zones)
+        defer { server.stop() }
+        let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules(resolver: server.address)))
+        func connect(_ session: UInt64, _ address: String) throws -> String {
+            try smtpd.report("link-connect", session: session, parameters: "mx.example|pass|\(address):4000|192.0.2.1:25")
+            return try smtpd.query("connect", session: session, parameters: "mx.example|\(address)")
+        }
+        #expect(try connect(1, "192.0.2.99") == "filter-result|0000000000000001|0000000000001001|reject|554 5.7.1 Listed in zen")
+        // In zen and in the whitelist: the whitelist comes first.
+        #expect(try connect(2, "192.0.2.98") == "filter-result|0000000000000002|0000000000001002|proceed")
+        #expect(try smtpd.query("mail-from", session: 2, parameters: "<a@spam.example>") == "filter-result|0000000000000002|0000000000001003|proceed")
+        #expect(try connect(3, "192.0.2.10") == "filter-result|0000000000000003|0000000000001004|proceed")
+        #expect(try smtpd.query("mail-from", session: 3, parameters: "<a@clean.example>") == "filter-result|0000000000000003|0000000000001005|proceed")
+        #expect(
+            try smtpd.query("mail-from", session: 3, parameters: "<b@Spam.Example>")
+                == "filter-result|0000000000000003|0000000000001006|reject|550 5.7.1 Sender domain listed")
+        // A resolver refused by the list (127.255.255.254): not a listing, and a warning that says what to do.
+        #expect(try connect(4, "192.0.2.97") == "filter-result|0000000000000004|0000000000001007|proceed")
+        #expect(waitForLog(process, containing: "refuses this resolver"))
+        #expect(process.stderrText.contains("local recursive resolver"))
+    }
+
+    @Test("a session waiting for a slow list holds no other session's answer")
+    func slowListHoldsNobody() throws {
+        let slow = try ScriptedDNSServer { query in
+            .send(ScriptedDNSServer.answer(to: query, rcode: 3), delay: .milliseconds(800))
+        }
+        defer { slow.stop() }
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules(resolver: slow.address)))
+        try smtpd.report("link-connect", session: 1, parameters: "a|pass|192.0.2.50:1|192.0.2.1:25")
+        try smtpd.report("link-connect", session: 2, parameters: "b|pass|192.0.2.51:1|192.0.2.1:25")
+        let start = Date()
+        try smtpd.request("connect", session: 1, token: 0xa1, parameters: Array("a|192.0.2.50".utf8))
+        try smtpd.request("rcpt-to", session: 2, token: 0xb2, parameters: Array("<x@example.org>".utf8))
+        let first = try smtpd.receiveLine()
+        let firstAfter = Date().timeIntervalSince(start)
+        let second = try smtpd.receiveLine()
+        let secondAfter = Date().timeIntervalSince(start)
+        #expect(first == "filter-result|0000000000000002|00000000000000b2|proceed")
+        #expect(firstAfter < 0.5, "the other session waited \(firstAfter) s")
+        #expect(second == "filter-result|0000000000000001|00000000000000a1|proceed")
+        #expect(secondAfter >= 0.7, "answered after \(secondAfter) s, before the lookups")
+    }
+
+    @Test("a DNS server that never answers: the mail flows after the lookup's timeout")
+    func silentServer() throws {
+        let silent = try ScriptedDNSServer { _ in .silence }
+        defer { silent.stop() }
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules(resolver: silent.address)))
+        try smtpd.report("link-connect", session: 1, parameters: "a|pass|192.0.2.99:1|192.0.2.1:25")
+        let start = Date()
+        #expect(try smtpd.query("connect", session: 1, parameters: "a|192.0.2.99", timeout: 10) == "filter-result|0000000000000001|0000000000001001|proceed")
+        let took = Date().timeIntervalSince(start)
+        #expect(took >= 1.8 && took < 4, "took \(took) s")
+    }
+}
