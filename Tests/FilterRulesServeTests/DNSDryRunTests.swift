@@ -9,7 +9,7 @@ struct DNSDryRunTests {
     static let rules = """
         dnslist zen zen.example 127.0.0.2-127.0.0.11
         dnslist dbl dbl.example 127.0.1.0/24
-        addr listed zen reject 554 "5.7.1 Listed in zen"
+        addr listed zen reject 554 "5.7.1 Listed in zen: $txt"
         mail listed dbl tempfail 451 "4.7.1 Sender domain listed"
 
         """
@@ -17,6 +17,7 @@ struct DNSDryRunTests {
     static let answers = """
         ; reproducible answers for the dry-run
         99.2.0.192.zen.example. A 127.0.0.2
+        99.2.0.192.zen.example. TXT "https://check.example/192.0.2.99"
         spam.example.dbl.example A 127.0.1.2
         11.2.0.192.zen.example TIMEOUT
 
@@ -33,8 +34,9 @@ struct DNSDryRunTests {
         #expect(
             result.standardOutput == """
                 \(listed.path) (client 192.0.2.99 mx.example.net): PASS
-                  connect  reject 554 5.7.1 Listed in zen  [\(rules.path):3: addr listed zen reject 554 "5.7.1 Listed in zen"]  \
-                on hostname: "mx.example.net"  (addr listed zen: listed (127.0.0.2))
+                  connect  reject 554 5.7.1 Listed in zen: https://check.example/192.0.2.99  \
+                [\(rules.path):3: addr listed zen reject 554 "5.7.1 Listed in zen: $txt"]  \
+                on hostname: "mx.example.net"  (addr listed zen: listed (127.0.0.2, "https://check.example/192.0.2.99"))
                   helo     not-reached  on HELO name: ""  (the connection was refused)
                 \(sender.path) (client 192.0.2.11 mx.example.net): PASS
                   connect  accept  (addr listed zen: unknown (timeout))
@@ -55,7 +57,7 @@ struct DNSDryRunTests {
             "test", "--rules", rules.path, "--dns", answers.path, "--eml", "--client-address", "192.0.2.99", message,
         ])
         #expect(result.status == 1)
-        #expect(result.standardOutput.hasPrefix("\(message): connect reject 554 5.7.1 Listed in zen"))
+        #expect(result.standardOutput.hasPrefix("\(message): connect reject 554 5.7.1 Listed in zen: https://check.example/192.0.2.99"))
     }
 
     @Test("without --dns a rules file with DNS lists is refused, naming the option; a bad answer file at its line")

@@ -18,6 +18,7 @@ struct DNSListServeTests {
         @ IN SOA ns.zen.test. admin.zen.test. 1 3600 600 86400 60
         @ IN NS ns.zen.test.
         99.2.0.192 IN A 127.0.0.2
+        99.2.0.192 IN TXT "https://check.zen.test/query/ip/192.0.2.99"
         98.2.0.192 IN A 127.0.0.4
         97.2.0.192 IN A 127.255.255.254
         """,
@@ -44,13 +45,13 @@ struct DNSListServeTests {
         dnslist dbl dbl.test 127.0.1.0/24
         set resolver \(resolver)
         addr listed wl accept session
-        addr listed zen reject 554 "5.7.1 Listed in zen"
+        addr listed zen reject 554 "5.7.1 Listed in zen, see $txt"
         mail listed dbl reject 550 "5.7.1 Sender domain listed"
 
         """
     }
 
-    @Test("listed clients are refused with the list's reply, a whitelisted one accepted, the sender's domain checked at MAIL")
+    @Test("listed clients are refused with the list's reply and TXT, a whitelisted one accepted, the sender's domain checked at MAIL")
     func goldenAnswers() throws {
         let server = try NSDServer(zones: Self.zones)
         defer { server.stop() }
@@ -59,7 +60,9 @@ struct DNSListServeTests {
             try smtpd.report("link-connect", session: session, parameters: "mx.example|pass|\(address):4000|192.0.2.1:25")
             return try smtpd.query("connect", session: session, parameters: "mx.example|\(address)")
         }
-        #expect(try connect(1, "192.0.2.99") == "filter-result|0000000000000001|0000000000001001|reject|554 5.7.1 Listed in zen")
+        #expect(
+            try connect(1, "192.0.2.99")
+                == "filter-result|0000000000000001|0000000000001001|reject|554 5.7.1 Listed in zen, see https://check.zen.test/query/ip/192.0.2.99")
         // In zen and in the whitelist: the whitelist comes first.
         #expect(try connect(2, "192.0.2.98") == "filter-result|0000000000000002|0000000000001002|proceed")
         #expect(try smtpd.query("mail-from", session: 2, parameters: "<a@spam.example>") == "filter-result|0000000000000002|0000000000001003|proceed")

@@ -71,6 +71,27 @@ struct DNSListRulesTests {
         #expect(decision.verdict == .tempfail && decision.reply?.text == "4.7.1 Sender domain listed")
     }
 
+    @Test("$txt is the TXT record of the listing that made the rule true, sanitised; warned where it is always empty")
+    func listText() throws {
+        let rules = """
+            dnslist zen zen.example
+            addr listed zen and not addr 10.0.0.0/8 reject 554 "5.7.1 Listed, see $txt ($$5)"
+            helo /x/ reject 550 "5.7.1 $txt"
+
+            """
+        let set = try RuleSetLoader.compile(text: rules, file: "t.rules")
+        #expect(set.wantsText(set.options.dnsLists[0].list))
+        #expect(set.warnings.map(\.description) == ["t.rules:3:1: warning: $txt is always empty here: no term of the rule is 'listed NAME' (not negated)"])
+        let session = SessionEvaluator(ruleSet: set)
+        session.setListings(["zen": .listed(codes: [0x7f00_0002], text: "https://check.example/?ip=192.0.2.99\r\nX-Evil: 1")], for: .addr)
+        let decision = session.connect(address: "192.0.2.99", hostname: "mx.example")
+        #expect(decision.reply?.text == "5.7.1 Listed, see https://check.example/?ip=192.0.2.99??X-Evil: 1 ($5)")
+        // Listed without a TXT record: $txt is empty.
+        let other = SessionEvaluator(ruleSet: set)
+        other.setListings(["zen": .listed(codes: [0x7f00_0002], text: nil)], for: .addr)
+        #expect(other.connect(address: "192.0.2.99", hostname: "mx.example").reply?.text == "5.7.1 Listed, see  ($5)")
+    }
+
     @Test("what a stage's term looks up: the address, a domain, the sender's domain (none for <>)")
     func subjects() {
         #expect(DNSListDeclaration.subject(at: .addr, "192.0.2.1") == .address("192.0.2.1"))

@@ -26,6 +26,8 @@ public final class CompiledRuleSet: Sendable {
     public let combinedRules: [CompiledRule]
     /// The lists of each stage's `listed` terms (see ``dnsLists(at:)``).
     private let dnsListsByStage: [Stage: [DNSList]]
+    /// The lists whose listings are looked up for their TXT record (see ``wantsText(_:)``).
+    private let listsWantingText: Set<String>
     /// Whether messages are held back until their verdict is known: some message-stage
     /// rule junks or adds a header (known only after the lines it looks at), and
     /// neither `set hold-limit` nor `set hold-total` is 0. Worked out once: the adapters ask at every line.
@@ -77,6 +79,13 @@ public final class CompiledRuleSet: Sendable {
             }
         }
         self.dnsListsByStage = dnsLists
+        var wantingText: Set<String> = []
+        for rule in combinedRules where rule.rule.template?.usesListText == true {
+            for term in rule.combined?.terms ?? [] {
+                if case .dnsList(let list) = term.predicate { wantingText.insert(list.name) }
+            }
+        }
+        self.listsWantingText = wantingText
         // A combined rule with a message term can become true at a message stage.
         self.holdsMessages =
             file.options.holdLimit > 0 && file.options.holdTotal > 0
@@ -104,6 +113,10 @@ public final class CompiledRuleSet: Sendable {
 
     /// The DNS lists whose `listed` terms look up `stage`'s input, each once, in file order.
     public func dnsLists(at stage: Stage) -> [DNSList] { dnsListsByStage[stage] ?? [] }
+
+    /// Whether a rule with a `listed` term on `list` says `$txt`: a listing there is looked
+    /// up for its TXT record too.
+    public func wantsText(_ list: DNSList) -> Bool { listsWantingText.contains(list.name) }
 
     /// Whether some rule has a term of `stage` (plain or combined).
     public func hasTerms(of stage: Stage) -> Bool {

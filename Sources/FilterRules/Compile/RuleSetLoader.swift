@@ -127,6 +127,9 @@ public enum RuleSetLoader {
             if let reference = rule.template?.references.first, let why = emptyCaptureReason(rule) {
                 warnings.append(RuleWarning(reference.location, "$\(reference.group) is always empty here: \(why)"))
             }
+            if rule.template?.usesListText == true, !rule.terms.contains(where: { $0.pattern.isDNSList && !$0.isNegated }) {
+                warnings.append(RuleWarning(rule.location, "$txt is always empty here: no term of the rule is 'listed NAME' (not negated)"))
+            }
             return warnings
         }.flatMap { $0 }
     }

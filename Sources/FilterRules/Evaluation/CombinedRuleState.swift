@@ -21,6 +21,8 @@ final class CombinedRuleState {
         var input: MatchedInput
         /// The regex term that matched last, and what it matched, for `$N` in the rule's text.
         var captureSource: (term: CompiledTerm, subject: MatchSubject)?
+        /// The TXT record of the listing a `listed` term of the rule found, for `$txt`.
+        var listText: String? = nil
     }
 
     private let rules: [CompiledRule]
@@ -30,6 +32,8 @@ final class CombinedRuleState {
     private var values: [Bool?]
     /// Per term slot: what the term last matched, and when (for captures).
     private var lastMatch: [(subject: MatchSubject, sequence: Int)?]
+    /// Per term slot of a `listed` term that is true: the listing's TXT record, if any.
+    private var listTexts: [String?]
     /// Per rcpt term slot: whether an accepted recipient of the transaction made it true.
     private var acceptedRecipients: [Bool]
     /// The values of the terms of the recipient being decided, until it is accepted.
@@ -57,6 +61,7 @@ final class CombinedRuleState {
         self.base = base
         values = Array(repeating: nil, count: slots)
         lastMatch = Array(repeating: nil, count: slots)
+        listTexts = Array(repeating: nil, count: slots)
         acceptedRecipients = Array(repeating: false, count: slots)
         var byStage: [Stage: [(rule: Int, term: Int)]] = [:]
         var rulesByStage: [Stage: [Int]] = [:]
@@ -147,6 +152,7 @@ final class CombinedRuleState {
             for (r, t) in termsByStage[stage] ?? [] {
                 values[base[r] + t] = nil
                 lastMatch[base[r] + t] = nil
+                listTexts[base[r] + t] = nil
                 acceptedRecipients[base[r] + t] = false
             }
         }
@@ -187,6 +193,11 @@ final class CombinedRuleState {
                 sequence += 1
                 lastMatch[base[r] + t] = (subject, sequence)
             }
+            if case .dnsList(let list) = term.predicate {
+                var text: String?
+                if value, !term.isNegated, case .listed(_, let found) = subject.listings?[list.name] { text = found }
+                listTexts[base[r] + t] = text
+            }
         }
     }
 
@@ -209,7 +220,8 @@ final class CombinedRuleState {
             let source = (0..<combined.terms.count).compactMap { t in lastMatch[base[r] + t].map { (t, $0) } }
                 .max { $0.1.sequence < $1.1.sequence }
                 .map { (combined.terms[$0.0], $0.1.subject) }
-            result.append(Firing(rule: rule, input: input, captureSource: source))
+            let listText = (0..<combined.terms.count).lazy.compactMap { self.listTexts[at + $0] }.first
+            result.append(Firing(rule: rule, input: input, captureSource: source, listText: listText))
         }
         return result
     }

@@ -37,6 +37,8 @@ final class StageEvaluation: Sendable {
         var input: MatchedInput
         /// The term and subject `$N` come from.
         var captureSource: (term: CompiledTerm, subject: MatchSubject)?
+        /// What `$txt` is (a combined rule's listing).
+        var listText: String? = nil
     }
 
     /// Evaluates `subject` with the combined rules that became true at this point
@@ -132,7 +134,8 @@ final class StageEvaluation: Sendable {
             let candidate: Candidate
             if let firing = pendingFirings.first, plain.candidate.map({ firing.rule.index < $0.rule.index }) ?? true {
                 pendingFirings.removeFirst()
-                candidate = Candidate(rule: firing.rule, input: firing.input, captureSource: firing.captureSource)
+                candidate = Candidate(
+                    rule: firing.rule, input: firing.input, captureSource: firing.captureSource, listText: firing.listText)
             } else if let next = plain.candidate {
                 candidate = next
                 plainTaken = true
@@ -147,7 +150,8 @@ final class StageEvaluation: Sendable {
                 let kind: RuleMark.Kind
                 switch rule.action {
                 case .junk: kind = .junk
-                case .addHeader(let line): kind = .header(expandHeader(line, compiled, candidate.captureSource, scratch))
+                case .addHeader(let line):
+                    kind = .header(expandHeader(line, compiled, candidate.captureSource, candidate.listText, scratch))
                 default: kind = .warn
                 }
                 marks.append(RuleMark(kind: kind, rule: rule, matchedInput: candidate.input))
@@ -163,7 +167,7 @@ final class StageEvaluation: Sendable {
             default: verdict = .disconnect
             }
             let decision = Decision(
-                verdict: verdict, reply: expandReply(compiled, candidate.captureSource, scratch), rule: rule,
+                verdict: verdict, reply: expandReply(compiled, candidate.captureSource, candidate.listText, scratch), rule: rule,
                 matchedInput: candidate.input)
             if let decided = refuse(decision) { return finish(decided, marks, withheld, &outcome) }
         }
@@ -183,7 +187,7 @@ final class StageEvaluation: Sendable {
     /// The rule's reply with its captures expanded (sanitised, cut to a reply line); a
     /// combined rule's default text is that of the stage it decides at.
     private func expandReply(
-        _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
+        _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?, _ listText: String?,
         _ scratch: MatchScratch
     ) -> Reply? {
         let rule = compiled.rule
@@ -194,25 +198,26 @@ final class StageEvaluation: Sendable {
             reply.text = atStage.text
         }
         guard let template = rule.template else { return reply }
-        reply.text = CapturedText.cut(expand(template, compiled, source, scratch), to: CapturedText.maximumReplyText)
+        reply.text = CapturedText.cut(expand(template, compiled, source, listText, scratch), to: CapturedText.maximumReplyText)
         return reply
     }
 
     /// The add-header line with its captures expanded (sanitised, cut to a header line).
     private func expandHeader(
         _ line: String, _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
-        _ scratch: MatchScratch
+        _ listText: String?, _ scratch: MatchScratch
     ) -> String {
         guard let template = compiled.rule.template else { return line }
-        return CapturedText.cut(expand(template, compiled, source, scratch), to: HeaderLineCheck.maximumLength)
+        return CapturedText.cut(expand(template, compiled, source, listText, scratch), to: HeaderLineCheck.maximumLength)
     }
 
     private func expand(
         _ template: CaptureTemplate, _ compiled: CompiledRule,
-        _ source: (term: CompiledTerm, subject: MatchSubject)?, _ scratch: MatchScratch
+        _ source: (term: CompiledTerm, subject: MatchSubject)?, _ listText: String?, _ scratch: MatchScratch
     ) -> String {
         let groups = compiled.captureTemplate == nil ? nil : source.flatMap { $0.term.captures(in: $0.subject, scratch: scratch) }
-        return template.expand { group in
+        // The list's text is the list's, not the sender's, but sanitised all the same.
+        return template.expand(listText: listText.map { CapturedText.sanitised(Array($0.utf8)) }) { group in
             guard let groups, group < groups.count, let bytes = groups[group] else { return nil }
             return CapturedText.sanitised(bytes)
         }

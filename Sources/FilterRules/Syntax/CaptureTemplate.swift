@@ -1,7 +1,8 @@
 import ConfigurationFiles
 
 /// A reply text or header line that may name what the deciding regex captured: `$0` (the
-/// whole match), `$1` … `$9` (its groups) and `$$` (a dollar sign).
+/// whole match), `$1` … `$9` (its groups), `$txt` (the TXT record of the DNS list entry the
+/// rule's `listed` term found) and `$$` (a dollar sign).
 ///
 /// Parsed from the text as written between the quotes, so every reference knows the file
 /// position it was written at (for `check`'s diagnostics).
@@ -12,6 +13,8 @@ public struct CaptureTemplate: Hashable, Sendable {
         case literal(String)
         /// What group N captured (0: the whole match).
         case group(Int)
+        /// `$txt`: the TXT record of the listing that made the rule true.
+        case listText
     }
 
     /// A `$N` in the text, with where it was written.
@@ -27,6 +30,8 @@ public struct CaptureTemplate: Hashable, Sendable {
     /// Every `$N`, in order.
     public var references: [Reference]
 
+    /// Whether the text holds `$txt`.
+    public var usesListText: Bool { pieces.contains(.listText) }
     /// The highest group the text refers to, nil when it refers to none.
     public var highestGroup: Int? { references.map(\.group).max() }
 
@@ -39,7 +44,7 @@ public struct CaptureTemplate: Hashable, Sendable {
     /// What a lone `$` is told.
     static let loneDollar =
         "'$' starts a capture reference in a text: write $0 (the whole match) to $9 "
-        + "(a group), or $$ for a dollar sign"
+        + "(a group), $txt (a DNS list's text), or $$ for a dollar sign"
 
     /// Parses the quoted token whose characters (opening quote included) start at `start`
     /// of `line`; `location` turns a line offset into a file position. Escapes are those of
@@ -70,6 +75,12 @@ public struct CaptureTemplate: Hashable, Sendable {
                     index += 2
                     continue
                 }
+                if index + 3 < line.count, String(line[index + 1...index + 3]) == "txt" {
+                    flush()
+                    pieces.append(.listText)
+                    index += 4
+                    continue
+                }
                 if let next, let digit = next.wholeNumberValue, next.isASCII {
                     flush()
                     pieces.append(.group(digit))
@@ -86,14 +97,15 @@ public struct CaptureTemplate: Hashable, Sendable {
         return .success(CaptureTemplate(pieces: pieces, references: references))
     }
 
-    /// The text with every reference replaced by what `captured(N)` gives (already
-    /// sanitised by the caller); nil groups give nothing.
-    public func expand(_ captured: (Int) -> String?) -> String {
+    /// The text with every reference replaced by what `captured(N)` gives and `$txt` by
+    /// `listText` (both already sanitised by the caller); nil gives nothing.
+    public func expand(listText: String? = nil, _ captured: (Int) -> String?) -> String {
         var text = ""
         for piece in pieces {
             switch piece {
             case .literal(let literal): text += literal
             case .group(let group): text += captured(group) ?? ""
+            case .listText: text += listText ?? ""
             }
         }
         return text

@@ -117,7 +117,7 @@ public final class SessionContentQueue: @unchecked Sendable {
                     results[stage, default: [:]][list.name] = .notLookedUp
                     continue
                 }
-                if let known = lookups.knownResult(list, subject, wantsText: false) {
+                if let known = lookups.knownResult(list, subject, wantsText: ruleSet.wantsText(list)) {
                     results[stage, default: [:]][list.name] = known
                 } else {
                     needed.append((stage, list, subject))
@@ -135,7 +135,7 @@ public final class SessionContentQueue: @unchecked Sendable {
         let gathered = LookupGathering(results: results, remaining: needed.count)
         for need in needed {
             // The engine is only touched on the session's queue (the type's note).
-            lookups.check(need.list, need.subject, wantsText: false) { [self] result in
+            lookups.check(need.list, need.subject, wantsText: ruleSet.wantsText(need.list)) { [self] result in
                 guard let all = gathered.add(result, stage: need.stage, list: need.list.name) else { return }
                 queue.async { [self] in
                     Self.apply(all, to: self.engine)

@@ -26,7 +26,7 @@ public struct BlockingListLookups: Sendable {
                 if let subject = DNSListDeclaration.subject(at: stage, value) {
                     let done = DispatchSemaphore(value: 0)
                     let box = ResultBox()
-                    lookups.check(list, subject, wantsText: false) { result in
+                    lookups.check(list, subject, wantsText: engine.evaluator.ruleSet.wantsText(list)) { result in
                         box.result = result
                         done.signal()
                     }
