@@ -79,3 +79,54 @@ struct DNSDryRunTests {
         #expect(try runFilterRules(["test", "--rules", plain.path, transcript.path]).status == 0)
     }
 }
+
+/// `filter-rules test` on the scoring policy of filter-rules.conf(5), with DNS answers from a file.
+@Suite("filter-rules test: scores")
+struct ScoreDryRunTests {
+    static let rules = """
+        dnslist zen zen.example 127.0.0.2-127.0.0.11
+        dnslist dbl dbl.example 127.0.1.0/24
+        addr listed zen score 6
+        helo listed dbl score 3
+        header Subject /\\bfree money\\b/i score 2.5
+        score >= 10 reject 554 "5.7.1 Spam score $score"
+        score >= 5 add-header "X-Spam-Score: $score ($symbols)"
+        score >= 5 junk
+
+        """
+
+    @Test("the score adds up across steps; the report shows each step's score and the final decision")
+    func policy() throws {
+        let rules = try TemporaryRulesFile(Self.rules)
+        let answers = try TemporaryFile("99.2.0.192.zen.example A 127.0.0.2\nspam.example.dbl.example A 127.0.1.2\n")
+        let message = "MAIL FROM:<a@b.example>\nRCPT TO:<c@d.example>\nDATA\nSubject: Free money now\n\nhello\n.\n"
+        let spam = try TemporaryFile("#! connect 192.0.2.99 mx.example.net\nEHLO spam.example\n" + message)
+        let tagged = try TemporaryFile("#! connect 192.0.2.99 mx.example.net\nEHLO ok.example\n" + message)
+        let result = try runFilterRules(["test", "--rules", rules.path, "--dns", answers.path, spam.path, tagged.path])
+        #expect(result.status == 0)
+        let r = rules.path
+        #expect(
+            result.standardOutput == """
+                \(spam.path) (client 192.0.2.99 mx.example.net): PASS
+                  connect  accept  (score 6 (\(r):3))  (addr listed zen: listed (127.0.0.2))  (score now 6 (\(r):3(6)))
+                  helo     accept  on HELO name: "spam.example"  (score 3 (\(r):4))  (helo listed dbl: listed (127.0.1.2))  \
+                (score now 9 (\(r):3(6), \(r):4(3)))
+                  mail     accept  on sender: "a@b.example"  (score now 9 (\(r):3(6), \(r):4(3)))
+                  rcpt     accept  on recipient: "c@d.example"  (score now 9 (\(r):3(6), \(r):4(3)))
+                  data     accept
+                  message  reject 554 5.7.1 Spam score 11.5  [\(r):6: score >= 10 reject 554 "5.7.1 Spam score $score"]  on line 3: ""  \
+                (score 2.5 (\(r):5))  (score now 11.5 (\(r):3(6), \(r):4(3), \(r):5(2.5)))
+                \(tagged.path) (client 192.0.2.99 mx.example.net): PASS
+                  connect  accept  (score 6 (\(r):3))  (addr listed zen: listed (127.0.0.2))  (score now 6 (\(r):3(6)))
+                  helo     accept  on HELO name: "ok.example"  (helo listed dbl: not listed)  (score now 6 (\(r):3(6)))
+                  mail     accept  on sender: "a@b.example"  (score now 6 (\(r):3(6)))
+                  rcpt     accept  on recipient: "c@d.example"  (score now 6 (\(r):3(6)))
+                  data     accept
+                  message  accept  (score 2.5 (\(r):5))  (add-header "X-Spam-Score: 8.5 (\(r):3(6), \(r):5(2.5))" (\(r):7))  \
+                (junk (\(r):8))  (adds "X-Spam: Yes")  (adds "X-Spam-Score: 8.5 (\(r):3(6), \(r):5(2.5))")  \
+                (score now 8.5 (\(r):3(6), \(r):5(2.5)))
+                2 transcript(s), 0 failed
+
+                """)
+    }
+}

@@ -77,6 +77,62 @@ struct DNSListServeTests {
         #expect(process.stderrText.contains("local recursive resolver"))
     }
 
+    @Test("scores from two lists add up and refuse at the next step; the log line shows the score and its parts")
+    func scores() throws {
+        let server = try NSDServer(zones: Self.zones)
+        defer { server.stop() }
+        let rules = """
+            dnslist zen zen.test 127.0.0.2-127.0.0.11
+            dnslist wl wl.test
+            set resolver \(server.address)
+            addr listed zen score 6
+            addr listed wl score -4
+            score >= 5 reject 550 "5.7.1 Score $score ($symbols)"
+
+            """
+        let file = try TemporaryRulesFile(rules)
+        let (process, smtpd, _) = try startLineServing(file)
+        try smtpd.report("link-connect", session: 1, parameters: "a|pass|192.0.2.99:1|192.0.2.1:25")
+        #expect(try smtpd.query("connect", session: 1, parameters: "a|192.0.2.99") == "filter-result|0000000000000001|0000000000001001|proceed")
+        #expect(
+            try smtpd.query("ehlo", session: 1, parameters: "x.example")
+                == "filter-result|0000000000000001|0000000000001002|reject|550 5.7.1 Score 6 (\(file.path):4(6))")
+        // Listed in both: 6 - 4 stays below 5.
+        try smtpd.report("link-connect", session: 2, parameters: "b|pass|192.0.2.98:1|192.0.2.1:25")
+        #expect(try smtpd.query("connect", session: 2, parameters: "b|192.0.2.98") == "filter-result|0000000000000002|0000000000001003|proceed")
+        #expect(try smtpd.query("ehlo", session: 2, parameters: "y.example") == "filter-result|0000000000000002|0000000000001004|proceed")
+        #expect(waitForLog(process, containing: "session 0000000000000001 helo"))
+        #expect(
+            process.stderrText.contains(
+                "notice: session 0000000000000001 helo \(file.path):6 reject 550 5.7.1 Score 6 (\(file.path):4(6)), matched \"x.example\", "
+                    + "score 6 (\(file.path):4(6))"))
+    }
+
+    @Test("line protocol: a message tagged on its final score is held and gets the score's headers at its top")
+    func taggedOnScore() throws {
+        let server = try NSDServer(zones: Self.zones)
+        defer { server.stop() }
+        let rules = """
+            dnslist zen zen.test 127.0.0.2-127.0.0.11
+            set resolver \(server.address)
+            addr listed zen score 4
+            header Subject /offer/i score 2
+            score >= 5 add-header "X-Spam-Score: $score"
+            score >= 5 junk
+
+            """
+        let (_, smtpd, registration) = try startLineServing(try TemporaryRulesFile(rules))
+        #expect(LineServeTests.filterPhases(registration) == LineServeTests.envelopePhases + ["data-line", "commit"])
+        try smtpd.report("link-connect", session: 3, parameters: "c|pass|192.0.2.99:1|192.0.2.1:25")
+        #expect(try smtpd.query("connect", session: 3, parameters: "c|192.0.2.99") == "filter-result|0000000000000003|0000000000001001|proceed")
+        let lines: [[UInt8]] = [Array("Subject: An offer".utf8), [], Array("body".utf8)]
+        #expect(try smtpd.message(lines, session: 3) == [Array("X-Spam: Yes".utf8), Array("X-Spam-Score: 6".utf8)] + lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: 3) == "filter-result|0000000000000003|0000000000001003|proceed")
+        // Below the threshold: the message comes back as it was.
+        let plain: [[UInt8]] = [Array("Subject: hello".utf8), [], Array("body".utf8)]
+        #expect(try smtpd.message(plain, session: 3) == plain + [[UInt8(ascii: ".")]])
+    }
+
     @Test("a session waiting for a slow list holds no other session's answer")
     func slowListHoldsNobody() throws {
         let slow = try ScriptedDNSServer { query in

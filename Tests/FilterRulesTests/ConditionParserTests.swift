@@ -14,6 +14,7 @@ private func shape(_ text: String) throws -> String {
             case .cidr(let block): return "\(term.stage):\(block)"
             case .list(let path, _): return "\(term.stage):file(\(path))"
             case .dnsList(let name, _): return "\(term.stage):\(term.isNegated ? "!" : "")listed(\(name))"
+            case .score(let comparison): return "score\(comparison)"
             }
         case .not(let operand): return "not(\(show(operand)))"
         case .and(let left, let right): return "and(\(show(left)),\(show(right)))"

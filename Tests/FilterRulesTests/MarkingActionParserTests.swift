@@ -48,10 +48,11 @@ struct MarkingActionParserTests {
         #expect(diagnostic(#"helo /x/ junk "text""#) == "r.conf:1:15: junk takes no reply text")
         #expect(
             diagnostic(#"helo /(x)/ reject "5.7.1 $x""#)
-                == "r.conf:1:26: '$' starts a capture reference in a text: write $0 (the whole match) to $9 (a group), $txt (a DNS list's text), or $$ for a dollar sign")
+                == "r.conf:1:26: '$' starts a capture reference in a text: write $0 (the whole match) to $9 (a group), $txt (a DNS list's text), $score, $symbols, or $$ for a dollar sign"
+        )
         #expect(
             diagnostic(#"helo /x/ frobnicate"#)
-                == "r.conf:1:10: unknown action 'frobnicate', expected accept, reject, tempfail, disconnect, junk, add-header or warn")
+                == "r.conf:1:10: unknown action 'frobnicate', expected accept, reject, tempfail, disconnect, junk, add-header, warn or score")
     }
 
     @Test func aTooLongHeaderIsRefused() {

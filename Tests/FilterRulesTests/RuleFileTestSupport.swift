@@ -36,8 +36,8 @@ func regexSource(_ rule: Rule) -> String? {
     return nil
 }
 
-let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, rdns"
-let actionList = "accept, reject, tempfail, disconnect, junk, add-header or warn"
+let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, score, rdns"
+let actionList = "accept, reject, tempfail, disconnect, junk, add-header, warn or score"
 let optionList =
     "fail-closed, scan-limit, match-limit, depth-limit, line-time-limit, message-time-limit, header-limit, allow-empty, mode, hold-limit, hold-total, "
     + "oversized-header, oversized-mime, resolver"

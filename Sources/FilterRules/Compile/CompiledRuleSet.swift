@@ -86,16 +86,19 @@ public final class CompiledRuleSet: Sendable {
             }
         }
         self.listsWantingText = wantingText
-        // A combined rule with a message term can become true at a message stage.
+        // A combined rule with a message term can become true at a message stage, and a
+        // tagging rule on the score is tried at the end of the message only.
         self.holdsMessages =
             file.options.holdLimit > 0 && file.options.holdTotal > 0
             && rules.contains { compiled in
-                guard compiled.rule.terms.contains(where: { $0.stage.isMessageStage }) else { return false }
+                guard compiled.rule.terms.contains(where: { $0.stage.isMessageStage }) || Self.tagsAtMessageEnd(compiled.rule)
+                else { return false }
                 if case .junk = compiled.rule.action { return true }
                 return compiled.rule.action.addsHeader
             }
         self.addsHeadersFromEnvelope = rules.contains { compiled in
             compiled.rule.action.addsHeader && compiled.rule.terms.contains { !$0.stage.isMessageStage }
+                && !Self.tagsAtMessageEnd(compiled.rule)
         }
     }
 
@@ -109,7 +112,15 @@ public final class CompiledRuleSet: Sendable {
     public func ruleCount(of stage: Stage) -> Int { matchers[stage]?.rules.count ?? 0 }
 
     /// Whether any rule looks at message data (the filter then routes data through itself).
-    public var hasMessageRules: Bool { rules.contains { $0.rule.terms.contains { $0.stage.isMessageStage } } }
+    public var hasMessageRules: Bool {
+        rules.contains { $0.rule.terms.contains { $0.stage.isMessageStage } || Self.tagsAtMessageEnd($0.rule) }
+    }
+
+    /// Whether `rule` tags (junk, add-header, warn, score) on the score: it is tried at the
+    /// end of the message only, with the final score (see CombinedRuleState).
+    static func tagsAtMessageEnd(_ rule: Rule) -> Bool {
+        !rule.action.isFinal && rule.terms.contains { $0.stage == .score }
+    }
 
     /// The DNS lists whose `listed` terms look up `stage`'s input, each once, in file order.
     public func dnsLists(at stage: Stage) -> [DNSList] { dnsListsByStage[stage] ?? [] }

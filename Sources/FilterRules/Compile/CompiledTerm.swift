@@ -18,6 +18,7 @@ public final class CompiledTerm: Sendable {
         case cidr(CIDRBlock)
         case list(ListMatcher)
         case dnsList(DNSList)
+        case score(ScoreComparison)
     }
 
     init(term: RuleTerm, predicate: Predicate) {
@@ -45,6 +46,9 @@ public final class CompiledTerm: Sendable {
             return block.contains(address) ? .match : .noMatch
         case .list(let list):
             return list.contains(valueBytes(subject), address: subject.address) ? .match : .noMatch
+        case .score(let comparison):
+            guard let score = subject.score else { return .noMatch }
+            return comparison.holds(for: score) ? .match : .noMatch
         case .dnsList(let list):
             // Looked up before the input's point (see MatchSubject.listings); a failed or
             // missing lookup is not a listing.

@@ -11,6 +11,8 @@ public struct MatchSubject: Sendable {
     /// For inputs that `listed` terms look up: the results by list name (nil for other
     /// inputs, such as message lines).
     public var listings: [String: DNSListResult]?
+    /// For `score` terms: the transaction's score at the point.
+    public var score: Score?
 
     /// The name and value offsets of a header line.
     public struct HeaderParts: Sendable, Equatable {

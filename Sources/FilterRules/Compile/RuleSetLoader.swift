@@ -114,24 +114,25 @@ public enum RuleSetLoader {
         if file.rules.isEmpty && !file.options.allowEmpty {
             return [RuleWarning(SourceLocation(file: file.path, line: 0, column: 0), noRulesWarning)]
         }
-        return file.rules.parallelMap { rule in
-            var warnings: [RuleWarning] = []
-            for term in rule.terms {
-                if case .regex(let source, let flags, _) = term.pattern,
-                    let shape = CatastrophicShape.find(in: source, flags: flags),
-                    let location = term.regexLocation(atUTF8Offset: shape.offset)
-                {
-                    warnings.append(RuleWarning(location, shape.message))
+        return ScoreReach.warnings(for: file.rules)
+            + file.rules.parallelMap { rule in
+                var warnings: [RuleWarning] = []
+                for term in rule.terms {
+                    if case .regex(let source, let flags, _) = term.pattern,
+                        let shape = CatastrophicShape.find(in: source, flags: flags),
+                        let location = term.regexLocation(atUTF8Offset: shape.offset)
+                    {
+                        warnings.append(RuleWarning(location, shape.message))
+                    }
                 }
-            }
-            if let reference = rule.template?.references.first, let why = emptyCaptureReason(rule) {
-                warnings.append(RuleWarning(reference.location, "$\(reference.group) is always empty here: \(why)"))
-            }
-            if rule.template?.usesListText == true, !rule.terms.contains(where: { $0.pattern.isDNSList && !$0.isNegated }) {
-                warnings.append(RuleWarning(rule.location, "$txt is always empty here: no term of the rule is 'listed NAME' (not negated)"))
-            }
-            return warnings
-        }.flatMap { $0 }
+                if let reference = rule.template?.references.first, let why = emptyCaptureReason(rule) {
+                    warnings.append(RuleWarning(reference.location, "$\(reference.group) is always empty here: \(why)"))
+                }
+                if rule.template?.usesListText == true, !rule.terms.contains(where: { $0.pattern.isDNSList && !$0.isNegated }) {
+                    warnings.append(RuleWarning(rule.location, "$txt is always empty here: no term of the rule is 'listed NAME' (not negated)"))
+                }
+                return warnings
+            }.flatMap { $0 }
     }
 
     /// Why the rule's captures are always empty (a negated rule, an address block), nil
@@ -220,6 +221,8 @@ public enum RuleSetLoader {
         dnsLists: [String: DNSList] = [:]
     ) -> Result<CompiledTerm, RulesFileError> {
         switch term.pattern {
+        case .score(let comparison):
+            return .success(CompiledTerm(term: term, predicate: .score(comparison)))
         case .dnsList(let name, let location):
             guard let list = dnsLists[name] else { return .failure(RulesFileError([DNSListCheck.undeclared(name, at: location)])) }
             return .success(CompiledTerm(term: term, predicate: .dnsList(list)))

@@ -47,6 +47,9 @@ final class CombinedRuleState {
     private let termsByStage: [Stage: [(rule: Int, term: Int)]]
     /// The rules with a term of each stage, in file order.
     private let rulesByStage: [Stage: [Int]]
+    /// Rules with a score term that tag rather than decide (junk, add-header, warn, score):
+    /// tried at the end of the message only, with the final score.
+    private let atMessageEndOnly: Set<Int>
     private var sequence = 0
 
     /// The state of a new session under `rules` (the rule set's combined rules).
@@ -73,6 +76,10 @@ final class CombinedRuleState {
         }
         termsByStage = byStage
         self.rulesByStage = rulesByStage
+        atMessageEndOnly = Set(
+            rules.indices.filter { r in
+                !rules[r].isFinal && (rules[r].combined?.terms ?? []).contains { $0.stage == .score }
+            })
     }
 
     /// Whether there are combined rules at all.
@@ -120,18 +127,26 @@ final class CombinedRuleState {
         return firings(fresh: fresh, before: before, input: input, transactional: transactional)
     }
 
-    /// The end of the message: message terms not made true by a line become false.
-    func endOfMessage(shown input: MatchedInput) -> [Firing] {
+    /// The end of the message: message terms not made true by a line become false, and
+    /// score terms see `score`, the final one (every score term's rule may fire again).
+    func endOfMessage(shown input: MatchedInput, score: Score? = nil, scratch: MatchScratch) -> [Firing] {
         guard !rules.isEmpty else { return [] }
+        for (r, t) in termsByStage[.score] ?? [] { values[base[r] + t] = nil }
         let before = values
         var fresh: Set<Stage> = []
+        if let score, termsByStage[.score] != nil {
+            var subject = MatchSubject(bytes: [])
+            subject.score = score
+            set(.score, subject, scratch: scratch, onLimit: { _, _ in })
+            fresh.insert(.score)
+        }
         for stage in Stage.allCases where stage.isMessageStage {
             for (r, t) in termsByStage[stage] ?? [] where values[base[r] + t] == nil {
                 values[base[r] + t] = false
                 fresh.insert(stage)
             }
         }
-        return firings(fresh: fresh, before: before, input: input, transactional: true)
+        return firings(fresh: fresh, before: before, input: input, transactional: true, atMessageEnd: true)
     }
 
     /// The recipient decided last was accepted: its rcpt terms count for the transaction.
@@ -201,7 +216,9 @@ final class CombinedRuleState {
         }
     }
 
-    private func firings(fresh: Set<Stage>, before: [Bool?], input: MatchedInput, transactional: Bool) -> [Firing] {
+    private func firings(
+        fresh: Set<Stage>, before: [Bool?], input: MatchedInput, transactional: Bool, atMessageEnd: Bool = false
+    ) -> [Firing] {
         let affected: [Int]
         if fresh.count == 1, let stage = fresh.first {
             affected = rulesByStage[stage] ?? []
@@ -209,7 +226,7 @@ final class CombinedRuleState {
             affected = Set(fresh.flatMap { rulesByStage[$0] ?? [] }).sorted()
         }
         var result: [Firing] = []
-        for r in affected where !firedInTransaction.contains(r) {
+        for r in affected where !firedInTransaction.contains(r) && (atMessageEnd || !atMessageEndOnly.contains(r)) {
             let rule = rules[r], combined = rule.combined!, at = base[r]
             guard combined.expression.value({ values[at + $0] }) == true else { continue }
             // Before this point: its new terms as they were (unknown, or a message term's

@@ -37,6 +37,9 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
     /// For the end of the message: what the rules add to it (from every stage of the
     /// session, the transaction and the message); nil for other steps and when nothing is added.
     public var edits: MessageEdits?
+    /// The transaction's score when the decision was made, for rules files with `score`
+    /// rules (nil otherwise).
+    public var score: ScoreSheet?
 
     /// Creates a decision.
     public init(

@@ -1,5 +1,5 @@
-/// A rule that matched without deciding: `junk`, `add-header` or `warn` (evaluation went on
-/// with the next rule).
+/// A rule that matched without deciding: `junk`, `add-header`, `warn` or `score`
+/// (evaluation went on with the next rule).
 public struct RuleMark: Hashable, Sendable, CustomStringConvertible {
     /// What the rule does to the message.
     public enum Kind: Hashable, Sendable {
@@ -9,6 +9,8 @@ public struct RuleMark: Hashable, Sendable, CustomStringConvertible {
         case header(String)
         /// Only logged.
         case warn
+        /// These points are added to the transaction's score.
+        case score(Score)
     }
 
     /// What the rule does.
@@ -31,6 +33,7 @@ public struct RuleMark: Hashable, Sendable, CustomStringConvertible {
         case .junk: return "junk"
         case .header(let line): return "add-header \"\(line)\""
         case .warn: return "warn"
+        case .score(let points): return "score \(points)"
         }
     }
 }

@@ -65,6 +65,16 @@ public final class SessionEvaluator {
     let combined: CombinedRuleState
     /// The DNS list results for the next input of each stage (see ``setListings(_:for:)``).
     private var listings: [Stage: [String: DNSListResult]] = [:]
+    /// Points of `score` rules at session stages (connect, addr, helo, auth, tls, fcrdns):
+    /// they count for every transaction of the session.
+    private var sessionScore = ScoreSheet()
+    /// Points of `score` rules of the current transaction (mail, rcpt, the message).
+    private var transactionScore = ScoreSheet()
+    /// Whether the rules score at all (decisions carry the score then).
+    private let usesScores: Bool
+
+    /// The transaction's score so far: the session's points, then the transaction's.
+    public var score: ScoreSheet { sessionScore.merged(with: transactionScore) }
 
     /// Starts evaluating a session with `ruleSet`.
     public init(ruleSet: CompiledRuleSet) {
@@ -75,6 +85,18 @@ public final class SessionEvaluator {
         self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
         self.stages = ruleSet.stageEvaluations
+        self.usesScores = ruleSet.rules.contains { rule in
+            if case .score = rule.rule.action { return true }
+            return rule.rule.terms.contains { $0.stage == .score }
+        }
+    }
+
+    /// The score as the input of score terms, when there are any.
+    private var scoreInputs: [(stage: Stage, subject: MatchSubject)] {
+        guard combined.hasTerms(of: .score) else { return [] }
+        var subject = MatchSubject(bytes: [])
+        subject.score = score.total
+        return [(.score, subject)]
     }
 
     // MARK: DNS lists
@@ -107,7 +129,7 @@ public final class SessionEvaluator {
         let host = listed(MatchSubject(text: hostname), .connect)
         let client = address.map { listed(MatchSubject(address: $0), .addr) }
         let firings = combinedPoint(
-            [(.connect, host), (.fcrdns, MatchSubject(text: fcrdns))] + (client.map { [(.addr, $0)] } ?? []),
+            [(.connect, host), (.fcrdns, MatchSubject(text: fcrdns))] + (client.map { [(.addr, $0)] } ?? []) + scoreInputs,
             shown: MatchedInput(stage: .connect, bytes: host.bytes), transactional: false)
         var addr: Decision?
         if let client {
@@ -129,7 +151,8 @@ public final class SessionEvaluator {
     public func helo(_ name: String) -> Decision {
         if let early = preempted() { return early }
         let subject = listed(MatchSubject(text: name), .helo)
-        let firings = combinedPoint([(.helo, subject)], shown: MatchedInput(stage: .helo, bytes: subject.bytes), transactional: false)
+        let firings = combinedPoint(
+            [(.helo, subject)] + scoreInputs, shown: MatchedInput(stage: .helo, bytes: subject.bytes), transactional: false)
         return evaluateEnvelope(.helo, subject, firings: firings)
     }
 
@@ -141,7 +164,8 @@ public final class SessionEvaluator {
         if let early = preempted() { return early }
         combined.finalizeFacts()
         let subject = listed(MatchSubject(text: address), .mail)
-        let firings = combinedPoint([(.mail, subject)], shown: MatchedInput(stage: .mail, bytes: subject.bytes), transactional: true)
+        let firings = combinedPoint(
+            [(.mail, subject)] + scoreInputs, shown: MatchedInput(stage: .mail, bytes: subject.bytes), transactional: true)
         return evaluateEnvelope(.mail, subject, firings: firings)
     }
 
@@ -149,7 +173,8 @@ public final class SessionEvaluator {
     public func rcpt(_ address: String) -> Decision {
         if let early = preempted() { return early }
         let subject = MatchSubject(text: address)
-        let firings = combinedPoint([(.rcpt, subject)], shown: MatchedInput(stage: .rcpt, bytes: subject.bytes), transactional: false)
+        let firings = combinedPoint(
+            [(.rcpt, subject)] + scoreInputs, shown: MatchedInput(stage: .rcpt, bytes: subject.bytes), transactional: false)
         let decision = evaluateEnvelope(.rcpt, subject, firings: firings)
         if decision.isAccept { combined.recipientAccepted() }
         return decision
@@ -260,12 +285,13 @@ public final class SessionEvaluator {
         if message.verdict == nil, preempted() == nil, !combined.isEmpty {
             // Combined rules that become true only now that the message's terms are final
             // (a message term no line made true is false at the end).
-            let firings = combined.endOfMessage(shown: MatchedInput(stage: .dataline, bytes: [], messageLine: message.lineCount))
+            let firings = combined.endOfMessage(
+                shown: MatchedInput(stage: .dataline, bytes: [], messageLine: message.lineCount), score: score.total, scratch: scratch)
             if !firings.isEmpty {
                 let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
                 if let outcome = end.run(
                     MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
-                    firings: firings, onLimit: limitHit)
+                    firings: firings, score: score, onLimit: limitHit)
                 {
                     record(outcome, stage: .dataline, line: nil)
                 }
@@ -276,6 +302,7 @@ public final class SessionEvaluator {
         lineBytes = []
         var decision = preempted() ?? scan.verdict ?? Decision(verdict: .accept, withheld: scan.withheld)
         decision.marks = scan.marks
+        if usesScores { decision.score = score }
         let edits = envelopeEdits.merged(with: scan.edits)
         if decision.isAccept, !edits.isEmpty { decision.edits = edits }
         if decision.verdict == .disconnect { closed = decision }
@@ -292,6 +319,7 @@ public final class SessionEvaluator {
         factsForNextTransaction.removeAll()
         transactionAccepted = nil
         transactionEdits = MessageEdits()
+        transactionScore = ScoreSheet()
         combined.transactionEnded()
     }
 
@@ -347,6 +375,7 @@ public final class SessionEvaluator {
         if let line { decision.matchedInput?.messageLine = line }
         for (index, var mark) in zip(outcome.markedIndexes, decision.marks) {
             if let line { mark.matchedInput.messageLine = line }
+            if case .score(let points) = mark.kind { transactionScore.add(points, from: mark.rule.location.fileAndLine) }
             message.marks.append(mark)
             message.markedRules.insert(index)
             message.edits.add(mark, origin: .content)
@@ -407,13 +436,27 @@ public final class SessionEvaluator {
         _ stage: Stage, _ subject: MatchSubject,
         firings: [CombinedRuleState.Firing] = []
     ) -> Decision {
-        guard stages[stage] != nil || !firings.isEmpty else { return .accept }
+        guard stages[stage] != nil || !firings.isEmpty else {
+            var accepted = Decision.accept
+            if usesScores { accepted.score = score }
+            return accepted
+        }
         let evaluation = evaluation(for: stage)
-        let decision = withinTimeLimits(message: false) {
-            evaluation.run(subject, scratch: scratch, firings: firings, onLimit: limitHit)?.decision ?? .accept
+        let current = usesScores ? score : nil
+        var decision = withinTimeLimits(message: false) {
+            evaluation.run(subject, scratch: scratch, firings: firings, score: current, onLimit: limitHit)?.decision ?? .accept
         }
         if decision.isAccept {
             for mark in decision.marks {
+                if case .score(let points) = mark.kind {
+                    let symbol = mark.rule.location.fileAndLine
+                    if stage == .rcpt || stage == .mail {
+                        transactionScore.add(points, from: symbol)
+                    } else {
+                        sessionScore.add(points, from: symbol)
+                    }
+                    continue
+                }
                 // smtpd keeps a junk result given before MAIL's transaction exists for the
                 // whole session; filter-rules scopes junk the same way on both protocols.
                 let junkForSession = mark.kind == .junk && stage != .rcpt
@@ -426,6 +469,7 @@ public final class SessionEvaluator {
         }
         if let rule = decision.rule { recordAcceptScope(of: rule) }
         if decision.verdict == .disconnect { closed = decision }
+        if usesScores { decision.score = score }
         return decision
     }
 

@@ -49,7 +49,7 @@ final class StageEvaluation: Sendable {
     /// nothing to record.
     func run(
         _ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
-        firings: [CombinedRuleState.Firing] = [], onLimit: (Rule, String) -> Void
+        firings: [CombinedRuleState.Firing] = [], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void
     ) -> Outcome? {
         // The common case, most message lines: no combined rule fired and no plain rule
         // matches nor hit a limit. It is answered before anything below is set up.
@@ -58,7 +58,7 @@ final class StageEvaluation: Sendable {
         if firings.isEmpty, first.map({ $0.rule == nil && $0.limitFailures.isEmpty }) ?? true {
             return nil
         }
-        return run(subject, first: first, scratch: scratch, skipping: skipping, firings: firings, onLimit: onLimit)
+        return run(subject, first: first, scratch: scratch, skipping: skipping, firings: firings, score: score, onLimit: onLimit)
     }
 
     /// The first plain match of `subject` when there is something to record, nil in the
@@ -77,7 +77,7 @@ final class StageEvaluation: Sendable {
     /// nil without plain rules) is known.
     func run(
         _ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
-        firings: [CombinedRuleState.Firing], onLimit: (Rule, String) -> Void
+        firings: [CombinedRuleState.Firing], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void
     ) -> Outcome {
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
@@ -151,7 +151,8 @@ final class StageEvaluation: Sendable {
                 switch rule.action {
                 case .junk: kind = .junk
                 case .addHeader(let line):
-                    kind = .header(expandHeader(line, compiled, candidate.captureSource, candidate.listText, scratch))
+                    kind = .header(expandHeader(line, compiled, candidate.captureSource, candidate.listText, score, scratch))
+                case .score(let points): kind = .score(points)
                 default: kind = .warn
                 }
                 marks.append(RuleMark(kind: kind, rule: rule, matchedInput: candidate.input))
@@ -167,7 +168,7 @@ final class StageEvaluation: Sendable {
             default: verdict = .disconnect
             }
             let decision = Decision(
-                verdict: verdict, reply: expandReply(compiled, candidate.captureSource, candidate.listText, scratch), rule: rule,
+                verdict: verdict, reply: expandReply(compiled, candidate.captureSource, candidate.listText, score, scratch), rule: rule,
                 matchedInput: candidate.input)
             if let decided = refuse(decision) { return finish(decided, marks, withheld, &outcome) }
         }
@@ -188,7 +189,7 @@ final class StageEvaluation: Sendable {
     /// combined rule's default text is that of the stage it decides at.
     private func expandReply(
         _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?, _ listText: String?,
-        _ scratch: MatchScratch
+        _ score: ScoreSheet?, _ scratch: MatchScratch
     ) -> Reply? {
         let rule = compiled.rule
         guard var reply = rule.reply else { return nil }
@@ -198,26 +199,27 @@ final class StageEvaluation: Sendable {
             reply.text = atStage.text
         }
         guard let template = rule.template else { return reply }
-        reply.text = CapturedText.cut(expand(template, compiled, source, listText, scratch), to: CapturedText.maximumReplyText)
+        reply.text = CapturedText.cut(expand(template, compiled, source, listText, score, scratch), to: CapturedText.maximumReplyText)
         return reply
     }
 
     /// The add-header line with its captures expanded (sanitised, cut to a header line).
     private func expandHeader(
         _ line: String, _ compiled: CompiledRule, _ source: (term: CompiledTerm, subject: MatchSubject)?,
-        _ listText: String?, _ scratch: MatchScratch
+        _ listText: String?, _ score: ScoreSheet?, _ scratch: MatchScratch
     ) -> String {
         guard let template = compiled.rule.template else { return line }
-        return CapturedText.cut(expand(template, compiled, source, listText, scratch), to: HeaderLineCheck.maximumLength)
+        return CapturedText.cut(expand(template, compiled, source, listText, score, scratch), to: HeaderLineCheck.maximumLength)
     }
 
     private func expand(
         _ template: CaptureTemplate, _ compiled: CompiledRule,
-        _ source: (term: CompiledTerm, subject: MatchSubject)?, _ listText: String?, _ scratch: MatchScratch
+        _ source: (term: CompiledTerm, subject: MatchSubject)?, _ listText: String?, _ score: ScoreSheet?,
+        _ scratch: MatchScratch
     ) -> String {
         let groups = compiled.captureTemplate == nil ? nil : source.flatMap { $0.term.captures(in: $0.subject, scratch: scratch) }
         // The list's text is the list's, not the sender's, but sanitised all the same.
-        return template.expand(listText: listText.map { CapturedText.sanitised(Array($0.utf8)) }) { group in
+        return template.expand(listText: listText.map { CapturedText.sanitised(Array($0.utf8)) }, score: score) { group in
             guard let groups, group < groups.count, let bytes = groups[group] else { return nil }
             return CapturedText.sanitised(bytes)
         }

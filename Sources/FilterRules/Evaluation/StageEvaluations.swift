@@ -47,6 +47,7 @@ extension Stage {
         case .auth: 10
         case .tls: 11
         case .fcrdns: 12
+        case .score: 13
         }
     }
 }

@@ -67,7 +67,7 @@ enum LineShape: Equatable {
     }
 
     /// The action words of the rules format, lower case.
-    static let actionWords: Set<String> = ["accept", "reject", "tempfail", "disconnect", "junk", "add-header", "warn"]
+    static let actionWords: Set<String> = ["accept", "reject", "tempfail", "disconnect", "junk", "add-header", "warn", "score"]
 
     /// The shape of `line`; `continued` when it ends in (or, joined, ended in) a continuation backslash.
     init(_ line: [Character], continued: Bool) {
@@ -95,6 +95,10 @@ enum LineShape: Equatable {
         }
         guard let stage = Stage.named(keyword) else {
             self = .neither
+            return
+        }
+        if stage == .score {
+            self = .rules(.condition)
             return
         }
         func text(_ index: Int) -> String? {

@@ -129,6 +129,9 @@ extension RulesParser {
         }
         let expected = stage == .addr ? "a /regex/ or an address block" : "a /regex/"
         guard cursor < tokens.count else { return try stop(line, line.characters.count, "expected \(expected)") }
+        if stage == .score {
+            return try parseScoreTerm(tokens, &cursor, line, first: first, negated: negated, &parsed)
+        }
         if tokens[cursor].word?.lowercased() == "listed" {
             return try parseListed(tokens, &cursor, line, stage: stage, first: first, negated: negated, headerName: headerName, &parsed)
         }
@@ -185,6 +188,27 @@ extension RulesParser {
         return RuleTerm(
             location: location, stage: stage, headerName: headerName, isNegated: negated, pattern: pattern,
             regexContinuations: continuations)
+    }
+
+    /// `score OP N` (`>=`, `>`, `<`, `<=`): a score term.
+    private mutating func parseScoreTerm(
+        _ tokens: [RuleToken], _ cursor: inout Int, _ line: LogicalLine, first: RuleToken, negated: Bool,
+        _ parsed: inout ParsedCondition
+    ) throws(ConditionStop) -> RuleTerm {
+        let operators = ScoreComparison.Operator.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let word = tokens[cursor].word, let op = ScoreComparison.Operator(rawValue: word) else {
+            return try stop(line, tokens[cursor].offset, "expected a comparison after score (\(operators)), e.g. score >= 5")
+        }
+        cursor += 1
+        guard cursor < tokens.count, let number = tokens[cursor].word, let threshold = Score(number) else {
+            return try stop(
+                line, cursor < tokens.count ? tokens[cursor].offset : line.characters.count,
+                "expected a number after score \(word), e.g. score \(word) 5 or score \(word) -1.5")
+        }
+        parsed.lastPatternToken = tokens[cursor]
+        cursor += 1
+        return RuleTerm(
+            location: line.location(at: first.offset), stage: .score, isNegated: negated, pattern: .score(ScoreComparison(op, threshold)))
     }
 
     /// `listed NAME` after a stage (and its `!`): a DNS list term.

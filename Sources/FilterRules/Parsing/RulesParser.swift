@@ -95,9 +95,9 @@ struct RulesParser {
         let stage = firstTerm.stage
         let patternToken = parsed.lastPatternToken!
         let isPlain: Bool
-        // A session fact or a DNS list is decided as a combined rule: the plain matchers
-        // read regexes, address blocks and list files only.
-        if case .term(let term) = expression, !term.stage.isSessionFact, !term.pattern.isDNSList {
+        // A session fact, a DNS list or a score is decided as a combined rule: the plain
+        // matchers read regexes, address blocks and list files only.
+        if case .term(let term) = expression, !term.stage.isSessionFact, !term.pattern.isDNSList, term.stage != .score {
             isPlain = true
         } else {
             isPlain = false
@@ -119,6 +119,13 @@ struct RulesParser {
         case "disconnect": action = .disconnect
         case "junk": action = .junk
         case "warn": action = .warn
+        case "score":
+            guard cursor < tokens.count, let word = tokens[cursor].word, let points = Score(word) else {
+                let at = cursor < tokens.count ? tokens[cursor].offset : line.characters.count
+                return error(line, at, "expected the points after score, e.g. score 2.5 or score -3 (at most 3 decimals)")
+            }
+            action = .score(points)
+            cursor += 1
         case "add-header":
             guard cursor < tokens.count, case .quoted(let text) = tokens[cursor].kind else {
                 let at = cursor < tokens.count ? tokens[cursor].offset : line.characters.count
@@ -216,7 +223,7 @@ struct RulesParser {
     }
 
     /// The actions, as error messages list them.
-    static let actionList = "accept, reject, tempfail, disconnect, junk, add-header or warn"
+    static let actionList = "accept, reject, tempfail, disconnect, junk, add-header, warn or score"
 
     /// The action's keyword, for messages.
     static func word(of action: RuleAction) -> String {

@@ -15,6 +15,10 @@ public struct CaptureTemplate: Hashable, Sendable {
         case group(Int)
         /// `$txt`: the TXT record of the listing that made the rule true.
         case listText
+        /// `$score`: the transaction's score.
+        case score
+        /// `$symbols`: the rules that scored and their points.
+        case symbols
     }
 
     /// A `$N` in the text, with where it was written.
@@ -44,7 +48,7 @@ public struct CaptureTemplate: Hashable, Sendable {
     /// What a lone `$` is told.
     static let loneDollar =
         "'$' starts a capture reference in a text: write $0 (the whole match) to $9 "
-        + "(a group), $txt (a DNS list's text), or $$ for a dollar sign"
+        + "(a group), $txt (a DNS list's text), $score, $symbols, or $$ for a dollar sign"
 
     /// Parses the quoted token whose characters (opening quote included) start at `start`
     /// of `line`; `location` turns a line offset into a file position. Escapes are those of
@@ -75,10 +79,12 @@ public struct CaptureTemplate: Hashable, Sendable {
                     index += 2
                     continue
                 }
-                if index + 3 < line.count, String(line[index + 1...index + 3]) == "txt" {
+                if let (word, piece) = [("symbols", Piece.symbols), ("score", .score), ("txt", .listText)].first(where: { word, _ in
+                    index + word.count < line.count && String(line[index + 1...index + word.count]) == word
+                }) {
                     flush()
-                    pieces.append(.listText)
-                    index += 4
+                    pieces.append(piece)
+                    index += 1 + word.count
                     continue
                 }
                 if let next, let digit = next.wholeNumberValue, next.isASCII {
@@ -99,13 +105,15 @@ public struct CaptureTemplate: Hashable, Sendable {
 
     /// The text with every reference replaced by what `captured(N)` gives and `$txt` by
     /// `listText` (both already sanitised by the caller); nil gives nothing.
-    public func expand(listText: String? = nil, _ captured: (Int) -> String?) -> String {
+    public func expand(listText: String? = nil, score: ScoreSheet? = nil, _ captured: (Int) -> String?) -> String {
         var text = ""
         for piece in pieces {
             switch piece {
             case .literal(let literal): text += literal
             case .group(let group): text += captured(group) ?? ""
             case .listText: text += listText ?? ""
+            case .score: text += (score?.total ?? .zero).description
+            case .symbols: text += score?.symbols ?? ""
             }
         }
         return text

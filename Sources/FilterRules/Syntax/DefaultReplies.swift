@@ -3,13 +3,13 @@ public enum DefaultReplies {
     /// The default reply of `action` at `stage` (nil for accept).
     public static func reply(for action: RuleAction, at stage: Stage) -> Reply? {
         switch action {
-        case .accept, .junk, .addHeader, .warn: return nil
+        case .accept, .junk, .addHeader, .warn, .score: return nil
         case .tempfail: return Reply(code: 451, text: "4.7.1 Temporarily refused by policy, try again later")
         case .disconnect: return Reply(code: 421, text: "4.7.0 Closing connection by policy")
         case .reject:
             switch stage {
             case .connect, .addr, .fcrdns: return Reply(code: 554, text: "5.7.1 Connection refused by policy")
-            case .auth, .tls: return Reply(code: 550, text: "5.7.1 Refused by policy")
+            case .auth, .tls, .score: return Reply(code: 550, text: "5.7.1 Refused by policy")
             case .helo: return Reply(code: 550, text: "5.7.1 HELO/EHLO rejected by policy")
             case .mail: return Reply(code: 550, text: "5.7.1 Sender rejected by policy")
             case .rcpt: return Reply(code: 550, text: "5.7.1 Recipient rejected by policy")

@@ -11,6 +11,8 @@ public enum RulePattern: Hashable, Sendable {
     case list(path: String, location: SourceLocation)
     /// A DNS list (`listed NAME`): the declared list's name, `location` where the name is.
     case dnsList(name: String, location: SourceLocation)
+    /// A score comparison (`score >= N`).
+    case score(ScoreComparison)
 
     /// Whether it is a DNS list.
     public var isDNSList: Bool {

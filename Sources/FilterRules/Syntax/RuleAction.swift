@@ -15,13 +15,15 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
     case addHeader(String)
     /// Log the match and change nothing; evaluation goes on with the next rule.
     case warn
+    /// Add these points to the transaction's score; evaluation goes on with the next rule.
+    case score(Score)
 
     /// Whether the action ends the stage's evaluation (accept, reject, tempfail,
     /// disconnect); junk, add-header and warn let the next rules be tried.
     public var isFinal: Bool {
         switch self {
         case .accept, .reject, .tempfail, .disconnect: return true
-        case .junk, .addHeader, .warn: return false
+        case .junk, .addHeader, .warn, .score: return false
         }
     }
 
@@ -51,13 +53,14 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
         case .junk: return "junk"
         case .addHeader(let line): return "add-header \"\(line)\""
         case .warn: return "warn"
+        case .score(let points): return "score \(points)"
         }
     }
 
     /// The SMTP codes the action allows.
     public var allowedCodes: ClosedRange<Int>? {
         switch self {
-        case .accept, .junk, .addHeader, .warn: return nil
+        case .accept, .junk, .addHeader, .warn, .score: return nil
         case .reject: return 500...599
         case .tempfail: return 400...499
         case .disconnect: return 400...599

@@ -29,6 +29,9 @@ public enum Stage: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     /// The forward-confirmed reverse DNS result of `link-connect`: `pass`, `fail` or
     /// `error`; known at connect.
     case fcrdns
+    /// The transaction's score (`score >= N`): the points of the `score` rules that matched
+    /// at earlier points; tried at every point (see filter-rules.conf(5), SCORES).
+    case score
 
     /// The stage keyword.
     public var description: String { rawValue }

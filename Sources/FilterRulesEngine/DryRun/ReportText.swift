@@ -48,6 +48,7 @@ extension StepReport {
         for header in addedHeaders { line += "  (adds \"\(header)\")" }
         for limit in regexLimits { line += "  (regex limit: \(limit))" }
         for lookup in dnsLookups { line += "  (\(lookup))" }
+        if let score { line += "  (score now \(score))" }
         return line
     }
 
@@ -73,6 +74,7 @@ extension StepReport {
         case .auth: return "authenticated user"
         case .tls: return "TLS"
         case .fcrdns: return "FCrDNS result"
+        case .score: return "score"
         case .header, .body, .dataline, .attachment, .mimetype:
             guard let line else { return "smtpd's Received header" }
             return stage == Stage.dataline.rawValue ? "line \(line)" : "\(stage) line \(line)"

@@ -30,6 +30,9 @@ public struct StepReport: Sendable, Encodable {
     /// For the message: the header lines the filter adds at its top (`X-Spam: Yes` first
     /// when it is junk).
     public var addedHeaders: [String] = []
+    /// The transaction's score at the step and the rules it came from, e.g.
+    /// `11.5 (rules:5(6), rules:6(3), rules:7(2.5))`, for rules files that score.
+    public var score: String?
     /// The DNS list lookups of the step and their results, e.g.
     /// `addr listed zen: listed (127.0.0.2)`.
     public var dnsLookups: [String] = []

@@ -173,6 +173,7 @@ public struct TranscriptReplayer {
                     text: withheld.reply?.text, rule: withheld.rule?.location.fileAndLine)
             }
             report.marks = decision.marks.map { "\($0) (\($0.rule.location.fileAndLine))" }
+            report.score = decision.score?.description
             report.addedHeaders = decision.edits?.headerLines() ?? []
         case .notReached(let why):
             report.note = why

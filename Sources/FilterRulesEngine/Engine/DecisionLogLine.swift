@@ -36,10 +36,11 @@ public enum DecisionLogLine {
         if let input = decision.matchedInput {
             line += "\(decision.rule == nil ? ", on" : ", matched") \(InputExcerpt(input.bytes).quoted)"
         }
+        if let score = decision.score { line += ", score \(score)" }
         return line
     }
 
-    /// The line of a junk, add-header or warn match:
+    /// The line of a junk, add-header, warn or score match:
     ///
     ///     session 0a1b2c3d4e5f6071 body rules.conf:7 add-header "X-Offer: bit.ly", matched "see bit.ly/x"
     public static func text(session: UInt64, mark: RuleMark) -> String {
