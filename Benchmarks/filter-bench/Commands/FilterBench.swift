@@ -16,7 +16,7 @@ struct FilterBench: ParsableCommand {
             PipeCommand.self, RulesCommand.self, CompileCommand.self, LineCommand.self,
             PrefilterCommand.self, HoldCommand.self, EnvelopeCommand.self, BurstCommand.self,
             ReloadCommand.self, ReloadBurstCommand.self, RobustCommand.self, ColdCommand.self, ReloadOneCommand.self,
-            EvaluateCommand.self, ConditionsCommand.self, MIMECommand.self, LimitsCommand.self,
+            EvaluateCommand.self, ConditionsCommand.self, MIMECommand.self, LimitsCommand.self, DNSCommand.self,
         ],
         defaultSubcommand: PipeCommand.self
     )
