@@ -49,6 +49,35 @@ extension FilterRulesInteropTests {
             }
         }
 
+        @Test("a score from two lists and a header rule junks the message: smtpd delivers it with the filter's headers")
+        func scoreJunks() throws {
+            let server = try NSDServer(zones: ["zen.test": Self.zone("zen.test", code: "127.0.0.2"), "bl2.test": Self.zone("bl2.test", code: "127.0.0.3")])
+            defer { server.stop() }
+            let rules = """
+                dnslist zen zen.test 127.0.0.2-127.0.0.11
+                dnslist other bl2.test
+                set resolver \(server.address)
+                addr listed zen score 3
+                addr listed other score 1.5
+                header Subject /interop score/ score 1
+                score >= 10 reject
+                score >= 5 add-header "X-Spam-Score: $score"
+                score >= 5 junk
+
+                """
+            try withRealSMTPD(rules: rules) { smtpd in
+                let message = InteropMessage.sample(subject: "interop score")
+                let transcript = try smtpd.session(SMTPSessionPlan(message: message.bytes))
+                #expect(transcript.refusal == nil && transcript.reply(at: "message")?.code == 250, "\(transcript)\n\(smtpd.logTail())")
+                let delivered = try #require(smtpd.waitForDelivery(containing: message.marker), "not delivered\n\(smtpd.logTail())")
+                let text = String(decoding: delivered, as: UTF8.self)
+                #expect(text.contains("\nX-Spam: Yes\n") || text.hasPrefix("X-Spam: Yes\n"), "\(text)")
+                #expect(text.contains("X-Spam-Score: 5.5\n"), "\(text)")
+                // The message itself is intact after the added headers.
+                #expect(text.contains(String(decoding: message.bytes, as: UTF8.self)), "\(text)")
+            }
+        }
+
         @Test("with the DNS server silent, mail still flows once the lookup times out")
         func silentServer() throws {
             let silent = try ScriptedDNSServer { _ in .silence }

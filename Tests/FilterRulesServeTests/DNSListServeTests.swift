@@ -133,6 +133,33 @@ struct DNSListServeTests {
         #expect(try smtpd.message(plain, session: 3) == plain + [[UInt8(ascii: ".")]])
     }
 
+    @Test("1,000 sessions connect at once, each needing a lookup: every one answered once, the listed ones refused")
+    func thousandSessions() throws {
+        let server = try NSDServer(zones: Self.zones)
+        defer { server.stop() }
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules(resolver: server.address)))
+        var expected: [UInt64: String] = [:]
+        for index in 0..<1_000 {
+            let session = UInt64(0x1000 + index)
+            // Every 100th session comes from the listed 192.0.2.99; the others from addresses nsd does not know.
+            let address = index % 100 == 0 ? "192.0.2.99" : "198.51.\(100 + index / 250).\(index % 250 + 1)"
+            try smtpd.report("link-connect", session: session, parameters: "c|pass|\(address):1|192.0.2.1:25")
+            let token = UInt64(0x5000 + index)
+            try smtpd.request("connect", session: session, token: token, parameters: Array("c|\(address)".utf8))
+            let head = "filter-result|\(LineDaemonDouble.hex(session))|\(LineDaemonDouble.hex(token))|"
+            expected[token] = head + (index % 100 == 0 ? "reject|554 5.7.1 Listed in zen, see https://check.zen.test/query/ip/192.0.2.99" : "proceed")
+        }
+        var answered: [UInt64: String] = [:]
+        for _ in 0..<1_000 {
+            let line = try smtpd.receiveLine(timeout: 20)
+            let fields = line.split(separator: "|")
+            let token = try #require(fields.count >= 4 ? UInt64(fields[2], radix: 16) : nil, "\(line)")
+            #expect(answered[token] == nil, "answered twice: \(line)")
+            answered[token] = line
+        }
+        #expect(answered == expected)
+    }
+
     @Test("a session waiting for a slow list holds no other session's answer")
     func slowListHoldsNobody() throws {
         let slow = try ScriptedDNSServer { query in
