@@ -6,12 +6,16 @@ public struct DNSList: Hashable, Sendable, CustomStringConvertible {
     public let zone: String
     /// Which answers count as listed.
     public let codes: DNSListCodes
+    /// Whether a step whose `listed` term on this list cannot be decided (the lookup timed
+    /// out or failed) is answered tempfail, rather than the term being false.
+    public let tempfailsOnFailure: Bool
 
     /// A list `name` in `zone` whose answers count as `codes` say.
-    public init(name: String, zone: String, codes: DNSListCodes = .loopbackBlock) {
+    public init(name: String, zone: String, codes: DNSListCodes = .loopbackBlock, tempfailsOnFailure: Bool = false) {
         self.name = name
         self.zone = zone.lowercased()
         self.codes = codes
+        self.tempfailsOnFailure = tempfailsOnFailure
     }
 
     /// `NAME (ZONE)`.

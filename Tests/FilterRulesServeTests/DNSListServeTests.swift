@@ -182,6 +182,25 @@ struct DNSListServeTests {
         #expect(secondAfter >= 0.7, "answered after \(secondAfter) s, before the lookups")
     }
 
+    @Test("on-failure tempfail: with the DNS server silent the step is answered 451 after the timeout, and logged why")
+    func silentServerTempfails() throws {
+        let silent = try ScriptedDNSServer { _ in .silence }
+        defer { silent.stop() }
+        let rules = """
+            dnslist zen zen.test 127.0.0.2-127.0.0.11 on-failure tempfail
+            set resolver \(silent.address)
+            addr listed zen reject 554 "5.7.1 Listed in zen"
+
+            """
+        let file = try TemporaryRulesFile(rules)
+        let (process, smtpd, _) = try startLineServing(file)
+        try smtpd.report("link-connect", session: 1, parameters: "a|pass|192.0.2.99:1|192.0.2.1:25")
+        #expect(
+            try smtpd.query("connect", session: 1, parameters: "a|192.0.2.99", timeout: 10)
+                == "filter-result|0000000000000001|0000000000001001|reject|451 4.7.1 Could not check a DNS list, try again later")
+        #expect(waitForLog(process, containing: "DNS list zen could not be checked (timeout)"))
+    }
+
     @Test("a DNS server that never answers: the mail flows after the lookup's timeout")
     func silentServer() throws {
         let silent = try ScriptedDNSServer { _ in .silence }

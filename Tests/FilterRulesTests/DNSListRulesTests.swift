@@ -92,6 +92,50 @@ struct DNSListRulesTests {
         #expect(other.connect(address: "192.0.2.99", hostname: "mx.example").reply?.text == "5.7.1 Listed, see  ($5)")
     }
 
+    @Test("on-failure tempfail: a rule that cannot be decided for a failed lookup answers tempfail where it stands")
+    func tempfailOnFailure() throws {
+        let rules = """
+            dnslist zen zen.example 127.0.0.2 on-failure tempfail
+            dnslist wl wl.example on-failure pass
+            addr 10.0.0.0/8 accept session
+            addr listed zen or helo /spam/ reject 554 "5.7.1 Listed"
+            addr listed wl reject 550 "5.7.1 Never"
+
+            """
+        let set = try RuleSetLoader.compile(text: rules, file: "f.rules")
+        #expect(set.options.dnsLists.map(\.list.tempfailsOnFailure) == [true, false])
+        let failed = DNSListResult.unknown(.failed(.timeout))
+        // Not checked: tempfail, with the rule and why.
+        var session = SessionEvaluator(ruleSet: set)
+        session.setListings(["zen": failed, "wl": failed], for: .addr)
+        let decision = session.connect(address: "192.0.2.1", hostname: "h.example")
+        #expect(decision.verdict == .tempfail && decision.reply == DefaultReplies.listUnchecked)
+        #expect(decision.rule?.location.line == 4)
+        #expect(decision.reason == "DNS list zen could not be checked (timeout)")
+        // An earlier rule still decides first.
+        session = SessionEvaluator(ruleSet: set)
+        session.setListings(["zen": failed, "wl": failed], for: .addr)
+        #expect(session.connect(address: "10.1.2.3", hostname: "h.example").isAccept)
+        // Checked and not listed: the rule is false, nothing deferred; a list that passes on failure never defers.
+        session = SessionEvaluator(ruleSet: set)
+        session.setListings(["zen": .notListed, "wl": failed], for: .addr)
+        #expect(session.connect(address: "192.0.2.1", hostname: "h.example").isAccept)
+        for (text, expected) in [
+            (
+                "dnslist zen z.example on-failure maybe\n",
+                "e.rules:1:34: expected tempfail or pass after on-failure (what a step that cannot check list zen answers)"
+            ),
+            ("dnslist zen z.example on-failure tempfail 127.0.0.2\n", "e.rules:1:23: on-failure comes last, followed by tempfail or pass"),
+        ] {
+            do {
+                _ = try RuleSetLoader.compile(text: text, file: "e.rules")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.diagnostics.map(\.description).first == expected, "\(text)")
+            }
+        }
+    }
+
     @Test("what a stage's term looks up: the address, a domain, the sender's domain (none for <>)")
     func subjects() {
         #expect(DNSListDeclaration.subject(at: .addr, "192.0.2.1") == .address("192.0.2.1"))

@@ -23,6 +23,10 @@ final class CombinedRuleState {
         var captureSource: (term: CompiledTerm, subject: MatchSubject)?
         /// The TXT record of the listing a `listed` term of the rule found, for `$txt`.
         var listText: String? = nil
+        /// Set when the rule did not become true but cannot be decided either, because a
+        /// list that tempfails on failure could not be checked: why (the step is answered
+        /// tempfail where the rule stands).
+        var deferral: String? = nil
     }
 
     private let rules: [CompiledRule]
@@ -34,6 +38,9 @@ final class CombinedRuleState {
     private var lastMatch: [(subject: MatchSubject, sequence: Int)?]
     /// Per term slot of a `listed` term that is true: the listing's TXT record, if any.
     private var listTexts: [String?]
+    /// Per term slot of a `listed` term on a list that tempfails on failure, whose lookup
+    /// failed: why. The term counts as unknown for the rule's deferral (see ``Firing``).
+    private var deferrals: [String?]
     /// Per rcpt term slot: whether an accepted recipient of the transaction made it true.
     private var acceptedRecipients: [Bool]
     /// The values of the terms of the recipient being decided, until it is accepted.
@@ -65,6 +72,7 @@ final class CombinedRuleState {
         values = Array(repeating: nil, count: slots)
         lastMatch = Array(repeating: nil, count: slots)
         listTexts = Array(repeating: nil, count: slots)
+        deferrals = Array(repeating: nil, count: slots)
         acceptedRecipients = Array(repeating: false, count: slots)
         var byStage: [Stage: [(rule: Int, term: Int)]] = [:]
         var rulesByStage: [Stage: [Int]] = [:]
@@ -212,6 +220,11 @@ final class CombinedRuleState {
                 var text: String?
                 if value, !term.isNegated, case .listed(_, let found) = subject.listings?[list.name] { text = found }
                 listTexts[base[r] + t] = text
+                var deferral: String?
+                if list.tempfailsOnFailure, case .unknown(let why) = subject.listings?[list.name] {
+                    deferral = "DNS list \(list.name) could not be checked (\(why))"
+                }
+                deferrals[base[r] + t] = deferral
             }
         }
     }
@@ -228,7 +241,15 @@ final class CombinedRuleState {
         var result: [Firing] = []
         for r in affected where !firedInTransaction.contains(r) && (atMessageEnd || !atMessageEndOnly.contains(r)) {
             let rule = rules[r], combined = rule.combined!, at = base[r]
-            guard combined.expression.value({ values[at + $0] }) == true else { continue }
+            guard combined.expression.value({ values[at + $0] }) == true else {
+                // With the terms whose list could not be checked unknown, could the rule be true?
+                if let deferral = (0..<combined.terms.count).lazy.compactMap({ self.deferrals[at + $0] }).first,
+                    combined.expression.value({ self.deferrals[at + $0] == nil ? self.values[at + $0] : nil }) == nil
+                {
+                    result.append(Firing(rule: rule, input: input, captureSource: nil, deferral: deferral))
+                }
+                continue
+            }
             // Before this point: its new terms as they were (unknown, or a message term's
             // earlier value).
             let earlier = combined.expression.value { t in fresh.contains(combined.terms[t].stage) ? before[at + t] : values[at + t] }

@@ -39,6 +39,8 @@ final class StageEvaluation: Sendable {
         var captureSource: (term: CompiledTerm, subject: MatchSubject)?
         /// What `$txt` is (a combined rule's listing).
         var listText: String? = nil
+        /// Why the rule could not be decided (a DNS list that tempfails on failure).
+        var deferral: String? = nil
     }
 
     /// Evaluates `subject` with the combined rules that became true at this point
@@ -135,7 +137,8 @@ final class StageEvaluation: Sendable {
             if let firing = pendingFirings.first, plain.candidate.map({ firing.rule.index < $0.rule.index }) ?? true {
                 pendingFirings.removeFirst()
                 candidate = Candidate(
-                    rule: firing.rule, input: firing.input, captureSource: firing.captureSource, listText: firing.listText)
+                    rule: firing.rule, input: firing.input, captureSource: firing.captureSource, listText: firing.listText,
+                    deferral: firing.deferral)
             } else if let next = plain.candidate {
                 candidate = next
                 plainTaken = true
@@ -144,6 +147,13 @@ final class StageEvaluation: Sendable {
             }
             let compiled = candidate.rule
             let rule = compiled.rule
+            if let deferral = candidate.deferral {
+                // The rule cannot be decided: the step is answered tempfail where it stands.
+                let decision = Decision(
+                    verdict: .tempfail, reply: DefaultReplies.listUnchecked, rule: rule, reason: deferral, matchedInput: candidate.input)
+                if let decided = refuse(decision) { return finish(decided, marks, withheld, &outcome) }
+                continue
+            }
             if !compiled.isFinal {
                 guard !skipping.contains(compiled.index), !outcome.markedIndexes.contains(compiled.index) else { continue }
                 hits.record(compiled.index)

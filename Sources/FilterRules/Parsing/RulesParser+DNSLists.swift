@@ -23,7 +23,24 @@ extension RulesParser {
                 "bad zone '\(zone)' for list \(name): expected a DNS name such as zen.spamhaus.org (no final dot)")
         }
         var codes: [String] = []
-        for token in tokens.dropFirst(3) {
+        var words = tokens.dropFirst(3)
+        var tempfails = false
+        if words.count >= 2, words[words.endIndex - 2].word?.lowercased() == "on-failure" {
+            let value = words[words.endIndex - 1]
+            switch value.word?.lowercased() {
+            case "tempfail": tempfails = true
+            case "pass": tempfails = false
+            default:
+                return error(
+                    line, value.offset,
+                    "expected tempfail or pass after on-failure (what a step that cannot check list \(name) answers)")
+            }
+            words = words.dropLast(2)
+        }
+        for token in words {
+            if token.word?.lowercased() == "on-failure" {
+                return error(line, token.offset, "on-failure comes last, followed by tempfail or pass")
+            }
             guard let word = token.word else { return error(line, token.offset, "expected answer codes, found \(token.display)") }
             do {
                 _ = try DNSListCodes(parsing: [word])
@@ -34,7 +51,9 @@ extension RulesParser {
         }
         guard let parsed = try? DNSListCodes(parsing: codes) else { return }
         dnsLists.append(
-            DNSListDeclaration(list: DNSList(name: name, zone: zone, codes: parsed), location: line.location(at: tokens[0].offset)))
+            DNSListDeclaration(
+                list: DNSList(name: name, zone: zone, codes: parsed, tempfailsOnFailure: tempfails),
+                location: line.location(at: tokens[0].offset)))
     }
 
     /// Reads the value of `set resolver`.

@@ -18,6 +18,9 @@ public enum DefaultReplies {
         }
     }
 
+    /// The reply when a rule on a DNS list that tempfails on failure cannot be decided.
+    public static let listUnchecked = Reply(code: 451, text: "4.7.1 Could not check a DNS list, try again later")
+
     /// The reply when a regex hit a PCRE2 limit and the rules are fail-closed.
     public static let evaluationFailure = Reply(code: 451, text: "4.3.0 Temporary failure evaluating rules")
 }
