@@ -93,14 +93,19 @@ public final class DNSResolver: Sendable {
     /// Stops the event thread: lookups under way or waiting complete with
     /// ``DNSFailure/shutDown``, later ones at once. Safe to call more than once.
     public func shutdown() {
-        inbox.stop()
         guard
             let running = thread.withLock({ thread in
                 defer { thread = nil }; return thread
             })
         else { return }
+        inbox.stop()
+        // The last reference can go in a completion, on the event thread itself: it ends
+        // by itself then (it was told to stop), and cannot be waited for.
+        if pthread_equal(running, pthread_self()) != 0 {
+            pthread_detach(running)
+            return
+        }
         pthread_join(running, nil)
-        inbox.close()
     }
 
     // MARK: The event thread

@@ -43,6 +43,9 @@ final class EventLoop: @unchecked Sendable {
         ares_destroy(channel)
         for lookup in waiting[waitingStart...] { lookup.complete(.failed(.shutDown)) }
         waiting = []
+        // The thread closes its own pipe: the resolver may be shut down from this thread
+        // (its last reference dropped by a completion), which cannot wait for it.
+        inbox.close()
     }
 
     /// Sends waiting lookups while there is room; fails those whose deadline passed first.

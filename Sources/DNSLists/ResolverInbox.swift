@@ -10,6 +10,8 @@ final class ResolverInbox: Sendable {
     private struct State {
         var lookups: [Lookup] = []
         var stopping = false
+        /// The pipe was closed: nothing writes to its descriptors any more (they may be reused).
+        var closed = false
     }
 
     private let state = Mutex(State())
@@ -25,19 +27,21 @@ final class ResolverInbox: Sendable {
 
     /// Queues `lookup` and wakes the thread; false once the resolver is stopping.
     func add(_ lookup: Lookup) -> Bool {
-        let accepted = state.withLock { state in
+        state.withLock { state in
             guard !state.stopping else { return false }
             state.lookups.append(lookup)
+            // Under the lock, so that the pipe cannot be closed in between.
+            wake(state)
             return true
         }
-        if accepted { wake() }
-        return accepted
     }
 
     /// Marks the resolver as stopping and wakes the thread.
     func stop() {
-        state.withLock { $0.stopping = true }
-        wake()
+        state.withLock { state in
+            state.stopping = true
+            wake(state)
+        }
     }
 
     /// What waits, taken out, and whether the resolver is stopping (event thread).
@@ -50,13 +54,19 @@ final class ResolverInbox: Sendable {
         }
     }
 
-    /// Closes the pipe (after the thread ended).
+    /// Closes the pipe (the event thread, as it ends).
     func close() {
-        _ = Glibc.close(wakeDescriptor)
-        _ = Glibc.close(wakeWriter)
+        state.withLock { state in
+            guard !state.closed else { return }
+            state.closed = true
+            _ = Glibc.close(wakeDescriptor)
+            _ = Glibc.close(wakeWriter)
+        }
     }
 
-    private func wake() {
+    /// Wakes the thread (non-blocking write; a full pipe wakes it already).
+    private func wake(_ state: borrowing State) {
+        guard !state.closed else { return }
         var one: UInt8 = 1
         _ = write(wakeWriter, &one, 1)
     }
