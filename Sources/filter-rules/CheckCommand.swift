@@ -21,11 +21,14 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         SignalWatcher.unblockDaemonSignals()
         let ruleSet = try CheckedRules.load(file)
-        let counts = Stage.allCases.map { "\($0) \(ruleSet.ruleCount(of: $0))" }.joined(separator: ", ")
+        // Score terms are always in combined rules: the stage has no plain rules to count.
+        let counts = Stage.allCases.filter { $0 != .score }.map { "\($0) \(ruleSet.ruleCount(of: $0))" }.joined(separator: ", ")
         let options = ruleSet.options
+        let lists = options.dnsLists.count
         print(
             "\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)"
-                + (ruleSet.combinedRules.isEmpty ? "" : "; \(ruleSet.combinedRules.count) combined"))
+                + (ruleSet.combinedRules.isEmpty ? "" : "; \(ruleSet.combinedRules.count) combined")
+                + (lists == 0 ? "" : "; \(lists) DNS list\(lists == 1 ? "" : "s")"))
         if self.protocol == .v52 {
             for warning in SessionFactWarnings.forFilterAPI52(ruleSet) { printToStandardError(warning.description) }
         }

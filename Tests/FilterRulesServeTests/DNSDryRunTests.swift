@@ -74,7 +74,10 @@ struct DNSDryRunTests {
         let refused = try runFilterRules(["test", "--rules", rules.path, "--dns", bad.path, transcript.path])
         #expect(refused.status == 2)
         #expect(refused.standardError == "\(bad.path):1:13: an A record takes one IPv4 address, e.g. 127.0.0.2\n")
-        // Rules without DNS lists need no --dns.
+        // check counts the lists; rules without DNS lists need no --dns.
+        let checked = try runFilterRules(["check", rules.path])
+        #expect(checked.status == 0 && checked.standardOutput.hasPrefix("\(rules.path): OK, 2 rules (rules format): connect 0, addr 0,"))
+        #expect(checked.standardOutput.contains("fcrdns 0; 2 combined; 2 DNS lists\n"))
         let plain = try TemporaryRulesFile("helo /x/ reject\n")
         #expect(try runFilterRules(["test", "--rules", plain.path, transcript.path]).status == 0)
     }
