@@ -160,6 +160,31 @@ struct DNSListServeTests {
         #expect(answered == expected)
     }
 
+    @Test("a session accepted for good asks no more lists: its EHLO is not held by a slow one")
+    func settledSessionAsksNothing() throws {
+        let slow = try ScriptedDNSServer { query in .send(ScriptedDNSServer.answer(to: query, rcode: 3), delay: .milliseconds(800)) }
+        defer { slow.stop() }
+        let rules = """
+            dnslist dbl dbl.test
+            set resolver \(slow.address)
+            addr 192.0.2.98 accept session
+            helo listed dbl reject
+
+            """
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(rules))
+        try smtpd.report("link-connect", session: 1, parameters: "a|pass|192.0.2.98:1|192.0.2.1:25")
+        #expect(try smtpd.query("connect", session: 1, parameters: "a|192.0.2.98") == "filter-result|0000000000000001|0000000000001001|proceed")
+        let start = Date()
+        #expect(try smtpd.query("ehlo", session: 1, parameters: "mx.example") == "filter-result|0000000000000001|0000000000001002|proceed")
+        #expect(Date().timeIntervalSince(start) < 0.5, "the EHLO waited for a list that could not change it")
+        #expect(slow.queryCount == 0)
+        // Another session is not settled: its EHLO waits for the list.
+        try smtpd.report("link-connect", session: 2, parameters: "b|pass|192.0.2.10:1|192.0.2.1:25")
+        #expect(try smtpd.query("connect", session: 2, parameters: "b|192.0.2.10") == "filter-result|0000000000000002|0000000000001003|proceed")
+        #expect(try smtpd.query("ehlo", session: 2, parameters: "mx.example") == "filter-result|0000000000000002|0000000000001004|proceed")
+        #expect(slow.queryCount >= 1)
+    }
+
     @Test("a session waiting for a slow list holds no other session's answer")
     func slowListHoldsNobody() throws {
         let slow = try ScriptedDNSServer { query in

@@ -101,6 +101,10 @@ public final class SessionEvaluator {
 
     // MARK: DNS lists
 
+    /// Whether every later step of the session is answered without rules (an `accept
+    /// session`, or the session was disconnected): nothing needs looking up any more.
+    public var isSettled: Bool { closed != nil || sessionAccepted != nil }
+
     /// The lists whose `listed` terms look up `stage`'s input, each once.
     public func dnsLists(at stage: Stage) -> [DNSList] { ruleSet.dnsLists(at: stage) }
 

@@ -125,7 +125,8 @@ public final class SessionContentQueue: @unchecked Sendable {
             }
         }
         let engine = self.engine
-        guard !needed.isEmpty else {
+        // A session accepted for good (a whitelist) or closed asks no list: nothing could change its answers.
+        guard !needed.isEmpty, !queue.sync(execute: { engine.evaluator.isSettled }) else {
             return .now(
                 queue.sync {
                     Self.apply(results, to: engine); return step(engine)

@@ -18,6 +18,8 @@ public struct BlockingListLookups: Sendable {
     /// gives the results to its evaluator for the next step, and returns them as the report
     /// shows them (`zen: listed (127.0.0.2)`, …; empty when nothing was looked up).
     public func resolve(_ inputs: [(stage: Stage, value: String)], for engine: SessionEngine) -> [String] {
+        // As under serve: a session accepted for good or closed asks no list.
+        guard !engine.evaluator.isSettled else { return [] }
         var shown: [String] = []
         for (stage, value) in inputs {
             var results: [String: DNSListResult] = [:]
