@@ -238,3 +238,50 @@ struct DNSListServeTests {
         #expect(took >= 1.8 && took < 4, "took \(took) s")
     }
 }
+
+/// The same DNS lists on filter API 52 (OpenSMTPD 6.0.x): deferred answers through the
+/// library's session, against nsd and a slow server.
+@Suite(
+    "filter-rules serve: DNS lists on filter API 52", .serialized,
+    .enabled(if: NSDServer.isInstalled, "needs /usr/sbin/nsd (Debian package nsd; scripts/test installs it)"))
+struct DNSListV52ServeTests {
+    @Test("a listed client is refused with the list's reply and TXT, a whitelisted one accepted, the sender's domain at MAIL")
+    func goldenAnswers() throws {
+        let server = try NSDServer(zones: DNSListServeTests.zones)
+        defer { server.stop() }
+        let (_, smtpd) = try startServing(try TemporaryRulesFile(DNSListServeTests.rules(resolver: server.address)))
+        let listed = try connect(smtpd, session: 1, address: [192, 0, 2, 99])
+        #expect(listed.status == 1 && listed.code == 554)
+        #expect(listed.line == "5.7.1 Listed in zen, see https://check.zen.test/query/ip/192.0.2.99")
+        #expect(try connect(smtpd, session: 2, address: [192, 0, 2, 98]).status == 0)
+        #expect(try connect(smtpd, session: 3, address: [192, 0, 2, 10]).status == 0)
+        let clean = try smtpd.ask(.mail, session: 3, extra: SMTPDDouble.mailaddrExtra(user: "a", domain: "clean.example"))
+        #expect(clean.status == 0)
+        let spam = try smtpd.ask(.mail, session: 3, extra: SMTPDDouble.mailaddrExtra(user: "a", domain: "spam.example"))
+        #expect(spam.status == 1 && spam.code == 550 && spam.line == "5.7.1 Sender domain listed")
+    }
+
+    @Test("a session waiting for a slow list holds no other session's answer")
+    func slowListHoldsNobody() throws {
+        let slow = try ScriptedDNSServer { query in
+            .send(ScriptedDNSServer.answer(to: query, rcode: 3), delay: .milliseconds(800))
+        }
+        defer { slow.stop() }
+        let (_, smtpd) = try startServing(try TemporaryRulesFile(DNSListServeTests.rules(resolver: slow.address)))
+        // Session 2 gets to RCPT first (its connect waits for the slow list; a null sender looks nothing up).
+        #expect(try connect(smtpd, session: 2, address: [192, 0, 2, 51]).status == 0)
+        try smtpd.event(.txBegin, session: 2)
+        #expect(try smtpd.ask(.mail, session: 2, extra: SMTPDDouble.mailaddrExtra(user: "", domain: "")).status == 0)
+        try smtpd.event(.connect, session: 1)
+        let start = Date()
+        let waiting = try smtpd.sendQuery(
+            .connect, session: 1, extra: SMTPDDouble.connectExtra(hostname: "a.example", remote: [192, 0, 2, 50]))
+        let other = try smtpd.sendQuery(.rcpt, session: 2, extra: SMTPDDouble.mailaddrExtra(user: "x", domain: "example.org"))
+        let first = try smtpd.expectResponse(to: other, .rcpt).response
+        let firstAfter = Date().timeIntervalSince(start)
+        let second = try smtpd.expectResponse(to: waiting, .connect).response
+        let secondAfter = Date().timeIntervalSince(start)
+        #expect(first.status == 0 && firstAfter < 0.5, "the other session waited \(firstAfter) s")
+        #expect(second.status == 0 && secondAfter >= 0.7, "answered after \(secondAfter) s, before the lookups")
+    }
+}
