@@ -36,15 +36,20 @@ extension PCRE2Regex {
     ///
     /// The deadline is wall-clock time, and a thread can be descheduled in the middle of a
     /// search that needs microseconds (a busy mail server, a shared virtual machine): the
-    /// first search of an input that ends past its deadline is run once more with the same
-    /// budget from now on. A regex that really is slow overruns again and is reported (it
+    /// first search of an input that ends past its line deadline is run once more with the
+    /// same budget from now on (a deadline set by the message limit is not renewed). A regex that really is slow overruns again and is reported (it
     /// costs up to twice its budget); a cheap one that was only preempted gets its result.
     func execute(
         _ pointer: UnsafePointer<UInt8>, _ count: Int, _ data: OpaquePointer,
         _ scratch: MatchScratch
     ) -> Execution {
         let outcome = executeOnce(pointer, count, data, scratch)
-        guard outcome.rc == Execution.deadlinePassed, scratch.deadlineRenewable, let deadline = scratch.deadline else {
+        // Only the line limit is renewed: the message limit is what is left of the whole
+        // message's time, and giving it again would let a message run past its limit
+        // unreported (no limit hit, so no fail-closed tempfail).
+        guard outcome.rc == Execution.deadlinePassed, scratch.deadlineRenewable, let deadline = scratch.deadline,
+            case .line = deadline.source
+        else {
             return outcome
         }
         scratch.deadlineRenewable = false

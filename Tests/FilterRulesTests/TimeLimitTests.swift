@@ -298,7 +298,7 @@ struct DeadlineRenewalTests {
         #expect(regex.matches(long, scratch: scratch) == .noMatch)
     }
 
-    @Test("once per input: a search that overruns its renewed budget too is reported, and so is the next one")
+    @Test("once per input, line limits only: an overrun of the renewed budget is reported, and so is the next one")
     func once() throws {
         let regex = try PCRE2Regex(pattern: "needle", flags: [])
         let scratch = MatchScratch()
@@ -307,6 +307,9 @@ struct DeadlineRenewalTests {
         scratch.setDeadline(MatchDeadline(nanoseconds: 0, source: .line(limit), budget: 0))
         #expect(regex.matches(Array("a short line".utf8), scratch: scratch) == .limitExceeded("line time limit exceeded (50ms)"))
         #expect(regex.matches(Array("the next rule".utf8), scratch: scratch) == .limitExceeded("line time limit exceeded (50ms)"))
+        // A deadline set by the message limit is not renewed: the message's time is a total.
+        scratch.setDeadline(MatchDeadline(nanoseconds: 0, source: .message(TimeLimit(milliseconds: 200)), budget: 200_000_000))
+        #expect(regex.matches(Array("a message line".utf8), scratch: scratch) == .limitExceeded("message time limit exceeded (200ms)"))
         // The next input gets its own renewal.
         scratch.setDeadline(MatchDeadline(nanoseconds: 0, source: .line(limit), budget: limit.nanoseconds))
         #expect(regex.matches(Array("another input".utf8), scratch: scratch) == .noMatch)
