@@ -167,9 +167,5 @@ private struct DNSCase {
         guard line.hasSuffix("|proceed") else { throw BenchmarkFailure("\(what) was not accepted: \(line)") }
     }
 
-    func percentiles() -> (p50: Double, p99: Double) {
-        let sorted = samples.sorted()
-        func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return (at(0.5), at(0.99))
-    }
+    func percentiles() -> (p50: Double, p99: Double) { medianAndP99(samples) }
 }

@@ -94,9 +94,5 @@ private struct EnvelopeCase {
     }
 
     /// The median and the 99th percentile of all samples.
-    func percentiles() -> (p50: Double, p99: Double) {
-        let sorted = samples.sorted()
-        func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return (at(0.5), at(0.99))
-    }
+    func percentiles() -> (p50: Double, p99: Double) { medianAndP99(samples) }
 }

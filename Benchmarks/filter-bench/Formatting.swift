@@ -15,3 +15,10 @@ func grouped(_ value: Int) -> String {
 func fixed(_ value: Double, _ places: Int) -> String {
     String(format: "%.\(places)f", value)
 }
+
+/// The median and the 99th percentile of `samples` (not empty).
+func medianAndP99(_ samples: [Double]) -> (p50: Double, p99: Double) {
+    let sorted = samples.sorted()
+    func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    return (at(0.5), at(0.99))
+}

@@ -28,6 +28,8 @@ public final class CompiledRuleSet: Sendable {
     private let dnsListsByStage: [Stage: [DNSList]]
     /// The lists whose listings are looked up for their TXT record (see ``wantsText(_:)``).
     private let listsWantingText: Set<String>
+    /// Whether a rule scores or looks at the score (decisions carry the score then).
+    public let usesScores: Bool
     /// Whether messages are held back until their verdict is known: some message-stage
     /// rule junks or adds a header (known only after the lines it looks at), and
     /// neither `set hold-limit` nor `set hold-total` is 0. Worked out once: the adapters ask at every line.
@@ -86,6 +88,10 @@ public final class CompiledRuleSet: Sendable {
             }
         }
         self.listsWantingText = wantingText
+        self.usesScores = rules.contains { rule in
+            if case .score = rule.rule.action { return true }
+            return rule.rule.terms.contains { $0.stage == .score }
+        }
         // A combined rule with a message term can become true at a message stage, and a
         // tagging rule on the score is tried at the end of the message only.
         self.holdsMessages =

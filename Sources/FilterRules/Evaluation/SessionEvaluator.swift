@@ -85,10 +85,8 @@ public final class SessionEvaluator {
         self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
         self.stages = ruleSet.stageEvaluations
-        self.usesScores = ruleSet.rules.contains { rule in
-            if case .score = rule.rule.action { return true }
-            return rule.rule.terms.contains { $0.stage == .score }
-        }
+        // Known once per rule set: finding it out here cost a pass over every rule per session.
+        self.usesScores = ruleSet.usesScores
     }
 
     /// The score as the input of score terms, when there are any.

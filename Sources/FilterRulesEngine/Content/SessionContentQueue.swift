@@ -110,18 +110,16 @@ public final class SessionContentQueue: @unchecked Sendable {
     ) -> EnvelopeAnswer {
         guard let lookups = dnsLookups else { return .now(envelope(step)) }
         var results: [Stage: [String: DNSListResult]] = [:]
-        var needed: [(stage: Stage, list: DNSList, subject: DNSListSubject)] = []
-        for (stage, value) in inputs {
-            for list in ruleSet.dnsLists(at: stage) {
-                guard let subject = DNSListDeclaration.subject(at: stage, value) else {
-                    results[stage, default: [:]][list.name] = .notLookedUp
-                    continue
-                }
-                if let known = lookups.knownResult(list, subject, wantsText: ruleSet.wantsText(list)) {
-                    results[stage, default: [:]][list.name] = known
-                } else {
-                    needed.append((stage, list, subject))
-                }
+        var needed: [(query: DNSListQuery, subject: DNSListSubject)] = []
+        for query in DNSListQuery.needed(by: ruleSet, for: inputs) {
+            guard let subject = query.subject else {
+                results[query.stage, default: [:]][query.list.name] = .notLookedUp
+                continue
+            }
+            if let known = lookups.knownResult(query.list, subject, wantsText: query.wantsText) {
+                results[query.stage, default: [:]][query.list.name] = known
+            } else {
+                needed.append((query, subject))
             }
         }
         let engine = self.engine
@@ -136,8 +134,8 @@ public final class SessionContentQueue: @unchecked Sendable {
         let gathered = LookupGathering(results: results, remaining: needed.count)
         for need in needed {
             // The engine is only touched on the session's queue (the type's note).
-            lookups.check(need.list, need.subject, wantsText: ruleSet.wantsText(need.list)) { [self] result in
-                guard let all = gathered.add(result, stage: need.stage, list: need.list.name) else { return }
+            lookups.check(need.query.list, need.subject, wantsText: need.query.wantsText) { [self] result in
+                guard let all = gathered.add(result, stage: need.query.stage, list: need.query.list.name) else { return }
                 queue.async { [self] in
                     Self.apply(all, to: self.engine)
                     pending.decided(step(self.engine))

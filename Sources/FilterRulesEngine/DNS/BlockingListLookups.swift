@@ -21,27 +21,23 @@ public struct BlockingListLookups: Sendable {
         // As under serve: a session accepted for good or closed asks no list.
         guard !engine.evaluator.isSettled else { return [] }
         var shown: [String] = []
-        for (stage, value) in inputs {
-            var results: [String: DNSListResult] = [:]
-            for list in engine.evaluator.dnsLists(at: stage) {
-                let result: DNSListResult
-                if let subject = DNSListDeclaration.subject(at: stage, value) {
-                    let done = DispatchSemaphore(value: 0)
-                    let box = ResultBox()
-                    lookups.check(list, subject, wantsText: engine.evaluator.ruleSet.wantsText(list)) { result in
-                        box.result = result
-                        done.signal()
-                    }
-                    done.wait()
-                    result = box.result ?? .unknown(.failed(.shutDown))
-                } else {
-                    result = .notLookedUp
+        var results: [Stage: [String: DNSListResult]] = [:]
+        for query in DNSListQuery.needed(by: engine.evaluator.ruleSet, for: inputs) {
+            var result = DNSListResult.notLookedUp
+            if let subject = query.subject {
+                let done = DispatchSemaphore(value: 0)
+                let box = ResultBox()
+                lookups.check(query.list, subject, wantsText: query.wantsText) { result in
+                    box.result = result
+                    done.signal()
                 }
-                results[list.name] = result
-                shown.append("\(stage.rawValue) listed \(list.name): \(result)")
+                done.wait()
+                result = box.result ?? .unknown(.failed(.shutDown))
             }
-            if !results.isEmpty { engine.evaluator.setListings(results, for: stage) }
+            results[query.stage, default: [:]][query.list.name] = result
+            shown.append("\(query.stage.rawValue) listed \(query.list.name): \(result)")
         }
+        for (stage, byList) in results { engine.evaluator.setListings(byList, for: stage) }
         return shown
     }
 
