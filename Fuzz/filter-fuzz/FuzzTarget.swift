@@ -70,18 +70,23 @@ enum FuzzTarget: String, CaseIterable {
     }
 
     private static func mime(_ data: UnsafeRawBufferPointer) {
-        var stream = MIMEStream(limits: MIMELimits(maximumDepth: 4, maximumParts: 16, headerBytes: 512, lineBytes: 256))
+        var stream = MIMEStream(
+            limits: MIMELimits(maximumDepth: 4, maximumParts: 16, headerBytes: 512, lineBytes: 256), emitsLinks: true)
         var number = 0
         var produced = 0
+        var linked = 0
         for line in data.split(separator: 10, omittingEmptySubsequences: false) {
             number += 1
             stream.feed(Array(line), number: number) { event, _ in
                 if case .text(let bytes) = event { produced += bytes.count }
+                if case .link(let bytes) = event { linked += bytes.count }
             }
         }
         stream.finish(number: number) { _, _ in }
-        // Decoded text never outgrows what came in by more than charset conversion allows.
+        // Decoded text never outgrows what came in by more than charset conversion allows;
+        // link targets are parts of the decoded HTML, so the same bound holds for them.
         precondition(produced <= 4 * data.count + 16, "decoded text out of bounds")
+        precondition(linked <= 4 * data.count + 16, "link targets out of bounds")
     }
 
     private static let quiet = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }

@@ -2,6 +2,8 @@
 /// contents of `script` and `style` removed; character references (`&amp;`, `&#233;`,
 /// `&#xE9;`, and the common named ones) decoded; block tags (`br`, `p`, `div`, `li`, `tr`,
 /// headings, ...) end a line; table cells are set apart by a space. Whitespace is kept as it is.
+/// When asked to, it also keeps the link targets the text does not show: the values of
+/// `href`, `src` and `action` attributes (see ``takeLinks()``).
 struct HTMLText {
     private enum State {
         case text
@@ -30,6 +32,31 @@ struct HTMLText {
     private var skipping: [UInt8]?
     /// The character reference under way, after the `&`.
     private var reference: [UInt8] = []
+    /// Whether link targets are kept.
+    private let collectsLinks: Bool
+    /// The name of the tag's attribute under way or last read, lowercased (as far as
+    /// ``maximumName``), while link targets are kept.
+    private var attribute: [UInt8] = []
+    private var readingAttribute = false
+    /// After an attribute's `=`: its value comes next.
+    private var awaitingValue = false
+    /// The value of a link attribute being read (quoted, or unquoted up to a blank or `>`).
+    private var linkValue: [UInt8]?
+    private var unquotedValue = false
+    /// The link targets read since ``takeLinks()``.
+    private var links: [[UInt8]] = []
+
+    /// A converter; `collectsLinks` keeps the link targets of the tags.
+    init(collectsLinks: Bool = false) {
+        self.collectsLinks = collectsLinks
+    }
+
+    /// The link targets read since the last call.
+    mutating func takeLinks() -> [[UInt8]] {
+        guard !links.isEmpty else { return [] }
+        defer { links.removeAll() }
+        return links
+    }
 
     private static let maximumName = 16
     private static let maximumTag = 4096
@@ -41,6 +68,7 @@ struct HTMLText {
         ].map { Array($0.utf8) })
     private static let cellTags: Set<[UInt8]> = Set(["td", "th"].map { Array($0.utf8) })
     private static let hiddenTags: Set<[UInt8]> = Set(["script", "style"].map { Array($0.utf8) })
+    private static let linkAttributes: Set<[UInt8]> = Set(["href", "src", "action"].map { Array($0.utf8) })
 
     /// Appends the text of `input` (UTF-8 HTML) to `output`.
     mutating func append(_ input: [UInt8], into output: inout [UInt8]) {
@@ -61,6 +89,7 @@ struct HTMLText {
         case .tagOpen:
             name.removeAll(keepingCapacity: true)
             tagLength = 0
+            resetAttribute()
             if Self.isLetter(byte), skipping == nil {
                 closing = false
                 readingName = true
@@ -87,7 +116,12 @@ struct HTMLText {
                 return
             }
             if let quote {
-                if byte == quote { state = .tag(quote: nil) }
+                if byte == quote {
+                    state = .tag(quote: nil)
+                    finishLinkValue()
+                } else {
+                    linkValue?.append(byte)
+                }
                 if byte == 0x0a { output.append(byte) }
                 return
             }
@@ -98,6 +132,7 @@ struct HTMLText {
                 }
                 readingName = false
             }
+            if collectsLinks, readAttribute(byte) { return }
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "'"): state = .tag(quote: byte)
             case UInt8(ascii: ">"): endTag(into: &output)
@@ -147,8 +182,71 @@ struct HTMLText {
         }
     }
 
+    /// Follows a tag's attributes (outside quotes) to the values of link attributes; true
+    /// when `byte` was taken as part of an unquoted value or an attribute's name.
+    private mutating func readAttribute(_ byte: UInt8) -> Bool {
+        if unquotedValue {
+            if byte > 0x20, byte != UInt8(ascii: ">") {
+                linkValue?.append(byte)
+                return true
+            }
+            unquotedValue = false
+            finishLinkValue()
+        }
+        switch byte {
+        case 0x09, 0x0a, 0x0c, 0x0d, 0x20:
+            readingAttribute = false
+            return false
+        case UInt8(ascii: "="):
+            readingAttribute = false
+            awaitingValue = true
+            return true
+        case UInt8(ascii: "\""), UInt8(ascii: "'"):
+            if awaitingValue { startLinkValue() }
+            return false
+        case UInt8(ascii: ">"), UInt8(ascii: "/"):
+            awaitingValue = false
+            return false
+        default:
+            if awaitingValue {
+                startLinkValue()
+                unquotedValue = true
+                linkValue?.append(byte)
+                return true
+            }
+            if !readingAttribute {
+                attribute.removeAll(keepingCapacity: true)
+                readingAttribute = true
+            }
+            if attribute.count < Self.maximumName { attribute.append(Self.isLetter(byte) ? byte | 0x20 : byte) }
+            return true
+        }
+    }
+
+    /// An attribute's value starts: kept when the attribute is a link's.
+    private mutating func startLinkValue() {
+        awaitingValue = false
+        linkValue = Self.linkAttributes.contains(attribute) ? [] : nil
+    }
+
+    /// An attribute's value ended: a link's goes to ``links``.
+    private mutating func finishLinkValue() {
+        if let value = linkValue, !value.isEmpty { links.append(value) }
+        linkValue = nil
+    }
+
+    private mutating func resetAttribute() {
+        attribute.removeAll(keepingCapacity: true)
+        readingAttribute = false
+        awaitingValue = false
+        linkValue = nil
+        unquotedValue = false
+    }
+
     /// The `>` of a tag: what the element means for the text.
     private mutating func endTag(into output: inout [UInt8]) {
+        finishLinkValue()
+        unquotedValue = false
         state = .text
         if let hidden = skipping {
             if closing, name == hidden { skipping = nil }

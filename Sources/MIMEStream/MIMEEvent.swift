@@ -11,6 +11,10 @@ public enum MIMEEvent: Equatable, Sendable {
     case attachmentName([UInt8])
     /// A part's media type, `type/subtype` lowercased (the default where none is declared).
     case mimeType([UInt8])
+    /// The target of a link in a `text/html` part, which its text does not show: the value
+    /// of an `href`, `src` or `action` attribute as written (only from a stream that
+    /// ``MIMEStream/emitsLinks``).
+    case link([UInt8])
     /// Something that could not be decoded as declared; the text was taken as it is. For
     /// logs at debug level.
     case problem(String)

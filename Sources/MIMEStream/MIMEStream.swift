@@ -15,6 +15,8 @@ public struct MIMEStream {
     /// Whether headers are passed on (``MIMEEvent/header(_:)``): without, only the headers
     /// MIME needs are looked at, and only those are kept while they are read.
     public let emitsHeaders: Bool
+    /// Whether the link targets of HTML parts are passed on (``MIMEEvent/link(_:)``).
+    public let emitsLinks: Bool
 
     /// What the lines are now.
     private enum Phase {
@@ -71,9 +73,10 @@ public struct MIMEStream {
     private var lastTextLine = 0
 
     /// A stream for one message.
-    public init(limits: MIMELimits = .default, emitsHeaders: Bool = true) {
+    public init(limits: MIMELimits = .default, emitsHeaders: Bool = true, emitsLinks: Bool = false) {
         self.limits = limits
         self.emitsHeaders = emitsHeaders
+        self.emitsLinks = emitsLinks
     }
 
     /// How many bytes the header under way holds, and has room for.
@@ -328,7 +331,9 @@ public struct MIMEStream {
         _ transfer: TransferEncoding, charset: String?, isHTML: Bool, number: Int,
         emit: (MIMEEvent, Int) -> Void
     ) {
-        textPart = TextPartDecoder(transfer: transfer, charset: charset, isHTML: isHTML, lineBytes: limits.lineBytes) {
+        textPart = TextPartDecoder(
+            transfer: transfer, charset: charset, isHTML: isHTML, collectsLinks: emitsLinks, lineBytes: limits.lineBytes
+        ) {
             emit($0, number)
         }
         phase = .text

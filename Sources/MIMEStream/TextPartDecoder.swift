@@ -17,11 +17,14 @@ struct TextPartDecoder {
     private var decoded: [UInt8] = [], converted: [UInt8] = [], stripped: [UInt8] = []
 
     /// A decoder for a part with these headers; `emit` hears of an unknown encoding or charset.
-    init(transfer: TransferEncoding, charset: String?, isHTML: Bool, lineBytes: Int, emit: (MIMEEvent) -> Void) {
+    init(
+        transfer: TransferEncoding, charset: String?, isHTML: Bool, collectsLinks: Bool = false, lineBytes: Int,
+        emit: (MIMEEvent) -> Void
+    ) {
         self.transfer = transfer
         self.charset = charset ?? ""
         self.text = TextDecoder(charset: charset)
-        self.html = isHTML ? HTMLText() : nil
+        self.html = isHTML ? HTMLText(collectsLinks: collectsLinks) : nil
         // A line of a part without transfer encoding is one raw line, as long as it came;
         // decoded text has no line breaks of its own to rely on, so it is cut.
         switch transfer {
@@ -97,6 +100,7 @@ struct TextPartDecoder {
         if html != nil {
             stripped.removeAll(keepingCapacity: true)
             html!.append(converted, into: &stripped)
+            for link in html!.takeLinks() { emit(.link(link)) }
             lines.append(stripped) { emit(.text($0)) }
         } else {
             lines.append(converted) { emit(.text($0)) }

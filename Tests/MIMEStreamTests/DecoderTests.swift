@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 @testable import MIMEStream
@@ -193,6 +194,79 @@ struct HTMLTextTests {
         #expect(text("a<!-- hidden -- > still -->b<script>var x = '<b>';</script>c<style>p{}</style>d") == "abcd")
         #expect(text("caf&eacute; &amp; caf&#233; &#xE9; &lt;b&gt; &nbsp;x") == "caf&eacute; & café é <b>  x")
         #expect(text("1 < 2 & 3 > 2") == "1 < 2 & 3 > 2")
+    }
+
+    /// The text and the link targets of `html`, fed in pieces of `piece` bytes.
+    private func textAndLinks(_ html: String, piece: Int = .max) -> (String, [String]) {
+        var stripper = HTMLText(collectsLinks: true)
+        var output: [UInt8] = []
+        var links: [String] = []
+        let bytes = Array(html.utf8)
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + piece)
+            stripper.append(Array(bytes[start..<end]), into: &output)
+            links += stripper.takeLinks().map { String(decoding: $0, as: UTF8.self) }
+            start = end
+        }
+        return (String(decoding: output, as: UTF8.self), links)
+    }
+
+    static let linkCases = [
+        "<a href=\"https://a.example/x?y=1\">click</a> <img src='http://b.example/i.png'> <form action=https://c.example/f method=post>",
+        "<A HREF = \"HTTPS://Upper.Example/\" title=\"href\">x</A><a data-href=\"https://no.example/\" href=https://yes.example/>y</a>",
+        "<p title='a > b' class=x>text</p><a\nhref\n=\n\"https://lines.example/\"\n>z</a><a href=\"\">empty</a><a href>bare</a>",
+        "<!-- <a href=\"https://comment.example/\"> --><script>var s = '<a href=\"https://script.example/\">';</script><a href='https://after.example/'>ok</a>",
+    ]
+
+    @Test("link targets: href, src and action values, whatever the case, quotes or blanks; the text is unchanged")
+    func links() {
+        let (text, links) = textAndLinks(Self.linkCases[0])
+        #expect(links == ["https://a.example/x?y=1", "http://b.example/i.png", "https://c.example/f"])
+        #expect(text == self.text(Self.linkCases[0]))
+        #expect(textAndLinks(Self.linkCases[1]).1 == ["HTTPS://Upper.Example/", "https://yes.example/"])
+        #expect(textAndLinks(Self.linkCases[2]).1 == ["https://lines.example/"])
+        #expect(textAndLinks(Self.linkCases[3]).1 == ["https://after.example/"])
+        // Fed a byte at a time, as lines cut anywhere would be: the same.
+        for html in Self.linkCases { #expect(textAndLinks(html, piece: 1).1 == textAndLinks(html).1, "\(html)") }
+        // Not asked for: none kept.
+        var plain = HTMLText()
+        var output: [UInt8] = []
+        plain.append(Array(Self.linkCases[0].utf8), into: &output)
+        #expect(plain.takeLinks().isEmpty)
+    }
+
+    @Test(
+        "link targets as Python's html.parser finds them",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3"))
+    func linksAsPythonFindsThem() throws {
+        let script = """
+            import json, sys
+            from html.parser import HTMLParser
+            class Links(HTMLParser):
+                def __init__(self):
+                    super().__init__(convert_charrefs=True)
+                    self.links = []
+                def handle_starttag(self, tag, attrs):
+                    self.links += [v for k, v in attrs if k in ("href", "src", "action") and v]
+            out = []
+            for html in json.load(sys.stdin):
+                p = Links(); p.feed(html); p.close(); out.append(p.links)
+            json.dump(out, sys.stdout)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: Self.linkCases))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let expected = try #require(try JSONSerialization.jsonObject(with: data) as? [[String]])
+        #expect(Self.linkCases.map { textAndLinks($0).1 } == expected)
     }
 
     @Test("a tag that never ends is text after 4 KiB")

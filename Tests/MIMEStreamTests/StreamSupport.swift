@@ -6,19 +6,20 @@ struct Collected {
     var text: [String] = []
     var names: [String] = []
     var types: [String] = []
+    var links: [String] = []
     var problems: [String] = []
     var exceeded: [MIMELimitExceeded] = []
     var lines: [(MIMEEvent, Int)] = []
 }
 
 /// Runs `message` (lines split at LF; a CR before it is left for the stream) through a stream.
-func collect(_ message: String, limits: MIMELimits = .default, emitsHeaders: Bool = true) -> Collected {
-    collect(bytes: Array(message.utf8), limits: limits, emitsHeaders: emitsHeaders)
+func collect(_ message: String, limits: MIMELimits = .default, emitsHeaders: Bool = true, emitsLinks: Bool = false) -> Collected {
+    collect(bytes: Array(message.utf8), limits: limits, emitsHeaders: emitsHeaders, emitsLinks: emitsLinks)
 }
 
 /// Runs raw `bytes` through a stream, line by line.
-func collect(bytes: [UInt8], limits: MIMELimits = .default, emitsHeaders: Bool = true) -> Collected {
-    var stream = MIMEStream(limits: limits, emitsHeaders: emitsHeaders)
+func collect(bytes: [UInt8], limits: MIMELimits = .default, emitsHeaders: Bool = true, emitsLinks: Bool = false) -> Collected {
+    var stream = MIMEStream(limits: limits, emitsHeaders: emitsHeaders, emitsLinks: emitsLinks)
     var collected = Collected()
     func note(_ event: MIMEEvent, _ line: Int) {
         collected.lines.append((event, line))
@@ -27,6 +28,7 @@ func collect(bytes: [UInt8], limits: MIMELimits = .default, emitsHeaders: Bool =
         case .text(let bytes): collected.text.append(String(decoding: bytes, as: UTF8.self))
         case .attachmentName(let bytes): collected.names.append(String(decoding: bytes, as: UTF8.self))
         case .mimeType(let bytes): collected.types.append(String(decoding: bytes, as: UTF8.self))
+        case .link(let bytes): collected.links.append(String(decoding: bytes, as: UTF8.self))
         case .problem(let text): collected.problems.append(text)
         case .limitExceeded(let what): collected.exceeded.append(what)
         }
