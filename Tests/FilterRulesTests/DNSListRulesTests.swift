@@ -171,7 +171,7 @@ struct DNSListRulesTests {
             ),
             (
                 "dnslist zen a.example\nrcpt listed zen reject\n",
-                "d.rules:2:6: 'listed' looks up the client address (addr), its host name (connect), the HELO name (helo) or the sender's domain (mail), not rcpt"
+                "d.rules:2:6: 'listed' looks up the client address (addr), its host name (connect), the HELO name (helo), the sender's domain (mail), a header's domains (header NAME) or the message's links (body links), not rcpt"
             ),
             (
                 "dnslist zen a.example\naddr listed reject\n",

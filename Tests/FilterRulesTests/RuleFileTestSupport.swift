@@ -40,5 +40,5 @@ let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline, attach
 let actionList = "accept, reject, tempfail, disconnect, junk, add-header, warn or score"
 let optionList =
     "fail-closed, scan-limit, match-limit, depth-limit, line-time-limit, message-time-limit, header-limit, allow-empty, mode, hold-limit, hold-total, "
-    + "oversized-header, oversized-mime, resolver"
+    + "oversized-header, oversized-mime, resolver, dnslist-domains"
 let flagList = "expected one of i, x, s, m, u"

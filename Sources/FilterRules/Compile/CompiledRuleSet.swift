@@ -26,6 +26,8 @@ public final class CompiledRuleSet: Sendable {
     public let combinedRules: [CompiledRule]
     /// The lists of each stage's `listed` terms (see ``dnsLists(at:)``).
     private let dnsListsByStage: [Stage: [DNSList]]
+    /// The lists of `header NAME listed` terms, by the header's lowercased name.
+    private let headerDNSLists: [[UInt8]: [DNSList]]
     /// The lists whose listings are looked up for their TXT record (see ``wantsText(_:)``).
     private let listsWantingText: Set<String>
     /// Whether a rule scores or looks at the score (decisions carry the score then).
@@ -81,6 +83,17 @@ public final class CompiledRuleSet: Sendable {
             }
         }
         self.dnsListsByStage = dnsLists
+        var headerLists: [[UInt8]: [DNSList]] = [:]
+        for rule in combinedRules {
+            for term in rule.combined?.terms ?? [] where term.stage == .header {
+                if case .dnsList(let list) = term.predicate, let name = term.headerName,
+                    !(headerLists[name] ?? []).contains(list)
+                {
+                    headerLists[name, default: []].append(list)
+                }
+            }
+        }
+        self.headerDNSLists = headerLists
         var wantingText: Set<String> = []
         for rule in combinedRules where rule.rule.template?.usesListText == true {
             for term in rule.combined?.terms ?? [] {
@@ -130,6 +143,14 @@ public final class CompiledRuleSet: Sendable {
 
     /// The DNS lists whose `listed` terms look up `stage`'s input, each once, in file order.
     public func dnsLists(at stage: Stage) -> [DNSList] { dnsListsByStage[stage] ?? [] }
+
+    /// The lists whose `header NAME listed` terms look up the domains of the headers
+    /// named `lowercasedName`, each once, in file order.
+    func dnsLists(forHeader lowercasedName: [UInt8]) -> [DNSList] { headerDNSLists[lowercasedName] ?? [] }
+
+    /// Whether `header NAME listed` or `body links listed` terms look up domains the
+    /// message names.
+    public var looksUpMessageDomains: Bool { !headerDNSLists.isEmpty || !dnsLists(at: .body).isEmpty }
 
     /// Whether a rule with a `listed` term on `list` says `$txt`: a listing there is looked
     /// up for its TXT record too.

@@ -19,6 +19,12 @@ public final class CompiledTerm: Sendable {
         case list(ListMatcher)
         case dnsList(DNSList)
         case score(ScoreComparison)
+
+        /// Whether it is a `listed NAME` term's.
+        var isDNSList: Bool {
+            if case .dnsList = self { return true }
+            return false
+        }
     }
 
     init(term: RuleTerm, predicate: Predicate) {

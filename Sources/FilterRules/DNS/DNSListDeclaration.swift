@@ -15,8 +15,12 @@ public struct DNSListDeclaration: Hashable, Sendable {
     }
 
     /// The stages whose input a `listed` term can look up: the client address, the
-    /// reverse DNS name, the HELO name and the sender's domain.
-    public static let stages: [Stage] = [.addr, .connect, .helo, .mail]
+    /// reverse DNS name, the HELO name and the sender's domain, and in the message a
+    /// header's domains (`header NAME listed`) and the link hosts (`body links listed`).
+    public static let stages: [Stage] = [.addr, .connect, .helo, .mail, .header, .body]
+
+    /// The envelope stages of ``stages``: their input is looked up before the step.
+    public static let envelopeStages: [Stage] = [.addr, .connect, .helo, .mail]
 
     /// What a `listed NAME` term of `stage` looks up: `value` as an address at `addr`, as a
     /// domain elsewhere (at `mail`, the part after the last `@`; nothing for the null sender).

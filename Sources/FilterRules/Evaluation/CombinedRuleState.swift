@@ -1,3 +1,4 @@
+import DNSLists
 import PCRE2Matching
 
 /// The values of one session's combined rules' terms, and which rules become true at each
@@ -135,18 +136,25 @@ final class CombinedRuleState {
         return firings(fresh: fresh, before: before, input: input, transactional: transactional)
     }
 
-    /// The end of the message: message terms not made true by a line become false, and
-    /// score terms see `score`, the final one (every score term's rule may fire again).
-    func endOfMessage(shown input: MatchedInput, score: Score? = nil, scratch: MatchScratch) -> [Firing] {
+    /// The end of the message: `listed` terms of the message get `listing`'s result for
+    /// them and message terms not made true by a line become false. Rules that tag on the
+    /// score wait for ``finalScore(_:shown:scratch:)``, which comes after the points of
+    /// the rules that fire here are added.
+    func endOfMessage(
+        shown input: MatchedInput, scratch: MatchScratch, listing: (CompiledTerm) -> DNSListResult = { _ in .notListed }
+    ) -> [Firing] {
         guard !rules.isEmpty else { return [] }
-        for (r, t) in termsByStage[.score] ?? [] { values[base[r] + t] = nil }
         let before = values
         var fresh: Set<Stage> = []
-        if let score, termsByStage[.score] != nil {
-            var subject = MatchSubject(bytes: [])
-            subject.score = score
-            set(.score, subject, scratch: scratch, onLimit: { _, _ in })
-            fresh.insert(.score)
+        for stage in [Stage.header, .body] {
+            for (r, t) in termsByStage[stage] ?? [] {
+                let term = rules[r].combined!.terms[t]
+                guard case .dnsList(let list) = term.predicate else { continue }
+                var subject = MatchSubject(bytes: [])
+                subject.listings = [list.name: listing(term)]
+                setListed(r, t, term, list, subject)
+                fresh.insert(stage)
+            }
         }
         for stage in Stage.allCases where stage.isMessageStage {
             for (r, t) in termsByStage[stage] ?? [] where values[base[r] + t] == nil {
@@ -154,7 +162,20 @@ final class CombinedRuleState {
                 fresh.insert(stage)
             }
         }
-        return firings(fresh: fresh, before: before, input: input, transactional: true, atMessageEnd: true)
+        return firings(fresh: fresh, before: before, input: input, transactional: true)
+    }
+
+    /// The message's final score, after ``endOfMessage(shown:scratch:listing:)``: score
+    /// terms see it (every score term's rule may fire again), and the rules that tag on
+    /// the score are tried.
+    func finalScore(_ score: Score, shown input: MatchedInput, scratch: MatchScratch) -> [Firing] {
+        guard let terms = termsByStage[.score] else { return [] }
+        for (r, t) in terms { values[base[r] + t] = nil }
+        let before = values
+        var subject = MatchSubject(bytes: [])
+        subject.score = score
+        set(.score, subject, scratch: scratch, onLimit: { _, _ in })
+        return firings(fresh: [.score], before: before, input: input, transactional: true, atMessageEnd: true)
     }
 
     /// The recipient decided last was accepted: its rcpt terms count for the transaction.
@@ -176,6 +197,7 @@ final class CombinedRuleState {
                 values[base[r] + t] = nil
                 lastMatch[base[r] + t] = nil
                 listTexts[base[r] + t] = nil
+                deferrals[base[r] + t] = nil
                 acceptedRecipients[base[r] + t] = false
             }
         }
@@ -201,8 +223,9 @@ final class CombinedRuleState {
             let term = rules[r].combined!.terms[t]
             if sticky {
                 // A message term stays true once a line made it true; until the end of
-                // the message it is unknown otherwise.
-                guard values[base[r] + t] != true, term.applies(to: subject) else { continue }
+                // the message it is unknown otherwise. A `listed` term of the message gets
+                // its value at the end, once the domains it looks up are known.
+                guard values[base[r] + t] != true, term.applies(to: subject), !term.predicate.isDNSList else { continue }
             }
             let (value, failure) = term.isTrue(for: subject, scratch: scratch)
             if let failure { onLimit(rules[r].rule, failure) }
@@ -216,17 +239,27 @@ final class CombinedRuleState {
                 sequence += 1
                 lastMatch[base[r] + t] = (subject, sequence)
             }
-            if case .dnsList(let list) = term.predicate {
-                var text: String?
-                if value, !term.isNegated, case .listed(_, let found) = subject.listings?[list.name] { text = found }
-                listTexts[base[r] + t] = text
-                var deferral: String?
-                if list.tempfailsOnFailure, case .unknown(let why) = subject.listings?[list.name] {
-                    deferral = "DNS list \(list.name) could not be checked (\(why))"
-                }
-                deferrals[base[r] + t] = deferral
-            }
+            if case .dnsList(let list) = term.predicate { noteListing(r, t, term, list, subject, value: value) }
         }
+    }
+
+    /// A message `listed` term's value from the result in `subject`, at the end of the message.
+    private func setListed(_ r: Int, _ t: Int, _ term: CompiledTerm, _ list: DNSList, _ subject: MatchSubject) {
+        let value = term.isNegated != (subject.listings?[list.name]?.isListed == true)
+        values[base[r] + t] = value
+        noteListing(r, t, term, list, subject, value: value)
+    }
+
+    /// The TXT record a true `listed` term found, and why its list could not be checked.
+    private func noteListing(_ r: Int, _ t: Int, _ term: CompiledTerm, _ list: DNSList, _ subject: MatchSubject, value: Bool) {
+        var text: String?
+        if value, !term.isNegated, case .listed(_, let found) = subject.listings?[list.name] { text = found }
+        listTexts[base[r] + t] = text
+        var deferral: String?
+        if list.tempfailsOnFailure, case .unknown(let why) = subject.listings?[list.name] {
+            deferral = "DNS list \(list.name) could not be checked (\(why))"
+        }
+        deferrals[base[r] + t] = deferral
     }
 
     private func firings(

@@ -26,6 +26,8 @@ struct MessageScan {
     var matchNanoseconds: UInt64 = 0
     /// Whether the message time limit is used up: the rest of the message is not scanned.
     var outOfTime = false
+    /// The domains the message named for its `listed` terms, their lookups and results.
+    var listings = MessageListings()
 
     init(scanLimit: Int) {
         self.scanLimit = scanLimit

@@ -46,7 +46,9 @@ extension SessionEvaluator {
         // The decoder keeps no more of a header than the rules see; the scan limit bounds
         // it too when the header limit is off.
         let headerBytes = options.headerLimit == 0 ? options.scanLimit : options.headerLimit
-        let stream = MIMEStream(limits: MIMELimits(headerBytes: headerBytes), emitsHeaders: hasRules(at: .header))
+        let stream = MIMEStream(
+            limits: MIMELimits(headerBytes: headerBytes), emitsHeaders: hasRules(at: .header),
+            emitsLinks: !ruleSet.dnsLists(at: .body).isEmpty)
         let content = MessageContent(stream: stream)
         message.content = content
         return content
@@ -68,6 +70,10 @@ extension SessionEvaluator {
         case .text(let bytes): (stage, subject) = (.body, MatchSubject(bytes: bytes))
         case .attachmentName(let bytes): (stage, subject) = (.attachment, MatchSubject(bytes: bytes))
         case .mimeType(let bytes): (stage, subject) = (.mimetype, MatchSubject(bytes: bytes))
+        case .link(let bytes):
+            // An HTML link's target: only `body links listed` terms look at it.
+            if scansMessage { noteMessageDomains(.body, MatchSubject(bytes: bytes)) }
+            return
         }
         guard scansMessage else {
             content.finished = true
@@ -80,6 +86,7 @@ extension SessionEvaluator {
             content.finished = true
             return
         }
+        if looksUpMessageDomains { noteMessageDomains(stage, subject) }
         guard hasRules(at: stage), !message.done.contains(stage) else { return }
         withinTimeLimits(message: true) {
             scanMessage(stage, subject, line: line)

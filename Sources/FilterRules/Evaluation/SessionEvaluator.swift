@@ -17,10 +17,17 @@ public final class SessionEvaluator {
     /// reject`, ...).
     public var onContentLimit: ((MIMELimitExceeded, Int, String) -> Void)?
 
+    /// Called when the message names a domain that a `listed` term of the message looks
+    /// up in a list, once per domain and list (see SessionEvaluator+MessageListings): the
+    /// engine starts the lookup then and gives the results before ``endOfMessage()``.
+    public var onMessageLookup: ((MessageLookup) -> Void)?
+
     private let scratch: MatchScratch
     /// Whether the rule set has `dataline` rules, and rules that read decoded content
     /// (`header`, `body`, `attachment`, `mimetype`), looked up once, not per line.
     private let hasDatalineRules: Bool, readsContent: Bool
+    /// Whether `listed` terms look up domains the message names, looked up once.
+    let looksUpMessageDomains: Bool
     // The variables below are read for every message line. They are
     // @exclusivity(unchecked): an evaluator is used by one thread at a time (its session's
     // content queue or the protocol loop, never both), so no two accesses can overlap, and
@@ -82,6 +89,7 @@ public final class SessionEvaluator {
         self.scratch = MatchScratch(limits: ruleSet.options.limits)
         self.hasDatalineRules = ruleSet.hasTerms(of: .dataline)
         self.readsContent = Self.contentStages.contains { ruleSet.hasTerms(of: $0) }
+        self.looksUpMessageDomains = ruleSet.looksUpMessageDomains
         self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
         self.stages = ruleSet.stageEvaluations
@@ -284,20 +292,13 @@ public final class SessionEvaluator {
     /// The end of the message (the final dot): the verdict of the data stages.
     public func endOfMessage() -> Decision {
         finishContent()
-        if message.verdict == nil, preempted() == nil, !combined.isEmpty {
+        if !combined.isEmpty {
             // Combined rules that become true only now that the message's terms are final
-            // (a message term no line made true is false at the end).
-            let firings = combined.endOfMessage(
-                shown: MatchedInput(stage: .dataline, bytes: [], messageLine: message.lineCount), score: score.total, scratch: scratch)
-            if !firings.isEmpty {
-                let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
-                if let outcome = end.run(
-                    MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
-                    firings: firings, score: score, onLimit: limitHit)
-                {
-                    record(outcome, stage: .dataline, line: nil)
-                }
-            }
+            // (a message term no line made true is false at the end, a `listed` term of the
+            // message has its lookups' results), then those on the final score.
+            let shown = MatchedInput(stage: .dataline, bytes: [], messageLine: message.lineCount)
+            endOfMessagePoint { combined.endOfMessage(shown: shown, scratch: scratch, listing: messageListing(for:)) }
+            if usesScores { endOfMessagePoint { combined.finalScore(score.total, shown: shown, scratch: scratch) } }
         }
         let scan = message
         message = MessageScan(scanLimit: ruleSet.options.scanLimit)
@@ -310,6 +311,27 @@ public final class SessionEvaluator {
         if decision.verdict == .disconnect { closed = decision }
         transactionEnded()
         return decision
+    }
+
+    /// Whether the end of the message waits for the lookups of ``messageLookups``: there
+    /// are some, and no verdict, accept or closed session makes them moot.
+    public var awaitsMessageLookups: Bool {
+        !message.listings.requested.isEmpty && message.verdict == nil && preempted() == nil
+    }
+
+    /// One point of the end of the message: the combined rules `point` finds true, run
+    /// and recorded as the message's, unless a verdict or an accept already covers it.
+    private func endOfMessagePoint(_ point: () -> [CombinedRuleState.Firing]) {
+        guard message.verdict == nil, preempted() == nil else { return }
+        let firings = point()
+        guard !firings.isEmpty else { return }
+        let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
+        if let outcome = end.run(
+            MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
+            firings: firings, score: score, onLimit: limitHit)
+        {
+            record(outcome, stage: .dataline, line: nil)
+        }
     }
 
     // MARK: Session events

@@ -115,6 +115,14 @@ extension RulesParser {
             return true
         }
         takeBang()
+        if stage == .header, cursor + 1 < tokens.count, tokens[cursor].word?.lowercased() == "listed",
+            tokens[cursor + 1].word != nil
+        {
+            return try stop(
+                line, tokens[cursor].offset,
+                "'listed' at header looks up the domains of one header's addresses: name the header, e.g. header From listed \(tokens[cursor + 1].display)"
+            )
+        }
         if stage == .header, cursor < tokens.count, let name = tokens[cursor].word, name != "!", !startsList(cursor) {
             var trimmed = name
             if trimmed.hasSuffix(":") { trimmed.removeLast() }
@@ -131,6 +139,12 @@ extension RulesParser {
         guard cursor < tokens.count else { return try stop(line, line.characters.count, "expected \(expected)") }
         if stage == .score {
             return try parseScoreTerm(tokens, &cursor, line, first: first, negated: negated, &parsed)
+        }
+        if stage == .body, tokens[cursor].word?.lowercased() == "links", cursor + 1 < tokens.count,
+            tokens[cursor + 1].word?.lowercased() == "listed"
+        {
+            cursor += 1
+            return try parseListed(tokens, &cursor, line, stage: stage, first: first, negated: negated, headerName: nil, &parsed)
         }
         if tokens[cursor].word?.lowercased() == "listed" {
             return try parseListed(tokens, &cursor, line, stage: stage, first: first, negated: negated, headerName: headerName, &parsed)
@@ -217,10 +231,14 @@ extension RulesParser {
         headerName: String?, _ parsed: inout ParsedCondition
     ) throws(ConditionStop) -> RuleTerm {
         let keyword = tokens[cursor]
-        guard DNSListDeclaration.stages.contains(stage), headerName == nil else {
+        if stage == .body, tokens[cursor - 1].word?.lowercased() != "links" {
+            return try stop(
+                line, keyword.offset, "'listed' at body looks up the domains of the message's links: write body links listed NAME")
+        }
+        guard DNSListDeclaration.stages.contains(stage) else {
             return try stop(
                 line, keyword.offset,
-                "'listed' looks up the client address (addr), its host name (connect), the HELO name (helo) or the sender's domain (mail), not \(stage.rawValue)"
+                "'listed' looks up the client address (addr), its host name (connect), the HELO name (helo), the sender's domain (mail), a header's domains (header NAME) or the message's links (body links), not \(stage.rawValue)"
             )
         }
         cursor += 1
@@ -234,7 +252,8 @@ extension RulesParser {
         parsed.lastPatternToken = tokens[cursor]
         let pattern = RulePattern.dnsList(name: name, location: line.location(at: tokens[cursor].offset))
         cursor += 1
-        return RuleTerm(location: line.location(at: first.offset), stage: stage, isNegated: negated, pattern: pattern)
+        return RuleTerm(
+            location: line.location(at: first.offset), stage: stage, headerName: headerName, isNegated: negated, pattern: pattern)
     }
 
     /// Records the diagnostic and stops reading the line's condition.

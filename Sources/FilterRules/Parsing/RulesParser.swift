@@ -238,7 +238,7 @@ struct RulesParser {
     static let optionNames = [
         "fail-closed", "scan-limit", "match-limit", "depth-limit",
         "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
-        "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver",
+        "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver", "dnslist-domains",
     ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -291,6 +291,12 @@ struct RulesParser {
             } else {
                 error(line, valueOffset, "bad size '\(value)' for \(name), expected a number of bytes with optional k or m")
             }
+        case "dnslist-domains":
+            let most = RuleOptions.maximumDNSListDomains
+            guard let number = Int(value), (1...most).contains(number) else {
+                return error(line, valueOffset, "bad value '\(value)' for dnslist-domains, expected a number of domains from 1 to \(most)")
+            }
+            options.dnsListDomains = number
         case "match-limit", "depth-limit":
             guard let number = UInt32(value), number > 0 else {
                 return error(line, valueOffset, "bad value '\(value)' for \(name), expected a number from 1 to \(UInt32.max)")

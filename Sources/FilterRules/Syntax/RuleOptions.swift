@@ -38,7 +38,15 @@ public struct RuleOptions: Equatable, Sendable {
     public var dnsLists: [DNSListDeclaration] = []
     /// The DNS servers of `set resolver` (empty: /etc/resolv.conf's).
     public var resolver: [DNSServerAddress] = []
+    /// How many distinct domains of one message (its headers' addresses first, then its
+    /// links' hosts) `header NAME listed` and `body links listed` terms look up
+    /// (`set dnslist-domains`); later ones are not looked up.
+    public var dnsListDomains = RuleOptions.defaultDNSListDomains
 
+    /// The default of ``dnsListDomains``: 20 domains per message.
+    public static let defaultDNSListDomains = 20
+    /// The largest ``dnsListDomains``.
+    public static let maximumDNSListDomains = 1000
     /// The default message time limit: 1 s.
     public static let defaultMessageTimeLimit = TimeLimit(milliseconds: 1000)
     /// The default header limit: 64 KiB.
