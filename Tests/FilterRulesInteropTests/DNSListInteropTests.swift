@@ -78,6 +78,36 @@ extension FilterRulesInteropTests {
             }
         }
 
+        @Test("a message linking to a listed domain is refused at its end; one linking elsewhere is delivered intact")
+        func listedLink() throws {
+            let dbl = """
+                $ORIGIN dbl.test.
+                $TTL 300
+                @ IN SOA ns.dbl.test. admin.dbl.test. 1 3600 600 86400 60
+                @ IN NS ns.dbl.test.
+                spam.example IN A 127.0.1.2
+                """
+            let server = try NSDServer(zones: ["dbl.test": dbl])
+            defer { server.stop() }
+            let rules = """
+                dnslist dbl dbl.test 127.0.1.0/24
+                set resolver \(server.address)
+                body links listed dbl reject 554 "5.7.1 Message links to a listed domain (interop)"
+
+                """
+            try withRealSMTPD(rules: rules) { smtpd in
+                let listed = InteropMessage.sample(subject: "dns link", body: ["Visit https://www.clean.example/ or http://Spam.Example/offer now."])
+                var transcript = try smtpd.session(SMTPSessionPlan(message: listed.bytes))
+                let refused = transcript.reply(at: "message")
+                #expect(refused?.code == 554 && refused?.text == "5.7.1 Message links to a listed domain (interop)", "\(transcript)\n\(smtpd.logTail())")
+                let clean = InteropMessage.sample(subject: "dns clean link", body: ["Visit https://www.clean.example/ now."])
+                transcript = try smtpd.session(SMTPSessionPlan(message: clean.bytes))
+                #expect(transcript.refusal == nil && transcript.reply(at: "message")?.code == 250, "\(transcript)\n\(smtpd.logTail())")
+                let delivered = try #require(smtpd.waitForDelivery(containing: clean.marker), "not delivered\n\(smtpd.logTail())")
+                #expect(InteropMessage.withoutTraceHeaders(delivered) == clean.bytes)
+            }
+        }
+
         @Test("with the DNS server silent, mail still flows once the lookup times out")
         func silentServer() throws {
             let silent = try ScriptedDNSServer { _ in .silence }

@@ -133,3 +133,50 @@ struct ScoreDryRunTests {
                 """)
     }
 }
+
+/// `filter-rules test` with `header NAME listed` and `body links listed`: the message step
+/// shows each domain looked up, where the message named it, and its result.
+@Suite("filter-rules test: DNS lists on the message")
+struct MessageListDryRunTests {
+    @Test("--eml: the From domain and link hosts are looked up; a listed link refuses the message, with the lookups in the report")
+    func savedMessage() throws {
+        let rules = try TemporaryRulesFile(
+            """
+            dnslist dbl dbl.example 127.0.1.0/24
+            header From listed dbl reject 550 "5.7.1 Sender domain listed"
+            body links listed dbl reject 554 "5.7.1 Link listed: $txt"
+
+            """)
+        let answers = try TemporaryFile(
+            """
+            spam.example.dbl.example. A 127.0.1.2
+            spam.example.dbl.example. TXT "https://check.example/spam.example"
+            slow.example.dbl.example. TIMEOUT
+
+            """)
+        let message = try TemporaryFile(
+            """
+            From: Alice <alice@clean.example>
+            To: bob@example.org
+            Subject: hello
+            Content-Type: text/html; charset=utf-8
+            Content-Transfer-Encoding: quoted-printable
+
+            <a href=3D"https://slow.example/">one</a> <a href=3D"HTTPS://SPAM.example/x">two</a>
+
+            """)
+        let result = try runFilterRules(["test", "--rules", rules.path, "--dns", answers.path, "--eml", "--json", message.path])
+        #expect(result.status == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]]
+        let steps = report?.first?["steps"] as? [[String: Any]] ?? []
+        let step = steps.first { $0["step"] as? String == "message" }
+        #expect(step?["answer"] as? String == "reject")
+        #expect(step?["text"] as? String == "5.7.1 Link listed: https://check.example/spam.example")
+        #expect(
+            step?["dnsLookups"] as? [String] == [
+                "header from listed dbl clean.example: not listed",
+                "body links listed dbl slow.example: unknown (timeout)",
+                "body links listed dbl spam.example: listed (127.0.1.2, \"https://check.example/spam.example\")",
+            ])
+    }
+}

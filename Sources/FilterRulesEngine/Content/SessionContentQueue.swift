@@ -66,6 +66,9 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// usual way was retained and released for every line (``batch`` owns it).
     @exclusivity(unchecked) private var filling: Unmanaged<LineBatch>?
     private let logger: Logger
+    /// The DNS list lookups of the message being evaluated (`header NAME listed`, `body
+    /// links listed`), started as its domains come; only touched on ``queue``.
+    private var messageLookups: MessageLookupTracker?
     /// Whether the session's rules look at message content at all; without, lines are not
     /// even handed over (the evaluator would skip them).
     private let scansContent: Bool
@@ -86,6 +89,23 @@ public final class SessionContentQueue: @unchecked Sendable {
         self.logger = logger
         self.scansContent = engine.evaluator.readsMessageLines
         self.holdsMessages = engine.evaluator.ruleSet.holdsMessages
+        if let lookups = dnsLookups, engine.evaluator.ruleSet.looksUpMessageDomains {
+            // Called on the queue, while a line is evaluated.
+            engine.evaluator.onMessageLookup = { [weak self] lookup in self?.startLookup(lookup, in: lookups) }
+        }
+    }
+
+    /// Starts a lookup a message named (on the queue): its result goes to the message's
+    /// tracker, which the end of the message waits for.
+    private func startLookup(_ lookup: MessageLookup, in lookups: DNSListLookups) {
+        let tracker = messageLookups ?? MessageLookupTracker()
+        messageLookups = tracker
+        if let known = lookups.knownResult(lookup.list, lookup.subject, wantsText: lookup.wantsText) {
+            tracker.known(lookup, known)
+            return
+        }
+        tracker.started()
+        lookups.check(lookup.list, lookup.subject, wantsText: lookup.wantsText) { result in tracker.finished(lookup, result) }
     }
 
     /// The rule set the session started with.
@@ -256,7 +276,9 @@ public final class SessionContentQueue: @unchecked Sendable {
         queue.async { [self] in drain() }
     }
 
-    /// Evaluates what is pending, batch by batch, until nothing is.
+    /// Evaluates what is pending, batch by batch, until nothing is, or until the end of a
+    /// message waits for its DNS list lookups: what follows it is put back, the drain stays
+    /// claimed, and it goes on from the queue once the lookups are in.
     private func drain() {
         while true {
             let batch: [Work] = pending.withLock { state in
@@ -270,22 +292,54 @@ public final class SessionContentQueue: @unchecked Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            for work in batch { evaluate(work) }
+            for (index, work) in batch.enumerated() where !evaluate(work) {
+                let rest = batch[(index + 1)...]
+                pending.withLock { state in
+                    state.work.insert(contentsOf: rest, at: 0)
+                    for case .lines(let lines) in rest { state.bytes += lines.byteCount }
+                }
+                return
+            }
         }
     }
 
-    private func evaluate(_ work: Work) {
+    /// Evaluates one piece of work; false when it is the end of a message that waits for
+    /// lookups (it is finished, and the drain resumed, when they are in).
+    private func evaluate(_ work: Work) -> Bool {
         switch work {
         case .lines(let lines):
             lines.forEach { engine.dataLine($0) }
         case .endOfMessage(let completion):
             pending.withLock { $0.overflowed = false }
-            completion(engine.endOfMessage())
+            engine.evaluator.finishMessageContent()
+            let tracker = messageLookups
+            messageLookups = nil
+            if let tracker, engine.evaluator.awaitsMessageLookups {
+                // No thread waits: the last lookup's completion resumes on the queue, and
+                // every lookup completes by the resolver's deadline.
+                let complete = tracker.whenComplete { [self] in
+                    queue.async { [self] in
+                        endMessage(tracker, completion)
+                        drain()
+                    }
+                }
+                guard complete else { return false }
+            }
+            endMessage(tracker, completion)
         case .reset:
             pending.withLock { $0.overflowed = false }
+            messageLookups = nil
             engine.reset()
         case .transactionEnded:
+            messageLookups = nil
             engine.transactionEnded()
         }
+        return true
+    }
+
+    /// The end of the message with its lookups' results.
+    private func endMessage(_ lookups: MessageLookupTracker?, _ completion: @Sendable (Decision) -> Void) {
+        if let lookups { engine.evaluator.setMessageListings(lookups.results) }
+        completion(engine.endOfMessage())
     }
 }

@@ -24,21 +24,43 @@ public struct BlockingListLookups: Sendable {
         var results: [Stage: [String: DNSListResult]] = [:]
         for query in DNSListQuery.needed(by: engine.evaluator.ruleSet, for: inputs) {
             var result = DNSListResult.notLookedUp
-            if let subject = query.subject {
-                let done = DispatchSemaphore(value: 0)
-                let box = ResultBox()
-                lookups.check(query.list, subject, wantsText: query.wantsText) { result in
-                    box.result = result
-                    done.signal()
-                }
-                done.wait()
-                result = box.result ?? .unknown(.failed(.shutDown))
-            }
+            if let subject = query.subject { result = wait(for: query.list, subject, wantsText: query.wantsText) }
             results[query.stage, default: [:]][query.list.name] = result
             shown.append("\(query.stage.rawValue) listed \(query.list.name): \(result)")
         }
         for (stage, byList) in results { engine.evaluator.setListings(byList, for: stage) }
         return shown
+    }
+
+    /// Looks up the domains the message being evaluated named for its `listed` terms (its
+    /// text decoded to the end first), gives the results to `engine`'s evaluator for the
+    /// end of the message, and returns them as the report shows them (`header from listed
+    /// dbl example.net: listed (127.0.1.2)`, …).
+    public func resolveMessage(for engine: SessionEngine) -> [String] {
+        let evaluator = engine.evaluator
+        evaluator.finishMessageContent()
+        guard evaluator.awaitsMessageLookups else { return [] }
+        var results: [MessageLookup: DNSListResult] = [:]
+        var shown: [String] = []
+        for (lookup, origin) in evaluator.messageLookups {
+            let result = wait(for: lookup.list, lookup.subject, wantsText: lookup.wantsText)
+            results[lookup] = result
+            shown.append("\(origin) listed \(lookup.list.name) \(lookup.domain): \(result)")
+        }
+        evaluator.setMessageListings(results)
+        return shown
+    }
+
+    /// The result of one lookup, waited for.
+    private func wait(for list: DNSList, _ subject: DNSListSubject, wantsText: Bool) -> DNSListResult {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        lookups.check(list, subject, wantsText: wantsText) { result in
+            box.result = result
+            done.signal()
+        }
+        done.wait()
+        return box.result ?? .unknown(.failed(.shutDown))
     }
 
     /// Carries a result from the completion to the waiting thread (the semaphore orders them).

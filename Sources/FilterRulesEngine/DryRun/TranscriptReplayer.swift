@@ -120,6 +120,7 @@ public struct TranscriptReplayer {
                         for line in received { engine.dataLine(Array(line.utf8)) }
                         receivedLines = received.count
                         for line in lines { engine.dataLine(line) }
+                        stepLookups = dns?.resolveMessage(for: engine) ?? []
                         outcome = .answered(engine.endOfMessage())
                         inTransaction = false
                         dataAccepted = false
