@@ -30,6 +30,15 @@ public enum DNSListSubject: Hashable, Sendable, CustomStringConvertible {
     /// A domain name.
     case domain(String)
 
+    /// Whether it is an address or a domain: a list is checked for answering every name
+    /// once for each kind it is asked about.
+    public var kind: DNSListSubjectKind {
+        switch self {
+        case .address: return .address
+        case .domain: return .domain
+        }
+    }
+
     /// The name looked up for it in `list`, nil when it is not something a list holds.
     public func queryName(in list: DNSList) -> String? {
         switch self {
@@ -42,6 +51,22 @@ public enum DNSListSubject: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .address(let text), .domain(let text): return text
+        }
+    }
+}
+
+/// What a list is asked about: addresses (DNSBL, DNSWL) or domains (RHSBL, URI lists).
+public enum DNSListSubjectKind: Hashable, Sendable {
+    case address
+    case domain
+
+    /// A name of this kind that no list holds, in `zone`: the address 255.255.255.255 (the
+    /// limited broadcast address, never a mail client) and RFC 5782's `invalid` test
+    /// entry, which a list must not list. A list that lists it answers every name.
+    public func nameNoListHolds(in zone: String) -> String {
+        switch self {
+        case .address: return "255.255.255.255." + zone
+        case .domain: return "invalid." + zone
         }
     }
 }
@@ -87,6 +112,9 @@ public enum DNSListUnknown: Hashable, Sendable, CustomStringConvertible {
     case resolverRefused(UInt32)
     /// The list is suspended after timeouts in a row.
     case suspended
+    /// The list lists a name no list holds: it seems to answer every name (see
+    /// ``DNSListLookups``).
+    case answersEveryName
 
     /// The reason in a few words.
     public var description: String {
@@ -94,6 +122,7 @@ public enum DNSListUnknown: Hashable, Sendable, CustomStringConvertible {
         case .failed(let failure): return failure.description
         case .resolverRefused(let code): return "the list refuses this resolver: \(IPv4Text.format(code))"
         case .suspended: return "list suspended after timeouts"
+        case .answersEveryName: return "the list answers every name"
         }
     }
 }

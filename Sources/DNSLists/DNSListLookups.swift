@@ -14,6 +14,9 @@ import Synchronization
 ///   timeout suspends it again at once.
 /// - A list that refuses the resolver (Spamhaus's 127.255.255.252/254/255) is never taken
 ///   as listing anyone; it is logged at most once per hour per list, with what to do.
+/// - A list that answers every name (``EveryNameCheck``, every
+///   ``Policy/everyNameCheckInterval``) answers ``DNSListUnknown/answersEveryName`` until
+///   it stops; logged at most once per hour per list.
 public final class DNSListLookups: Sendable {
     /// The bounds and thresholds.
     public struct Policy: Sendable {
@@ -25,6 +28,9 @@ public final class DNSListLookups: Sendable {
         public var suspension: Duration = .seconds(60)
         /// How long a refused-resolver warning stays quiet for its list.
         public var refusedWarningInterval: Duration = .seconds(3600)
+        /// How often a list is checked for answering every name (at its first lookup of a
+        /// kind, then at most this often); nil checks never.
+        public var everyNameCheckInterval: Duration? = .seconds(600)
 
         /// Cache entries at most.
         public var maximumCacheEntries: Int {
@@ -51,6 +57,7 @@ public final class DNSListLookups: Sendable {
         var timeoutsInARow = 0
         var suspendedUntil: ContinuousClock.Instant?
         var refusedWarned: ContinuousClock.Instant?
+        var everyName: [DNSListSubjectKind: EveryNameCheck] = [:]
     }
 
     private struct State {
@@ -88,6 +95,10 @@ public final class DNSListLookups: Sendable {
         let at = now()
         return state.withLock { state -> DNSListResult? in
             if let until = state.health[list.name]?.suspendedUntil, until > at { return .unknown(.suspended) }
+            if let check = state.health[list.name]?.everyName[subject.kind] {
+                if check.answersEveryName { return .unknown(.answersEveryName) }
+                if check.holdsResults { return nil }
+            }
             guard let answer = state.cache.answer(for: .init(name: name, type: .a), at: at) else { return nil }
             let result = classify(answer, list: list, state: &state, at: at)
             guard wantsText, case .listed(let codes, _) = result else { return result }
@@ -103,13 +114,38 @@ public final class DNSListLookups: Sendable {
         _ list: DNSList, _ subject: DNSListSubject, wantsText: Bool,
         completion: @escaping @Sendable (DNSListResult) -> Void
     ) {
-        if let known = knownResult(list, subject, wantsText: wantsText) { return completion(known) }
         guard let name = subject.queryName(in: list) else { return completion(.notLookedUp) }
+        let kind = subject.kind
+        checkEveryNameIfDue(list, kind)
+        // A result goes out once the list's first every-name check is in, and is unknown
+        // if that found the list answering every name.
+        let deliver: @Sendable (DNSListResult) -> Void = { [self] result in
+            afterFirstEveryNameCheck(list, kind) { answersEveryName in
+                completion(answersEveryName ? .unknown(.answersEveryName) : result)
+            }
+        }
+        if let known = knownResult(list, subject, wantsText: wantsText) { return deliver(known) }
         query(name, .a, list: list) { [self] answer in
             let result = state.withLock { state in classify(answer, list: list, state: &state, at: now()) }
-            guard wantsText, case .listed(let codes, _) = result else { return completion(result) }
-            query(name, .txt, list: list) { text in completion(.listed(codes: codes, text: Self.firstText(text))) }
+            guard wantsText, case .listed(let codes, _) = result else { return deliver(result) }
+            query(name, .txt, list: list) { text in deliver(.listed(codes: codes, text: Self.firstText(text))) }
         }
+    }
+
+    /// Runs `body` now, or when `list`'s first every-name check for `kind` is in, with
+    /// whether the list answers every name.
+    private func afterFirstEveryNameCheck(_ list: DNSList, _ kind: DNSListSubjectKind, _ body: @escaping @Sendable (Bool) -> Void) {
+        let now: Bool? = state.withLock { state in
+            guard let check = state.health[list.name]?.everyName[kind] else { return false }
+            if check.holdsResults {
+                state.health[list.name]!.everyName[kind]!.waiting.append { [self] in
+                    body(self.state.withLock { $0.health[list.name]?.everyName[kind]?.answersEveryName ?? false })
+                }
+                return nil
+            }
+            return check.answersEveryName
+        }
+        if let now { body(now) }
     }
 
     /// Asks the service for `name`, or joins a query for it under way; stores the answer.
@@ -142,6 +178,49 @@ public final class DNSListLookups: Sendable {
                 return state.waiting.removeValue(forKey: key) ?? []
             }
             for waiter in waiting { waiter(answer) }
+        }
+    }
+
+    /// Asks `list` for a name of `kind` no list holds, when that is due (see ``EveryNameCheck``).
+    private func checkEveryNameIfDue(_ list: DNSList, _ kind: DNSListSubjectKind) {
+        guard let interval = policy.everyNameCheckInterval else { return }
+        let at = now()
+        let due = state.withLock { state in
+            state.health[list.name, default: ListHealth()].everyName[kind, default: EveryNameCheck()].start(at: at, every: interval)
+        }
+        guard due else { return }
+        let name = kind.nameNoListHolds(in: list.zone)
+        service.lookup(name, .a) { [self] answer in
+            let waiting = state.withLock { state in
+                var check = state.health[list.name]?.everyName[kind] ?? EveryNameCheck()
+                check.underWay = false
+                check.firstDone = true
+                let waiting = check.waiting
+                check.waiting = []
+                defer { state.health[list.name, default: ListHealth()].everyName[kind] = check }
+                let at = now()
+                // The codes within the list's that the name got; nil when the check failed.
+                let listed: [UInt32]?
+                switch answer {
+                case .records(let addresses, _, _): listed = addresses.filter { list.codes.classify($0) == .listed }
+                case .notFound: listed = []
+                case .failed: listed = nil
+                }
+                if let listed, !listed.isEmpty {
+                    check.answersEveryName = true
+                    if check.warnedAt.map({ at - $0 >= policy.refusedWarningInterval }) ?? true {
+                        check.warnedAt = at
+                        logger.error(
+                            "DNS list \(list) answers every name: \(name) is listed (\(listed.map(IPv4Text.format).joined(separator: ", "))), which no list may be; its lookups count as unknown until it stops (checked every \(interval.components.seconds / 60) min). Check the list's zone name and whether it still exists"
+                        )
+                    }
+                } else if listed != nil {
+                    if check.answersEveryName { logger.notice("DNS list \(list) no longer answers every name") }
+                    check.answersEveryName = false
+                }
+                return waiting
+            }
+            for result in waiting { result() }
         }
     }
 

@@ -27,6 +27,16 @@ final class ControlledService: DNSLookupService, Sendable {
         if let now { completion(now) }
     }
 
+    /// Answers the held lookups of `key` (`A name`) only.
+    func release(_ key: String) {
+        let held = state.withLock { state in
+            let matching = state.held.filter { $0.0 == key }
+            state.held.removeAll { $0.0 == key }
+            return matching
+        }
+        for (key, completion) in held { completion(state.withLock { $0.answers[key] } ?? .notFound(ttl: nil)) }
+    }
+
     /// Answers the held lookups.
     func release() {
         let held = state.withLock { state in
@@ -71,11 +81,15 @@ struct DNSListLookupsTests {
         #expect(check(lookups, zen, .address("127.0.0.2"), wantsText: true) == .listed(codes: [0x7f00_0002], text: "see https://check.example"))
         #expect(check(lookups, zen, .address("127.0.0.3")) == .notListed)
         #expect(check(lookups, zen, .address("127.0.0.9")) == .notListed)
-        #expect(service.queries == ["A 2.0.0.127.zen.test", "TXT 2.0.0.127.zen.test", "A 3.0.0.127.zen.test", "A 9.0.0.127.zen.test"])
+        // First the check that the list does not answer every name (once per kind of subject).
+        #expect(
+            service.queries == [
+                "A 255.255.255.255.zen.test", "A 2.0.0.127.zen.test", "TXT 2.0.0.127.zen.test", "A 3.0.0.127.zen.test", "A 9.0.0.127.zen.test",
+            ])
         // Within the TTL: from the cache, known without waiting.
         #expect(lookups.knownResult(zen, .address("127.0.0.2"), wantsText: true) == .listed(codes: [0x7f00_0002], text: "see https://check.example"))
         #expect(check(lookups, zen, .address("127.0.0.3")) == .notListed)
-        #expect(service.queries.count == 4)
+        #expect(service.queries.count == 5)
         // After it: asked again; the negative answer without SOA is kept 300 s.
         clock.advance(.seconds(61))
         #expect(lookups.knownResult(zen, .address("127.0.0.2"), wantsText: false) == nil)
@@ -92,7 +106,9 @@ struct DNSListLookupsTests {
         let lookups = DNSListLookups(service: service, logger: .quiet)
         let results = Results()
         for _ in 0..<100 { lookups.check(zen, .address("127.0.0.2"), wantsText: false) { results.add($0) } }
-        #expect(results.all.isEmpty && service.queries.count == 1)
+        // One query for the name, and the list's every-name check.
+        #expect(results.all.isEmpty && service.queries.filter { $0 == "A 2.0.0.127.zen.test" }.count == 1)
+        #expect(service.queries.count == 2)
         service.release()
         #expect(results.all.count == 100 && results.all.allSatisfy { $0 == .listed(codes: [0x7f00_0002], text: nil) })
     }
@@ -107,6 +123,55 @@ struct DNSListLookupsTests {
         #expect(service.queries.isEmpty)
     }
 
+    @Test("a list that answers every name: its lookups are unknown (logged once an hour) until a later check finds it sane")
+    func answersEveryName() throws {
+        let service = ControlledService(), clock = ManualClock(), logs = LogRecorder()
+        let dbl = DNSList(name: "dbl", zone: "dbl.test", codes: try DNSListCodes(parsing: ["127.0.1.0/24"]))
+        for name in ["255.255.255.255.zen.test", "2.2.0.192.zen.test", "invalid.dbl.test", "spam.example.dbl.test"] {
+            service.set(name, .a, .records(addresses: [name.hasSuffix("dbl.test") ? 0x7f00_0102 : 0x7f00_0002], texts: [], ttl: 60))
+        }
+        let lookups = DNSListLookups(service: service, logger: logs.logger(), now: { clock.now })
+        #expect(check(lookups, zen, .address("192.0.2.2")) == .unknown(.answersEveryName))
+        #expect(check(lookups, zen, .address("192.0.2.3")) == .unknown(.answersEveryName))
+        #expect(check(lookups, dbl, .domain("spam.example")) == .unknown(.answersEveryName))
+        #expect(lookups.knownResult(zen, .address("192.0.2.2"), wantsText: false) == .unknown(.answersEveryName))
+        // Checked once per list and kind, logged once per list with what to do.
+        #expect(service.queries.filter { $0.hasPrefix("A 255.") || $0.hasPrefix("A invalid.") }.count == 2)
+        let errors = logs.all.filter { $0.contains("answers every name") }
+        #expect(errors.count == 2)
+        #expect(errors.first?.contains("255.255.255.255.zen.test is listed (127.0.0.2)") == true)
+        #expect(errors.first?.contains("Check the list's zone name") == true)
+        // Ten minutes on, the zone is sane again: the next lookup checks, and the list counts again.
+        clock.advance(.seconds(601))
+        service.set("255.255.255.255.zen.test", .a, .notFound(ttl: nil))
+        #expect(check(lookups, zen, .address("192.0.2.2")) == .listed(codes: [0x7f00_0002], text: nil))
+        #expect(logs.all.filter { $0.contains("no longer answers every name") }.count == 1)
+        // A list whose check fails is taken as it was (sane), not suspected.
+        let fresh = DNSListLookups(service: service, logger: .quiet, now: { clock.now })
+        service.set("255.255.255.255.zen.test", .a, .failed(.timeout))
+        #expect(check(fresh, zen, .address("192.0.2.2")) == .listed(codes: [0x7f00_0002], text: nil))
+        // The first check runs beside the first lookup, whose result waits for it.
+        let held = ControlledService()
+        held.set("255.255.255.255.zen.test", .a, .records(addresses: [0x7f00_0002], texts: [], ttl: 60))
+        held.set("2.2.0.192.zen.test", .a, .records(addresses: [0x7f00_0002], texts: [], ttl: 60))
+        held.hold(true)
+        let gated = DNSListLookups(service: held, logger: .quiet)
+        let results = Results()
+        gated.check(zen, .address("192.0.2.2"), wantsText: false) { results.add($0) }
+        #expect(held.queries == ["A 255.255.255.255.zen.test", "A 2.2.0.192.zen.test"])
+        #expect(gated.knownResult(zen, .address("192.0.2.2"), wantsText: false) == nil)
+        held.release("A 2.2.0.192.zen.test")
+        #expect(results.all.isEmpty)
+        held.release("A 255.255.255.255.zen.test")
+        #expect(results.all == [.unknown(.answersEveryName)])
+        // Off by policy: no check.
+        var policy = DNSListLookups.Policy()
+        policy.everyNameCheckInterval = nil
+        let unchecked = ControlledService()
+        _ = check(DNSListLookups(service: unchecked, policy: policy, logger: .quiet), zen, .address("192.0.2.2"))
+        #expect(unchecked.queries == ["A 2.2.0.192.zen.test"])
+    }
+
     @Test("five timeouts in a row suspend the list (logged), for 60 s; one answer brings it back, one timeout re-suspends")
     func suspension() throws {
         let service = ControlledService(), clock = ManualClock(), logs = LogRecorder()
@@ -117,7 +182,7 @@ struct DNSListLookupsTests {
         #expect(check(lookups, zen, .address("127.0.0.5")) == .unknown(.failed(.timeout)))
         #expect(logs.all.filter { $0.contains("5 lookups in a row timed out; not asked for 60 s") }.count == 1)
         #expect(check(lookups, zen, .address("127.0.0.6")) == .unknown(.suspended))
-        #expect(service.queries.count == 5)
+        #expect(service.queries.count == 6)  // with the every-name check
         clock.advance(.seconds(61))
         // Back on probation: a timeout suspends it again at once, without a second warning.
         #expect(check(lookups, zen, .address("127.0.0.1")) == .unknown(.failed(.timeout)))

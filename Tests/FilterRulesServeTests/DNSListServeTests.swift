@@ -77,6 +77,29 @@ struct DNSListServeTests {
         #expect(process.stderrText.contains("local recursive resolver"))
     }
 
+    @Test("a zone that answers every name (a wildcard): nobody is refused, and the log says what is wrong")
+    func wildcardZone() throws {
+        let wild = """
+            $ORIGIN zen.test.
+            $TTL 300
+            @ IN SOA ns.zen.test. admin.zen.test. 1 3600 600 86400 60
+            @ IN NS ns.zen.test.
+            * IN A 127.0.0.2
+            """
+        let server = try NSDServer(zones: ["zen.test": wild])
+        defer { server.stop() }
+        let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules(resolver: server.address)))
+        for session in UInt64(1)...3 {
+            let address = "192.0.2.\(10 + session)"
+            try smtpd.report("link-connect", session: session, parameters: "c|pass|\(address):1|192.0.2.1:25")
+            #expect(
+                try smtpd.query("connect", session: session, parameters: "c|\(address)")
+                    == "filter-result|000000000000000\(session)|000000000000100\(session)|proceed")
+        }
+        #expect(waitForLog(process, containing: "answers every name"))
+        #expect(process.stderrText.contains("DNS list zen (zen.test) answers every name: 255.255.255.255.zen.test is listed (127.0.0.2)"))
+    }
+
     @Test("scores from two lists add up and refuse at the next step; the log line shows the score and its parts")
     func scores() throws {
         let server = try NSDServer(zones: Self.zones)
