@@ -5,6 +5,10 @@ import Logging
 import OpenSMTPD
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One session's ``SessionEngine`` with its message content evaluated off the protocol
 /// loop, in order.
 ///
@@ -253,7 +257,12 @@ public final class SessionContentQueue: @unchecked Sendable {
     public func waitUntilIdle() {
         handOver()
         queue.sync {}
-        while pending.withLock({ $0.draining }) { queue.sync {} }
+        while pending.withLock({ $0.draining }) {
+            queue.sync {}
+            // A drain paused for a message's DNS lookups leaves the queue idle until they
+            // are in (2 s at most): wait without spinning.
+            if pending.withLock({ $0.draining }) { usleep(1000) }
+        }
     }
 
     private func enqueue(_ work: Work) {
@@ -292,13 +301,15 @@ public final class SessionContentQueue: @unchecked Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            for (index, work) in batch.enumerated() where !evaluate(work) {
-                let rest = batch[(index + 1)...]
-                pending.withLock { state in
-                    state.work.insert(contentsOf: rest, at: 0)
-                    for case .lines(let lines) in rest { state.bytes += lines.byteCount }
+            for (index, work) in batch.enumerated() {
+                guard evaluate(work) else {
+                    let rest = batch[(index + 1)...]
+                    pending.withLock { state in
+                        state.work.insert(contentsOf: rest, at: 0)
+                        for case .lines(let lines) in rest { state.bytes += lines.byteCount }
+                    }
+                    return
                 }
-                return
             }
         }
     }
