@@ -75,11 +75,18 @@ let package = Package(
             ]
         ),
 
+        // What rules remember across sessions: rate limits (GCRA) and lists with a time to
+        // live, in the filter's memory.
+        .target(
+            name: "RuleStores",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+
         // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter,
         // DNS list terms and the per-session evaluator.
         .target(
             name: "FilterRules",
-            dependencies: ["ConfigurationFiles", "PCRE2Matching", "CVectorscan", "MIMEStream", "DNSLists"]
+            dependencies: ["ConfigurationFiles", "PCRE2Matching", "CVectorscan", "MIMEStream", "DNSLists", "RuleStores"]
         ),
 
         // The session engine: rules applied to SMTP sessions, shared by serve and the dry-run;
@@ -216,6 +223,10 @@ let package = Package(
         .testTarget(
             name: "DNSListsTests",
             dependencies: ["DNSLists", "TestSupport"]
+        ),
+        .testTarget(
+            name: "RuleStoresTests",
+            dependencies: ["RuleStores", "TestSupport"]
         ),
         .testTarget(
             name: "MIMEStreamTests",

@@ -1,0 +1,137 @@
+import Logging
+import Synchronization
+
+/// The embedded store (`set store memory`, the default): limits' TATs and dynamic lists'
+/// entries in the filter's memory, shared by every session of the process, bounded in keys.
+///
+/// Expired keys (a TAT behind the clock, a list entry past its time to live) hold nothing
+/// and are dropped: when the store is full, a sweep removes them (at most once a second);
+/// if it is still full, a new key is not kept and its answer is unknown, which no rule
+/// takes as a match (logged at most once a minute). Keys already kept go on being counted.
+public final class MemoryStore: Sendable {
+    private struct State {
+        /// Per limit name: each key's theoretical arrival time (ms).
+        var limits: [String: [String: Double]] = [:]
+        /// Per list name: each key's expiry (ms since the epoch).
+        var lists: [String: [String: Int64]] = [:]
+        var keyCount = 0
+        var lastSweep: Int64?
+        var lastFullWarning: Int64?
+    }
+
+    /// The most keys kept, limits' and lists' together.
+    public let maximumKeys: Int
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    /// The default bound: a million keys (about 100 MB; BENCHMARKS.md has the figure).
+    public static let defaultMaximumKeys = 1_000_000
+
+    /// An empty store of at most `maximumKeys` keys, logging to `logger`.
+    public init(maximumKeys: Int = MemoryStore.defaultMaximumKeys, logger: Logger) {
+        self.maximumKeys = maximumKeys
+        self.logger = logger
+    }
+
+    /// How many keys are kept.
+    public var keyCount: Int { state.withLock { $0.keyCount } }
+
+    /// Counts an event of `cost` for `key` against the limit `name` at `rate`: whether it
+    /// puts the key over; nil when the store is full and the key new.
+    public func take(limit name: String, key: String, cost: Int = 1, rate: Rate, now: Int64) -> Bool? {
+        let key = StoreKey.bounded(key)
+        return state.withLock { state -> Bool? in
+            let tat = state.limits[name]?[key]
+            if tat == nil, !makeRoom(&state, now: now) { return nil }
+            let outcome = GCRA.take(tat: tat, now: now, cost: cost, rate: rate)
+            if tat == nil { state.keyCount += 1 }
+            state.limits[name, default: [:]][key] = outcome.tat
+            return outcome.isOver
+        }
+    }
+
+    /// Whether `key` is on the list `name` at `now`.
+    public func contains(list name: String, key: String, now: Int64) -> Bool {
+        let key = StoreKey.bounded(key)
+        return state.withLock { state in
+            guard let expiry = state.lists[name]?[key] else { return false }
+            return expiry > now
+        }
+    }
+
+    /// Puts `key` on the list `name` until `now + ttl` (a key already on it gets the new
+    /// time); false when the store is full and the key new.
+    @discardableResult
+    public func add(list name: String, key: String, ttlMilliseconds: Int64, now: Int64) -> Bool {
+        let key = StoreKey.bounded(key)
+        return state.withLock { state in
+            let known = state.lists[name]?[key] != nil
+            if !known, !makeRoom(&state, now: now) { return false }
+            if !known { state.keyCount += 1 }
+            state.lists[name, default: [:]][key] = now + ttlMilliseconds
+            return true
+        }
+    }
+
+    /// Takes `key` off the list `name`.
+    public func remove(list name: String, key: String) {
+        let key = StoreKey.bounded(key)
+        state.withLock { state in
+            if state.lists[name]?.removeValue(forKey: key) != nil { state.keyCount -= 1 }
+        }
+    }
+
+    /// Keeps only the limits and lists named (a reload keeps what a limit or list that
+    /// kept its name has counted; the rest goes).
+    public func keep(limits: Set<String>, lists: Set<String>) {
+        state.withLock { state in
+            for name in state.limits.keys where !limits.contains(name) {
+                state.keyCount -= state.limits.removeValue(forKey: name)?.count ?? 0
+            }
+            for name in state.lists.keys where !lists.contains(name) {
+                state.keyCount -= state.lists.removeValue(forKey: name)?.count ?? 0
+            }
+        }
+    }
+
+    /// Whether a new key fits: at the bound, expired keys are swept first (at most once a
+    /// second), and a store still full says no (logged at most once a minute).
+    private func makeRoom(_ state: inout State, now: Int64) -> Bool {
+        if state.keyCount < maximumKeys { return true }
+        if state.lastSweep.map({ now - $0 >= 1000 }) ?? true {
+            state.lastSweep = now
+            sweep(&state, now: now)
+            if state.keyCount < maximumKeys { return true }
+        }
+        if state.lastFullWarning.map({ now - $0 >= 60_000 }) ?? true {
+            state.lastFullWarning = now
+            logger.warning(
+                "the store is full (\(maximumKeys) keys, none expired): new keys are not counted, their terms are unknown (no match) until keys expire; raise set store-keys if this is normal traffic"
+            )
+        }
+        return false
+    }
+
+    /// Drops every expired key.
+    private func sweep(_ state: inout State, now: Int64) {
+        var removed = 0
+        for name in state.limits.keys {
+            let before = state.limits[name]!.count
+            state.limits[name]!.filterInPlace { $0.value > Double(now) }
+            removed += before - state.limits[name]!.count
+        }
+        for name in state.lists.keys {
+            let before = state.lists[name]!.count
+            state.lists[name]!.filterInPlace { $0.value > now }
+            removed += before - state.lists[name]!.count
+        }
+        state.keyCount -= removed
+    }
+}
+
+extension Dictionary {
+    /// Keeps the entries `isIncluded` says.
+    fileprivate mutating func filterInPlace(_ isIncluded: (Element) -> Bool) {
+        self = filter(isIncluded)
+    }
+}
