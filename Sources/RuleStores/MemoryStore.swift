@@ -15,13 +15,18 @@ public final class MemoryStore: Sendable {
         /// Per list name: each key's expiry (ms since the epoch).
         var lists: [String: [String: Int64]] = [:]
         var keyCount = 0
+        var maximumKeys: Int
         var lastSweep: Int64?
         var lastFullWarning: Int64?
     }
 
-    /// The most keys kept, limits' and lists' together.
-    public let maximumKeys: Int
-    private let state = Mutex(State())
+    /// The most keys kept, limits' and lists' together (`set store-keys`; a reload may
+    /// change it).
+    public var maximumKeys: Int {
+        get { state.withLock { $0.maximumKeys } }
+        set { state.withLock { $0.maximumKeys = newValue } }
+    }
+    private let state: Mutex<State>
     private let logger: Logger
 
     /// The default bound: a million keys (about 100 MB; BENCHMARKS.md has the figure).
@@ -29,7 +34,7 @@ public final class MemoryStore: Sendable {
 
     /// An empty store of at most `maximumKeys` keys, logging to `logger`.
     public init(maximumKeys: Int = MemoryStore.defaultMaximumKeys, logger: Logger) {
-        self.maximumKeys = maximumKeys
+        self.state = Mutex(State(maximumKeys: maximumKeys))
         self.logger = logger
     }
 
@@ -97,6 +102,7 @@ public final class MemoryStore: Sendable {
     /// Whether a new key fits: at the bound, expired keys are swept first (at most once a
     /// second), and a store still full says no (logged at most once a minute).
     private func makeRoom(_ state: inout State, now: Int64) -> Bool {
+        let maximumKeys = state.maximumKeys
         if state.keyCount < maximumKeys { return true }
         if state.lastSweep.map({ now - $0 >= 1000 }) ?? true {
             state.lastSweep = now

@@ -15,6 +15,8 @@ private func shape(_ text: String) throws -> String {
             case .list(let path, _): return "\(term.stage):file(\(path))"
             case .dnsList(let name, _): return "\(term.stage):\(term.isNegated ? "!" : "")listed(\(name))"
             case .score(let comparison): return "score\(comparison)"
+            case .limit(let name, _): return "\(term.stage):\(term.isNegated ? "!" : "")over(\(name))"
+            case .dynlist(let name, _): return "\(term.stage):\(term.isNegated ? "!" : "")in(\(name))"
             }
         case .not(let operand): return "not(\(show(operand)))"
         case .and(let left, let right): return "and(\(show(left)),\(show(right)))"

@@ -43,7 +43,8 @@ struct ContinuationScalingTests {
         } catch {
             #expect(
                 error.description
-                    == "r.conf:64002:3: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header, warn or score")
+                    == "r.conf:64002:3: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
+            )
         }
     }
 }

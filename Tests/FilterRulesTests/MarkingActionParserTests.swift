@@ -52,7 +52,8 @@ struct MarkingActionParserTests {
         )
         #expect(
             diagnostic(#"helo /x/ frobnicate"#)
-                == "r.conf:1:10: unknown action 'frobnicate', expected accept, reject, tempfail, disconnect, junk, add-header, warn or score")
+                == "r.conf:1:10: unknown action 'frobnicate', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
+        )
     }
 
     @Test func aTooLongHeaderIsRefused() {

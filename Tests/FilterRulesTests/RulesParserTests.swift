@@ -27,8 +27,8 @@ struct TokenizerDiagnosticTests {
 @Suite("Rules parser: rule diagnostics")
 struct RuleDiagnosticTests {
     @Test func lineNotStartingWithAWord() {
-        #expect(diagnostic("/x/ reject") == "r.conf:1:1: expected a stage, 'set' or 'dnslist', found /x/")
-        #expect(diagnostic("  \"hello\" reject") == #"r.conf:1:3: expected a stage, 'set' or 'dnslist', found "hello""#)
+        #expect(diagnostic("/x/ reject") == "r.conf:1:1: expected a stage, 'set', 'dnslist', 'limit' or 'dynlist', found /x/")
+        #expect(diagnostic("  \"hello\" reject") == #"r.conf:1:3: expected a stage, 'set', 'dnslist', 'limit' or 'dynlist', found "hello""#)
     }
 
     @Test func unknownStage() {

@@ -26,6 +26,8 @@ public final class CompiledRuleSet: Sendable {
     public let combinedRules: [CompiledRule]
     /// The lists of each stage's `listed` terms (see ``dnsLists(at:)``).
     private let dnsListsByStage: [Stage: [DNSList]]
+    /// The dynamic lists by name.
+    private let dynlistsByName: [String: DynlistDeclaration]
     /// The lists of `header NAME listed` terms, by the header's lowercased name.
     private let headerDNSLists: [[UInt8]: [DNSList]]
     /// The lists whose listings are looked up for their TXT record (see ``wantsText(_:)``).
@@ -94,6 +96,7 @@ public final class CompiledRuleSet: Sendable {
             }
         }
         self.headerDNSLists = headerLists
+        self.dynlistsByName = Dictionary(file.options.dynlists.map { ($0.name, $0) }) { first, _ in first }
         var wantingText: Set<String> = []
         for rule in combinedRules where rule.rule.template?.usesListText == true {
             for term in rule.combined?.terms ?? [] {
@@ -151,6 +154,9 @@ public final class CompiledRuleSet: Sendable {
     /// Whether `header NAME listed` or `body links listed` terms look up domains the
     /// message names.
     public var looksUpMessageDomains: Bool { !headerDNSLists.isEmpty || !dnsLists(at: .body).isEmpty }
+
+    /// The dynamic list declared as `name`.
+    public func dynlist(named name: String) -> DynlistDeclaration? { dynlistsByName[name] }
 
     /// Whether a rule with a `listed` term on `list` says `$txt`: a listing there is looked
     /// up for its TXT record too.

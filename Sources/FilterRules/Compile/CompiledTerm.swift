@@ -19,6 +19,15 @@ public final class CompiledTerm: Sendable {
         case list(ListMatcher)
         case dnsList(DNSList)
         case score(ScoreComparison)
+        case limit(LimitDeclaration)
+        case dynlist(DynlistDeclaration)
+
+        /// Whether it is an `over NAME` term's: counted only when its rule's outcome
+        /// depends on it (see CombinedRuleState).
+        var isLimit: Bool {
+            if case .limit = self { return true }
+            return false
+        }
 
         /// Whether it is a `listed NAME` term's.
         var isDNSList: Bool {
@@ -59,6 +68,9 @@ public final class CompiledTerm: Sendable {
             // Looked up before the input's point (see MatchSubject.listings); a failed or
             // missing lookup is not a listing.
             return subject.listings?[list.name]?.isListed == true ? .match : .noMatch
+        case .limit, .dynlist:
+            // Asked of the store by the combined rules' state, never matched on an input.
+            return .noMatch
         case .regex(let regex):
             if let name = headerName {
                 guard let header = subject.header, header.lowercasedName == name else { return .noMatch }

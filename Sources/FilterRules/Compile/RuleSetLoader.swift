@@ -63,10 +63,10 @@ public enum RuleSetLoader {
     ) throws(RulesFileError) -> CompiledRuleSet {
         // The regexes of the lines that parsed are compiled too, so their errors are reported with the others.
         let (parsed, syntaxErrors) = parseEveryLine(text: text, file: file)
-        let (lists, listErrors) = DNSListCheck.declared(parsed.options.dnsLists)
+        let (declared, listErrors) = RuleDeclarations.of(parsed.options)
         let (compiled, regexErrors) = compileRules(
             parsed.rules, file: file, allowEmptyLists: parsed.options.allowEmpty, reusing: previous.map(CompiledRegexes.init(of:)),
-            dnsLists: lists)
+            declared: declared)
         guard syntaxErrors.isEmpty && listErrors.isEmpty && regexErrors.isEmpty else {
             throw RulesFileError(syntaxErrors + listErrors + regexErrors)
         }
@@ -155,13 +155,13 @@ public enum RuleSetLoader {
     /// when they have no entries unless `allowEmptyLists` (see ``ListFile``).
     static func compileRules(
         _ rules: [Rule], file: String = "",
-        allowEmptyLists: Bool = false, reusing earlier: CompiledRegexes? = nil, dnsLists: [String: DNSList] = [:]
+        allowEmptyLists: Bool = false, reusing earlier: CompiledRegexes? = nil, declared: RuleDeclarations = RuleDeclarations()
     ) -> (rules: [CompiledRule], diagnostics: [RuleDiagnostic]) {
         var compiled: [CompiledRule] = []
         var diagnostics: [RuleDiagnostic] = []
         // PCRE2 compiles (and list files load) on every core; the rest goes in file order.
         let results = rules.parallelMap { rule in
-            rule.terms.map { compileTerm($0, file: file, allowEmptyLists: allowEmptyLists, reusing: earlier, dnsLists: dnsLists) }
+            rule.terms.map { compileTerm($0, file: file, allowEmptyLists: allowEmptyLists, reusing: earlier, declared: declared) }
         }
         for (rule, termResults) in zip(rules, results) {
             var terms: [CompiledTerm] = []
@@ -189,6 +189,10 @@ public enum RuleSetLoader {
                         "$\(reference.group) refers to group \(reference.group), but \(has) (write $$ for a dollar sign)"))
             }
             guard missing.isEmpty || !hasRegex else { continue }
+            if let problem = StoreCheck.actionProblem(rule, declared: declared) {
+                diagnostics.append(problem)
+                continue
+            }
             var combined: (terms: [CompiledTerm], expression: CompiledExpression)?
             if let expression = rule.expression {
                 var next = 0
@@ -218,14 +222,28 @@ public enum RuleSetLoader {
     /// Compiles one term's pattern (a list: reads the list file, see ``ListFile``).
     static func compileTerm(
         _ term: RuleTerm, file: String, allowEmptyLists: Bool, reusing earlier: CompiledRegexes? = nil,
-        dnsLists: [String: DNSList] = [:]
+        declared: RuleDeclarations = RuleDeclarations()
     ) -> Result<CompiledTerm, RulesFileError> {
         switch term.pattern {
         case .score(let comparison):
             return .success(CompiledTerm(term: term, predicate: .score(comparison)))
         case .dnsList(let name, let location):
-            guard let list = dnsLists[name] else { return .failure(RulesFileError([DNSListCheck.undeclared(name, at: location)])) }
+            guard let list = declared.dnsLists[name] else { return .failure(RulesFileError([DNSListCheck.undeclared(name, at: location)])) }
             return .success(CompiledTerm(term: term, predicate: .dnsList(list)))
+        case .limit(let name, let location):
+            guard let limit = declared.limits[name] else { return .failure(RulesFileError([StoreCheck.undeclared(name, limit: true, at: location)])) }
+            if let problem = StoreCheck.keyProblem(limit.key, of: "limit \(name)", at: term.stage, location: location)
+                ?? StoreCheck.byteProblem(limit, at: term.stage, location: location)
+            {
+                return .failure(RulesFileError([problem]))
+            }
+            return .success(CompiledTerm(term: term, predicate: .limit(limit)))
+        case .dynlist(let name, let location):
+            guard let list = declared.dynlists[name] else { return .failure(RulesFileError([StoreCheck.undeclared(name, limit: false, at: location)])) }
+            if let problem = StoreCheck.keyProblem(list.key, of: "dynlist \(name)", at: term.stage, location: location) {
+                return .failure(RulesFileError([problem]))
+            }
+            return .success(CompiledTerm(term: term, predicate: .dynlist(list)))
         case .cidr(let block):
             return .success(CompiledTerm(term: term, predicate: .cidr(block)))
         case .list(let path, let location):

@@ -28,7 +28,17 @@ final class CombinedRuleState {
         /// list that tempfails on failure could not be checked: why (the step is answered
         /// tempfail where the rule stands).
         var deferral: String? = nil
+        /// Set when the rule's outcome depends on `over` terms not counted yet: the stage's
+        /// evaluation asks ``CombinedRuleState/resolve(_:)`` when the rule's turn comes in
+        /// file order (so that a limit counts only where its rule is really tried).
+        var awaitsStore = false
+        /// The rule's index among the combined rules.
+        var combinedIndex = 0
     }
+
+    /// Answers the store's terms: whether an `over` term's event puts its key over the rate
+    /// (counting it), whether an `in` term's key is on its list; nil when unknown.
+    weak var storeOracle: (any StoreTermOracle)?
 
     private let rules: [CompiledRule]
     /// Where each rule's terms start in the flat arrays below (one slot per term).
@@ -59,6 +69,12 @@ final class CombinedRuleState {
     /// tried at the end of the message only, with the final score.
     private let atMessageEndOnly: Set<Int>
     private var sequence = 0
+    /// The last point's values before it, the stages it gave values to, whether it was
+    /// transactional, and the `over` terms it tried: what ``resolve(_:)`` needs.
+    private var pointBefore: [Bool?] = []
+    private var pointFresh: Set<Stage> = []
+    private var pointTransactional = false
+    private var triedLimits: Set<Int> = []
 
     /// The state of a new session under `rules` (the rule set's combined rules).
     init(rules: [CompiledRule]) {
@@ -158,11 +174,13 @@ final class CombinedRuleState {
         }
         for stage in Stage.allCases where stage.isMessageStage {
             for (r, t) in termsByStage[stage] ?? [] where values[base[r] + t] == nil {
-                values[base[r] + t] = false
                 fresh.insert(stage)
+                // A `body over` term counts the message now, if its rule depends on it.
+                if rules[r].combined!.terms[t].predicate.isLimit { continue }
+                values[base[r] + t] = false
             }
         }
-        return firings(fresh: fresh, before: before, input: input, transactional: true)
+        return firings(fresh: fresh, before: before, input: input, transactional: true, limitsOpen: true)
     }
 
     /// The message's final score, after ``endOfMessage(shown:scratch:listing:)``: score
@@ -227,6 +245,15 @@ final class CombinedRuleState {
                 // its value at the end, once the domains it looks up are known.
                 guard values[base[r] + t] != true, term.applies(to: subject), !term.predicate.isDNSList else { continue }
             }
+            // An `over` term is counted only when its rule's outcome depends on it (see
+            // ``resolve(_:)``); an `in` term is asked of the store (unknown stays unknown).
+            if term.predicate.isLimit { continue }
+            if case .dynlist = term.predicate {
+                guard let listed = storeOracle?.value(of: term) else { continue }
+                values[base[r] + t] = listed != term.isNegated
+                if stage == .rcpt { currentRecipient.append((r, t, listed != term.isNegated)) }
+                continue
+            }
             let (value, failure) = term.isTrue(for: subject, scratch: scratch)
             if let failure { onLimit(rules[r].rule, failure) }
             if sticky {
@@ -262,9 +289,70 @@ final class CombinedRuleState {
         deferrals[base[r] + t] = deferral
     }
 
+    /// Counts the `over` terms a firing that ``Firing/awaitsStore`` depends on, left to
+    /// right, until its rule is decided: the firing when the rule became true, nil when it
+    /// is false or stays unknown (a store that cannot say).
+    func resolve(_ firing: Firing) -> Firing? {
+        guard firing.awaitsStore else { return firing }
+        let r = firing.combinedIndex, rule = rules[r], combined = rule.combined!, at = base[r]
+        while true {
+            switch combined.expression.value({ values[at + $0] }) {
+            case true?:
+                let earlier = combined.expression.value { t in
+                    pointFresh.contains(combined.terms[t].stage) ? pointBefore[at + t] : values[at + t]
+                }
+                guard earlier != true, !firedInTransaction.contains(r) else { return nil }
+                if pointTransactional { firedInTransaction.insert(r) }
+                var fired = made(r, input: firing.input)
+                fired.combinedIndex = r
+                return fired
+            case false?:
+                return nil
+            case nil:
+                guard
+                    let t = combined.terms.indices.first(where: { t in
+                        combined.terms[t].predicate.isLimit && pointFresh.contains(combined.terms[t].stage)
+                            && values[at + t] == nil && !triedLimits.contains(at + t)
+                    })
+                else { return nil }
+                triedLimits.insert(at + t)
+                let term = combined.terms[t]
+                guard let over = storeOracle?.value(of: term) else { continue }
+                values[at + t] = over != term.isNegated
+                if term.stage == .rcpt { currentRecipient.append((r, t, over != term.isNegated)) }
+            }
+        }
+    }
+
+    /// The firing of rule `r`, with what `$N` and `$txt` come from.
+    private func made(_ r: Int, input: MatchedInput) -> Firing {
+        let rule = rules[r], combined = rule.combined!, at = base[r]
+        let source = (0..<combined.terms.count).compactMap { t in lastMatch[at + t].map { (t, $0) } }
+            .max { $0.1.sequence < $1.1.sequence }
+            .map { (combined.terms[$0.0], $0.1.subject) }
+        let listText = (0..<combined.terms.count).lazy.compactMap { self.listTexts[at + $0] }.first
+        return Firing(rule: rule, input: input, captureSource: source, listText: listText)
+    }
+
+    /// Whether rule `r` has an `over` term of a stage in `fresh` not counted yet (message
+    /// stages' only at the end of the message, `limitsOpen`).
+    private func hasOpenLimit(_ r: Int, fresh: Set<Stage>, limitsOpen: Bool) -> Bool {
+        let combined = rules[r].combined!, at = base[r]
+        return combined.terms.indices.contains { t in
+            let term = combined.terms[t]
+            return term.predicate.isLimit && fresh.contains(term.stage) && values[at + t] == nil
+                && (limitsOpen || !term.stage.isMessageStage)
+        }
+    }
+
     private func firings(
-        fresh: Set<Stage>, before: [Bool?], input: MatchedInput, transactional: Bool, atMessageEnd: Bool = false
+        fresh: Set<Stage>, before: [Bool?], input: MatchedInput, transactional: Bool, atMessageEnd: Bool = false,
+        limitsOpen: Bool = false
     ) -> [Firing] {
+        pointBefore = before
+        pointFresh = fresh
+        pointTransactional = transactional
+        triedLimits = []
         let affected: [Int]
         if fresh.count == 1, let stage = fresh.first {
             affected = rulesByStage[stage] ?? []
@@ -274,7 +362,15 @@ final class CombinedRuleState {
         var result: [Firing] = []
         for r in affected where !firedInTransaction.contains(r) && (atMessageEnd || !atMessageEndOnly.contains(r)) {
             let rule = rules[r], combined = rule.combined!, at = base[r]
-            guard combined.expression.value({ values[at + $0] }) == true else {
+            let value = combined.expression.value({ values[at + $0] })
+            if value == nil, hasOpenLimit(r, fresh: fresh, limitsOpen: limitsOpen) {
+                var firing = Firing(rule: rule, input: input, captureSource: nil)
+                firing.awaitsStore = true
+                firing.combinedIndex = r
+                result.append(firing)
+                continue
+            }
+            guard value == true else {
                 // With the terms whose list could not be checked unknown, could the rule be true?
                 if let deferral = (0..<combined.terms.count).lazy.compactMap({ self.deferrals[at + $0] }).first,
                     combined.expression.value({ self.deferrals[at + $0] == nil ? self.values[at + $0] : nil }) == nil
@@ -288,12 +384,15 @@ final class CombinedRuleState {
             let earlier = combined.expression.value { t in fresh.contains(combined.terms[t].stage) ? before[at + t] : values[at + t] }
             guard earlier != true else { continue }
             if transactional { firedInTransaction.insert(r) }
-            let source = (0..<combined.terms.count).compactMap { t in lastMatch[base[r] + t].map { (t, $0) } }
-                .max { $0.1.sequence < $1.1.sequence }
-                .map { (combined.terms[$0.0], $0.1.subject) }
-            let listText = (0..<combined.terms.count).lazy.compactMap { self.listTexts[at + $0] }.first
-            result.append(Firing(rule: rule, input: input, captureSource: source, listText: listText))
+            result.append(made(r, input: input))
         }
         return result
     }
+}
+
+/// What answers the store's terms for ``CombinedRuleState`` (the session's evaluator).
+protocol StoreTermOracle: AnyObject {
+    /// Whether an `over` term's event puts its key over its limit (the event counted), or
+    /// whether an `in` term's key is on its list (before negation); nil when unknown.
+    func value(of term: CompiledTerm) -> Bool?
 }

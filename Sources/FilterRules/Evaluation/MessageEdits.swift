@@ -31,7 +31,7 @@ public struct MessageEdits: Hashable, Sendable {
         switch mark.kind {
         case .junk: if junk == nil { junk = origin }
         case .header: if !headers.contains(where: { $0.rule == mark.rule }) { headers.append(mark) }
-        case .warn, .score: break
+        case .warn, .score, .addTo, .removeFrom: break
         }
     }
 

@@ -4,6 +4,9 @@ struct MessageScan {
     var scannedBytes = 0
     /// Lines received so far, the current one included.
     var lineCount = 0
+    /// Bytes received so far, each line counted with one byte for its line ending: what a
+    /// byte limit counts at the end of the message.
+    var rawBytes = 0
     /// The message's MIME decoding, for the header, body, attachment and mimetype rules
     /// (started at its first line when there are such rules).
     var content: MessageContent?

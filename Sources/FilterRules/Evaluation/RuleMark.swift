@@ -1,4 +1,5 @@
-/// A rule that matched without deciding: `junk`, `add-header`, `warn` or `score`
+/// A rule that matched without deciding: `junk`, `add-header`, `warn`, `score`, `add-to`
+/// or `remove-from`
 /// (evaluation went on with the next rule).
 public struct RuleMark: Hashable, Sendable, CustomStringConvertible {
     /// What the rule does to the message.
@@ -11,6 +12,10 @@ public struct RuleMark: Hashable, Sendable, CustomStringConvertible {
         case warn
         /// These points are added to the transaction's score.
         case score(Score)
+        /// The session's key is put on this dynamic list.
+        case addTo(String)
+        /// The session's key is taken off this dynamic list.
+        case removeFrom(String)
     }
 
     /// What the rule does.
@@ -34,6 +39,8 @@ public struct RuleMark: Hashable, Sendable, CustomStringConvertible {
         case .header(let line): return "add-header \"\(line)\""
         case .warn: return "warn"
         case .score(let points): return "score \(points)"
+        case .addTo(let list): return "add-to \(list)"
+        case .removeFrom(let list): return "remove-from \(list)"
         }
     }
 }

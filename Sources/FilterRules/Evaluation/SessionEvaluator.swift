@@ -83,9 +83,16 @@ public final class SessionEvaluator {
     /// The transaction's score so far: the session's points, then the transaction's.
     public var score: ScoreSheet { sessionScore.merged(with: transactionScore) }
 
-    /// Starts evaluating a session with `ruleSet`.
-    public init(ruleSet: CompiledRuleSet) {
+    /// Where the rules' limits and dynamic lists are kept, and the clock they count by.
+    public let stores: RuleStoreAccess
+    /// What the session said that limits and lists key on.
+    var keys = SessionKeys()
+
+    /// Starts evaluating a session with `ruleSet`, its limits and dynamic lists kept in
+    /// `stores` (the process's; without, a store of the session's own).
+    public init(ruleSet: CompiledRuleSet, stores: RuleStoreAccess? = nil) {
         self.ruleSet = ruleSet
+        self.stores = stores ?? RuleStoreAccess.private()
         self.scratch = MatchScratch(limits: ruleSet.options.limits)
         self.hasDatalineRules = ruleSet.hasTerms(of: .dataline)
         self.readsContent = Self.contentStages.contains { ruleSet.hasTerms(of: $0) }
@@ -95,6 +102,7 @@ public final class SessionEvaluator {
         self.stages = ruleSet.stageEvaluations
         // Known once per rule set: finding it out here cost a pass over every rule per session.
         self.usesScores = ruleSet.usesScores
+        combined.storeOracle = self
     }
 
     /// The score as the input of score terms, when there are any.
@@ -135,6 +143,7 @@ public final class SessionEvaluator {
     /// (combined rules that become true at connect with the latter); `fcrdns` is smtpd
     /// 6.6+'s forward-confirmed reverse DNS result (`pass`, `fail`, `error`), empty on API 52.
     public func connect(address: String?, hostname: String, fcrdns: String = "") -> Decision {
+        keys.address = address.flatMap(IPAddress.init)
         if let early = preempted() { return early }
         let host = listed(MatchSubject(text: hostname), .connect)
         let client = address.map { listed(MatchSubject(address: $0), .addr) }
@@ -159,6 +168,7 @@ public final class SessionEvaluator {
 
     /// HELO/EHLO.
     public func helo(_ name: String) -> Decision {
+        keys.helo = name
         if let early = preempted() { return early }
         let subject = listed(MatchSubject(text: name), .helo)
         let firings = combinedPoint(
@@ -171,6 +181,7 @@ public final class SessionEvaluator {
     public func mail(_ address: String) -> Decision {
         transactionEnded()
         inTransaction = true
+        keys.mail = address
         if let early = preempted() { return early }
         combined.finalizeFacts()
         let subject = listed(MatchSubject(text: address), .mail)
@@ -181,6 +192,7 @@ public final class SessionEvaluator {
 
     /// RCPT TO.
     public func rcpt(_ address: String) -> Decision {
+        keys.rcpt = address
         if let early = preempted() { return early }
         let subject = MatchSubject(text: address)
         let firings = combinedPoint(
@@ -195,6 +207,7 @@ public final class SessionEvaluator {
     /// session fact it is final for a transaction at its MAIL FROM: a report during a
     /// transaction counts from the next MAIL FROM.
     public func authenticated(user: String, result: String) {
+        if result == "pass" { keys.auth = user }
         sessionFact(.auth, result == "pass" ? user : "")
     }
 
@@ -246,6 +259,7 @@ public final class SessionEvaluator {
     /// the call (the rules see a copy).
     public func dataLine(_ line: UnsafeBufferPointer<UInt8>) {
         message.lineCount += 1
+        message.rawBytes += line.count + 1
         guard scansMessage else { return }
         let before = message.scannedBytes
         message.scannedBytes += line.count + 1
@@ -328,7 +342,7 @@ public final class SessionEvaluator {
         let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
         if let outcome = end.run(
             MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
-            firings: firings, score: score, onLimit: limitHit)
+            firings: firings, score: score, onLimit: limitHit, resolve: combined.resolve)
         {
             record(outcome, stage: .dataline, line: nil)
         }
@@ -397,6 +411,7 @@ public final class SessionEvaluator {
     private func record(_ outcome: StageEvaluation.Outcome, stage: Stage, line: Int?) {
         var decision = outcome.decision
         if let line { decision.matchedInput?.messageLine = line }
+        applyStoreMarks(decision.marks)
         for (index, var mark) in zip(outcome.markedIndexes, decision.marks) {
             if let line { mark.matchedInput.messageLine = line }
             if case .score(let points) = mark.kind { transactionScore.add(points, from: mark.rule.location.fileAndLine) }
@@ -468,8 +483,12 @@ public final class SessionEvaluator {
         let evaluation = evaluation(for: stage)
         let current = usesScores ? score : nil
         var decision = withinTimeLimits(message: false) {
-            evaluation.run(subject, scratch: scratch, firings: firings, score: current, onLimit: limitHit)?.decision ?? .accept
+            evaluation.run(subject, scratch: scratch, firings: firings, score: current, onLimit: limitHit, resolve: combined.resolve)?
+                .decision ?? .accept
         }
+        // add-to and remove-from take effect whatever the step's answer (a rule may ban a
+        // client whose recipient a later rule refuses).
+        applyStoreMarks(decision.marks)
         if decision.isAccept {
             for mark in decision.marks {
                 if case .score(let points) = mark.kind {

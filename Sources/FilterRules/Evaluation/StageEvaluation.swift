@@ -51,7 +51,8 @@ final class StageEvaluation: Sendable {
     /// nothing to record.
     func run(
         _ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
-        firings: [CombinedRuleState.Firing] = [], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void
+        firings: [CombinedRuleState.Firing] = [], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
+        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 }
     ) -> Outcome? {
         // The common case, most message lines: no combined rule fired and no plain rule
         // matches nor hit a limit. It is answered before anything below is set up.
@@ -60,7 +61,9 @@ final class StageEvaluation: Sendable {
         if firings.isEmpty, first.map({ $0.rule == nil && $0.limitFailures.isEmpty }) ?? true {
             return nil
         }
-        return run(subject, first: first, scratch: scratch, skipping: skipping, firings: firings, score: score, onLimit: onLimit)
+        return run(
+            subject, first: first, scratch: scratch, skipping: skipping, firings: firings, score: score, onLimit: onLimit,
+            resolve: resolve)
     }
 
     /// The first plain match of `subject` when there is something to record, nil in the
@@ -79,7 +82,8 @@ final class StageEvaluation: Sendable {
     /// nil without plain rules) is known.
     func run(
         _ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
-        firings: [CombinedRuleState.Firing], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void
+        firings: [CombinedRuleState.Firing], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
+        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 }
     ) -> Outcome {
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
@@ -134,8 +138,13 @@ final class StageEvaluation: Sendable {
                 if let decided = refuse(closed) { return finish(decided, marks, withheld, &outcome) }
             }
             let candidate: Candidate
-            if let firing = pendingFirings.first, plain.candidate.map({ firing.rule.index < $0.rule.index }) ?? true {
+            if var firing = pendingFirings.first, plain.candidate.map({ firing.rule.index < $0.rule.index }) ?? true {
                 pendingFirings.removeFirst()
+                // A rule whose outcome hangs on a limit: counted now that its turn has come.
+                if firing.awaitsStore {
+                    guard let resolved = resolve(firing) else { continue }
+                    firing = resolved
+                }
                 candidate = Candidate(
                     rule: firing.rule, input: firing.input, captureSource: firing.captureSource, listText: firing.listText,
                     deferral: firing.deferral)
@@ -163,6 +172,8 @@ final class StageEvaluation: Sendable {
                 case .addHeader(let line):
                     kind = .header(expandHeader(line, compiled, candidate.captureSource, candidate.listText, score, scratch))
                 case .score(let points): kind = .score(points)
+                case .addTo(let list): kind = .addTo(list)
+                case .removeFrom(let list): kind = .removeFrom(list)
                 default: kind = .warn
                 }
                 marks.append(RuleMark(kind: kind, rule: rule, matchedInput: candidate.input))

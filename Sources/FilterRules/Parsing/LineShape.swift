@@ -41,6 +41,9 @@ enum LineShape: Equatable {
         case list
         /// A DNS list: a `dnslist` declaration, or `listed NAME` where the pattern goes.
         case dnsList
+        /// A store: a `limit` or `dynlist` declaration, or `over NAME` or `in NAME` where the
+        /// pattern goes.
+        case store
     }
 
     /// A line `KEYWORD [! ]REGEX` in the filter-regex format.
@@ -67,7 +70,9 @@ enum LineShape: Equatable {
     }
 
     /// The action words of the rules format, lower case.
-    static let actionWords: Set<String> = ["accept", "reject", "tempfail", "disconnect", "junk", "add-header", "warn", "score"]
+    static let actionWords: Set<String> = [
+        "accept", "reject", "tempfail", "disconnect", "junk", "add-header", "warn", "score", "add-to", "remove-from",
+    ]
 
     /// The shape of `line`; `continued` when it ends in (or, joined, ended in) a continuation backslash.
     init(_ line: [Character], continued: Bool) {
@@ -87,6 +92,10 @@ enum LineShape: Equatable {
         }
         if keyword.lowercased() == "dnslist" {
             self = .rules(.dnsList)
+            return
+        }
+        if ["limit", "dynlist"].contains(keyword.lowercased()) {
+            self = .rules(.store)
             return
         }
         if keyword.lowercased() == "not" || keyword.hasPrefix("(") {
@@ -124,6 +133,14 @@ enum LineShape: Equatable {
             }
             if pattern.lowercased() == "listed", text(index + 1) != nil {
                 self = .rules(.dnsList)
+                return
+            }
+            if pattern.lowercased() == "links", text(index + 1)?.lowercased() == "listed" {
+                self = .rules(.dnsList)
+                return
+            }
+            if ["over", "in"].contains(pattern.lowercased()), text(index + 1) != nil {
+                self = .rules(.store)
                 return
             }
             if pattern.hasPrefix("/") || pattern.hasPrefix("!/"),

@@ -146,6 +146,9 @@ extension RulesParser {
             cursor += 1
             return try parseListed(tokens, &cursor, line, stage: stage, first: first, negated: negated, headerName: nil, &parsed)
         }
+        if ["over", "in"].contains(tokens[cursor].word?.lowercased()), headerName == nil, cursor + 1 < tokens.count {
+            return try parseStoreTerm(tokens, &cursor, line, stage: stage, first: first, negated: negated, &parsed)
+        }
         if tokens[cursor].word?.lowercased() == "listed" {
             return try parseListed(tokens, &cursor, line, stage: stage, first: first, negated: negated, headerName: headerName, &parsed)
         }
@@ -257,7 +260,7 @@ extension RulesParser {
     }
 
     /// Records the diagnostic and stops reading the line's condition.
-    private mutating func stop<T>(_ line: LogicalLine, _ offset: Int, _ message: String) throws(ConditionStop) -> T {
+    mutating func stop<T>(_ line: LogicalLine, _ offset: Int, _ message: String) throws(ConditionStop) -> T {
         error(line, offset, message)
         throw ConditionStop()
     }

@@ -8,6 +8,10 @@ struct RulesParser {
     private(set) var rules: [Rule] = []
     /// The `dnslist` lines read, in order (also in ``options`` once the file is parsed).
     var dnsLists: [DNSListDeclaration] = []
+    /// The `limit` lines read, in order (also in ``options`` once the file is parsed).
+    var rateLimits: [LimitDeclaration] = []
+    /// The `dynlist` lines read, in order (also in ``options`` once the file is parsed).
+    var dynlists: [DynlistDeclaration] = []
     private(set) var diagnostics: [RuleDiagnostic] = []
     /// How the file came to be read in this format: lines that read as filter-regex rules
     /// are reported as such.
@@ -30,7 +34,11 @@ struct RulesParser {
     /// again in file order when the parts are merged), with the rules and diagnostics of
     /// the parts in file order.
     mutating func parse(_ lines: [LogicalLine]) {
-        defer { options.dnsLists = dnsLists }
+        defer {
+            options.dnsLists = dnsLists
+            options.rateLimits = rateLimits
+            options.dynlists = dynlists
+        }
         guard lines.count > 2 * Self.linesPerPart else {
             for line in lines { parse(line) }
             return
@@ -48,6 +56,8 @@ struct RulesParser {
             rules += part.rules
             diagnostics += part.diagnostics
             dnsLists += part.dnsLists
+            rateLimits += part.rateLimits
+            dynlists += part.dynlists
             // The part reported the set lines' problems already; only their values count here.
             let reported = diagnostics.count
             for option in part.optionLines { parseOption(option.tokens, option.line) }
@@ -74,11 +84,13 @@ struct RulesParser {
             return parseOption(tokens, line)
         }
         if first.word?.lowercased() == "dnslist" { return parseDNSList(tokens, line) }
+        if first.word?.lowercased() == "limit" { return parseLimit(tokens, line) }
+        if first.word?.lowercased() == "dynlist" { return parseDynlist(tokens, line) }
         guard first.word.map({ Stage.named($0) != nil || $0.lowercased() == "not" || $0 == "(" }) == true else {
             if let keyword = first.word {
                 return error(line, first.offset, "unknown stage '\(keyword)', expected one of \(Stage.keywordList)")
             }
-            return error(line, first.offset, "expected a stage, 'set' or 'dnslist', found \(first.display)")
+            return error(line, first.offset, "expected a stage, 'set', 'dnslist', 'limit' or 'dynlist', found \(first.display)")
         }
         var cursor = 0
         var parsed = ParsedCondition()
@@ -97,7 +109,7 @@ struct RulesParser {
         let isPlain: Bool
         // A session fact, a DNS list or a score is decided as a combined rule: the plain
         // matchers read regexes, address blocks and list files only.
-        if case .term(let term) = expression, !term.stage.isSessionFact, !term.pattern.isDNSList, term.stage != .score {
+        if case .term(let term) = expression, !term.stage.isSessionFact, !term.pattern.needsCombinedRule, term.stage != .score {
             isPlain = true
         } else {
             isPlain = false
@@ -125,6 +137,10 @@ struct RulesParser {
                 return error(line, at, "expected the points after score, e.g. score 2.5 or score -3 (at most 3 decimals)")
             }
             action = .score(points)
+            cursor += 1
+        case "add-to", "remove-from":
+            guard let name = storeListName(tokens, cursor, line, after: actionToken.word!.lowercased()) else { return }
+            action = actionToken.word!.lowercased() == "add-to" ? .addTo(name) : .removeFrom(name)
             cursor += 1
         case "add-header":
             guard cursor < tokens.count, case .quoted(let text) = tokens[cursor].kind else {
@@ -223,7 +239,7 @@ struct RulesParser {
     }
 
     /// The actions, as error messages list them.
-    static let actionList = "accept, reject, tempfail, disconnect, junk, add-header, warn or score"
+    static let actionList = "accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
 
     /// The action's keyword, for messages.
     static func word(of action: RuleAction) -> String {
@@ -238,7 +254,7 @@ struct RulesParser {
     static let optionNames = [
         "fail-closed", "scan-limit", "match-limit", "depth-limit",
         "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
-        "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver", "dnslist-domains",
+        "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver", "dnslist-domains", "store-keys",
     ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -291,6 +307,11 @@ struct RulesParser {
             } else {
                 error(line, valueOffset, "bad size '\(value)' for \(name), expected a number of bytes with optional k or m")
             }
+        case "store-keys":
+            guard let number = Int(value), (1000...100_000_000).contains(number) else {
+                return error(line, valueOffset, "bad value '\(value)' for store-keys, expected a number of keys from 1000 to 100000000")
+            }
+            options.storeKeys = number
         case "dnslist-domains":
             let most = RuleOptions.maximumDNSListDomains
             guard let number = Int(value), (1...most).contains(number) else {

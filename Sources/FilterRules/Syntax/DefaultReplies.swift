@@ -3,7 +3,7 @@ public enum DefaultReplies {
     /// The default reply of `action` at `stage` (nil for accept).
     public static func reply(for action: RuleAction, at stage: Stage) -> Reply? {
         switch action {
-        case .accept, .junk, .addHeader, .warn, .score: return nil
+        case .accept, .junk, .addHeader, .warn, .score, .addTo, .removeFrom: return nil
         case .tempfail: return Reply(code: 451, text: "4.7.1 Temporarily refused by policy, try again later")
         case .disconnect: return Reply(code: 421, text: "4.7.0 Closing connection by policy")
         case .reject:

@@ -13,11 +13,24 @@ public enum RulePattern: Hashable, Sendable {
     case dnsList(name: String, location: SourceLocation)
     /// A score comparison (`score >= N`).
     case score(ScoreComparison)
+    /// A rate limit (`over NAME`): the declared limit's name, `location` where the name is.
+    case limit(name: String, location: SourceLocation)
+    /// A dynamic list (`in NAME`): the declared list's name, `location` where the name is.
+    case dynlist(name: String, location: SourceLocation)
 
     /// Whether it is a DNS list.
     public var isDNSList: Bool {
         if case .dnsList = self { return true }
         return false
+    }
+
+    /// Whether only a combined rule can decide it: a DNS list, a score, a limit or a
+    /// dynamic list (the plain matchers read regexes, address blocks and list files).
+    public var needsCombinedRule: Bool {
+        switch self {
+        case .dnsList, .score, .limit, .dynlist: return true
+        case .regex, .cidr, .list: return false
+        }
     }
 }
 

@@ -17,13 +17,18 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
     case warn
     /// Add these points to the transaction's score; evaluation goes on with the next rule.
     case score(Score)
+    /// Put the session's key on this dynamic list (for the list's time to live); evaluation
+    /// goes on with the next rule.
+    case addTo(String)
+    /// Take the session's key off this dynamic list; evaluation goes on with the next rule.
+    case removeFrom(String)
 
     /// Whether the action ends the stage's evaluation (accept, reject, tempfail,
     /// disconnect); junk, add-header and warn let the next rules be tried.
     public var isFinal: Bool {
         switch self {
         case .accept, .reject, .tempfail, .disconnect: return true
-        case .junk, .addHeader, .warn, .score: return false
+        case .junk, .addHeader, .warn, .score, .addTo, .removeFrom: return false
         }
     }
 
@@ -54,13 +59,15 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
         case .addHeader(let line): return "add-header \"\(line)\""
         case .warn: return "warn"
         case .score(let points): return "score \(points)"
+        case .addTo(let list): return "add-to \(list)"
+        case .removeFrom(let list): return "remove-from \(list)"
         }
     }
 
     /// The SMTP codes the action allows.
     public var allowedCodes: ClosedRange<Int>? {
         switch self {
-        case .accept, .junk, .addHeader, .warn, .score: return nil
+        case .accept, .junk, .addHeader, .warn, .score, .addTo, .removeFrom: return nil
         case .reject: return 500...599
         case .tempfail: return 400...499
         case .disconnect: return 400...599

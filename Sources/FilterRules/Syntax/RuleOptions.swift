@@ -36,6 +36,12 @@ public struct RuleOptions: Equatable, Sendable {
     public var oversizedMIME: OversizedContentAction
     /// The DNS lists declared (`dnslist NAME ZONE [CODES...]`), in file order.
     public var dnsLists: [DNSListDeclaration] = []
+    /// The rate limits declared (`limit NAME KEY COUNT/DURATION`), in file order.
+    public var rateLimits: [LimitDeclaration] = []
+    /// The dynamic lists declared (`dynlist NAME KEY TTL`), in file order.
+    public var dynlists: [DynlistDeclaration] = []
+    /// The most keys the embedded store keeps, limits' and lists' together (`set store-keys`).
+    public var storeKeys = RuleOptions.defaultStoreKeys
     /// The DNS servers of `set resolver` (empty: /etc/resolv.conf's).
     public var resolver: [DNSServerAddress] = []
     /// How many distinct domains of one message (its headers' addresses first, then its
@@ -43,6 +49,8 @@ public struct RuleOptions: Equatable, Sendable {
     /// (`set dnslist-domains`); later ones are not looked up.
     public var dnsListDomains = RuleOptions.defaultDNSListDomains
 
+    /// The default of ``storeKeys``: a million.
+    public static let defaultStoreKeys = 1_000_000
     /// The default of ``dnsListDomains``: 20 domains per message.
     public static let defaultDNSListDomains = 20
     /// The largest ``dnsListDomains``.

@@ -1,0 +1,62 @@
+import ConfigurationFiles
+
+/// The checks of `limit` and `dynlist` declarations and of the terms and actions that use
+/// them: names declared once, names declared at all, and keys known where they are used.
+enum StoreCheck {
+    /// The declarations by name, and a diagnostic for each name declared twice.
+    static func declared<Declaration>(
+        _ declarations: [Declaration], kind: String, _ nameAndLocation: (Declaration) -> (String, SourceLocation)
+    ) -> ([String: Declaration], [RuleDiagnostic]) {
+        var byName: [String: Declaration] = [:]
+        var first: [String: SourceLocation] = [:]
+        var diagnostics: [RuleDiagnostic] = []
+        for declaration in declarations {
+            let (name, location) = nameAndLocation(declaration)
+            if let earlier = first[name] {
+                diagnostics.append(
+                    RuleDiagnostic(location, "\(kind) \(name) is declared twice (first at \(earlier.fileAndLine)); give each its own name"))
+                continue
+            }
+            first[name] = location
+            byName[name] = declaration
+        }
+        return (byName, diagnostics)
+    }
+
+    /// The diagnostic of a name no `limit` or `dynlist` declares.
+    static func undeclared(_ name: String, limit: Bool, at location: SourceLocation) -> RuleDiagnostic {
+        limit
+            ? RuleDiagnostic(location, "no limit named \(name): declare it with 'limit \(name) KEY COUNT/DURATION', e.g. limit \(name) addr 30/1m")
+            : RuleDiagnostic(location, "no dynlist named \(name): declare it with 'dynlist \(name) KEY TTL', e.g. dynlist \(name) addr 1h")
+    }
+
+    /// What is wrong with an `add-to` or `remove-from` action: a list not declared, or one
+    /// whose key is not known at a stage where the rule can fire (any of its terms').
+    static func actionProblem(_ rule: Rule, declared: RuleDeclarations) -> RuleDiagnostic? {
+        let name: String
+        switch rule.action {
+        case .addTo(let list), .removeFrom(let list): name = list
+        default: return nil
+        }
+        guard let list = declared.dynlists[name] else { return undeclared(name, limit: false, at: rule.location) }
+        for term in rule.terms {
+            if let problem = keyProblem(list.key, of: "dynlist \(name)", at: term.stage, location: term.location) { return problem }
+        }
+        return nil
+    }
+
+    /// The diagnostic of a limit in bytes counted elsewhere than at the end of a message.
+    static func byteProblem(_ limit: LimitDeclaration, at stage: Stage, location: SourceLocation) -> RuleDiagnostic? {
+        guard limit.rate.inBytes, stage != .body else { return nil }
+        return RuleDiagnostic(
+            location, "limit \(limit.name) counts bytes, which a message has at its end: write body over \(limit.name)")
+    }
+
+    /// The diagnostic of a limit or list used at a stage where its key is not known yet,
+    /// nil when it is known.
+    static func keyProblem(_ key: StoreKeyKind, of what: String, at stage: Stage, location: SourceLocation) -> RuleDiagnostic? {
+        guard !key.isKnown(at: stage) else { return nil }
+        let when = key.knownFrom == .rcpt ? "at rcpt only (a message has several recipients)" : "from \(key.knownFrom.rawValue) on"
+        return RuleDiagnostic(location, "\(what) is kept by \(key), which is known \(when), not at \(stage.rawValue)")
+    }
+}

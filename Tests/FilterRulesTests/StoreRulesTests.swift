@@ -1,0 +1,221 @@
+@testable import FilterRules
+import RuleStores
+import Synchronization
+import Testing
+import TestSupport
+
+/// `limit`, `over`, `dynlist`, `in`, `add-to` and `remove-from`: how they read, what is
+/// refused and where, and what sessions sharing one store see, on a clock the test moves.
+@Suite("Rules: limits and dynamic lists")
+struct StoreRulesTests {
+    /// A clock a test moves, in milliseconds since the epoch.
+    final class TestClock: Sendable {
+        private let value = Mutex<Int64>(1_800_000_000_000)
+        var now: Int64 { value.withLock { $0 } }
+        func advance(_ milliseconds: Int64) { value.withLock { $0 += milliseconds } }
+    }
+
+    /// Sessions on `rules` sharing one store on `clock`.
+    struct Sessions {
+        let set: CompiledRuleSet
+        let access: RuleStoreAccess
+
+        init(_ rules: String, clock: TestClock) throws {
+            set = try RuleSetLoader.compile(text: rules, file: "s.rules")
+            access = RuleStoreAccess(store: MemoryStore(logger: .quiet), now: { clock.now })
+        }
+
+        /// A session connected from `address` that said HELO and MAIL FROM.
+        func session(from address: String, sender: String = "a@sender.example") -> (SessionEvaluator, Decision) {
+            let session = SessionEvaluator(ruleSet: set, stores: access)
+            let connect = session.connect(address: address, hostname: "client.example")
+            guard connect.isAccept else { return (session, connect) }
+            _ = session.helo("client.example")
+            return (session, session.mail(sender))
+        }
+    }
+
+    @Test("declarations read; mistakes reported at their place with what to write")
+    func declarations() throws {
+        let set = try RuleSetLoader.compile(
+            text: """
+                limit per-client addr/24 30/1m burst 60
+                limit per-sender mail 200/1h strict
+                limit big addr/24/48 50m/1h
+                dynlist banned addr 1h
+                rcpt over per-client tempfail 451 "4.7.1 Slow down"
+                body over big tempfail
+                connect in banned disconnect 421 "4.7.0 Come back later"
+                mail over per-sender add-to banned
+
+                """, file: "d.rules")
+        let limits = set.options.rateLimits
+        #expect(limits.map(\.name) == ["per-client", "per-sender", "big"])
+        #expect(limits[0].key == .address(v4: 24, v6: 64) && limits[0].rate.burst == 60 && limits[0].rate.interval == 2000)
+        #expect(limits[1].key == .mail && limits[1].rate.strict && limits[1].rate.burst == 200)
+        #expect(limits[2].key == .address(v4: 24, v6: 48) && limits[2].rate.inBytes && limits[2].rate.count == 50 << 20)
+        #expect(set.options.dynlists.map(\.ttlMilliseconds) == [3_600_000])
+        #expect(set.combinedRules.count == 4)
+        for (text, expected) in [
+            ("limit l ip 1/1m\n", "e.rules:1:9: bad key 'ip' for l, expected \(StoreKeyKind.keywords)"),
+            (
+                "limit l addr 30/1w\n",
+                "e.rules:1:14: bad rate '30/1w' for limit l: expected COUNT/DURATION with a unit s, m, h or d (30/1m, 200/1h), or a size in bytes (50m/1h)"
+            ),
+            ("limit l addr 30/1m burst\n", "e.rules:1:25: expected how many events a key may spend at once after burst, e.g. burst 60"),
+            (
+                "dynlist d addr forever\n",
+                "e.rules:1:16: expected how long an entry of d stays, with a unit s, m, h or d (at most 366d), e.g. dynlist banned addr 1h"
+            ),
+            (
+                "rcpt over nothing reject\n",
+                "e.rules:1:11: no limit named nothing: declare it with 'limit nothing KEY COUNT/DURATION', e.g. limit nothing addr 30/1m"
+            ),
+            ("connect in nothing reject\n", "e.rules:1:12: no dynlist named nothing: declare it with 'dynlist nothing KEY TTL', e.g. dynlist nothing addr 1h"),
+            (
+                "limit s mail 1/1m\nconnect over s reject\n",
+                "e.rules:2:14: limit s is kept by mail, which is known from mail on, not at connect"
+            ),
+            (
+                "dynlist r rcpt 1h\nmail in r reject\n",
+                "e.rules:2:9: dynlist r is kept by rcpt, which is known at rcpt only (a message has several recipients), not at mail"
+            ),
+            ("limit big addr 1m/1h\nrcpt over big reject\n", "e.rules:2:11: limit big counts bytes, which a message has at its end: write body over big"),
+            ("helo /x/ add-to nothing\n", "e.rules:1:1: no dynlist named nothing: declare it with 'dynlist nothing KEY TTL', e.g. dynlist nothing addr 1h"),
+            ("limit l addr 1/1m\nlimit l helo 1/1m\n", "e.rules:2:1: limit l is declared twice (first at e.rules:1); give each its own name"),
+            (
+                "limit l addr 1/1m\ndataline over l reject\n",
+                "e.rules:2:10: 'over' counts a connection (connect), a HELO (helo), a transaction (mail), a recipient (rcpt) or a message at its end (body), not dataline"
+            ),
+            ("helo /x/ add-to\n", "e.rules:1:16: expected the name of a list declared with 'dynlist NAME KEY TTL' after add-to, e.g. add-to banned"),
+        ] {
+            do {
+                _ = try RuleSetLoader.compile(text: text, file: "e.rules")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.diagnostics.map(\.description).first == expected, "\(text)")
+            }
+        }
+    }
+
+    @Test("a limit per /24 across sessions: COUNT recipients pass, the next is refused, and the rate frees one per interval")
+    func ratePerNetwork() throws {
+        let clock = TestClock()
+        let sessions = try Sessions(
+            """
+            limit per-client addr/24 3/1m
+            rcpt over per-client tempfail 451 "4.7.1 Slow down"
+
+            """, clock: clock)
+        let (first, _) = sessions.session(from: "192.0.2.1")
+        #expect(first.rcpt("a@example.org").isAccept && first.rcpt("b@example.org").isAccept)
+        // Another client of the same /24 shares the count.
+        let (second, _) = sessions.session(from: "192.0.2.200")
+        #expect(second.rcpt("c@example.org").isAccept)
+        let over = second.rcpt("d@example.org")
+        #expect(over.verdict == .tempfail && over.reply?.text == "4.7.1 Slow down")
+        // Another network is counted apart.
+        #expect(sessions.session(from: "198.51.100.1").0.rcpt("e@example.org").isAccept)
+        // 20 s later (one interval), one more.
+        clock.advance(20_000)
+        #expect(first.rcpt("f@example.org").isAccept)
+        #expect(first.rcpt("g@example.org").verdict == .tempfail)
+    }
+
+    @Test("a limit counts only where its rule is tried and its outcome depends on it")
+    func countsOnlyWhereTried() throws {
+        let clock = TestClock()
+        let sessions = try Sessions(
+            """
+            limit probe addr 2/1h
+            rcpt /^vip@/ accept
+            rcpt /^unknown/ and rcpt over probe reject 550 "5.7.1 Too many unknown recipients"
+            rcpt /^unknown/ reject 550 "5.1.1 No such user"
+
+            """, clock: clock)
+        let (session, _) = sessions.session(from: "192.0.2.1")
+        // Known recipients and the ones an earlier rule accepts do not count.
+        for index in 0..<10 { #expect(session.rcpt("user\(index)@example.org").isAccept) }
+        for _ in 0..<5 { #expect(session.rcpt("vip@example.org").isAccept) }
+        #expect(session.rcpt("unknown1@example.org").reply?.text == "5.1.1 No such user")
+        #expect(session.rcpt("unknown2@example.org").reply?.text == "5.1.1 No such user")
+        #expect(session.rcpt("unknown3@example.org").reply?.text == "5.7.1 Too many unknown recipients")
+        // The store holds one key.
+        #expect(sessions.access.store.keyCount == 1)
+    }
+
+    @Test("ban after N refused recipients: a two-rule policy; the ban lasts its time to live; remove-from lifts it")
+    func ban() throws {
+        let clock = TestClock()
+        let sessions = try Sessions(
+            """
+            limit probe addr 3/1h
+            dynlist banned addr 1h
+            connect in banned disconnect 421 "4.7.0 Too many failures, come back later"
+            mail /^postmaster@/ remove-from banned
+            rcpt /^unknown/ and rcpt over probe add-to banned
+            rcpt /^unknown/ reject 550 "5.1.1 No such user"
+
+            """, clock: clock)
+        let (session, _) = sessions.session(from: "192.0.2.7")
+        for index in 1...4 { #expect(session.rcpt("unknown\(index)@example.org").verdict == .reject) }
+        // The fourth put the client on the list: its next connection is refused.
+        let (_, refused) = sessions.session(from: "192.0.2.7")
+        #expect(refused.verdict == .disconnect && refused.reply?.text == "4.7.0 Too many failures, come back later")
+        // Another client is not.
+        #expect(sessions.session(from: "192.0.2.8").1.isAccept)
+        // An hour on, the entry is gone.
+        clock.advance(3_600_000)
+        #expect(sessions.session(from: "192.0.2.7").1.isAccept)
+        // Banned again, then lifted by a rule.
+        let (again, _) = sessions.session(from: "192.0.2.9")
+        for index in 1...4 { _ = again.rcpt("unknown\(index)@example.org") }
+        #expect(sessions.session(from: "192.0.2.9").1.verdict == .disconnect)
+        _ = again.mail("postmaster@example.org")
+        #expect(sessions.session(from: "192.0.2.9").1.isAccept)
+    }
+
+    @Test("a byte limit counts each message's bytes at its end")
+    func bytes() throws {
+        let clock = TestClock()
+        let sessions = try Sessions(
+            """
+            limit big addr 1k/1h
+            body over big tempfail 452 "4.3.1 Too much mail from you, try later"
+
+            """, clock: clock)
+        let (session, _) = sessions.session(from: "192.0.2.1")
+        func send(_ lines: Int) -> Decision {
+            _ = session.rcpt("a@example.org")
+            _ = session.data()
+            for _ in 0..<lines { session.dataLine(Array(String(repeating: "x", count: 99).utf8)) }
+            return session.endOfMessage()
+        }
+        #expect(send(6).isAccept)  // 600 bytes
+        let over = send(6)  // 1,200 in all
+        #expect(over.verdict == .tempfail && over.reply?.code == 452)
+        // The refused message did not count (the limit is not strict): a small one fits.
+        _ = session.mail("a@sender.example")
+        #expect(send(3).isAccept)
+    }
+
+    @Test("connect and mail limits: one connection, one transaction each; unknown keys never match")
+    func otherEvents() throws {
+        let clock = TestClock()
+        let sessions = try Sessions(
+            """
+            limit connections addr 2/1m
+            limit per-sender mail-domain 1/1h
+            connect over connections tempfail 421 "4.7.0 Too many connections"
+            mail over per-sender tempfail 451 "4.7.1 Sender over its rate"
+
+            """, clock: clock)
+        #expect(sessions.session(from: "192.0.2.1").1.isAccept)
+        #expect(sessions.session(from: "192.0.2.1", sender: "b@other.example").1.isAccept)
+        #expect(sessions.session(from: "192.0.2.1").1.verdict == .tempfail)
+        #expect(sessions.session(from: "192.0.2.2").1.verdict == .tempfail)  // the sender's domain, again
+        // A client on a local socket has no address to count.
+        let local = SessionEvaluator(ruleSet: sessions.set, stores: sessions.access)
+        for _ in 0..<3 { #expect(local.connect(address: nil, hostname: "localhost").isAccept) }
+    }
+}
