@@ -97,6 +97,7 @@ let package = Package(
                 "OpenSMTPD",
                 "FilterRules",
                 "DNSLists",
+                "RuleStores",
                 "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -218,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FilterRulesTests",
-            dependencies: ["ConfigurationFiles", "FilterRules", "PCRE2Matching", "SMTPDTestDouble", "TestSupport"]
+            dependencies: ["ConfigurationFiles", "FilterRules", "PCRE2Matching", "RuleStores", "SMTPDTestDouble", "TestSupport"]
         ),
         .testTarget(
             name: "DNSListsTests",

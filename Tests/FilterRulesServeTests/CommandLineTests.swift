@@ -41,7 +41,10 @@ struct CommandLineTests {
         let result = try runFilterRules(["check", rules.path])
         #expect(result.status == 1)
         let lines = result.standardError.split(separator: "\n").map(String.init)
-        #expect(lines.contains("\(rules.path):1:10: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header, warn or score"))
+        #expect(
+            lines.contains(
+                "\(rules.path):1:10: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
+            ))
         #expect(lines.contains { $0.hasPrefix("\(rules.path):3:") && $0.contains("missing closing parenthesis") })
         #expect(lines.contains { $0.hasPrefix("\(rules.path):4:1: unknown stage 'foo'") })
         #expect(lines.last == "\(rules.path): 3 error(s)")

@@ -1,4 +1,5 @@
 import FilterRules
+import RuleStores
 import Logging
 import Synchronization
 
@@ -24,7 +25,7 @@ public final class RuleSetStore: Sendable {
     ///     built in the background at start, before the swap at a reload).
     public init(
         path: String, scanLimit: Int? = nil, mode: EnforcementMode? = nil,
-        matching: StageMatching = .sequential
+        matching: StageMatching = .sequential, stores: RuleStoreAccess? = nil
     ) throws(RulesFileError) {
         self.path = path
         self.scanLimitOverride = scanLimit
@@ -32,18 +33,29 @@ public final class RuleSetStore: Sendable {
         self.matching = matching
         let loaded = ContinuousClock.now
         let set = try Self.load(path, scanLimit: scanLimit, mode: mode, matching: matching, previous: nil)
+        self.stores = stores ?? Self.embeddedStore(for: set)
         // The first message is matched with the prefilter live: its first step takes a
         // fraction of a second (smtpd waits for a filter to register), bounded all the same.
         _ = set.waitForLivePrefilters(unless: { ContinuousClock.now - loaded > .seconds(Self.startupPrefilterWait) })
         current = Mutex(set)
     }
 
+    /// Where every session's limits and dynamic lists are kept: one store for the process
+    /// (or the dry-run), kept across reloads for the limits and lists that keep their names.
+    public let stores: RuleStoreAccess
+
+    /// The embedded store, bounded as `ruleSet` says, by the wall clock.
+    private static func embeddedStore(for ruleSet: CompiledRuleSet) -> RuleStoreAccess {
+        RuleStoreAccess(store: MemoryStore(maximumKeys: ruleSet.options.storeKeys, logger: Logger(label: "filter-rules")))
+    }
+
     /// How many seconds the start waits at most for the prefilters' first step.
     static let startupPrefilterWait = 10
 
     /// Creates a store over an already compiled set (tests, dry-runs).
-    public init(ruleSet: CompiledRuleSet) {
+    public init(ruleSet: CompiledRuleSet, stores: RuleStoreAccess? = nil) {
         self.path = ruleSet.file.path
+        self.stores = stores ?? Self.embeddedStore(for: ruleSet)
         self.scanLimitOverride = nil
         self.modeOverride = nil
         self.matching = .sequential
@@ -107,6 +119,8 @@ public final class RuleSetStore: Sendable {
             }
             current.withLock { $0 = next }
             adopted.set()
+            stores.store.keep(limits: Set(next.options.rateLimits.map(\.name)), lists: Set(next.options.dynlists.map(\.name)))
+            stores.store.maximumKeys = next.options.storeKeys
             let line =
                 "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
                 + (next.options.mode == .reportOnly ? ", report-only" : "")

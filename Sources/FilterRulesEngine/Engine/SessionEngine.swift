@@ -17,7 +17,7 @@ public final class SessionEngine {
     /// Starts a session with the store's current rule set.
     public init(id: UInt64, store: RuleSetStore, logger: Logger) {
         self.id = id
-        self.evaluator = SessionEvaluator(ruleSet: store.ruleSet)
+        self.evaluator = SessionEvaluator(ruleSet: store.ruleSet, stores: store.stores)
         self.logger = logger
         let outcome: RegexLimitHit.Outcome = evaluator.ruleSet.options.failClosed ? .failClosed : .treatedAsNoMatch
         evaluator.onLimitExceeded = { [unowned self] rule, reason in

@@ -1,0 +1,66 @@
+import Foundation
+import SMTPDTestDouble
+import Testing
+import TestSupport
+
+/// Limits and dynamic lists under `serve`: one embedded store for every session of the
+/// process, kept across a reload for the limits and lists that keep their names.
+@Suite("filter-rules serve: limits and dynamic lists", .serialized)
+struct StoreServeTests {
+    static let rules = """
+        limit per-client addr/24 3/1h
+        limit probe addr 2/1h
+        dynlist banned addr 1h
+        connect in banned disconnect 421 "4.7.0 Too many failures, come back later"
+        rcpt /^unknown/ and rcpt over probe add-to banned
+        rcpt /^unknown/ reject 550 "5.1.1 No such user"
+        rcpt over per-client tempfail 451 "4.7.1 Slow down"
+
+        """
+
+    /// The line protocol's answer to session `session`'s RCPT of `address`.
+    static func rcpt(_ smtpd: LineDaemonDouble, _ session: UInt64, _ address: String) throws -> String {
+        let answer = try smtpd.query("rcpt-to", session: session, parameters: "<\(address)>")
+        return String(answer.split(separator: "|").dropFirst(3).joined(separator: "|"))
+    }
+
+    /// The answer to session `session`'s connect from `address`.
+    static func connect(_ smtpd: LineDaemonDouble, _ session: UInt64, _ address: String) throws -> String {
+        try smtpd.report("link-connect", session: session, parameters: "c|pass|\(address):1|192.0.2.1:25")
+        let answer = try smtpd.query("connect", session: session, parameters: "c|\(address)")
+        return String(answer.split(separator: "|").dropFirst(3).joined(separator: "|"))
+    }
+
+    @Test("line protocol: a limit shared by the sessions of a /24; a ban after refused recipients refuses the next connection")
+    func limitsAndBan() throws {
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.rules))
+        #expect(try Self.connect(smtpd, 1, "192.0.2.10") == "proceed")
+        #expect(try Self.rcpt(smtpd, 1, "a@example.org") == "proceed")
+        #expect(try Self.rcpt(smtpd, 1, "b@example.org") == "proceed")
+        #expect(try Self.connect(smtpd, 2, "192.0.2.11") == "proceed")
+        #expect(try Self.rcpt(smtpd, 2, "c@example.org") == "proceed")
+        #expect(try Self.rcpt(smtpd, 2, "d@example.org") == "reject|451 4.7.1 Slow down")
+        // Three unknown recipients from one client: the third bans it.
+        #expect(try Self.connect(smtpd, 3, "198.51.100.7") == "proceed")
+        for index in 1...3 { #expect(try Self.rcpt(smtpd, 3, "unknown\(index)@example.org") == "reject|550 5.1.1 No such user") }
+        #expect(try Self.connect(smtpd, 4, "198.51.100.7") == "disconnect|421 4.7.0 Too many failures, come back later")
+        #expect(try Self.connect(smtpd, 5, "198.51.100.8") == "proceed")
+    }
+
+    @Test("a reload keeps the counts and entries of the limits and lists that keep their names, and drops the others'")
+    func reloadKeeps() throws {
+        let file = try TemporaryRulesFile(Self.rules)
+        let (process, smtpd, _) = try startLineServing(file)
+        #expect(try Self.connect(smtpd, 1, "198.51.100.7") == "proceed")
+        for index in 1...3 { _ = try Self.rcpt(smtpd, 1, "unknown\(index)@example.org") }
+        #expect(try Self.connect(smtpd, 2, "192.0.2.10") == "proceed")
+        for index in 1...3 { #expect(try Self.rcpt(smtpd, 2, "user\(index)@example.org") == "proceed") }
+        // The same file with per-client renamed: its count is gone; the ban stays.
+        try file.write(Self.rules.replacingOccurrences(of: "per-client", with: "per-network"))
+        kill(process.pid, SIGHUP)
+        #expect(waitForLog(process, containing: "reloaded \(file.path)"))
+        #expect(try Self.connect(smtpd, 3, "198.51.100.7") == "disconnect|421 4.7.0 Too many failures, come back later")
+        #expect(try Self.connect(smtpd, 4, "192.0.2.10") == "proceed")
+        #expect(try Self.rcpt(smtpd, 4, "user4@example.org") == "proceed")
+    }
+}
