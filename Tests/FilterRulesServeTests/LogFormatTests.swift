@@ -72,7 +72,7 @@ struct LogFormatTests {
         #expect(
             result.standardError == """
                 critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, \
-                body, dataline, attachment, mimetype, auth, tls, fcrdns, score, rdns
+                body, dataline, attachment, mimetype, auth, authfail, tls, fcrdns, score, rdns
                 critical: \(file.path): 1 error(s), not starting
 
                 """)
@@ -88,7 +88,7 @@ struct LogFormatTests {
         let timestamp = #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} /#
         let expected = [
             "critical: \(file.path):1:1: unknown stage 'hlo', expected one of connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, "
-                + "auth, tls, fcrdns, score, rdns",
+                + "auth, authfail, tls, fcrdns, score, rdns",
             "critical: \(file.path): 1 error(s), not starting",
         ]
         for (line, rest) in zip(lines, expected) {

@@ -47,6 +47,29 @@ struct StoreServeTests {
         #expect(try Self.connect(smtpd, 5, "198.51.100.8") == "proceed")
     }
 
+    @Test("line protocol: link-auth failures are counted; the sixth bans the client, whose next connection is refused")
+    func authFailures() throws {
+        let rules = """
+            limit auth-fail addr 5/10m
+            dynlist banned addr 1h
+            authfail over auth-fail add-to banned
+            connect in banned disconnect 421 "4.7.0 Too many failed logins, come back later"
+
+            """
+        for version in ["0.6", "0.7"] {
+            let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile(rules), version: version)
+            #expect(try Self.connect(smtpd, 1, "203.0.113.5") == "proceed")
+            for _ in 1...6 {
+                // 0.6 reports username|result, 0.7 result|username.
+                try smtpd.report("link-auth", session: 1, parameters: version == "0.6" ? "mallory|fail" : "fail|mallory")
+            }
+            #expect(try Self.connect(smtpd, 2, "203.0.113.5") == "disconnect|421 4.7.0 Too many failed logins, come back later", "\(version)")
+            #expect(try Self.connect(smtpd, 3, "203.0.113.6") == "proceed")
+            #expect(waitForLog(process, containing: "authfail"))
+            #expect(process.stderrText.contains("add-to banned"), "\(process.stderrText)")
+        }
+    }
+
     @Test("a reload keeps the counts and entries of the limits and lists that keep their names, and drops the others'")
     func reloadKeeps() throws {
         let file = try TemporaryRulesFile(Self.rules)

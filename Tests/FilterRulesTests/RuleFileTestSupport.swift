@@ -36,7 +36,7 @@ func regexSource(_ rule: Rule) -> String? {
     return nil
 }
 
-let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, tls, fcrdns, score, rdns"
+let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline, attachment, mimetype, auth, authfail, tls, fcrdns, score, rdns"
 let actionList = "accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
 let optionList =
     "fail-closed, scan-limit, match-limit, depth-limit, line-time-limit, message-time-limit, header-limit, allow-empty, mode, hold-limit, hold-total, "

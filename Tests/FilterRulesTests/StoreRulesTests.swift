@@ -85,7 +85,7 @@ struct StoreRulesTests {
             ("limit l addr 1/1m\nlimit l helo 1/1m\n", "e.rules:2:1: limit l is declared twice (first at e.rules:1); give each its own name"),
             (
                 "limit l addr 1/1m\ndataline over l reject\n",
-                "e.rules:2:10: 'over' counts a connection (connect), a HELO (helo), a transaction (mail), a recipient (rcpt) or a message at its end (body), not dataline"
+                "e.rules:2:10: 'over' counts a connection (connect), a HELO (helo), a failed AUTH (authfail), a transaction (mail), a recipient (rcpt) or a message at its end (body), not dataline"
             ),
             ("helo /x/ add-to\n", "e.rules:1:16: expected the name of a list declared with 'dynlist NAME KEY TTL' after add-to, e.g. add-to banned"),
         ] {
@@ -197,6 +197,49 @@ struct StoreRulesTests {
         // The refused message did not count (the limit is not strict): a small one fits.
         _ = session.mail("a@sender.example")
         #expect(send(3).isAccept)
+    }
+
+    @Test("ban after five failed AUTH attempts: authfail counts them, add-to bans, the next connection is refused")
+    func authFailures() throws {
+        let clock = TestClock()
+        let sessions = try Sessions(
+            """
+            limit auth-fail addr 5/10m
+            limit per-user auth 3/10m
+            dynlist banned addr 1h
+            dynlist locked auth 1h
+            authfail over auth-fail add-to banned
+            authfail over per-user add-to locked
+            connect in banned disconnect 421 "4.7.0 Too many failed logins, come back later"
+            mail in locked reject 535 "5.7.8 Account locked for a while"
+
+            """, clock: clock)
+        let session = SessionEvaluator(ruleSet: sessions.set, stores: sessions.access)
+        #expect(session.connect(address: "203.0.113.5", hostname: "c.example").isAccept)
+        var marks: [String] = []
+        for attempt in 1...6 {
+            let decision = session.authenticated(user: "user\(attempt % 2)", result: "fail")
+            marks += decision?.marks.map(\.description) ?? []
+        }
+        // The sixth failure from the address bans it (user0 and user1 failed three times each: under 3/10m + 1).
+        #expect(marks == ["add-to banned"])
+        #expect(sessions.session(from: "203.0.113.5").1.verdict == .disconnect)
+        // A passed AUTH is no failure; the user's own count locks it on the fourth failure.
+        let other = SessionEvaluator(ruleSet: sessions.set, stores: sessions.access)
+        _ = other.connect(address: "203.0.113.6", hostname: "c.example")
+        #expect(other.authenticated(user: "alice", result: "pass") == nil)
+        for _ in 1...4 { other.authenticated(user: "alice", result: "fail") }
+        other.authenticated(user: "alice", result: "pass")
+        _ = other.helo("c.example")
+        let mail = other.mail("alice@example.org")
+        #expect(mail.verdict == .reject && mail.reply?.text == "5.7.8 Account locked for a while")
+        // A refusal at authfail has nowhere to go: refused, with what to do.
+        do {
+            _ = try RuleSetLoader.compile(text: "limit l addr 5/10m\nauthfail over l disconnect\n", file: "a.rules")
+            Issue.record("accepted a refusal at authfail")
+        } catch {
+            #expect(error.diagnostics.first?.description.hasPrefix("a.rules:2:17: a failed AUTH (authfail, at 2:1) is reported, not asked") == true)
+        }
     }
 
     @Test("connect and mail limits: one connection, one transaction each; unknown keys never match")

@@ -206,9 +206,23 @@ public final class SessionEvaluator {
     /// authenticates; `auth` terms see `user` then, else the empty string. Like every
     /// session fact it is final for a transaction at its MAIL FROM: a report during a
     /// transaction counts from the next MAIL FROM.
-    public func authenticated(user: String, result: String) {
+    ///
+    /// A `fail` result is a failed attempt: the `authfail` rules see the user name tried
+    /// (and an `auth` key is that name for them); their decision, returned for the log,
+    /// answers nothing (smtpd asks nothing there), but their `add-to`, `score` and other
+    /// tags count.
+    @discardableResult
+    public func authenticated(user: String, result: String) -> Decision? {
         if result == "pass" { keys.auth = user }
         sessionFact(.auth, result == "pass" ? user : "")
+        guard result == "fail", preempted() == nil else { return nil }
+        let saved = keys.auth
+        keys.auth = user
+        defer { keys.auth = saved }
+        let subject = MatchSubject(text: user)
+        let firings = combinedPoint(
+            [(.authfail, subject)] + scoreInputs, shown: MatchedInput(stage: .authfail, bytes: subject.bytes), transactional: false)
+        return evaluateEnvelope(.authfail, subject, firings: firings)
     }
 
     /// The session's TLS summary (OpenSMTPD 6.6+ `link-tls`), for `tls` terms; final for a

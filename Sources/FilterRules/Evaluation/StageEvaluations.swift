@@ -45,9 +45,10 @@ extension Stage {
         case .attachment: 8
         case .mimetype: 9
         case .auth: 10
-        case .tls: 11
-        case .fcrdns: 12
-        case .score: 13
+        case .authfail: 11
+        case .tls: 12
+        case .fcrdns: 13
+        case .score: 14
         }
     }
 }

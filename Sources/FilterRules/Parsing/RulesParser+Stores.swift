@@ -88,7 +88,7 @@ extension RulesParser {
 
     /// The stages an `over NAME` term counts at: a connection, a HELO, a transaction, a
     /// recipient, a message (at its end, `body over`).
-    static let overStages: [Stage] = [.connect, .helo, .mail, .rcpt, .body]
+    static let overStages: [Stage] = [.connect, .helo, .authfail, .mail, .rcpt, .body]
     /// The stages an `in NAME` term looks at.
     static let inStages: [Stage] = [.connect, .helo, .mail, .rcpt]
 
@@ -103,7 +103,7 @@ extension RulesParser {
         guard stages.contains(stage) else {
             let what =
                 isOver
-                ? "'over' counts a connection (connect), a HELO (helo), a transaction (mail), a recipient (rcpt) or a message at its end (body)"
+                ? "'over' counts a connection (connect), a HELO (helo), a failed AUTH (authfail), a transaction (mail), a recipient (rcpt) or a message at its end (body)"
                 : "'in' looks at connect, helo, mail or rcpt"
             return try stop(line, keyword.offset, "\(what), not \(stage.rawValue)")
         }

@@ -189,6 +189,13 @@ struct RulesParser {
             action = .accept(scope)
             cursor += 1
         }
+        if action.isFinal, let reported = expression.terms.first(where: { $0.stage == .authfail }) {
+            return error(
+                line, actionToken.offset,
+                "a failed AUTH (authfail, at \(reported.location.line):\(reported.location.column)) is reported, not asked: "
+                    + "its rules can only add-to, remove-from, score, warn, junk or add-header; refuse at a later step, "
+                    + "e.g. connect in banned disconnect")
+        }
         var reply = DefaultReplies.reply(for: action, at: stage)
         if cursor < tokens.count, let codeWord = tokens[cursor].word, codeWord.allSatisfy(\.isNumber) {
             if let range = action.allowedCodes {

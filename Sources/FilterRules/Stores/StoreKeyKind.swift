@@ -14,7 +14,7 @@ public enum StoreKeyKind: Hashable, Sendable, CustomStringConvertible {
     case rcpt
     /// The recipient's domain.
     case rcptDomain
-    /// The authenticated user (empty when the session did not authenticate).
+    /// The authenticated user (at `authfail`, the user name tried).
     case auth
 
     /// Reads a KEY word: `addr`, `addr/N`, `addr/N/M`, `helo`, `mail`, `mail-domain`,
@@ -66,7 +66,7 @@ public enum StoreKeyKind: Hashable, Sendable, CustomStringConvertible {
         switch stage {
         case .connect, .addr, .fcrdns: return 0
         case .helo, .tls: return 1
-        case .auth, .mail: return 2
+        case .auth, .authfail, .mail: return 2
         case .rcpt: return 3
         default: return 4
         }

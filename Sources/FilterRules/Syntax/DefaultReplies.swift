@@ -9,7 +9,7 @@ public enum DefaultReplies {
         case .reject:
             switch stage {
             case .connect, .addr, .fcrdns: return Reply(code: 554, text: "5.7.1 Connection refused by policy")
-            case .auth, .tls, .score: return Reply(code: 550, text: "5.7.1 Refused by policy")
+            case .auth, .authfail, .tls, .score: return Reply(code: 550, text: "5.7.1 Refused by policy")
             case .helo: return Reply(code: 550, text: "5.7.1 HELO/EHLO rejected by policy")
             case .mail: return Reply(code: 550, text: "5.7.1 Sender rejected by policy")
             case .rcpt: return Reply(code: 550, text: "5.7.1 Recipient rejected by policy")

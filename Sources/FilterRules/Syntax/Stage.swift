@@ -23,6 +23,10 @@ public enum Stage: String, Hashable, Sendable, CaseIterable, CustomStringConvert
     /// The authenticated user name (OpenSMTPD 6.6+ `link-auth` with result `pass`), empty
     /// without AUTH; known at the report, final at MAIL FROM.
     case auth
+    /// Each failed AUTH attempt (OpenSMTPD 6.6+ `link-auth` with result `fail`): the user
+    /// name tried. smtpd reports it and asks nothing, so rules here only tag (`add-to`,
+    /// `score`, `warn`); a later step refuses.
+    case authfail
     /// The TLS summary of the `link-tls` report (`TLSv1.3:TLS_AES_256_GCM_SHA384:256`),
     /// empty without STARTTLS; known at the report, final at MAIL FROM.
     case tls

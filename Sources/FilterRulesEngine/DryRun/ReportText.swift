@@ -72,6 +72,7 @@ extension StepReport {
         case .mail: return "sender"
         case .rcpt: return "recipient"
         case .auth: return "authenticated user"
+        case .authfail: return "user name of a failed AUTH"
         case .tls: return "TLS"
         case .fcrdns: return "FCrDNS result"
         case .score: return "score"

@@ -38,8 +38,11 @@ public final class SessionEngine {
         logged("connect", evaluator.connect(address: address, hostname: hostname, fcrdns: fcrdns))
     }
 
-    /// A `link-auth` report (OpenSMTPD 6.6+).
-    public func authenticated(user: String, result: String) { evaluator.authenticated(user: user, result: result) }
+    /// A `link-auth` report (OpenSMTPD 6.6+); a failed attempt's `authfail` rules are logged
+    /// as that step.
+    public func authenticated(user: String, result: String) {
+        if let decision = evaluator.authenticated(user: user, result: result) { _ = logged("authfail", decision) }
+    }
 
     /// A `link-tls` report (OpenSMTPD 6.6+).
     public func tls(_ summary: String) { evaluator.tls(summary) }

@@ -7,14 +7,17 @@ public struct LineRegistration: Sendable, Equatable {
     /// Whether the content phases (data-line, commit) are registered.
     public let includesContent: Bool
     /// Whether the `link-auth` and `link-tls` reports are registered (the rules at start
-    /// have auth or tls terms, or `--content-phases always` asks for everything).
+    /// have auth, authfail or tls terms, or `--content-phases always` asks for everything).
     public let includesSessionFacts: Bool
 
     /// The registration for the rules at start under `contentPhases`.
     public init(ruleSet: CompiledRuleSet, contentPhases: ContentPhases) {
         includesContent = contentPhases == .always || ruleSet.hasMessageRules || ruleSet.addsHeadersFromEnvelope
-        includesSessionFacts = contentPhases == .always || ruleSet.hasTerms(of: .auth) || ruleSet.hasTerms(of: .tls)
+        includesSessionFacts = contentPhases == .always || Self.factStages.contains { ruleSet.hasTerms(of: $0) }
     }
+
+    /// The stages whose rules need the link-auth and link-tls reports.
+    static let factStages: [Stage] = [.auth, .authfail, .tls]
 
     /// The phases registered, in the order they are sent.
     public var phases: [String] { LinePhases.envelope + (includesContent ? LinePhases.content : []) }
@@ -40,7 +43,7 @@ public struct LineRegistration: Sendable, Equatable {
                 "\(names) rules need the \(LinePhases.content.joined(separator: "/")) phases, which were not registered "
                     + "with smtpd at start: restart smtpd to apply them")
         }
-        let facts = [Stage.auth, .tls].filter { ruleSet.hasTerms(of: $0) }
+        let facts = Self.factStages.filter { ruleSet.hasTerms(of: $0) }
         if !includesSessionFacts, !facts.isEmpty {
             notes.append(
                 "\(facts.map(\.rawValue).joined(separator: ", ")) terms need the link-auth/link-tls reports, which were "
