@@ -14,6 +14,8 @@ public final class MemoryStore: Sendable {
         var limits: [String: [String: Double]] = [:]
         /// Per list name: each key's expiry (ms since the epoch).
         var lists: [String: [String: Int64]] = [:]
+        /// Greylisting's triplets: when each was first seen, and until when it passes.
+        var greylist: [String: GreylistEntry] = [:]
         var keyCount = 0
         var maximumKeys: Int
         var lastSweep: Int64?
@@ -86,6 +88,20 @@ public final class MemoryStore: Sendable {
         }
     }
 
+    /// Greylisting (see ``Greylisting``): whether the triplet `key` passes at `now`;
+    /// nil when the store is full and the triplet new.
+    public func greylist(_ key: String, now: Int64, policy: Greylisting) -> GreylistOutcome? {
+        let key = StoreKey.bounded(key)
+        return state.withLock { state -> GreylistOutcome? in
+            let entry = state.greylist[key]
+            if entry == nil, !makeRoom(&state, now: now) { return nil }
+            let (outcome, next) = policy.decide(entry, now: now)
+            if entry == nil { state.keyCount += 1 }
+            state.greylist[key] = next
+            return outcome
+        }
+    }
+
     /// Keeps only the limits and lists named (a reload keeps what a limit or list that
     /// kept its name has counted; the rest goes).
     public func keep(limits: Set<String>, lists: Set<String>) {
@@ -131,6 +147,9 @@ public final class MemoryStore: Sendable {
             state.lists[name]!.filterInPlace { $0.value > now }
             removed += before - state.lists[name]!.count
         }
+        let before = state.greylist.count
+        state.greylist.filterInPlace { $0.value.expiry > now }
+        removed += before - state.greylist.count
         state.keyCount -= removed
     }
 }

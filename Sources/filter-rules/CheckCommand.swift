@@ -18,6 +18,11 @@ struct CheckCommand: ParsableCommand {
     )
     var `protocol`: ProtocolChoice = .auto
 
+    /// `; N things`, empty for none.
+    private static func count(_ number: Int, _ thing: String) -> String {
+        number == 0 ? "" : "; \(number) \(thing)\(number == 1 ? "" : "s")"
+    }
+
     func run() throws {
         SignalWatcher.unblockDaemonSignals()
         let ruleSet = try CheckedRules.load(file)
@@ -28,7 +33,8 @@ struct CheckCommand: ParsableCommand {
         print(
             "\(file): OK, \(ruleSet.rules.count) rules (\(ruleSet.file.format) format): \(counts)"
                 + (ruleSet.combinedRules.isEmpty ? "" : "; \(ruleSet.combinedRules.count) combined")
-                + (lists == 0 ? "" : "; \(lists) DNS list\(lists == 1 ? "" : "s")"))
+                + Self.count(lists, "DNS list") + Self.count(options.rateLimits.count, "limit")
+                + Self.count(options.dynlists.count, "dynamic list"))
         if self.protocol == .v52 {
             for warning in SessionFactWarnings.forFilterAPI52(ruleSet) { printToStandardError(warning.description) }
         }

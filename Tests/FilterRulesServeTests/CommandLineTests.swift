@@ -43,7 +43,7 @@ struct CommandLineTests {
         let lines = result.standardError.split(separator: "\n").map(String.init)
         #expect(
             lines.contains(
-                "\(rules.path):1:10: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
+                "\(rules.path):1:10: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, greylist, junk, add-header, warn, score, add-to or remove-from"
             ))
         #expect(lines.contains { $0.hasPrefix("\(rules.path):3:") && $0.contains("missing closing parenthesis") })
         #expect(lines.contains { $0.hasPrefix("\(rules.path):4:1: unknown stage 'foo'") })

@@ -43,7 +43,7 @@ struct ContinuationScalingTests {
         } catch {
             #expect(
                 error.description
-                    == "r.conf:64002:3: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
+                    == "r.conf:64002:3: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, greylist, junk, add-header, warn, score, add-to or remove-from"
             )
         }
     }

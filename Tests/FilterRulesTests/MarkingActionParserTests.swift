@@ -52,7 +52,7 @@ struct MarkingActionParserTests {
         )
         #expect(
             diagnostic(#"helo /x/ frobnicate"#)
-                == "r.conf:1:10: unknown action 'frobnicate', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
+                == "r.conf:1:10: unknown action 'frobnicate', expected accept, reject, tempfail, disconnect, greylist, junk, add-header, warn, score, add-to or remove-from"
         )
     }
 

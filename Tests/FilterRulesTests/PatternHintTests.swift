@@ -42,10 +42,12 @@ struct PatternHintTests {
         #expect(diagnostic("body /a/b reject") == "r.conf:1:9: unknown flag 'b', expected one of i, x, s, m, u")
         #expect(
             diagnostic("body /a/ /b/ reject")
-                == "r.conf:1:10: unknown action '/b/', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from")
+                == "r.conf:1:10: unknown action '/b/', expected accept, reject, tempfail, disconnect, greylist, junk, add-header, warn, score, add-to or remove-from"
+        )
         #expect(
             diagnostic(#"body /a/ rejekt "see http://x/""#)
-                == "r.conf:1:10: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from")
+                == "r.conf:1:10: unknown action 'rejekt', expected accept, reject, tempfail, disconnect, greylist, junk, add-header, warn, score, add-to or remove-from"
+        )
         #expect(diagnostics(#"body /http:\/\/bit.ly/ reject"#) == [])
     }
 

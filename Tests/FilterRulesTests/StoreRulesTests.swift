@@ -242,6 +242,83 @@ struct StoreRulesTests {
         }
     }
 
+    @Test("greylisting: a first attempt is deferred, a retry after the delay passes and is remembered; exemptions are conditions")
+    func greylisting() throws {
+        let clock = TestClock()
+        let sessions = try Sessions(
+            """
+            set greylist-delay 5m
+            set greylist-window 24h
+            set greylist-pass 30d
+            rcpt /./ and not auth /./ greylist
+
+            """, clock: clock)
+        func attempt(_ address: String, _ sender: String, _ rcpt: String, auth: String? = nil) -> Decision {
+            let session = SessionEvaluator(ruleSet: sessions.set, stores: sessions.access)
+            _ = session.connect(address: address, hostname: "mx.example")
+            if let auth { session.authenticated(user: auth, result: "pass") }
+            _ = session.helo("mx.example")
+            _ = session.mail(sender)
+            return session.rcpt(rcpt)
+        }
+        let first = attempt("192.0.2.10", "alice@sender.example", "bob@example.org")
+        #expect(first.verdict == .tempfail && first.reply?.code == 451)
+        #expect(first.reply?.text == "4.7.1 Greylisted: this is a first attempt, please try again in a few minutes")
+        // Too soon: still deferred, the first attempt's time kept.
+        clock.advance(240_000)
+        #expect(attempt("192.0.2.10", "alice@sender.example", "bob@example.org").verdict == .tempfail)
+        // After the delay, from another address of the /24: passes.
+        clock.advance(61_000)
+        #expect(attempt("192.0.2.77", "alice@sender.example", "bob@example.org").isAccept)
+        // Remembered: passes at once later on, and each use renews it.
+        clock.advance(20 * 86_400_000)
+        #expect(attempt("192.0.2.10", "alice@sender.example", "bob@example.org").isAccept)
+        clock.advance(20 * 86_400_000)
+        #expect(attempt("192.0.2.10", "alice@sender.example", "bob@example.org").isAccept)
+        // Another recipient is another triplet; an authenticated client is exempt.
+        #expect(attempt("192.0.2.10", "alice@sender.example", "carol@example.org").verdict == .tempfail)
+        #expect(attempt("192.0.2.10", "alice@sender.example", "dave@example.org", auth: "alice").isAccept)
+        // A retry after the window is a first attempt again.
+        #expect(attempt("198.51.100.1", "x@a.example", "bob@example.org").verdict == .tempfail)
+        clock.advance(25 * 3_600_000)
+        #expect(attempt("198.51.100.1", "x@a.example", "bob@example.org").verdict == .tempfail)
+        // A pass unused for longer than greylist-pass is gone.
+        clock.advance(31 * 86_400_000)
+        #expect(attempt("192.0.2.10", "alice@sender.example", "bob@example.org").verdict == .tempfail)
+    }
+
+    @Test("the sender greylisting sees: BATV, SRS, +extensions and per-message numbers taken out")
+    func normalizedSenders() {
+        #expect(GreylistTriplet.normalizedSender("prvs=1234abcd=Alice@Example.COM") == "alice@example.com")
+        #expect(GreylistTriplet.normalizedSender("SRS0=HHH=TT=orig.example=alice@forwarder.example") == "alice@orig.example")
+        #expect(
+            GreylistTriplet.normalizedSender("SRS1=HHH=forwarder.example==HHH=TT=orig.example=alice@second.example")
+                == "alice@orig.example")
+        #expect(GreylistTriplet.normalizedSender("bounces+20261208-1234@lists.example") == "bounces@lists.example")
+        #expect(
+            GreylistTriplet.normalizedSender("bounce-mc.us4_1234567.89-alice=example.org@mail.example") == "bounce-mc.us#_#.#-alice=example.org@mail.example")
+        #expect(GreylistTriplet.normalizedSender("<>") == "<>")
+    }
+
+    @Test("greylist rules must decide at RCPT")
+    func greylistPlace() {
+        for (text, expected) in [
+            (
+                "helo /x/ greylist\n",
+                "g.rules:1:1: greylist decides at RCPT, on the recipient: give the rule an rcpt term, e.g. rcpt /./ and not auth /./ greylist"
+            ),
+            ("rcpt /./ and body /x/ greylist\n", "g.rules:1:14: greylist decides at RCPT, before the message: a body term is known only later"),
+            ("set greylist-delay soon\n", "g.rules:1:20: bad time 'soon' for greylist-delay, expected a number and a unit s, m, h or d, e.g. 5m"),
+        ] {
+            do {
+                _ = try RuleSetLoader.compile(text: text, file: "g.rules")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.diagnostics.map(\.description).first == expected, "\(text)")
+            }
+        }
+    }
+
     @Test("connect and mail limits: one connection, one transaction each; unknown keys never match")
     func otherEvents() throws {
         let clock = TestClock()

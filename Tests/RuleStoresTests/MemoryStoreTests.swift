@@ -124,3 +124,33 @@ struct MemoryStoreTests {
         #expect(store.contains(list: "banned", key: "k", now: 0))
     }
 }
+
+@Suite("Rule stores: greylisting's triplets")
+struct GreylistStoreTests {
+    let policy = Greylisting(delay: 300_000, window: 86_400_000, pass: 2_592_000_000)
+
+    @Test("deferred, deferred too soon, passed after the delay, remembered, forgotten after its pass or window")
+    func lifecycle() {
+        let store = MemoryStore(logger: .quiet)
+        #expect(store.greylist("t", now: 0, policy: policy) == .deferred(retryAfter: 300_000))
+        #expect(store.greylist("t", now: 100_000, policy: policy) == .deferred(retryAfter: 200_000))
+        #expect(store.greylist("t", now: 300_000, policy: policy) == .passed)
+        #expect(store.greylist("t", now: 2_592_000_000, policy: policy) == .passed)
+        #expect(store.keyCount == 1)
+        // Unused for longer than the pass: a first attempt again.
+        #expect(store.greylist("t", now: 2_592_000_000 * 3, policy: policy) == .deferred(retryAfter: 300_000))
+        // A retry after the window: a first attempt again.
+        #expect(store.greylist("u", now: 0, policy: policy) == .deferred(retryAfter: 300_000))
+        #expect(store.greylist("u", now: 86_400_000, policy: policy) == .deferred(retryAfter: 300_000))
+    }
+
+    @Test("expired triplets are swept when the store is full; a new one that does not fit is unknown")
+    func bound() {
+        let store = MemoryStore(maximumKeys: 1000, logger: .quiet)
+        for index in 0..<1000 { _ = store.greylist("t\(index)", now: 0, policy: policy) }
+        #expect(store.greylist("new", now: 0, policy: policy) == nil)
+        // A day and a minute on, the unpassed triplets' windows are over.
+        #expect(store.greylist("new", now: 86_460_000, policy: policy) == .deferred(retryAfter: 300_000))
+        #expect(store.keyCount == 1)
+    }
+}

@@ -38,6 +38,17 @@ extension SessionEvaluator: StoreTermOracle {
         }
     }
 
+    /// Whether a `greylist` rule defers the recipient being decided: a triplet seen for the
+    /// first time, or retried too soon. One whose part is unknown, or that the store cannot
+    /// keep, passes (greylisting fails open).
+    func greylists(_ rule: CompiledRule) -> Bool {
+        guard let triplet = GreylistTriplet.key(keys),
+            let outcome = stores.store.greylist(triplet, now: stores.now(), policy: ruleSet.options.greylisting)
+        else { return false }
+        if case .deferred = outcome { return true }
+        return false
+    }
+
     /// Carries out the `add-to` and `remove-from` marks of a step.
     func applyStoreMarks(_ marks: [RuleMark]) {
         for mark in marks {

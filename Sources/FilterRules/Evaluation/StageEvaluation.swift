@@ -44,7 +44,9 @@ final class StageEvaluation: Sendable {
     }
 
     /// Evaluates `subject` with the combined rules that became true at this point
-    /// (`firings`, in file order) merged in file order with the plain ones. Rules in
+    /// (`firings`, in file order) merged in file order with the plain ones. `resolve` counts
+    /// the limits a firing awaits; `greylists` says whether a `greylist` rule defers the
+    /// step (true) or lets it pass. Rules in
     /// `skipping` (indexes of rules already marked in this message) still match but add no
     /// second mark. `onLimit` hears of every regex that hit a PCRE2 limit. Nil when no rule
     /// matched, none hit a limit and no combined rule fired: a plain accept that leaves
@@ -52,7 +54,8 @@ final class StageEvaluation: Sendable {
     func run(
         _ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
         firings: [CombinedRuleState.Firing] = [], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
-        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 }
+        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 },
+        greylists: (CompiledRule) -> Bool = { _ in false }
     ) -> Outcome? {
         // The common case, most message lines: no combined rule fired and no plain rule
         // matches nor hit a limit. It is answered before anything below is set up.
@@ -63,7 +66,7 @@ final class StageEvaluation: Sendable {
         }
         return run(
             subject, first: first, scratch: scratch, skipping: skipping, firings: firings, score: score, onLimit: onLimit,
-            resolve: resolve)
+            resolve: resolve, greylists: greylists)
     }
 
     /// The first plain match of `subject` when there is something to record, nil in the
@@ -83,7 +86,8 @@ final class StageEvaluation: Sendable {
     func run(
         _ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
         firings: [CombinedRuleState.Firing], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
-        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 }
+        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 },
+        greylists: (CompiledRule) -> Bool = { _ in false }
     ) -> Outcome {
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
@@ -180,12 +184,15 @@ final class StageEvaluation: Sendable {
                 outcome.markedIndexes.append(compiled.index)
                 continue
             }
+            // A greylist rule decides only for a triplet greylisting defers; one that passes
+            // lets the next rules be tried.
+            if case .greylist = rule.action, !greylists(compiled) { continue }
             hits.record(compiled.index)
             let verdict: Verdict
             switch rule.action {
             case .accept: return finish(Decision(verdict: .accept, rule: rule, matchedInput: candidate.input), marks, withheld, &outcome)
             case .reject: verdict = .reject
-            case .tempfail: verdict = .tempfail
+            case .tempfail, .greylist: verdict = .tempfail
             default: verdict = .disconnect
             }
             let decision = Decision(

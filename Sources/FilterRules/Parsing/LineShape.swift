@@ -71,7 +71,7 @@ enum LineShape: Equatable {
 
     /// The action words of the rules format, lower case.
     static let actionWords: Set<String> = [
-        "accept", "reject", "tempfail", "disconnect", "junk", "add-header", "warn", "score", "add-to", "remove-from",
+        "accept", "reject", "tempfail", "disconnect", "greylist", "junk", "add-header", "warn", "score", "add-to", "remove-from",
     ]
 
     /// The shape of `line`; `continued` when it ends in (or, joined, ended in) a continuation backslash.

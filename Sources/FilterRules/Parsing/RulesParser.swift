@@ -128,6 +128,7 @@ struct RulesParser {
         case "accept": action = .accept(.stage)
         case "reject": action = .reject
         case "tempfail": action = .tempfail
+        case "greylist": action = .greylist
         case "disconnect": action = .disconnect
         case "junk": action = .junk
         case "warn": action = .warn
@@ -246,7 +247,7 @@ struct RulesParser {
     }
 
     /// The actions, as error messages list them.
-    static let actionList = "accept, reject, tempfail, disconnect, junk, add-header, warn, score, add-to or remove-from"
+    static let actionList = "accept, reject, tempfail, disconnect, greylist, junk, add-header, warn, score, add-to or remove-from"
 
     /// The action's keyword, for messages.
     static func word(of action: RuleAction) -> String {
@@ -262,6 +263,7 @@ struct RulesParser {
         "fail-closed", "scan-limit", "match-limit", "depth-limit",
         "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
         "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver", "dnslist-domains", "store-keys",
+        "greylist-delay", "greylist-window", "greylist-pass",
     ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -313,6 +315,15 @@ struct RulesParser {
                 }
             } else {
                 error(line, valueOffset, "bad size '\(value)' for \(name), expected a number of bytes with optional k or m")
+            }
+        case "greylist-delay", "greylist-window", "greylist-pass":
+            guard let milliseconds = DurationText.milliseconds(value) else {
+                return error(line, valueOffset, "bad time '\(value)' for \(name), expected a number and a unit s, m, h or d, e.g. 5m")
+            }
+            switch name {
+            case "greylist-delay": options.greylisting.delay = milliseconds
+            case "greylist-window": options.greylisting.window = milliseconds
+            default: options.greylisting.pass = milliseconds
             }
         case "store-keys":
             guard let number = Int(value), (1000...100_000_000).contains(number) else {

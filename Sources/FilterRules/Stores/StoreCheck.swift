@@ -36,11 +36,26 @@ enum StoreCheck {
         let name: String
         switch rule.action {
         case .addTo(let list), .removeFrom(let list): name = list
+        case .greylist: return greylistProblem(rule)
         default: return nil
         }
         guard let list = declared.dynlists[name] else { return undeclared(name, limit: false, at: rule.location) }
         for term in rule.terms {
             if let problem = keyProblem(list.key, of: "dynlist \(name)", at: term.stage, location: term.location) { return problem }
+        }
+        return nil
+    }
+
+    /// What is wrong with a `greylist` rule: it decides at RCPT, so it needs an rcpt term
+    /// and no term known only after it (the message's).
+    static func greylistProblem(_ rule: Rule) -> RuleDiagnostic? {
+        guard rule.terms.contains(where: { $0.stage == .rcpt }) else {
+            return RuleDiagnostic(
+                rule.location, "greylist decides at RCPT, on the recipient: give the rule an rcpt term, e.g. rcpt /./ and not auth /./ greylist")
+        }
+        if let late = rule.terms.first(where: { $0.stage.isMessageStage }) {
+            return RuleDiagnostic(
+                late.location, "greylist decides at RCPT, before the message: a \(late.stage.rawValue) term is known only later")
         }
         return nil
     }

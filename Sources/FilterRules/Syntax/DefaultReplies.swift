@@ -5,6 +5,7 @@ public enum DefaultReplies {
         switch action {
         case .accept, .junk, .addHeader, .warn, .score, .addTo, .removeFrom: return nil
         case .tempfail: return Reply(code: 451, text: "4.7.1 Temporarily refused by policy, try again later")
+        case .greylist: return Reply(code: 451, text: "4.7.1 Greylisted: this is a first attempt, please try again in a few minutes")
         case .disconnect: return Reply(code: 421, text: "4.7.0 Closing connection by policy")
         case .reject:
             switch stage {

@@ -22,12 +22,16 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
     case addTo(String)
     /// Take the session's key off this dynamic list; evaluation goes on with the next rule.
     case removeFrom(String)
+    /// Greylist the triplet of client network, sender and recipient: a first attempt is
+    /// refused (4xx), a retry after the delay passes, and evaluation goes on with the next
+    /// rule.
+    case greylist
 
     /// Whether the action ends the stage's evaluation (accept, reject, tempfail,
     /// disconnect); junk, add-header and warn let the next rules be tried.
     public var isFinal: Bool {
         switch self {
-        case .accept, .reject, .tempfail, .disconnect: return true
+        case .accept, .reject, .tempfail, .disconnect, .greylist: return true
         case .junk, .addHeader, .warn, .score, .addTo, .removeFrom: return false
         }
     }
@@ -41,7 +45,7 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
     /// Whether the action refuses (reject, tempfail, disconnect).
     public var isRefusal: Bool {
         switch self {
-        case .reject, .tempfail, .disconnect: return true
+        case .reject, .tempfail, .disconnect, .greylist: return true
         default: return false
         }
     }
@@ -61,6 +65,7 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
         case .score(let points): return "score \(points)"
         case .addTo(let list): return "add-to \(list)"
         case .removeFrom(let list): return "remove-from \(list)"
+        case .greylist: return "greylist"
         }
     }
 
@@ -69,7 +74,7 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .accept, .junk, .addHeader, .warn, .score, .addTo, .removeFrom: return nil
         case .reject: return 500...599
-        case .tempfail: return 400...499
+        case .tempfail, .greylist: return 400...499
         case .disconnect: return 400...599
         }
     }

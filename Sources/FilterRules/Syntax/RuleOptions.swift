@@ -1,4 +1,5 @@
 import DNSLists
+import RuleStores
 import PCRE2Matching
 
 /// The `set` options of a rules file.
@@ -40,6 +41,9 @@ public struct RuleOptions: Equatable, Sendable {
     public var rateLimits: [LimitDeclaration] = []
     /// The dynamic lists declared (`dynlist NAME KEY TTL`), in file order.
     public var dynlists: [DynlistDeclaration] = []
+    /// Greylisting's delay, window and pass (`set greylist-delay`, `greylist-window`,
+    /// `greylist-pass`).
+    public var greylisting = Greylisting()
     /// The most keys the embedded store keeps, limits' and lists' together (`set store-keys`).
     public var storeKeys = RuleOptions.defaultStoreKeys
     /// The DNS servers of `set resolver` (empty: /etc/resolv.conf's).
