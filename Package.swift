@@ -125,6 +125,7 @@ let package = Package(
                 "DNSLists",
                 "FilterRulesEngine",
                 "OpenSMTPD",
+                "RuleStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -235,7 +236,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FilterRulesEngineTests",
-            dependencies: ["FilterRulesEngine", "TestSupport"]
+            dependencies: ["FilterRules", "FilterRulesEngine", "RuleStores", "TestSupport"]
         ),
         .testTarget(
             name: "FilterRulesServeTests",

@@ -3,6 +3,7 @@ import CommandLineSupport
 import DNSLists
 import FilterRules
 import FilterRulesEngine
+import RuleStores
 #if canImport(FoundationEssentials)
     import FoundationEssentials  // Foundation without its ICU data (static binaries)
 #else
@@ -45,6 +46,13 @@ struct TestCommand: ParsableCommand {
             valueName: "file|live"))
     var dns: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --eml: when the next message comes, after the one before it (+6m, +1h; the run's clock for limits, lists and greylisting). Give one per message, in order.",
+            valueName: "+time"))
+    var at: [String] = []
+
     @OptionGroup(title: "Envelope of the messages (with --eml)")
     var envelope: EnvelopeOptions
 
@@ -56,29 +64,46 @@ struct TestCommand: ParsableCommand {
         if files.filter({ $0 == DryRunInput.standardInput }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         if let scanLimit, RuleOptions.size(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
         if eml && expectRecorded { throw ValidationError("--expect-recorded is for transcripts, not with --eml") }
+        if !at.isEmpty && !eml { throw ValidationError("--at is for saved messages (--eml); a transcript says '#! time +6m'") }
+        if at.count > files.count { throw ValidationError("\(at.count) --at for \(files.count) message(s): give at most one per message") }
+        for offset in at where Self.offset(offset) == nil {
+            throw ValidationError("bad time '\(offset)' for --at, expected +DURATION with a unit s, m, h or d, e.g. +6m")
+        }
         if !eml && envelope.isGiven { throw ValidationError("--sender, --rcpt, --client-address, --client-hostname and --helo need --eml") }
     }
 
     func run() throws {
         SignalWatcher.unblockDaemonSignals()
         let store: RuleSetStore
+        // One store and one clock for the run: its transcripts and messages see each other's
+        // limits, lists and greylisting, at the times they say.
+        let clock = DryRunClock()
         do {
-            store = try RuleSetStore(path: rules, scanLimit: scanLimit.flatMap(RuleOptions.size))
+            let memory = MemoryStore(logger: Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() })
+            store = try RuleSetStore(
+                path: rules, scanLimit: scanLimit.flatMap(RuleOptions.size), stores: RuleStoreAccess(store: memory, now: { clock.now }))
         } catch {
             printToStandardError(error.description)
             throw ExitCode(2)
         }
-        let sessions = try files.map { path in
+        let sessions = try files.enumerated().map { index, path in
             let input = try DryRunInput.read(path)
-            return try eml
-                ? Transcript(message: input.bytes, name: input.name, envelope: envelope.envelope)
-                : DryRunInput.transcript(input, expectingRecordedReplies: expectRecorded)
+            guard eml else { return try DryRunInput.transcript(input, expectingRecordedReplies: expectRecorded) }
+            var transcript = Transcript(message: input.bytes, name: input.name, envelope: envelope.envelope)
+            if index < at.count { transcript.startsAfter = Self.offset(at[index]) ?? 0 }
+            return transcript
         }
         let quiet = Logger(label: "filter-rules.test") { _ in SwiftLogNoOpLogHandler() }
-        let replayer = TranscriptReplayer(store: store, dns: try dnsLookups(for: store.ruleSet), logger: quiet)
+        let replayer = TranscriptReplayer(store: store, dns: try dnsLookups(for: store.ruleSet), clock: clock, logger: quiet)
         let reports = sessions.enumerated().map { replayer.replay($1, sessionID: UInt64($0 + 1)) }
         try DryRunOutput.print(reports, json: json, messages: eml)
         if reports.contains(where: { eml ? !$0.accepted : !$0.passed }) { throw ExitCode(1) }
+    }
+
+    /// The milliseconds of an `--at` value: `+DURATION` (the `+` may be left out), `0`.
+    static func offset(_ text: String) -> Int64? {
+        if text == "0" || text == "+0" { return 0 }
+        return DurationText.milliseconds(text.hasPrefix("+") ? String(text.dropFirst()) : text)
     }
 
     /// Where the dry-run looks DNS lists up: `--dns FILE` or `--dns live`; a rules file

@@ -66,7 +66,7 @@ struct TranscriptParserTests {
             ("#! expect helo maybe\nHELO x\n", "t:1: unknown outcome 'maybe', expected one of accept, reject, tempfail, disconnect"),
             ("#! expect quit accept\n", "t:1: unknown step 'quit', expected one of connect, helo, mail, rcpt, data, message"),
             ("#! expect rcpt reject 999\n", "t:1: bad code '999', expected a number from 200 to 599"),
-            ("#! frob\n", "t:1: unknown directive 'frob', expected 'connect' or 'expect'"),
+            ("#! frob\n", "t:1: unknown directive 'frob', expected 'connect', 'expect' or 'time'"),
             ("DATA\nSubject: x\n", "t:2: message not ended by a line with a single '.'"),
             ("HELO a\n#! expect rcpt reject\nQUIT\n", "t:2: expectation for 'rcpt' is not followed by a rcpt step"),
         ])

@@ -10,6 +10,9 @@ public struct TranscriptReport: Sendable, Encodable {
     public var hostname: String
     /// Each step that reached (or would have reached) the filter, in order.
     public var steps: [StepReport]
+    /// How long after the previous transcript this one started on the run's clock, in
+    /// milliseconds.
+    public var startsAfter: Int64 = 0
 
     /// Whether every expectation held.
     public var passed: Bool { steps.allSatisfy { $0.expectationHeld != false } }

@@ -3,7 +3,8 @@ import FilterRules
 extension TranscriptReport {
     /// The human-readable report: a heading and one line per step.
     public var text: String {
-        var lines = ["\(name) (client \(address) \(hostname)): \(passed ? "PASS" : "FAIL")"]
+        let at = startsAfter == 0 ? "" : ", at +\(Self.duration(startsAfter))"
+        var lines = ["\(name) (client \(address) \(hostname)\(at)): \(passed ? "PASS" : "FAIL")"]
         for step in steps {
             let name = step.step.prefix(8)
             var line = "  \(name)\(String(repeating: " ", count: 8 - name.count)) \(step.outcomeText)"
@@ -14,6 +15,14 @@ extension TranscriptReport {
             lines.append(line)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `6m`, `90s`, `2h`, `1d`: `milliseconds` in its largest whole unit.
+    static func duration(_ milliseconds: Int64) -> String {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where milliseconds % size == 0 {
+            return "\(milliseconds / size)\(unit)"
+        }
+        return "\(milliseconds)ms"
     }
 
     /// The verdict on a saved message in one line: `NAME: accept`, or the first step that

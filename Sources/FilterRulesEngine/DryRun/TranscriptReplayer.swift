@@ -10,12 +10,17 @@ public struct TranscriptReplayer {
     private let store: RuleSetStore
     private let logger: Logger
     private let dns: BlockingListLookups?
+    /// The run's clock, moved on by the transcripts; nil: time does not move.
+    private let clock: DryRunClock?
 
     /// Creates a replayer over the rules in `store`, looking DNS lists up through `dns`
     /// (without, no `listed` term matches).
-    public init(store: RuleSetStore, dns: BlockingListLookups? = nil, logger: Logger = Logger(label: "filter-rules.test")) {
+    public init(
+        store: RuleSetStore, dns: BlockingListLookups? = nil, clock: DryRunClock? = nil, logger: Logger = Logger(label: "filter-rules.test")
+    ) {
         self.store = store
         self.dns = dns
+        self.clock = clock
         self.logger = logger
     }
 
@@ -27,6 +32,7 @@ public struct TranscriptReplayer {
 
     /// Replays one transcript and checks its expectations.
     public func replay(_ transcript: Transcript, sessionID: UInt64 = 1) -> TranscriptReport {
+        clock?.advance(by: transcript.startsAfter)
         let engine = SessionEngine(id: sessionID, store: store, logger: logger)
         var limitHits: [RegexLimitHit] = []
         engine.onRegexLimitHit = { limitHits.append($0) }
@@ -54,6 +60,7 @@ public struct TranscriptReplayer {
 
         for step in transcript.steps {
             guard let name = step.kind.stepName else {
+                if case .wait(let amount) = step.kind { clock?.advance(by: amount) }
                 if step.kind == .reset, closedBecause == nil {
                     engine.reset()
                     inTransaction = false
@@ -140,7 +147,9 @@ public struct TranscriptReplayer {
                     recorded: step.recordedReply, limits: takeLimitHits(), messageLineOffset: receivedLines,
                     dnsLookups: stepLookups))
         }
-        return TranscriptReport(name: transcript.name, address: transcript.address, hostname: transcript.hostname, steps: steps)
+        var report = TranscriptReport(name: transcript.name, address: transcript.address, hostname: transcript.hostname, steps: steps)
+        report.startsAfter = transcript.startsAfter
+        return report
     }
 
     /// A step's result.

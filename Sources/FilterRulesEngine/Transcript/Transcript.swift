@@ -9,6 +9,9 @@ public struct Transcript: Equatable, Sendable {
     public var hostname: String
     /// The client's commands and messages, in order.
     public var steps: [Step]
+    /// How long after the previous transcript of the run this one starts, in milliseconds
+    /// (`#! time +DURATION` before its first command; `--at` for a saved message).
+    public var startsAfter: Int64 = 0
 
     /// Creates a transcript.
     public init(name: String, address: String = "127.0.0.1", hostname: String? = nil, steps: [Step]) {
@@ -77,6 +80,8 @@ public struct Transcript: Equatable, Sendable {
         case quit
         /// Any other command (NOOP, VRFY, STARTTLS, ...): it does not reach the filter.
         case other(String)
+        /// Time passes (`#! time +DURATION` between commands), in milliseconds.
+        case wait(Int64)
 
         /// The step name used in `#! expect` directives, nil for steps that cannot be expected.
         public var stepName: StepName? {
@@ -86,7 +91,7 @@ public struct Transcript: Equatable, Sendable {
             case .rcpt: return .rcpt
             case .data: return .data
             case .message: return .message
-            case .reset, .quit, .other: return nil
+            case .reset, .quit, .other, .wait: return nil
             }
         }
     }

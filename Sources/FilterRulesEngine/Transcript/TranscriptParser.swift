@@ -1,3 +1,4 @@
+import FilterRules
 /// A problem in a transcript file, with its line.
 public struct TranscriptError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The transcript's name (its path).
@@ -14,7 +15,8 @@ public struct TranscriptError: Error, Equatable, Sendable, CustomStringConvertib
 /// Reads transcripts in two formats:
 ///
 /// - **plain**: the lines a client sends (HELO/EHLO, MAIL FROM:<...>, RCPT TO:<...>, DATA,
-///   the message, `.`, RSET, QUIT), with directives `#! connect ADDR [HOSTNAME]` and
+///   the message, `.`, RSET, QUIT), with directives `#! connect ADDR [HOSTNAME]`,
+///   `#! time +DURATION` (the run's clock moves on) and
 ///   `#! expect STEP accept|reject|tempfail|disconnect [CODE]`; other `#` lines outside a
 ///   message are comments. An expectation applies to the next occurrence of its step.
 /// - **swaks**: the output of `swaks`; client lines start with ` -> ` (or ` ~> ` under TLS),
@@ -140,8 +142,17 @@ public enum TranscriptParser {
                 } else {
                     pending[step] = expectation
                 }
+            case "time":
+                guard words.count == 2, words[1].hasPrefix("+"), let amount = DurationText.milliseconds(String(words[1].dropFirst())) else {
+                    throw error(number, "expected '#! time +DURATION' with a unit s, m, h or d, e.g. #! time +6m")
+                }
+                if transcript.steps.isEmpty {
+                    transcript.startsAfter += amount
+                } else {
+                    transcript.steps.append(Transcript.Step(kind: .wait(amount), line: number))
+                }
             default:
-                throw error(number, "unknown directive '\(words.first ?? "")', expected 'connect' or 'expect'")
+                throw error(number, "unknown directive '\(words.first ?? "")', expected 'connect', 'expect' or 'time'")
             }
         }
 
