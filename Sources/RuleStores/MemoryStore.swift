@@ -102,6 +102,64 @@ public final class MemoryStore: Sendable {
         }
     }
 
+    /// What the store holds, as the state file keeps it.
+    struct Snapshot: Equatable, Sendable {
+        var limits: [String: [String: Double]] = [:]
+        var lists: [String: [String: Int64]] = [:]
+        var greylist: [String: GreylistEntry] = [:]
+
+        /// How many keys it holds.
+        var count: Int { limits.values.map(\.count).reduce(0, +) + lists.values.map(\.count).reduce(0, +) + greylist.count }
+    }
+
+    /// Writes the keys that hold something at `now` to the state file `path` (see
+    /// ``StateFile``); returns how many. The store is copied under its lock and written
+    /// without it.
+    @discardableResult
+    public func save(to path: String, now: Int64) throws(StateFileError) -> Int {
+        var snapshot = state.withLock { Snapshot(limits: $0.limits, lists: $0.lists, greylist: $0.greylist) }
+        for name in snapshot.limits.keys { snapshot.limits[name]!.filterInPlace { $0.value > Double(now) } }
+        for name in snapshot.lists.keys { snapshot.lists[name]!.filterInPlace { $0.value > now } }
+        snapshot.greylist.filterInPlace { $0.value.expiry > now }
+        try StateFile.write(StateFile.encode(snapshot), to: path)
+        return snapshot.count
+    }
+
+    /// Reads the state file `path` into the store: the keys of the limits and lists named
+    /// (a file written under other rules keeps only what still has a name) and the
+    /// greylisting triplets, that hold something at `now` and fit the bound; returns how
+    /// many. No file is no keys; a file that cannot be read or is not one throws, and the
+    /// store is left as it was.
+    @discardableResult
+    public func load(from path: String, now: Int64, limits: Set<String>, lists: Set<String>) throws(StateFileError) -> Int {
+        guard let bytes = try StateFile.read(path) else { return 0 }
+        let snapshot = try StateFile.decode(bytes)
+        return state.withLock { state in
+            var loaded = 0
+            func fits() -> Bool { state.keyCount < state.maximumKeys }
+            for (name, keys) in snapshot.limits where limits.contains(name) {
+                for (key, tat) in keys where tat > Double(now) && fits() && state.limits[name]?[key] == nil {
+                    state.limits[name, default: [:]][key] = tat
+                    state.keyCount += 1
+                    loaded += 1
+                }
+            }
+            for (name, keys) in snapshot.lists where lists.contains(name) {
+                for (key, expiry) in keys where expiry > now && fits() && state.lists[name]?[key] == nil {
+                    state.lists[name, default: [:]][key] = expiry
+                    state.keyCount += 1
+                    loaded += 1
+                }
+            }
+            for (key, entry) in snapshot.greylist where entry.expiry > now && fits() && state.greylist[key] == nil {
+                state.greylist[key] = entry
+                state.keyCount += 1
+                loaded += 1
+            }
+            return loaded
+        }
+    }
+
     /// Keeps only the limits and lists named (a reload keeps what a limit or list that
     /// kept its name has counted; the rest goes).
     public func keep(limits: Set<String>, lists: Set<String>) {

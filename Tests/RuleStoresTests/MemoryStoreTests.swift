@@ -1,5 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Logging
-import RuleStores
+@testable import RuleStores
 import Testing
 import TestSupport
 
@@ -152,5 +155,65 @@ struct GreylistStoreTests {
         // A day and a minute on, the unpassed triplets' windows are over.
         #expect(store.greylist("new", now: 86_460_000, policy: policy) == .deferred(retryAfter: 300_000))
         #expect(store.keyCount == 1)
+    }
+}
+
+@Suite("Rule stores: the state file")
+struct StateFileTests {
+    let rate = Rate(count: 2, periodMilliseconds: 60_000)
+
+    func directory() throws -> String {
+        let path = "/tmp/filter-rules-state-\(UInt64.random(in: 0...UInt64.max))"
+        #expect(mkdir(path, 0o700) == 0)
+        return path
+    }
+
+    @Test("saved and loaded: counts, list entries and greylisting passes survive a restart; expired keys and unnamed limits do not")
+    func roundTrip() throws {
+        let path = try directory() + "/state"
+        let store = MemoryStore(logger: .quiet)
+        #expect(store.take(limit: "l", key: "192.0.2.0/24", rate: rate, now: 0) == false)
+        #expect(store.take(limit: "l", key: "192.0.2.0/24", rate: rate, now: 0) == false)
+        _ = store.take(limit: "gone", key: "k", rate: rate, now: 0)
+        store.add(list: "banned", key: "a key with spaces, 100% \n and a line break", ttlMilliseconds: 3_600_000, now: 0)
+        store.add(list: "banned", key: "expired", ttlMilliseconds: 1, now: 0)
+        let policy = Greylisting()
+        _ = store.greylist("192.0.2.0/24 a@b c@d", now: 0, policy: policy)
+        #expect(store.greylist("192.0.2.0/24 a@b c@d", now: 300_000, policy: policy) == .passed)
+        #expect(try store.save(to: path, now: 10) == 4)
+        let restarted = MemoryStore(logger: .quiet)
+        #expect(try restarted.load(from: path, now: 10, limits: ["l"], lists: ["banned"]) == 3)
+        #expect(restarted.take(limit: "l", key: "192.0.2.0/24", rate: rate, now: 10) == true)
+        #expect(restarted.contains(list: "banned", key: "a key with spaces, 100% \n and a line break", now: 10))
+        #expect(restarted.greylist("192.0.2.0/24 a@b c@d", now: 600_000, policy: policy) == .passed)
+        // No file: nothing, no error.
+        #expect(try MemoryStore(logger: .quiet).load(from: path + ".none", now: 0, limits: [], lists: []) == 0)
+    }
+
+    @Test("a truncated file, one from another version and garbage are refused with the line; the store stays empty")
+    func badFiles() throws {
+        let directory = try directory()
+        let store = MemoryStore(logger: .quiet)
+        store.add(list: "banned", key: "k", ttlMilliseconds: 3_600_000, now: 0)
+        let path = directory + "/state"
+        try store.save(to: path, now: 0)
+        let good = try #require(try StateFile.read(path))
+        for (bytes, expected) in [
+            (Array(good.dropLast(3)), StateFileError.corrupt(line: 2, "cut short (no final line feed)")),
+            (Array("filter-rules state 2\n".utf8), .otherVersion("filter-rules state 2")),
+            (Array("\u{0}\u{1}garbage".utf8), .corrupt(line: 1, "expected 'filter-rules state 1'")),
+            (Array("filter-rules state 1\nD banned soon k\n".utf8), .corrupt(line: 2, "bad list entry")),
+            (Array("filter-rules state 1\nX what\n".utf8), .corrupt(line: 2, "expected an L, D or G entry")),
+            (Array("filter-rules state 1\nD banned 99 bad%zz\n".utf8), .corrupt(line: 2, "bad list entry")),
+        ] {
+            try StateFile.write(bytes, to: path)
+            let fresh = MemoryStore(logger: .quiet)
+            #expect(throws: expected) { try fresh.load(from: path, now: 0, limits: [], lists: ["banned"]) }
+            #expect(fresh.keyCount == 0)
+        }
+        // A directory that does not exist: the write says so.
+        #expect(throws: StateFileError.unwritable(directory + "/none/state", "No such file or directory")) {
+            try store.save(to: directory + "/none/state", now: 0)
+        }
     }
 }
