@@ -45,9 +45,10 @@ install: all
 	done
 	$(INSTALL) -m 0644 man/filter-rules.8 man/table-pcre.8 $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 man/filter-rules.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	@echo "For the prefilter cache (filter-rules(8), FILES), make its directory for the user smtpd runs"
-	@echo "filters as (Debian: opensmtpd; OpenSMTPD's own builds: _smtpd), e.g.:"
-	@echo "  install -d -m 0700 -o _smtpd /var/cache/filter-rules"
+	@echo "For the prefilter cache and the state of limits, lists and greylisting (filter-rules(8),"
+	@echo "FILES), make their directories for the user smtpd runs filters as (Debian: opensmtpd;"
+	@echo "OpenSMTPD's own builds: _smtpd), e.g.:"
+	@echo "  install -d -m 0700 -o _smtpd /var/cache/filter-rules /var/lib/filter-rules"
 
 uninstall:
 	for program in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$program $(DESTDIR)$(LIBEXECDIR)/$$program; done

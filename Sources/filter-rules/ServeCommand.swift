@@ -103,6 +103,9 @@ struct ServeCommand: ParsableCommand {
             logger.notice("\(message)")
         }
         for warning in ruleSet.warnings { logger.warning("\(warning.logText)") }
+        // Limits, lists and greylisting survive a restart through the state file.
+        let state = StoreStateKeeper(rules: store, logger: logger)
+        state.start()
         let started = Date()
         // Reloads run on the scheduler's own queue: the prefilter of a large set can take
         // seconds to build, and SIGTERM must still end the filter meanwhile.
@@ -122,6 +125,7 @@ struct ServeCommand: ParsableCommand {
                 for line in HitCountReport.lines(for: store.ruleSet, since: started) { logger.notice("\(line)") }
             default:
                 logger.notice("signal \(signal): exiting")
+                state.save()
                 Glibc.exit(0)
             }
         }
@@ -145,9 +149,11 @@ struct ServeCommand: ParsableCommand {
                 try filter.serve()
             }
         } catch {
+            state.save()
             logger.critical("\(error)")
             throw ExitCode(1)
         }
+        state.save()
         logger.info("smtpd closed the channel, exiting")
     }
 }

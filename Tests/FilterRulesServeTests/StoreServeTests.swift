@@ -8,6 +8,7 @@ import TestSupport
 @Suite("filter-rules serve: limits and dynamic lists", .serialized)
 struct StoreServeTests {
     static let rules = """
+        set state-file off
         limit per-client addr/24 3/1h
         limit probe addr 2/1h
         dynlist banned addr 1h
@@ -50,6 +51,7 @@ struct StoreServeTests {
     @Test("line protocol: link-auth failures are counted; the sixth bans the client, whose next connection is refused")
     func authFailures() throws {
         let rules = """
+            set state-file off
             limit auth-fail addr 5/10m
             dynlist banned addr 1h
             authfail over auth-fail add-to banned
@@ -68,6 +70,62 @@ struct StoreServeTests {
             #expect(waitForLog(process, containing: "authfail"))
             #expect(process.stderrText.contains("add-to banned"), "\(process.stderrText)")
         }
+    }
+
+    /// A ban policy kept in the state file at `path`.
+    static func persistentRules(_ path: String) -> String {
+        """
+        set state-file "\(path)"
+        limit probe addr 2/1h
+        dynlist banned addr 1h
+        connect in banned disconnect 421 "4.7.0 Too many failures, come back later"
+        rcpt /^unknown/ and rcpt over probe add-to banned
+        rcpt /^unknown/ reject 550 "5.1.1 No such user"
+        rcpt /./ greylist
+
+        """
+    }
+
+    @Test("the state file keeps a ban and a greylisting pass across a restart (end of input and SIGTERM)")
+    func restartKeepsState() throws {
+        let directory = try TemporaryFile("", name: "dir")
+        let path = (directory.path as NSString).deletingLastPathComponent + "/state"
+        let file = try TemporaryRulesFile(Self.persistentRules(path))
+        var (process, smtpd, _) = try startLineServing(file)
+        #expect(try Self.connect(smtpd, 1, "198.51.100.7") == "proceed")
+        for index in 1...3 { _ = try Self.rcpt(smtpd, 1, "unknown\(index)@example.org") }
+        #expect(try Self.connect(smtpd, 2, "192.0.2.10") == "proceed")
+        #expect(try smtpd.query("mail-from", session: 2, parameters: "<a@example.net>").hasSuffix("|proceed"))
+        #expect(try Self.rcpt(smtpd, 2, "bob@example.org").hasPrefix("reject|451 4.7.1 Greylisted"))
+        // smtpd goes away: the filter writes the file as it exits.
+        process.channel.closeChannel()
+        #expect(process.waitForExit(timeout: 10) != nil)
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(saved.hasPrefix("filter-rules state 1\n") && saved.contains("D banned ") && saved.contains("G "))
+        (process, smtpd, _) = try startLineServing(file)
+        #expect(waitForLog(process, containing: "state file \(path): "))
+        #expect(try Self.connect(smtpd, 1, "198.51.100.7") == "disconnect|421 4.7.0 Too many failures, come back later")
+        // SIGTERM: written too.
+        kill(process.pid, SIGTERM)
+        #expect(process.waitForExit(timeout: 10) != nil)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("D banned "))
+    }
+
+    @Test("a corrupt state file is set aside and logged, an unwritable one logged; mail flows either way")
+    func badStateFile() throws {
+        let directory = try TemporaryFile("", name: "dir")
+        let path = (directory.path as NSString).deletingLastPathComponent + "/state"
+        try "filter-rules state 1\nD banned tomorrow 192.0.2.1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let (process, smtpd, _) = try startLineServing(try TemporaryRulesFile(Self.persistentRules(path)))
+        #expect(waitForLog(process, containing: "state file \(path): line 2: bad list entry; set aside as \(path).bad"))
+        #expect(try Self.connect(smtpd, 1, "192.0.2.1") == "proceed")
+        #expect(FileManager.default.fileExists(atPath: path + ".bad"))
+        let nowhere = (directory.path as NSString).deletingLastPathComponent + "/missing/state"
+        let (other, otherSmtpd, _) = try startLineServing(try TemporaryRulesFile(Self.persistentRules(nowhere)))
+        #expect(try Self.connect(otherSmtpd, 1, "192.0.2.1") == "proceed")
+        other.channel.closeChannel()
+        #expect(other.waitForExit(timeout: 10) != nil)
+        #expect(other.stderrText.contains("state file: \(nowhere) cannot be written: No such file or directory; a restart will lose"))
     }
 
     @Test("a reload keeps the counts and entries of the limits and lists that keep their names, and drops the others'")

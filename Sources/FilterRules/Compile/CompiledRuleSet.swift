@@ -155,6 +155,12 @@ public final class CompiledRuleSet: Sendable {
     /// message names.
     public var looksUpMessageDomains: Bool { !headerDNSLists.isEmpty || !dnsLists(at: .body).isEmpty }
 
+    /// Whether the rules keep anything in the store: limits, dynamic lists, greylisting.
+    public var usesStore: Bool {
+        !options.rateLimits.isEmpty || !options.dynlists.isEmpty
+            || rules.contains { if case .greylist = $0.rule.action { return true } else { return false } }
+    }
+
     /// The dynamic list declared as `name`.
     public func dynlist(named name: String) -> DynlistDeclaration? { dynlistsByName[name] }
 

@@ -76,6 +76,21 @@ extension RulesParser {
         return (name, key)
     }
 
+    /// Reads the value of `set state-file`: an absolute path in quotes, or `off`.
+    mutating func parseStateFile(_ tokens: [RuleToken], _ line: LogicalLine) {
+        let expected = "expected an absolute path in quotes or off, e.g. set state-file \"/var/lib/filter-rules/state\""
+        guard tokens.count >= 3 else { return error(line, line.characters.count, "expected a value for state-file: \(expected)") }
+        if tokens.count > 3 { return error(line, tokens[3].offset, "unexpected \(tokens[3].display) after the value of state-file") }
+        switch tokens[2].kind {
+        case .quoted(let path) where path.hasPrefix("/"):
+            options.stateFile = path
+        case .word(let word) where word.lowercased() == "off":
+            options.stateFile = nil
+        default:
+            error(line, tokens[2].offset, "bad value \(tokens[2].display) for state-file: \(expected)")
+        }
+    }
+
     /// `COUNT/DURATION`: events, or bytes when COUNT has a k or m suffix.
     static func rate(_ word: String) -> Rate? {
         let parts = word.split(separator: "/", omittingEmptySubsequences: false)

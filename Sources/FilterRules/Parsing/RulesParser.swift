@@ -263,7 +263,7 @@ struct RulesParser {
         "fail-closed", "scan-limit", "match-limit", "depth-limit",
         "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
         "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver", "dnslist-domains", "store-keys",
-        "greylist-delay", "greylist-window", "greylist-pass",
+        "greylist-delay", "greylist-window", "greylist-pass", "state-file",
     ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -276,6 +276,7 @@ struct RulesParser {
         guard Self.optionNames.contains(name) else {
             return error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
         }
+        if name == "state-file" { return parseStateFile(tokens, line) }
         guard tokens.count >= 3, let value = tokens[2].word else {
             return error(
                 line, tokens.count >= 3 ? tokens[2].offset : line.characters.count,

@@ -44,6 +44,9 @@ public struct RuleOptions: Equatable, Sendable {
     /// Greylisting's delay, window and pass (`set greylist-delay`, `greylist-window`,
     /// `greylist-pass`).
     public var greylisting = Greylisting()
+    /// Where the embedded store is kept across restarts (`set state-file PATH`), nil for
+    /// nowhere (`set state-file off`).
+    public var stateFile: String? = RuleOptions.defaultStateFile
     /// The most keys the embedded store keeps, limits' and lists' together (`set store-keys`).
     public var storeKeys = RuleOptions.defaultStoreKeys
     /// The DNS servers of `set resolver` (empty: /etc/resolv.conf's).
@@ -53,6 +56,9 @@ public struct RuleOptions: Equatable, Sendable {
     /// (`set dnslist-domains`); later ones are not looked up.
     public var dnsListDomains = RuleOptions.defaultDNSListDomains
 
+    /// The default of ``stateFile``, in the directory the Debian package makes for the
+    /// user smtpd runs filters as.
+    public static let defaultStateFile = "/var/lib/filter-rules/state"
     /// The default of ``storeKeys``: a million.
     public static let defaultStoreKeys = 1_000_000
     /// The default of ``dnsListDomains``: 20 domains per message.
