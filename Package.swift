@@ -168,6 +168,7 @@ let package = Package(
                 "MIMEStream",
                 "CVectorscan",
                 "CommandLineSupport",
+                "RuleStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/filter-bench"

@@ -130,8 +130,8 @@ private func measureSessionMemory(lines: [[UInt8]], sessions: Int, cases: [(Stri
     withExtendedLifetime(streams) {}
 }
 
-/// This process's resident set size in bytes (/proc/self/statm).
-private func residentBytes() -> Int {
+/// This process's resident set size in bytes (/proc/self/statm); the mime and store modes use it.
+func residentBytes() -> Int {
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = statm.split(separator: " ")
     guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
