@@ -1,3 +1,4 @@
+import Foundation
 @testable import FilterRules
 import RuleStores
 import Synchronization
@@ -316,6 +317,43 @@ struct StoreRulesTests {
             } catch {
                 #expect(error.diagnostics.map(\.description).first == expected, "\(text)")
             }
+        }
+    }
+
+    @Test("a dynamic list seeded from a list file: its entries are on the list for good, beside what rules add")
+    func seeded() throws {
+        let directory = "/tmp/filter-rules-seed-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "# known abusers\n203.0.113.0/24\n2001:db8::/32\n".write(toFile: directory + "/banned.list", atomically: true, encoding: .utf8)
+        let clock = TestClock()
+        let set = try RuleSetLoader.compile(
+            text: """
+                dynlist banned addr 1h file "banned.list"
+                connect in banned disconnect 421 "4.7.0 Go away"
+                helo /^spammer$/ add-to banned
+
+                """, file: directory + "/s.rules")
+        let access = RuleStoreAccess(store: MemoryStore(logger: .quiet), now: { clock.now })
+        func connect(_ address: String) -> Decision {
+            SessionEvaluator(ruleSet: set, stores: access).connect(address: address, hostname: "h.example")
+        }
+        #expect(connect("203.0.113.9").verdict == .disconnect)
+        #expect(connect("2001:db8::1").verdict == .disconnect)
+        #expect(connect("192.0.2.1").isAccept)
+        let session = SessionEvaluator(ruleSet: set, stores: access)
+        _ = session.connect(address: "192.0.2.1", hostname: "h.example")
+        _ = session.helo("spammer")
+        #expect(connect("192.0.2.1").verdict == .disconnect)
+        clock.advance(3_600_000)
+        #expect(connect("192.0.2.1").isAccept)
+        #expect(connect("203.0.113.9").verdict == .disconnect)
+        // A seed file that is missing is an error at its place.
+        do {
+            _ = try RuleSetLoader.compile(text: "dynlist b addr 1h file \"none.list\"\nconnect in b reject\n", file: directory + "/t.rules")
+            Issue.record("accepted a missing seed file")
+        } catch {
+            #expect(error.diagnostics.first?.description.hasPrefix("\(directory)/t.rules:1:19: list file ") == true, "\(error)")
         }
     }
 

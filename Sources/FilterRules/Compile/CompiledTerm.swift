@@ -20,7 +20,8 @@ public final class CompiledTerm: Sendable {
         case dnsList(DNSList)
         case score(ScoreComparison)
         case limit(LimitDeclaration)
-        case dynlist(DynlistDeclaration)
+        /// A dynamic list, and the entries of its seed file.
+        case dynlist(DynlistDeclaration, seeds: ListMatcher?)
 
         /// Whether it is an `over NAME` term's: counted only when its rule's outcome
         /// depends on it (see CombinedRuleState).

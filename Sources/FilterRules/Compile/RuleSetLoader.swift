@@ -243,7 +243,11 @@ public enum RuleSetLoader {
             if let problem = StoreCheck.keyProblem(list.key, of: "dynlist \(name)", at: term.stage, location: location) {
                 return .failure(RulesFileError([problem]))
             }
-            return .success(CompiledTerm(term: term, predicate: .dynlist(list)))
+            guard let seed = list.seed else { return .success(CompiledTerm(term: term, predicate: .dynlist(list, seeds: nil))) }
+            let isAddress: Bool
+            if case .address = list.key { isAddress = true } else { isAddress = false }
+            return ListFile.load(seed.path, relativeTo: file, forAddresses: isAddress, allowEmpty: true, at: seed.location)
+                .map { CompiledTerm(term: term, predicate: .dynlist(list, seeds: $0)) }
         case .cidr(let block):
             return .success(CompiledTerm(term: term, predicate: .cidr(block)))
         case .list(let path, let location):

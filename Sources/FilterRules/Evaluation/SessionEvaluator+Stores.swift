@@ -30,8 +30,11 @@ extension SessionEvaluator: StoreTermOracle {
             // A byte limit counts the message's bytes (it is used at its end only).
             let cost = limit.rate.inBytes ? max(message.rawBytes, 1) : 1
             return stores.store.take(limit: limit.name, key: key, cost: cost, rate: limit.rate, now: stores.now())
-        case .dynlist(let list):
+        case .dynlist(let list, let seeds):
             guard let key = keys.key(list.key) else { return nil }
+            // The seed file's entries are on the list for good; an address key is looked up
+            // there as the client's address (the file may hold blocks).
+            if let seeds, seeds.contains(Array(key.utf8), address: keys.address) { return true }
             return stores.store.contains(list: list.name, key: key, now: stores.now())
         default:
             return nil

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import RuleStores
 
 /// `limit NAME KEY COUNT/DURATION [burst N] [strict]` and `dynlist NAME KEY TTL` lines,
@@ -49,8 +50,17 @@ extension RulesParser {
                 line, tokens.count >= 4 ? tokens[3].offset : line.characters.count,
                 "expected how long an entry of \(name) stays, with a unit s, m, h or d (at most 366d), \(example)")
         }
-        if tokens.count > 4 { return error(line, tokens[4].offset, "unexpected \(tokens[4].display) after the time to live") }
-        dynlists.append(DynlistDeclaration(name: name, key: key, ttlMilliseconds: ttl, location: line.location(at: tokens[0].offset)))
+        var seed: (path: String, location: SourceLocation)?
+        if tokens.count > 4 {
+            guard tokens[4].word?.lowercased() == "file", tokens.count == 6, case .quoted(let path) = tokens[5].kind, !path.isEmpty else {
+                return error(
+                    line, tokens[4].offset,
+                    "unexpected \(tokens[4].display) after the time to live; a list file to seed it is written file \"PATH\"")
+            }
+            seed = (path, line.location(at: tokens[4].offset))
+        }
+        dynlists.append(
+            DynlistDeclaration(name: name, key: key, ttlMilliseconds: ttl, seed: seed, location: line.location(at: tokens[0].offset)))
     }
 
     /// The name and key of a `limit` or `dynlist` line, or nil after reporting what is wrong.
