@@ -234,6 +234,16 @@ struct StoreRulesTests {
         _ = other.helo("c.example")
         let mail = other.mail("alice@example.org")
         #expect(mail.verdict == .reject && mail.reply?.text == "5.7.8 Account locked for a while")
+        // The sender is not known at a failed AUTH (it comes before MAIL FROM).
+        do {
+            _ = try RuleSetLoader.compile(text: "limit s mail 5/10m\ndynlist b addr 1h\nauthfail over s add-to b\n", file: "a.rules")
+            Issue.record("accepted a sender key at authfail")
+        } catch {
+            #expect(
+                error.diagnostics.first?.description
+                    == "a.rules:3:15: limit s is kept by mail, which comes after AUTH: a failed AUTH knows only the client (addr), its HELO and the user name tried (auth)"
+            )
+        }
         // A refusal at authfail has nowhere to go: refused, with what to do.
         do {
             _ = try RuleSetLoader.compile(text: "limit l addr 5/10m\nauthfail over l disconnect\n", file: "a.rules")

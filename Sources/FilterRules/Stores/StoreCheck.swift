@@ -71,6 +71,11 @@ enum StoreCheck {
     /// nil when it is known.
     static func keyProblem(_ key: StoreKeyKind, of what: String, at stage: Stage, location: SourceLocation) -> RuleDiagnostic? {
         guard !key.isKnown(at: stage) else { return nil }
+        if stage == .authfail {
+            return RuleDiagnostic(
+                location,
+                "\(what) is kept by \(key), which comes after AUTH: a failed AUTH knows only the client (addr), its HELO and the user name tried (auth)")
+        }
         let when = key.knownFrom == .rcpt ? "at rcpt only (a message has several recipients)" : "from \(key.knownFrom.rawValue) on"
         return RuleDiagnostic(location, "\(what) is kept by \(key), which is known \(when), not at \(stage.rawValue)")
     }

@@ -55,6 +55,14 @@ public enum StoreKeyKind: Hashable, Sendable, CustomStringConvertible {
     /// Whether the key is known at `stage`: from ``knownFrom`` on, and a recipient only at
     /// RCPT (a message has several).
     public func isKnown(at stage: Stage) -> Bool {
+        // AUTH comes before MAIL FROM: a failed attempt knows the client, its HELO and the
+        // user name tried.
+        if stage == .authfail {
+            switch self {
+            case .address, .helo, .auth: return true
+            default: return false
+            }
+        }
         switch self {
         case .rcpt, .rcptDomain: return stage == .rcpt
         default: return Self.order(of: stage) >= Self.order(of: knownFrom)
