@@ -75,6 +75,22 @@ let package = Package(
             ]
         ),
 
+        // hiredis from Debian's libhiredis-dev: the RESP parser and command formatter of the
+        // Redis store.
+        // (No pkgConfig: hiredis's .pc file adds -D_FILE_OFFSET_BITS=64, which SwiftPM
+        // refuses with a warning; the header and library are on the standard paths.)
+        .systemLibrary(
+            name: "CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+
+        // A Redis connection on an event thread of its own: pipelined commands, a deadline
+        // each, reconnection and a circuit breaker.
+        .target(
+            name: "RedisClient",
+            dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // What rules remember across sessions: rate limits (GCRA) and lists with a time to
         // live, in the filter's memory.
         .target(
@@ -226,6 +242,10 @@ let package = Package(
         .testTarget(
             name: "DNSListsTests",
             dependencies: ["DNSLists", "TestSupport"]
+        ),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", "TestSupport"]
         ),
         .testTarget(
             name: "RuleStoresTests",
