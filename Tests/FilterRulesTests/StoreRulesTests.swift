@@ -142,7 +142,7 @@ struct StoreRulesTests {
         #expect(session.rcpt("unknown2@example.org").reply?.text == "5.1.1 No such user")
         #expect(session.rcpt("unknown3@example.org").reply?.text == "5.7.1 Too many unknown recipients")
         // The store holds one key.
-        #expect(sessions.access.store.keyCount == 1)
+        #expect(sessions.access.store?.keyCount == 1)
     }
 
     @Test("ban after N refused recipients: a two-rule policy; the ban lasts its time to live; remove-from lifts it")

@@ -107,6 +107,41 @@ final class CombinedRuleState {
             })
     }
 
+    /// The state of the terms, kept to evaluate a step again (see
+    /// ``SessionEvaluator/checkpoint()``).
+    struct Snapshot {
+        fileprivate var values: [Bool?]
+        fileprivate var lastMatch: [(subject: MatchSubject, sequence: Int)?]
+        fileprivate var listTexts: [String?]
+        fileprivate var deferrals: [String?]
+        fileprivate var acceptedRecipients: [Bool]
+        fileprivate var currentRecipient: [(rule: Int, term: Int, value: Bool)]
+        fileprivate var firedInTransaction: Set<Int>
+        fileprivate var pendingFacts: [Stage: MatchSubject]
+        fileprivate var sequence: Int
+    }
+
+    /// The terms' state now.
+    var snapshot: Snapshot {
+        Snapshot(
+            values: values, lastMatch: lastMatch, listTexts: listTexts, deferrals: deferrals,
+            acceptedRecipients: acceptedRecipients, currentRecipient: currentRecipient,
+            firedInTransaction: firedInTransaction, pendingFacts: pendingFacts, sequence: sequence)
+    }
+
+    /// Puts the terms' state back as `snapshot` holds it.
+    func restore(_ snapshot: Snapshot) {
+        values = snapshot.values
+        lastMatch = snapshot.lastMatch
+        listTexts = snapshot.listTexts
+        deferrals = snapshot.deferrals
+        acceptedRecipients = snapshot.acceptedRecipients
+        currentRecipient = snapshot.currentRecipient
+        firedInTransaction = snapshot.firedInTransaction
+        pendingFacts = snapshot.pendingFacts
+        sequence = snapshot.sequence
+    }
+
     /// Whether there are combined rules at all.
     var isEmpty: Bool { rules.isEmpty }
 

@@ -33,13 +33,13 @@ public final class SessionEvaluator {
     // content queue or the protocol loop, never both), so no two accesses can overlap, and
     // the runtime's checks were a measurable share of the time per line (see MatchScratch,
     // which does the same).
-    @exclusivity(unchecked) private var sessionAccepted: Rule? {
+    @exclusivity(unchecked) var sessionAccepted: Rule? {
         didSet { noteStopped() }
     }
-    @exclusivity(unchecked) private var transactionAccepted: Rule? {
+    @exclusivity(unchecked) var transactionAccepted: Rule? {
         didSet { noteStopped() }
     }
-    @exclusivity(unchecked) private var closed: Decision? {
+    @exclusivity(unchecked) var closed: Decision? {
         didSet { noteStopped() }
     }
     /// Whether the session is closed or an accept covers it or its transaction (read for
@@ -54,29 +54,29 @@ public final class SessionEvaluator {
     /// kept with its capacity for the lines of a message, rather than one made per line.
     /// Let go at the end of each message (an idle session holds no buffer), and not used
     /// for a line longer than ``keptLineBytes`` (a session would hold that much until then).
-    @exclusivity(unchecked) private var lineBytes: [UInt8] = []
+    @exclusivity(unchecked) var lineBytes: [UInt8] = []
     /// The longest line ``lineBytes`` takes.
     static let keptLineBytes = 16 << 10
     /// What the session's stages (connect, HELO, and junk at MAIL, as smtpd scopes it) add
     /// to every message of the session.
-    @exclusivity(unchecked) private var sessionEdits = MessageEdits()
+    @exclusivity(unchecked) var sessionEdits = MessageEdits()
     /// What the transaction's stages add to its message.
-    @exclusivity(unchecked) private var transactionEdits = MessageEdits()
+    @exclusivity(unchecked) var transactionEdits = MessageEdits()
     /// Whether a transaction is under way (from MAIL FROM to its end): its session facts are final.
-    private var inTransaction = false
+    var inTransaction = false
     /// Session facts reported during a transaction, for the next one.
-    private var factsForNextTransaction: [(Stage, String)] = []
+    var factsForNextTransaction: [(Stage, String)] = []
     /// The rule set's evaluation of each stage.
     let stages: StageEvaluations
     /// The terms of the combined rules.
     let combined: CombinedRuleState
     /// The DNS list results for the next input of each stage (see ``setListings(_:for:)``).
-    private var listings: [Stage: [String: DNSListResult]] = [:]
+    var listings: [Stage: [String: DNSListResult]] = [:]
     /// Points of `score` rules at session stages (connect, addr, helo, auth, tls, fcrdns):
     /// they count for every transaction of the session.
-    private var sessionScore = ScoreSheet()
+    var sessionScore = ScoreSheet()
     /// Points of `score` rules of the current transaction (mail, rcpt, the message).
-    private var transactionScore = ScoreSheet()
+    var transactionScore = ScoreSheet()
     /// Whether the rules score at all (decisions carry the score then).
     private let usesScores: Bool
 
@@ -87,6 +87,8 @@ public final class SessionEvaluator {
     public let stores: RuleStoreAccess
     /// What the session said that limits and lists key on.
     var keys = SessionKeys()
+    /// A step that waits for a remote store (see SessionEvaluator+Stores).
+    var steps = StoreStepState()
 
     /// Starts evaluating a session with `ruleSet`, its limits and dynamic lists kept in
     /// `stores` (the process's; without, a store of the session's own).
@@ -356,7 +358,8 @@ public final class SessionEvaluator {
         let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
         if let outcome = end.run(
             MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
-            firings: firings, score: score, onLimit: limitHit, resolve: combined.resolve, greylists: { _ in false })
+            firings: firings, score: score, onLimit: limitHit, resolve: combined.resolve, greylists: { _ in false },
+            recordHit: hitRecorder)
         {
             record(outcome, stage: .dataline, line: nil)
         }
@@ -499,7 +502,7 @@ public final class SessionEvaluator {
         var decision = withinTimeLimits(message: false) {
             evaluation.run(
                 subject, scratch: scratch, firings: firings, score: current, onLimit: limitHit, resolve: combined.resolve,
-                greylists: { stage == .rcpt && self.greylists($0) })?
+                greylists: { stage == .rcpt && self.greylists($0) }, recordHit: hitRecorder)?
                 .decision ?? .accept
         }
         // add-to and remove-from take effect whatever the step's answer (a rule may ban a

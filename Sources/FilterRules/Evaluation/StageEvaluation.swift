@@ -46,7 +46,8 @@ final class StageEvaluation: Sendable {
     /// Evaluates `subject` with the combined rules that became true at this point
     /// (`firings`, in file order) merged in file order with the plain ones. `resolve` counts
     /// the limits a firing awaits; `greylists` says whether a `greylist` rule defers the
-    /// step (true) or lets it pass. Rules in
+    /// step (true) or lets it pass; `recordHit`, when given, takes the hits instead of the
+    /// counters. Rules in
     /// `skipping` (indexes of rules already marked in this message) still match but add no
     /// second mark. `onLimit` hears of every regex that hit a PCRE2 limit. Nil when no rule
     /// matched, none hit a limit and no combined rule fired: a plain accept that leaves
@@ -55,7 +56,7 @@ final class StageEvaluation: Sendable {
         _ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
         firings: [CombinedRuleState.Firing] = [], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
         resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 },
-        greylists: (CompiledRule) -> Bool = { _ in false }
+        greylists: (CompiledRule) -> Bool = { _ in false }, recordHit: ((Int) -> Void)? = nil
     ) -> Outcome? {
         // The common case, most message lines: no combined rule fired and no plain rule
         // matches nor hit a limit. It is answered before anything below is set up.
@@ -66,7 +67,7 @@ final class StageEvaluation: Sendable {
         }
         return run(
             subject, first: first, scratch: scratch, skipping: skipping, firings: firings, score: score, onLimit: onLimit,
-            resolve: resolve, greylists: greylists)
+            resolve: resolve, greylists: greylists, recordHit: recordHit)
     }
 
     /// The first plain match of `subject` when there is something to record, nil in the
@@ -87,8 +88,12 @@ final class StageEvaluation: Sendable {
         _ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
         firings: [CombinedRuleState.Firing], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
         resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 },
-        greylists: (CompiledRule) -> Bool = { _ in false }
+        greylists: (CompiledRule) -> Bool = { _ in false }, recordHit: ((Int) -> Void)? = nil
     ) -> Outcome {
+        /// Counts a rule's hit: at once, or where `recordHit` keeps it.
+        func hit(_ index: Int) {
+            if let recordHit { recordHit(index) } else { hits.record(index) }
+        }
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
         var withheld: WithheldRefusal?
@@ -169,7 +174,7 @@ final class StageEvaluation: Sendable {
             }
             if !compiled.isFinal {
                 guard !skipping.contains(compiled.index), !outcome.markedIndexes.contains(compiled.index) else { continue }
-                hits.record(compiled.index)
+                hit(compiled.index)
                 let kind: RuleMark.Kind
                 switch rule.action {
                 case .junk: kind = .junk
@@ -187,7 +192,7 @@ final class StageEvaluation: Sendable {
             // A greylist rule decides only for a triplet greylisting defers; one that passes
             // lets the next rules be tried.
             if case .greylist = rule.action, !greylists(compiled) { continue }
-            hits.record(compiled.index)
+            hit(compiled.index)
             let verdict: Verdict
             switch rule.action {
             case .accept: return finish(Decision(verdict: .accept, rule: rule, matchedInput: candidate.input), marks, withheld, &outcome)

@@ -119,8 +119,8 @@ public final class RuleSetStore: Sendable {
             }
             current.withLock { $0 = next }
             adopted.set()
-            stores.store.keep(limits: Set(next.options.rateLimits.map(\.name)), lists: Set(next.options.dynlists.map(\.name)))
-            stores.store.maximumKeys = next.options.storeKeys
+            stores.store?.keep(limits: Set(next.options.rateLimits.map(\.name)), lists: Set(next.options.dynlists.map(\.name)))
+            stores.store?.maximumKeys = next.options.storeKeys
             let line =
                 "reloaded \(path): \(next.rules.count) rules (\(next.file.format) format)"
                 + (next.options.mode == .reportOnly ? ", report-only" : "")

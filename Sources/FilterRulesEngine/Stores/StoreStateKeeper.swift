@@ -15,7 +15,7 @@ import Synchronization
 /// Nothing about the file is fatal: a file that cannot be read or is not one is set aside
 /// (renamed `.bad`) and logged, and the store starts empty; one that cannot be written is
 /// logged at most once an hour, with what to do. Rules that keep nothing in the store write
-/// nothing.
+/// nothing, nor does a remote store (Redis keeps its own).
 public final class StoreStateKeeper: Sendable {
     private let rules: RuleSetStore
     private let logger: Logger
@@ -45,10 +45,10 @@ public final class StoreStateKeeper: Sendable {
     /// Reads the file (at start).
     func load() {
         let set = rules.ruleSet
-        guard let path = set.options.stateFile else { return }
+        guard let path = set.options.stateFile, let memory = rules.stores.store else { return }
         let store = rules.stores
         do {
-            let loaded = try store.store.load(
+            let loaded = try memory.load(
                 from: path, now: store.now(), limits: Set(set.options.rateLimits.map(\.name)), lists: Set(set.options.dynlists.map(\.name)))
             if loaded > 0 { logger.info("state file \(path): \(loaded) keys of limits, lists and greylisting read") }
         } catch {
@@ -64,10 +64,10 @@ public final class StoreStateKeeper: Sendable {
     /// the store.
     public func save() {
         let set = rules.ruleSet
-        guard let path = set.options.stateFile, set.usesStore else { return }
+        guard let path = set.options.stateFile, set.usesStore, let memory = rules.stores.store else { return }
         let store = rules.stores
         do {
-            try store.store.save(to: path, now: store.now())
+            try memory.save(to: path, now: store.now())
         } catch {
             let now = store.now()
             let due = lastWarning.withLock { last -> Bool in
