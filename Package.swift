@@ -98,6 +98,13 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
 
+        // The rules' store in Redis, shared by several filter-rules processes: server-side
+        // scripts on the Redis client.
+        .target(
+            name: "RedisStore",
+            dependencies: ["RedisClient", "RuleStores", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // The rules language: parser, diagnostics, PCRE2 matchers, the Vectorscan prefilter,
         // DNS list terms and the per-session evaluator.
         .target(
@@ -245,7 +252,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient", "TestSupport"]
+            dependencies: ["RedisClient", "RedisStore", "RuleStores", "TestSupport"]
         ),
         .testTarget(
             name: "RuleStoresTests",

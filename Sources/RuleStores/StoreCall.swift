@@ -47,3 +47,15 @@ extension MemoryStore {
         }
     }
 }
+
+/// A store other than the embedded one (Redis): it answers calls asynchronously, on a
+/// thread of its own, by a deadline; an answer it cannot give is nil (unknown, which no
+/// rule takes as a match).
+public protocol RemoteStore: Sendable {
+    /// Answers `call`; `completion` runs once, on the store's thread.
+    func answer(_ call: StoreCall, completion: @escaping @Sendable (StoreAnswer?) -> Void)
+    /// Makes `write`, without waiting for it.
+    func apply(_ write: StoreWrite)
+    /// What it is, for logs (`redis://127.0.0.1:6379/0`).
+    var description: String { get }
+}

@@ -13,17 +13,23 @@ public struct RuleStoreAccess: Sendable {
     /// Access to `store` by the clock `now`.
     public init(store: MemoryStore, now: @escaping @Sendable () -> Int64 = WallClock.now) {
         self.store = store
+        self.remote = nil
         self.now = now
     }
 
-    /// A remote store (Redis): the engine answers the calls.
-    public static func remote(now: @escaping @Sendable () -> Int64 = WallClock.now) -> RuleStoreAccess {
-        RuleStoreAccess(remoteNow: now)
+    /// The remote store whose calls the engine makes; nil for the embedded store.
+    public let remote: (any RemoteStore)?
+
+    /// A remote store (Redis), or nil for tests that answer the calls themselves: the engine
+    /// answers the calls.
+    public static func remote(_ store: (any RemoteStore)? = nil, now: @escaping @Sendable () -> Int64 = WallClock.now) -> RuleStoreAccess {
+        RuleStoreAccess(remote: store, now: now)
     }
 
-    private init(remoteNow: @escaping @Sendable () -> Int64) {
-        store = nil
-        now = remoteNow
+    private init(remote: (any RemoteStore)?, now: @escaping @Sendable () -> Int64) {
+        self.store = nil
+        self.remote = remote
+        self.now = now
     }
 
     /// A store of one session's own, by the wall clock (tests and tools that give none).

@@ -1,0 +1,66 @@
+import Logging
+import RedisClient
+import RuleStores
+
+/// The rules' store in Redis (`set store redis://...`), shared by every filter-rules
+/// process that names the same server and prefix (several MX hosts): limits, dynamic lists
+/// and greylisting under `PREFIX:limit:NAME:KEY`, `PREFIX:list:NAME:KEY` and
+/// `PREFIX:grey:TRIPLET`, each expiring by itself. A call that Redis does not answer in
+/// time, or while it is down, is unknown (no match); see ``RedisClient``.
+public final class RedisRuleStore: RemoteStore {
+    private let client: RedisClient
+    private let prefix: String
+
+    /// A store on `endpoint` (with `password`), its keys under `prefix`.
+    public init(
+        endpoint: RedisEndpoint, password: String? = nil, prefix: String = "filter-rules", timeout: Duration = .milliseconds(250),
+        logger: Logger
+    ) throws {
+        client = try RedisClient(endpoint: endpoint, password: password, timeout: timeout, logger: logger)
+        self.prefix = prefix
+    }
+
+    deinit { client.shutdown() }
+
+    /// `redis://HOST:PORT/DB`.
+    public var description: String { client.endpoint.description }
+
+    public func answer(_ call: StoreCall, completion: @escaping @Sendable (StoreAnswer?) -> Void) {
+        switch call {
+        case .take(let limit, let key, let cost, let rate):
+            let arguments = [
+                "EVAL", RedisScripts.take, "1", "\(prefix):limit:\(limit):\(StoreKey.bounded(key))", String(rate.interval),
+                String(rate.burst), String(cost), rate.strict ? "1" : "0", String(rate.periodMilliseconds),
+            ]
+            client.send(arguments) { result in
+                guard case .success(.integer(let over)) = result else { return completion(nil) }
+                completion(.flag(over == 1))
+            }
+        case .contains(let list, let key):
+            client.send(["EXISTS", "\(prefix):list:\(list):\(StoreKey.bounded(key))"]) { result in
+                guard case .success(.integer(let count)) = result else { return completion(nil) }
+                completion(.flag(count > 0))
+            }
+        case .greylist(let key, let policy):
+            let arguments = [
+                "EVAL", RedisScripts.greylist, "1", "\(prefix):grey:\(StoreKey.bounded(key))", String(policy.delay),
+                String(policy.window), String(policy.pass),
+            ]
+            client.send(arguments) { result in
+                guard case .success(.array(let parts)) = result, parts.count == 2, let passed = parts[0].integer,
+                    let retry = parts[1].integer
+                else { return completion(nil) }
+                completion(.greylist(passed == 1 ? .passed : .deferred(retryAfter: retry)))
+            }
+        }
+    }
+
+    public func apply(_ write: StoreWrite) {
+        switch write {
+        case .add(let list, let key, let ttl):
+            client.send(["SET", "\(prefix):list:\(list):\(StoreKey.bounded(key))", "1", "PX", String(ttl)]) { _ in }
+        case .remove(let list, let key):
+            client.send(["DEL", "\(prefix):list:\(list):\(StoreKey.bounded(key))"]) { _ in }
+        }
+    }
+}
