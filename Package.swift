@@ -88,7 +88,7 @@ let package = Package(
         // each, reconnection and a circuit breaker.
         .target(
             name: "RedisClient",
-            dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CHiredis", "RuleStores", .product(name: "Logging", package: "swift-log")]
         ),
 
         // What rules remember across sessions: rate limits (GCRA) and lists with a time to
@@ -121,6 +121,7 @@ let package = Package(
                 "FilterRules",
                 "DNSLists",
                 "RuleStores",
+                "RedisStore",
                 "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -2,7 +2,8 @@
 // what the embedded store costs in memory.
 //   - RCPT answers one at a time from 1,000 sessions of filter-rules serve, without a limit
 //     (`rcpt /^never@invalid$/ reject`, the reference) and with `rcpt over per-client` on a
-//     limit per client address that no session reaches (every answer counts a key);
+//     limit per client address that no session reaches (every answer counts a key), kept
+//     in the filter's memory, and in a redis-server on a unix socket when it is installed;
 //   - 1,000,000 keys of each kind (a limit's, a dynamic list's, greylisting's triplets) in a
 //     MemoryStore of this process: resident memory per key.
 import Foundation
@@ -18,15 +19,17 @@ func runStoreBenchmark(_ options: RulesOptions) throws {
     print("1,000 sessions on the line protocol (0.6), RCPT answers one at a time")
     print("3 interleaved rounds per case, each at least \(fixed(max(options.secondsPerCase, 1), 1)) s and 2,000 queries")
     print("")
-    let files = [
+    let limit = "limit per-client addr 1000000/1s\nrcpt over per-client tempfail 451 \"4.7.1 Slow down\"\n"
+    var files = [
         ("no limit", try TemporaryFile("set state-file off\nrcpt /^never@invalid$/ reject\n", name: "rules.conf")),
-        (
-            "one limit (embedded store)",
-            try TemporaryFile(
-                "set state-file off\nlimit per-client addr 1000000/1s\nrcpt over per-client tempfail 451 \"4.7.1 Slow down\"\n",
-                name: "rules.conf")
-        ),
+        ("one limit (embedded store)", try TemporaryFile("set state-file off\n" + limit, name: "rules.conf")),
     ]
+    // Redis over a unix socket on this machine, when redis-server is installed.
+    let redis = RedisServer.isInstalled ? try RedisServer() : nil
+    defer { redis?.stop() }
+    if let redis {
+        files.append(("one limit (Redis, unix socket)", try TemporaryFile("set store \(redis.unixURL())\n" + limit, name: "rules.conf")))
+    }
     var cases: [StoreCase] = []
     for (name, file) in files {
         let process = try FilterProcess(executable: options.filter, name: "rules", arguments: [file.path], channelOnStandardOutput: true)

@@ -1,3 +1,4 @@
+import RuleStores
 import Logging
 import Synchronization
 

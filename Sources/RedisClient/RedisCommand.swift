@@ -1,4 +1,4 @@
-import CHiredis
+internal import CHiredis
 
 /// A command in RESP, formatted by hiredis.
 enum RedisCommand {

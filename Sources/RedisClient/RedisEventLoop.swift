@@ -1,4 +1,5 @@
-import CHiredis
+import RuleStores
+internal import CHiredis
 import Logging
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CHiredis
+internal import CHiredis
 
 /// A reply of the Redis server.
 public indirect enum RedisReply: Hashable, Sendable {

@@ -21,8 +21,12 @@ struct StoreServeTests {
 
     /// The line protocol's answer to session `session`'s RCPT of `address`.
     static func rcpt(_ smtpd: LineDaemonDouble, _ session: UInt64, _ address: String) throws -> String {
-        let answer = try smtpd.query("rcpt-to", session: session, parameters: "<\(address)>")
-        return String(answer.split(separator: "|").dropFirst(3).joined(separator: "|"))
+        answerPart(try smtpd.query("rcpt-to", session: session, parameters: "<\(address)>"))
+    }
+
+    /// `proceed`, `reject|CODE TEXT`, …: a filter-result line without its session and token.
+    static func answerPart(_ line: String) -> String {
+        String(line.split(separator: "|").dropFirst(3).joined(separator: "|"))
     }
 
     /// The answer to session `session`'s connect from `address`.

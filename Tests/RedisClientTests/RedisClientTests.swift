@@ -1,3 +1,4 @@
+import RuleStores
 import Foundation
 import RedisClient
 import Synchronization

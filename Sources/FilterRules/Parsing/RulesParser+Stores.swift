@@ -101,6 +101,35 @@ extension RulesParser {
         }
     }
 
+    /// Reads `set store memory|URL` and `set store-password-file "PATH"`.
+    mutating func parseStore(_ name: String, _ tokens: [RuleToken], _ line: LogicalLine) {
+        guard tokens.count >= 3 else { return error(line, line.characters.count, "expected a value for \(name)") }
+        if tokens.count > 3 { return error(line, tokens[3].offset, "unexpected \(tokens[3].display) after the value of \(name)") }
+        let value: String
+        switch tokens[2].kind {
+        case .quoted(let text): value = text
+        case .word(let word): value = word
+        default: return error(line, tokens[2].offset, "bad value \(tokens[2].display) for \(name)")
+        }
+        if name == "store-password-file" {
+            guard value.hasPrefix("/") else {
+                return error(line, tokens[2].offset, "bad value '\(value)' for store-password-file, expected an absolute path in quotes")
+            }
+            options.storePasswordFile = value
+            return
+        }
+        if value.lowercased() == "memory" {
+            options.storeEndpoint = nil
+            return
+        }
+        guard let endpoint = RedisEndpoint(url: value) else {
+            return error(
+                line, tokens[2].offset,
+                "bad value '\(value)' for store, expected memory, redis://HOST:PORT/DB (IPv6 as [ADDRESS]) or redis+unix:///PATH?db=N")
+        }
+        options.storeEndpoint = endpoint
+    }
+
     /// `COUNT/DURATION`: events, or bytes when COUNT has a k or m suffix.
     static func rate(_ word: String) -> Rate? {
         let parts = word.split(separator: "/", omittingEmptySubsequences: false)

@@ -263,7 +263,7 @@ struct RulesParser {
         "fail-closed", "scan-limit", "match-limit", "depth-limit",
         "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
         "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver", "dnslist-domains", "store-keys",
-        "greylist-delay", "greylist-window", "greylist-pass", "state-file",
+        "greylist-delay", "greylist-window", "greylist-pass", "state-file", "store", "store-password-file", "store-prefix",
     ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -277,6 +277,7 @@ struct RulesParser {
             return error(line, tokens[1].offset, "unknown option '\(tokens[1].display)', expected one of \(names)")
         }
         if name == "state-file" { return parseStateFile(tokens, line) }
+        if name == "store" || name == "store-password-file" { return parseStore(name, tokens, line) }
         guard tokens.count >= 3, let value = tokens[2].word else {
             return error(
                 line, tokens.count >= 3 ? tokens[2].offset : line.characters.count,
@@ -326,6 +327,11 @@ struct RulesParser {
             case "greylist-window": options.greylisting.window = milliseconds
             default: options.greylisting.pass = milliseconds
             }
+        case "store-prefix":
+            guard Self.isListName(value) else {
+                return error(line, valueOffset, "bad value '\(value)' for store-prefix, expected letters, digits, '-' and '_', starting with a letter")
+            }
+            options.storePrefix = value
         case "store-keys":
             guard let number = Int(value), (1000...100_000_000).contains(number) else {
                 return error(line, valueOffset, "bad value '\(value)' for store-keys, expected a number of keys from 1000 to 100000000")

@@ -47,6 +47,15 @@ public struct RuleOptions: Equatable, Sendable {
     /// Where the embedded store is kept across restarts (`set state-file PATH`), nil for
     /// nowhere (`set state-file off`).
     public var stateFile: String? = RuleOptions.defaultStateFile
+    /// Where limits, dynamic lists and greylisting are kept: nil for the filter's memory
+    /// (`set store memory`), else a Redis server (`set store redis://HOST:PORT/DB`,
+    /// `redis+unix:///PATH?db=N`).
+    public var storeEndpoint: RedisEndpoint?
+    /// The file holding the Redis password (`set store-password-file`).
+    public var storePasswordFile: String?
+    /// What the Redis keys begin with (`set store-prefix`), so that deployments can share a
+    /// server.
+    public var storePrefix = "filter-rules"
     /// The most keys the embedded store keeps, limits' and lists' together (`set store-keys`).
     public var storeKeys = RuleOptions.defaultStoreKeys
     /// The DNS servers of `set resolver` (empty: /etc/resolv.conf's).

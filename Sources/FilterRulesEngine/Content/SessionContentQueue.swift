@@ -3,6 +3,7 @@ import Dispatch
 import FilterRules
 import Logging
 import OpenSMTPD
+import RuleStores
 import Synchronization
 
 #if canImport(Glibc)
@@ -59,8 +60,8 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     /// The session's id.
     public let id: UInt64
-    private let engine: SessionEngine
-    private let queue: DispatchQueue
+    let engine: SessionEngine
+    let queue: DispatchQueue
     /// Where the rules' DNS lists are looked up; nil when they have none.
     private let dnsLookups: DNSListLookups?
     private let pending = Mutex(Pending())
@@ -70,6 +71,13 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// usual way was retained and released for every line (``batch`` owns it).
     @exclusivity(unchecked) private var filling: Unmanaged<LineBatch>?
     private let logger: Logger
+    /// The remote store (Redis) whose calls steps wait for; nil for the embedded store.
+    let remoteStore: (any RemoteStore)?
+    /// With a remote store: whether a step is being evaluated (it may be waiting for the
+    /// store), and the steps that wait their turn, so that each starts from where the one
+    /// before it left the session (see SessionContentQueue+RemoteStore; queue only).
+    var stepBusy = false
+    var stepBacklog: [@Sendable () -> Void] = []
     /// The DNS list lookups of the message being evaluated (`header NAME listed`, `body
     /// links listed`), started as its domains come; only touched on ``queue``.
     private var messageLookups: MessageLookupTracker?
@@ -93,6 +101,7 @@ public final class SessionContentQueue: @unchecked Sendable {
         self.logger = logger
         self.scansContent = engine.evaluator.readsMessageLines
         self.holdsMessages = engine.evaluator.ruleSet.holdsMessages
+        self.remoteStore = engine.evaluator.stores.remote
         if let lookups = dnsLookups, engine.evaluator.ruleSet.looksUpMessageDomains {
             // Called on the queue, while a line is evaluated.
             engine.evaluator.onMessageLookup = { [weak self] lookup in self?.startLookup(lookup, in: lookups) }
@@ -132,7 +141,7 @@ public final class SessionContentQueue: @unchecked Sendable {
     public func envelope(
         lookingUp inputs: [(stage: Stage, value: String)], _ step: @escaping @Sendable (SessionEngine) -> Decision
     ) -> EnvelopeAnswer {
-        guard let lookups = dnsLookups else { return .now(envelope(step)) }
+        guard let lookups = dnsLookups else { return evaluateNow(step) }
         var results: [Stage: [String: DNSListResult]] = [:]
         var needed: [(query: DNSListQuery, subject: DNSListSubject)] = []
         for query in DNSListQuery.needed(by: ruleSet, for: inputs) {
@@ -149,10 +158,11 @@ public final class SessionContentQueue: @unchecked Sendable {
         let engine = self.engine
         // A session accepted for good (a whitelist) or closed asks no list: nothing could change its answers.
         guard !needed.isEmpty, !queue.sync(execute: { engine.evaluator.isSettled }) else {
-            return .now(
-                queue.sync {
-                    Self.apply(results, to: engine); return step(engine)
-                })
+            let known = results
+            return evaluateNow { engine in
+                Self.apply(known, to: engine)
+                return step(engine)
+            }
         }
         let pending = PendingDecision()
         let gathered = LookupGathering(results: results, remaining: needed.count)
@@ -161,8 +171,10 @@ public final class SessionContentQueue: @unchecked Sendable {
             lookups.check(need.query.list, need.subject, wantsText: need.query.wantsText) { [self] result in
                 guard let all = gathered.add(result, stage: need.query.stage, list: need.query.list.name) else { return }
                 queue.async { [self] in
-                    Self.apply(all, to: self.engine)
-                    pending.decided(step(self.engine))
+                    evaluateOnQueue({ engine in
+                        Self.apply(all, to: engine)
+                        return step(engine)
+                    }) { pending.decided($0) }
                 }
             }
         }
@@ -174,9 +186,15 @@ public final class SessionContentQueue: @unchecked Sendable {
     }
 
     /// Tells the engine a session fact (a report such as `link-auth`), in order with the
-    /// queries.
-    public func sessionFact(_ fact: (SessionEngine) -> Void) {
-        queue.sync { fact(engine) }
+    /// queries (with a remote store, after the step before it, without waiting for it).
+    public func sessionFact(_ fact: @escaping @Sendable (SessionEngine) -> Void) {
+        guard remoteStore != nil else { return queue.sync { fact(engine) } }
+        queue.async { [self] in
+            evaluateOnQueue({ engine in
+                fact(engine)
+                return .accept
+            }) { _ in }
+        }
     }
 
     /// What the envelope adds to the message when it is not held: asked at the message's
@@ -330,13 +348,12 @@ public final class SessionContentQueue: @unchecked Sendable {
                 // every lookup completes by the resolver's deadline.
                 let complete = tracker.whenComplete { [self] in
                     queue.async { [self] in
-                        endMessage(tracker, completion)
-                        drain()
+                        if endMessage(tracker, completion) { drain() }
                     }
                 }
                 guard complete else { return false }
             }
-            endMessage(tracker, completion)
+            return endMessage(tracker, completion)
         case .reset:
             pending.withLock { $0.overflowed = false }
             messageLookups = nil
@@ -348,9 +365,20 @@ public final class SessionContentQueue: @unchecked Sendable {
         return true
     }
 
-    /// The end of the message with its lookups' results.
-    private func endMessage(_ lookups: MessageLookupTracker?, _ completion: @Sendable (Decision) -> Void) {
+    /// The end of the message with its lookups' results; false when it waits for a remote
+    /// store (the drain is resumed when it is complete).
+    private func endMessage(_ lookups: MessageLookupTracker?, _ completion: @escaping @Sendable (Decision) -> Void) -> Bool {
         if let lookups { engine.evaluator.setMessageListings(lookups.results) }
-        completion(engine.endOfMessage())
+        guard remoteStore != nil else {
+            completion(engine.endOfMessage())
+            return true
+        }
+        let inline = InlineCompletion()
+        evaluateOnQueue({ $0.endOfMessage() }) { [self] decision in
+            completion(decision)
+            if inline.running { inline.finished = true } else { drain() }
+        }
+        inline.running = false
+        return inline.finished
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import FilterRules
+import RedisStore
 import RuleStores
 import Logging
 import Synchronization
@@ -44,9 +46,29 @@ public final class RuleSetStore: Sendable {
     /// (or the dry-run), kept across reloads for the limits and lists that keep their names.
     public let stores: RuleStoreAccess
 
-    /// The embedded store, bounded as `ruleSet` says, by the wall clock.
+    /// The store `ruleSet` names: the embedded one, bounded as it says, or Redis (`set
+    /// store redis://...`); by the wall clock.
     private static func embeddedStore(for ruleSet: CompiledRuleSet) -> RuleStoreAccess {
-        RuleStoreAccess(store: MemoryStore(maximumKeys: ruleSet.options.storeKeys, logger: Logger(label: "filter-rules")))
+        let logger = Logger(label: "filter-rules")
+        let options = ruleSet.options
+        guard let endpoint = options.storeEndpoint else {
+            return RuleStoreAccess(store: MemoryStore(maximumKeys: options.storeKeys, logger: logger))
+        }
+        var password: String?
+        if let path = options.storePasswordFile {
+            do {
+                password = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                logger.error("store password file \(path) cannot be read (\(error.localizedDescription)); Redis is asked without one")
+            }
+        }
+        do {
+            let redis = try RedisRuleStore(endpoint: endpoint, password: password, prefix: options.storePrefix, logger: logger)
+            return .remote(redis)
+        } catch {
+            logger.error("the Redis store \(endpoint) cannot be set up (\(error)); limits, lists and greylisting are kept in memory")
+            return RuleStoreAccess(store: MemoryStore(maximumKeys: options.storeKeys, logger: logger))
+        }
     }
 
     /// How many seconds the start waits at most for the prefilters' first step.
@@ -119,6 +141,9 @@ public final class RuleSetStore: Sendable {
             }
             current.withLock { $0 = next }
             adopted.set()
+            if next.options.storeEndpoint != previous.options.storeEndpoint || next.options.storePrefix != previous.options.storePrefix {
+                logger.warning("reload of \(path): the store stays \(stores.remote?.description ?? "memory") until the filter restarts")
+            }
             stores.store?.keep(limits: Set(next.options.rateLimits.map(\.name)), lists: Set(next.options.dynlists.map(\.name)))
             stores.store?.maximumKeys = next.options.storeKeys
             let line =

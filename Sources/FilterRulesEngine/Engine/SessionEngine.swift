@@ -93,6 +93,8 @@ public final class SessionEngine {
     /// Junk and add-header matches are logged at info level, warn matches and refusals
     /// report-only mode held back (`would reject`) at notice level.
     private func logged(_ step: String, _ decision: Decision) -> Decision {
+        // A step that waits for a remote store is evaluated again: logged once it is complete.
+        guard evaluator.pendingStoreCall == nil else { return decision }
         for mark in decision.marks {
             let line = DecisionLogLine.text(session: id, mark: mark)
             if mark.kind == .warn { logger.notice("\(line)") } else { logger.info("\(line)") }

@@ -118,7 +118,8 @@ public final class LineRulesFilter {
                 })
         }
         filter.onRcptTo = { [unowned self] session, address in
-            Self.result(engine(session.id).envelope { $0.rcpt(user: address.user, domain: address.domain) })
+            let user = address.user, domain = address.domain
+            return answer(engine(session.id).envelope(lookingUp: []) { $0.rcpt(user: user, domain: domain) })
         }
         if registration.includesContent {
             // The message scan starts fresh without a DATA phase: the evaluator readies it at

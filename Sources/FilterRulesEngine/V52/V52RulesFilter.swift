@@ -79,10 +79,10 @@ public final class V52RulesFilter {
             Self.answer(session, engine(session).envelope(lookingUp: [(.mail, sender)]) { $0.mail(user: user, domain: domain) })
         }
         filter.onRCPT = { [unowned self] session, user, domain in
-            Self.answer(session, engine(session).envelope { $0.rcpt(user: user, domain: domain) })
+            Self.answer(session, engine(session).envelope(lookingUp: []) { $0.rcpt(user: user, domain: domain) })
         }
         filter.onDATA = { [unowned self] session in
-            Self.answer(session, engine(session).envelope { $0.data() })
+            Self.answer(session, engine(session).envelope(lookingUp: []) { $0.data() })
         }
         filter.onDataLine = { [unowned self] session, line in
             let queue = engine(session)
