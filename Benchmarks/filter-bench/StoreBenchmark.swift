@@ -3,7 +3,7 @@
 //   - RCPT answers one at a time from 1,000 sessions of filter-rules serve, without a limit
 //     (`rcpt /^never@invalid$/ reject`, the reference) and with `rcpt over per-client` on a
 //     limit per client address that no session reaches (every answer counts a key), kept
-//     in the filter's memory, and in a redis-server on a unix socket when it is installed;
+//     in the filter's memory, and in a redis-server on 127.0.0.1 when it is installed;
 //   - 1,000,000 keys of each kind (a limit's, a dynamic list's, greylisting's triplets) in a
 //     MemoryStore of this process: resident memory per key.
 import Foundation
@@ -24,11 +24,11 @@ func runStoreBenchmark(_ options: RulesOptions) throws {
         ("no limit", try TemporaryFile("set state-file off\nrcpt /^never@invalid$/ reject\n", name: "rules.conf")),
         ("one limit (embedded store)", try TemporaryFile("set state-file off\n" + limit, name: "rules.conf")),
     ]
-    // Redis over a unix socket on this machine, when redis-server is installed.
+    // Redis over TCP on the loopback, when redis-server is installed.
     let redis = RedisServer.isInstalled ? try RedisServer() : nil
     defer { redis?.stop() }
     if let redis {
-        files.append(("one limit (Redis, unix socket)", try TemporaryFile("set store \(redis.unixURL())\n" + limit, name: "rules.conf")))
+        files.append(("one limit (Redis, TCP loopback)", try TemporaryFile("set store \(redis.tcpURL())\n" + limit, name: "rules.conf")))
     }
     var cases: [StoreCase] = []
     for (name, file) in files {

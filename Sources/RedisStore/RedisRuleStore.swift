@@ -33,7 +33,8 @@ public final class RedisRuleStore: RemoteStore {
                 String(rate.burst), String(cost), rate.strict ? "1" : "0", String(rate.periodMilliseconds),
             ]
             client.send(arguments) { result in
-                guard case .success(.integer(let over)) = result else { return completion(nil) }
+                // Anything but the script's 0 or 1 is not an answer (a server that lies).
+                guard case .success(.integer(let over)) = result, over == 0 || over == 1 else { return completion(nil) }
                 completion(.flag(over == 1))
             }
         case .contains(let list, let key):
@@ -48,7 +49,7 @@ public final class RedisRuleStore: RemoteStore {
             ]
             client.send(arguments) { result in
                 guard case .success(.array(let parts)) = result, parts.count == 2, let passed = parts[0].integer,
-                    let retry = parts[1].integer
+                    passed == 0 || passed == 1, let retry = parts[1].integer, retry >= 0
                 else { return completion(nil) }
                 completion(.greylist(passed == 1 ? .passed : .deferred(retryAfter: retry)))
             }

@@ -61,6 +61,18 @@ struct RedisRuleStoreTests {
         #expect(answer(store, .greylist(key: "net a@b c@d", policy: policy)) == .greylist(.passed))
     }
 
+    @Test("a server that answers an error to every command, or garbage: every call is unknown, none is a match")
+    func errors() throws {
+        for junk in ["-ERR nothing works here\r\n", ":7\r\n", "*1\r\n$2\r\nno\r\n", "hello\r\n"] {
+            let server = try MisbehavingServer(garbage: Array(junk.utf8))
+            defer { server.stop() }
+            let store = try RedisRuleStore(endpoint: RedisEndpoint(address: .tcp(host: "127.0.0.1", port: Int(server.port))), logger: .quiet)
+            let rate = Rate(count: 1, periodMilliseconds: 60_000)
+            #expect(answer(store, .take(limit: "l", key: "k", cost: 1, rate: rate)) == nil, "\(junk.debugDescription)")
+            #expect(answer(store, .greylist(key: "t", policy: Greylisting())) == nil, "\(junk.debugDescription)")
+        }
+    }
+
     @Test("two stores on one server share their counts; with the server gone every call is unknown, in time")
     func sharedAndDown() throws {
         let server = try RedisServer()
