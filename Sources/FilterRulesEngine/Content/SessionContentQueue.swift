@@ -28,8 +28,9 @@ import Synchronization
 /// message), as if the scan limit had been reached there, and the message passes through
 /// unchanged either way.
 public final class SessionContentQueue: @unchecked Sendable {
-    // @unchecked: `engine` is only touched on `queue` (a serial queue); `pending` is
-    // guarded by its mutex; `batch` is only touched by the loop thread that calls in. The
+    // @unchecked: `engine`, `messageLookups`, `stepBusy` and `stepBacklog` are only
+    // touched on `queue` (a serial queue); `pending` is guarded by its mutex; `batch` is
+    // only touched by the loop thread that calls in. The
     // loop thread's variables are @exclusivity(unchecked): they are touched for every
     // message line, never in overlapping accesses, and the runtime's checks showed in profiles.
 

@@ -35,7 +35,7 @@ public final class RuleSetStore: Sendable {
         self.matching = matching
         let loaded = ContinuousClock.now
         let set = try Self.load(path, scanLimit: scanLimit, mode: mode, matching: matching, previous: nil)
-        self.stores = stores ?? Self.embeddedStore(for: set)
+        self.stores = stores ?? Self.store(for: set)
         // The first message is matched with the prefilter live: its first step takes a
         // fraction of a second (smtpd waits for a filter to register), bounded all the same.
         _ = set.waitForLivePrefilters(unless: { ContinuousClock.now - loaded > .seconds(Self.startupPrefilterWait) })
@@ -48,7 +48,7 @@ public final class RuleSetStore: Sendable {
 
     /// The store `ruleSet` names: the embedded one, bounded as it says, or Redis (`set
     /// store redis://...`); by the wall clock.
-    private static func embeddedStore(for ruleSet: CompiledRuleSet) -> RuleStoreAccess {
+    private static func store(for ruleSet: CompiledRuleSet) -> RuleStoreAccess {
         let logger = Logger(label: "filter-rules")
         let options = ruleSet.options
         guard let endpoint = options.storeEndpoint else {
@@ -77,7 +77,7 @@ public final class RuleSetStore: Sendable {
     /// Creates a store over an already compiled set (tests, dry-runs).
     public init(ruleSet: CompiledRuleSet, stores: RuleStoreAccess? = nil) {
         self.path = ruleSet.file.path
-        self.stores = stores ?? Self.embeddedStore(for: ruleSet)
+        self.stores = stores ?? Self.store(for: ruleSet)
         self.scanLimitOverride = nil
         self.modeOverride = nil
         self.matching = .sequential
