@@ -20,6 +20,9 @@ public final class StoreStateKeeper: Sendable {
     private let rules: RuleSetStore
     private let logger: Logger
     private let lastWarning = Mutex<Int64?>(nil)
+    /// Held while the file is written: the timer's write and the one at exit (SIGTERM on
+    /// another thread) must not write the temporary file at the same time.
+    private let writing = Mutex(())
     /// The timer of the periodic writes: set once, by ``start(every:)``, and only kept
     /// (Dispatch sources are not Sendable; nothing reads it after).
     nonisolated(unsafe) private var timer: (any DispatchSourceTimer)?
@@ -67,7 +70,7 @@ public final class StoreStateKeeper: Sendable {
         guard let path = set.options.stateFile, set.usesStore, let memory = rules.stores.store else { return }
         let store = rules.stores
         do {
-            try memory.save(to: path, now: store.now())
+            _ = try writing.withLock { _ throws(StateFileError) in try memory.save(to: path, now: store.now()) }
         } catch {
             let now = store.now()
             let due = lastWarning.withLock { last -> Bool in
