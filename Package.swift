@@ -95,7 +95,7 @@ let package = Package(
         // live, in the filter's memory.
         .target(
             name: "RuleStores",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["ConfigurationFiles", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The rules' store in Redis, shared by several filter-rules processes: server-side

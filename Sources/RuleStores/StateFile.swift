@@ -1,3 +1,5 @@
+import ConfigurationFiles
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -18,8 +20,6 @@
 enum StateFile {
     /// The first line.
     static let header = "filter-rules state 1"
-    /// The largest file read (a million keys take about 60 MB).
-    static let maximumBytes = 1 << 30
 
     /// The store's state as text.
     static func encode(_ snapshot: MemoryStore.Snapshot) -> [UInt8] {
@@ -108,25 +108,14 @@ enum StateFile {
         }
     }
 
-    /// The bytes of `path`; nil when there is no such file.
+    /// The bytes of `path` (read as configuration files are: a FIFO or directory in its
+    /// place is refused, never waited on); nil when there is no such file.
     static func read(_ path: String) throws(StateFileError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .unreadable(path, errorText())
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path, errorText())
-            }
-            if count == 0 { return bytes }
-            bytes += buffer[0..<count]
-            if bytes.count > maximumBytes { throw .unreadable(path, "larger than \(maximumBytes >> 20) MiB") }
+        do {
+            return try FileBytes.read(path: path)
+        } catch {
+            if case .system(let code) = error, code == ENOENT { return nil }
+            throw .unreadable(path, error.message)
         }
     }
 
@@ -181,7 +170,7 @@ public enum StateFileError: Error, Equatable, Sendable, CustomStringConvertible 
     /// The reason in a few words.
     public var description: String {
         switch self {
-        case .unreadable(let path, let why): return "\(path) cannot be read: \(why)"
+        case .unreadable(let path, let why): return "\(path): \(why)"
         case .corrupt(let line, let why): return "line \(line): \(why)"
         case .otherVersion(let header): return "written in another format ('\(header)')"
         case .unwritable(let path, let why): return "\(path) cannot be written: \(why)"

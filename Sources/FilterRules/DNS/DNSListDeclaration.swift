@@ -19,9 +19,6 @@ public struct DNSListDeclaration: Hashable, Sendable {
     /// header's domains (`header NAME listed`) and the link hosts (`body links listed`).
     public static let stages: [Stage] = [.addr, .connect, .helo, .mail, .header, .body]
 
-    /// The envelope stages of ``stages``: their input is looked up before the step.
-    public static let envelopeStages: [Stage] = [.addr, .connect, .helo, .mail]
-
     /// What a `listed NAME` term of `stage` looks up: `value` as an address at `addr`, as a
     /// domain elsewhere (at `mail`, the part after the last `@`; nothing for the null sender).
     public static func subject(at stage: Stage, _ value: String) -> DNSListSubject? {

@@ -10,6 +10,13 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
         self.prefixLength = prefixLength
     }
 
+    /// The network of `prefixLength` bits that `address` lies in (at most the address's
+    /// width: a host).
+    public init(containing address: IPAddress, prefixLength: Int) {
+        let length = min(max(prefixLength, 0), address.bytes.count * 8)
+        self.init(network: IPAddress(bytes: Self.mask(address.bytes, to: length)) ?? address, prefixLength: length)
+    }
+
     /// Parses `address/prefix` or a bare address (meaning /32 or /128); host bits
     /// beyond the prefix are masked off.
     public static func parse(_ text: String) -> Result<CIDRBlock, CIDRParseError> {

@@ -25,14 +25,10 @@ struct SessionKeys {
         }
     }
 
-    /// `address` with the bits past `prefix` cleared, as `network/prefix` (the address
-    /// alone for a host).
+    /// `address`'s network of `prefix` bits, as `network/prefix` (the address alone for a
+    /// host).
     static func network(_ address: IPAddress, prefix: Int) -> String {
-        let width = address.bytes.count * 8
-        guard prefix < width else { return address.description }
-        var bytes = address.bytes
-        for bit in prefix..<width { bytes[bit / 8] &= ~(UInt8(0x80) >> UInt8(bit % 8)) }
-        return "\(IPAddress(bytes: bytes)!)/\(prefix)"
+        prefix >= address.bytes.count * 8 ? address.description : CIDRBlock(containing: address, prefixLength: prefix).description
     }
 
     /// The domain of `user@domain`, lowercased (the whole text without `@`).

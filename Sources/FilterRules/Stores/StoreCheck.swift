@@ -3,26 +3,6 @@ import ConfigurationFiles
 /// The checks of `limit` and `dynlist` declarations and of the terms and actions that use
 /// them: names declared once, names declared at all, and keys known where they are used.
 enum StoreCheck {
-    /// The declarations by name, and a diagnostic for each name declared twice.
-    static func declared<Declaration>(
-        _ declarations: [Declaration], kind: String, _ nameAndLocation: (Declaration) -> (String, SourceLocation)
-    ) -> ([String: Declaration], [RuleDiagnostic]) {
-        var byName: [String: Declaration] = [:]
-        var first: [String: SourceLocation] = [:]
-        var diagnostics: [RuleDiagnostic] = []
-        for declaration in declarations {
-            let (name, location) = nameAndLocation(declaration)
-            if let earlier = first[name] {
-                diagnostics.append(
-                    RuleDiagnostic(location, "\(kind) \(name) is declared twice (first at \(earlier.fileAndLine)); give each its own name"))
-                continue
-            }
-            first[name] = location
-            byName[name] = declaration
-        }
-        return (byName, diagnostics)
-    }
-
     /// The diagnostic of a name no `limit` or `dynlist` declares.
     static func undeclared(_ name: String, limit: Bool, at location: SourceLocation) -> RuleDiagnostic {
         limit
