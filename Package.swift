@@ -57,6 +57,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl")]
         ),
 
+        // What the DNS resolver and the Redis client share: an event thread of their own,
+        // woken by a pipe when callers hand it work.
+        .target(name: "EventThreads"),
+
         // c-ares from Debian's libc-ares-dev: asynchronous DNS for the rules' DNS lists.
         .systemLibrary(
             name: "CAres",
@@ -70,6 +74,7 @@ let package = Package(
             name: "DNSLists",
             dependencies: [
                 "CAres",
+                "EventThreads",
                 "ConfigurationFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,7 +93,7 @@ let package = Package(
         // each, reconnection and a circuit breaker.
         .target(
             name: "RedisClient",
-            dependencies: ["CHiredis", "RuleStores", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CHiredis", "EventThreads", "RuleStores", .product(name: "Logging", package: "swift-log")]
         ),
 
         // What rules remember across sessions: rate limits (GCRA) and lists with a time to

@@ -1,4 +1,5 @@
 import CAres
+import EventThreads
 import Synchronization
 
 #if canImport(Glibc)
@@ -33,9 +34,9 @@ public final class DNSResolver: Sendable {
         public init() {}
     }
 
-    private let inbox: ResolverInbox
+    private let inbox: WakeInbox<Lookup>
     private let loop: EventLoop
-    private let thread: Mutex<pthread_t?>
+    private let thread: EventThread
 
     /// A resolver asking as `configuration` says; its event thread starts now.
     ///
@@ -65,20 +66,21 @@ public final class DNSResolver: Sendable {
                 throw .setup("servers \(configuration.servers.map(\.description)): \(Self.text(status))")
             }
         }
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else {
+        do {
+            inbox = try WakeInbox()
+        } catch {
             ares_destroy(channel)
-            throw .setup("pipe: \(String(cString: strerror(errno)))")
+            throw .setup(error.reason)
         }
-        for end in ends {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        let loop = EventLoop(channel: channel, configuration: configuration, inbox: inbox)
+        self.loop = loop
+        do {
+            thread = try EventThread { loop.run() }
+        } catch {
+            ares_destroy(channel)
+            inbox.close()
+            throw .setup("cannot start the resolver thread: \(error.reason)")
         }
-        inbox = ResolverInbox(wakeDescriptor: ends[0], wakeWriter: ends[1])
-        loop = EventLoop(channel: channel, configuration: configuration, inbox: inbox)
-        thread = Mutex(nil)
-        let started = try Self.start(loop)
-        thread.withLock { $0 = started }
     }
 
     deinit { shutdown() }
@@ -91,43 +93,15 @@ public final class DNSResolver: Sendable {
     }
 
     /// Stops the event thread: lookups under way or waiting complete with
-    /// ``DNSFailure/shutDown``, later ones at once. Safe to call more than once.
+    /// ``DNSFailure/shutDown``, later ones at once. Safe to call more than once, and from a
+    /// completion (the last reference can go there: the thread then ends by itself).
     public func shutdown() {
-        guard
-            let running = thread.withLock({ thread in
-                defer { thread = nil }; return thread
-            })
-        else { return }
-        inbox.stop()
-        // The last reference can go in a completion, on the event thread itself: it ends
-        // by itself then (it was told to stop), and cannot be waited for.
-        if pthread_equal(running, pthread_self()) != 0 {
-            pthread_detach(running)
-            return
-        }
-        pthread_join(running, nil)
+        thread.stop(telling: inbox.stop)
     }
 
     // MARK: The event thread
 
     private static let libraryReady = Mutex(false)
-
-    private static func start(_ loop: EventLoop) throws(DNSResolverError) -> pthread_t {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(loop).toOpaque()
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                let loop = Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue()
-                loop.run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<EventLoop>.fromOpaque(context).release()
-            throw .setup("cannot start the resolver thread: \(String(cString: strerror(result)))")
-        }
-        return thread
-    }
 
     static func text(_ status: Int32) -> String { String(cString: ares_strerror(status)) }
 }

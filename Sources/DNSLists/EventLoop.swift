@@ -1,4 +1,5 @@
 import CAres
+import EventThreads
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +14,7 @@ import CAres
 final class EventLoop: @unchecked Sendable {
     let configuration: DNSResolver.Configuration
     private let channel: ares_channel
-    private let inbox: ResolverInbox
+    private let inbox: WakeInbox<Lookup>
     /// Lookups waiting to be sent, oldest first.
     private var waiting: [Lookup] = []
     private var waitingStart = 0
@@ -21,7 +22,7 @@ final class EventLoop: @unchecked Sendable {
     /// here until c-ares gives it up too: it still holds a query slot and a socket).
     private var inFlight: [ObjectIdentifier: Lookup] = [:]
 
-    init(channel: ares_channel, configuration: DNSResolver.Configuration, inbox: ResolverInbox) {
+    init(channel: ares_channel, configuration: DNSResolver.Configuration, inbox: WakeInbox<Lookup>) {
         self.channel = channel
         self.configuration = configuration
         self.inbox = inbox
@@ -32,7 +33,7 @@ final class EventLoop: @unchecked Sendable {
         var stopping = false
         while !stopping {
             let taken = inbox.take()
-            waiting += taken.lookups
+            waiting += taken.items
             stopping = taken.stopping
             if stopping { break }
             send()

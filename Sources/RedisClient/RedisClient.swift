@@ -1,18 +1,14 @@
 import RuleStores
+import EventThreads
 import Logging
-import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// A connection to a Redis server for the store, driven by one event thread of its own
 /// (``RedisEventLoop``): commands are pipelined on one connection, each completed by its
 /// deadline (250 ms by default) whatever the server does, and no caller's thread waits.
 public final class RedisClient: Sendable {
-    private let inbox: RedisInbox
+    private let inbox: WakeInbox<RedisRequest>
     private let timeout: Duration
-    private let thread: Mutex<pthread_t?>
+    private let thread: EventThread
     /// The server.
     public let endpoint: RedisEndpoint
 
@@ -22,29 +18,20 @@ public final class RedisClient: Sendable {
     public init(endpoint: RedisEndpoint, password: String? = nil, timeout: Duration = .milliseconds(250), logger: Logger) throws {
         self.endpoint = endpoint
         self.timeout = timeout
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw RedisFailure.disconnected("pipe: \(String(cString: strerror(errno)))") }
-        for end in ends {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        let inbox: WakeInbox<RedisRequest>
+        do {
+            inbox = try WakeInbox()
+        } catch {
+            throw RedisFailure.disconnected(error.reason)
         }
-        inbox = RedisInbox(wakeDescriptor: ends[0], wakeWriter: ends[1])
+        self.inbox = inbox
         let loop = RedisEventLoop(endpoint: endpoint, password: password, inbox: inbox, logger: logger)
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(loop).toOpaque()
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                let loop = Unmanaged<RedisEventLoop>.fromOpaque(context!).takeRetainedValue()
-                loop.run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<RedisEventLoop>.fromOpaque(context).release()
+        do {
+            thread = try EventThread { loop.run() }
+        } catch {
             inbox.close()
-            throw RedisFailure.disconnected("cannot start the Redis thread: \(String(cString: strerror(result)))")
+            throw RedisFailure.disconnected("cannot start the Redis thread: \(error.reason)")
         }
-        self.thread = Mutex(thread)
     }
 
     deinit { shutdown() }
@@ -60,16 +47,6 @@ public final class RedisClient: Sendable {
     /// ``RedisFailure/shutDown``, later ones at once. Safe to call more than once, and from a
     /// completion.
     public func shutdown() {
-        guard
-            let running = thread.withLock({ thread in
-                defer { thread = nil }; return thread
-            })
-        else { return }
-        inbox.stop()
-        if pthread_equal(running, pthread_self()) != 0 {
-            pthread_detach(running)
-            return
-        }
-        pthread_join(running, nil)
+        thread.stop(telling: inbox.stop)
     }
 }

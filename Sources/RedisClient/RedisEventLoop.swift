@@ -1,5 +1,6 @@
 import RuleStores
 internal import CHiredis
+import EventThreads
 import Logging
 
 #if canImport(Glibc)
@@ -30,7 +31,7 @@ final class RedisEventLoop: @unchecked Sendable {
 
     private let endpoint: RedisEndpoint
     private let password: String?
-    private let inbox: RedisInbox
+    private let inbox: WakeInbox<RedisRequest>
     private let logger: Logger
     private var descriptor: Int32 = -1
     private var connecting = false
@@ -47,7 +48,7 @@ final class RedisEventLoop: @unchecked Sendable {
     private var openUntil: ContinuousClock.Instant?
     private var lastWarning: ContinuousClock.Instant?
 
-    init(endpoint: RedisEndpoint, password: String?, inbox: RedisInbox, logger: Logger) {
+    init(endpoint: RedisEndpoint, password: String?, inbox: WakeInbox<RedisRequest>, logger: Logger) {
         self.endpoint = endpoint
         self.password = password
         self.inbox = inbox
@@ -59,7 +60,7 @@ final class RedisEventLoop: @unchecked Sendable {
         while true {
             let taken = inbox.take()
             if taken.stopping { break }
-            for request in taken.requests { accept(request) }
+            for request in taken.items { accept(request) }
             if descriptor < 0, !waiting.isEmpty, ContinuousClock.now >= reconnectAt { connect() }
             if descriptor >= 0, !connecting, !waiting.isEmpty { flushWaiting() }
             wait()
@@ -67,7 +68,7 @@ final class RedisEventLoop: @unchecked Sendable {
         }
         disconnect(failing: .shutDown, note: false)
         for request in waiting { request.complete(.failure(.shutDown)) }
-        for request in inbox.take().requests { request.complete(.failure(.shutDown)) }
+        for request in inbox.take().items { request.complete(.failure(.shutDown)) }
         inbox.close()
     }
 
@@ -281,7 +282,10 @@ final class RedisEventLoop: @unchecked Sendable {
             if connecting || !output.isEmpty { events |= Int16(POLLOUT) }
             fds.append(pollfd(fd: descriptor, events: events, revents: 0))
         }
-        var nearest = (sent + waiting).filter { !$0.isCompleted }.map(\.deadline).min()
+        var nearest: ContinuousClock.Instant?
+        for queue in [sent, waiting] {
+            for request in queue where !request.isCompleted && nearest.map({ request.deadline < $0 }) ?? true { nearest = request.deadline }
+        }
         if descriptor < 0, !waiting.isEmpty { nearest = min(nearest ?? reconnectAt, reconnectAt) }
         if let overdue = sent.first?.deadline { nearest = min(nearest ?? overdue, overdue + .seconds(1)) }
         var timeout: Int32 = -1
@@ -311,7 +315,9 @@ final class RedisEventLoop: @unchecked Sendable {
     /// second overdue.
     private func expire() {
         let now = ContinuousClock.now
-        for request in sent + waiting where request.deadline <= now { complete(request, .failure(.timeout)) }
+        for queue in [sent, waiting] {
+            for request in queue where request.deadline <= now { complete(request, .failure(.timeout)) }
+        }
         waiting.removeAll { $0.isCompleted }
         if let oldest = sent.first, oldest.deadline + .seconds(1) <= now {
             disconnect(failing: .timeout)
