@@ -40,7 +40,7 @@ public struct RuleStoreAccess: Sendable {
 
 /// The `over NAME` and `in NAME` terms and the `add-to` and `remove-from` actions, on the
 /// session's keys.
-extension SessionEvaluator: StoreTermOracle {
+extension SessionEvaluator: StoreTermOracle, EvaluationHooks {
     func value(of term: CompiledTerm) -> Bool? {
         switch term.predicate {
         case .limit(let limit):
@@ -61,11 +61,11 @@ extension SessionEvaluator: StoreTermOracle {
         }
     }
 
-    /// Whether a `greylist` rule defers the recipient being decided: a triplet seen for the
-    /// first time, or retried too soon. One whose part is unknown, or that the store cannot
+    /// Whether a `greylist` rule defers the recipient being decided (at RCPT; elsewhere it
+    /// never does): a triplet seen for the first time, or retried too soon. One whose part is unknown, or that the store cannot
     /// answer for, passes (greylisting fails open).
-    func greylists(_ rule: CompiledRule) -> Bool {
-        guard let triplet = GreylistTriplet.key(keys),
+    func greylists(_ rule: CompiledRule, at stage: Stage) -> Bool {
+        guard stage == .rcpt, let triplet = GreylistTriplet.key(keys),
             case .greylist(let outcome) = ask(.greylist(key: triplet, policy: ruleSet.options.greylisting))
         else { return false }
         if case .deferred = outcome { return true }
@@ -163,14 +163,18 @@ extension SessionEvaluator: StoreTermOracle {
         combined.restore(checkpoint.combined)
         steps.pending = nil
         steps.hits.removeAll()
-        steps.writes.removeLast(steps.writes.count - checkpoint.writes)
+        steps.writes.removeLast(max(0, steps.writes.count - checkpoint.writes))
     }
 
-    /// Where a rule's hit goes: counted at once with the embedded store; with a remote one,
-    /// when the step is complete (an evaluation that waits is done again).
-    var hitRecorder: ((Int) -> Void)? {
-        guard stores.store == nil else { return nil }
-        return { [unowned self] index in steps.hits.append(index) }
+    /// Counts a rule's hit: at once with the embedded store; with a remote one when the
+    /// step is complete (an evaluation that waits is done again).
+    func recordHit(_ index: Int) {
+        if stores.store != nil { ruleSet.hits.record(index) } else { steps.hits.append(index) }
+    }
+
+    /// The firing once the limits it awaits are counted (see CombinedRuleState).
+    func resolve(_ firing: CombinedRuleState.Firing) -> CombinedRuleState.Firing? {
+        combined.resolve(firing)
     }
 }
 

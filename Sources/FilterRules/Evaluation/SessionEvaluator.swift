@@ -358,8 +358,7 @@ public final class SessionEvaluator {
         let end = StageEvaluation(stage: .dataline, matcher: nil, options: ruleSet.options, hits: ruleSet.hits)
         if let outcome = end.run(
             MatchSubject(bytes: []), scratch: scratch, skipping: message.markedRules,
-            firings: firings, score: score, onLimit: limitHit, resolve: combined.resolve, greylists: { _ in false },
-            recordHit: hitRecorder)
+            firings: firings, score: score, onLimit: limitHit, hooks: self)
         {
             record(outcome, stage: .dataline, line: nil)
         }
@@ -501,8 +500,7 @@ public final class SessionEvaluator {
         let current = usesScores ? score : nil
         var decision = withinTimeLimits(message: false) {
             evaluation.run(
-                subject, scratch: scratch, firings: firings, score: current, onLimit: limitHit, resolve: combined.resolve,
-                greylists: { stage == .rcpt && self.greylists($0) }, recordHit: hitRecorder)?
+                subject, scratch: scratch, firings: firings, score: current, onLimit: limitHit, hooks: self)?
                 .decision ?? .accept
         }
         // add-to and remove-from take effect whatever the step's answer (a rule may ban a

@@ -44,10 +44,10 @@ final class StageEvaluation: Sendable {
     }
 
     /// Evaluates `subject` with the combined rules that became true at this point
-    /// (`firings`, in file order) merged in file order with the plain ones. `resolve` counts
-    /// the limits a firing awaits; `greylists` says whether a `greylist` rule defers the
-    /// step (true) or lets it pass; `recordHit`, when given, takes the hits instead of the
-    /// counters. Rules in
+    /// (`firings`, in file order) merged in file order with the plain ones. `hooks` (the
+    /// session's evaluator) counts the limits a firing awaits, says whether a `greylist` rule
+    /// defers the step, and takes the hits; without, hits go to the counters and no rule
+    /// waits or greylists. Rules in
     /// `skipping` (indexes of rules already marked in this message) still match but add no
     /// second mark. `onLimit` hears of every regex that hit a PCRE2 limit. Nil when no rule
     /// matched, none hit a limit and no combined rule fired: a plain accept that leaves
@@ -55,8 +55,7 @@ final class StageEvaluation: Sendable {
     func run(
         _ subject: MatchSubject, scratch: MatchScratch, skipping: Set<Int> = [],
         firings: [CombinedRuleState.Firing] = [], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
-        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 },
-        greylists: (CompiledRule) -> Bool = { _ in false }, recordHit: ((Int) -> Void)? = nil
+        hooks: (any EvaluationHooks)? = nil
     ) -> Outcome? {
         // The common case, most message lines: no combined rule fired and no plain rule
         // matches nor hit a limit. It is answered before anything below is set up.
@@ -67,7 +66,7 @@ final class StageEvaluation: Sendable {
         }
         return run(
             subject, first: first, scratch: scratch, skipping: skipping, firings: firings, score: score, onLimit: onLimit,
-            resolve: resolve, greylists: greylists, recordHit: recordHit)
+            hooks: hooks)
     }
 
     /// The first plain match of `subject` when there is something to record, nil in the
@@ -87,12 +86,11 @@ final class StageEvaluation: Sendable {
     func run(
         _ subject: MatchSubject, first: StageMatch?, scratch: MatchScratch, skipping: Set<Int>,
         firings: [CombinedRuleState.Firing], score: ScoreSheet? = nil, onLimit: (Rule, String) -> Void,
-        resolve: (CombinedRuleState.Firing) -> CombinedRuleState.Firing? = { $0 },
-        greylists: (CompiledRule) -> Bool = { _ in false }, recordHit: ((Int) -> Void)? = nil
+        hooks: (any EvaluationHooks)? = nil
     ) -> Outcome {
-        /// Counts a rule's hit: at once, or where `recordHit` keeps it.
+        /// Counts a rule's hit: at once, or where the hooks keep it.
         func hit(_ index: Int) {
-            if let recordHit { recordHit(index) } else { hits.record(index) }
+            if let hooks { hooks.recordHit(index) } else { hits.record(index) }
         }
         var outcome = Outcome(decision: .accept)
         var marks: [RuleMark] = []
@@ -151,7 +149,7 @@ final class StageEvaluation: Sendable {
                 pendingFirings.removeFirst()
                 // A rule whose outcome hangs on a limit: counted now that its turn has come.
                 if firing.awaitsStore {
-                    guard let resolved = resolve(firing) else { continue }
+                    guard let resolved = hooks?.resolve(firing) else { continue }
                     firing = resolved
                 }
                 candidate = Candidate(
@@ -191,7 +189,7 @@ final class StageEvaluation: Sendable {
             }
             // A greylist rule decides only for a triplet greylisting defers; one that passes
             // lets the next rules be tried.
-            if case .greylist = rule.action, !greylists(compiled) { continue }
+            if case .greylist = rule.action, hooks?.greylists(compiled, at: stage) != true { continue }
             hit(compiled.index)
             let verdict: Verdict
             switch rule.action {
@@ -257,4 +255,15 @@ final class StageEvaluation: Sendable {
             return CapturedText.sanitised(bytes)
         }
     }
+}
+
+/// What a stage's evaluation asks of the session it evaluates for (its evaluator): the
+/// limits a firing awaits, greylisting's verdict, and where rule hits go.
+protocol EvaluationHooks: AnyObject {
+    /// The firing once the limits it awaits are counted; nil when its rule is not true.
+    func resolve(_ firing: CombinedRuleState.Firing) -> CombinedRuleState.Firing?
+    /// Whether a `greylist` rule defers the step at `stage` (only at RCPT can it).
+    func greylists(_ rule: CompiledRule, at stage: Stage) -> Bool
+    /// Counts a rule's hit (at once, or when the step is complete).
+    func recordHit(_ index: Int)
 }
