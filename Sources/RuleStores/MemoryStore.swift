@@ -31,8 +31,8 @@ public final class MemoryStore: Sendable {
     private let state: Mutex<State>
     private let logger: Logger
 
-    /// The default bound: a million keys (about 50 MB of limit or list keys, 210 MB of
-    /// greylisting triplets; BENCHMARKS.md).
+    /// The default bound: a million keys (about 50 MB of limit keys, 100 MB of list keys,
+    /// 210 MB of greylisting triplets; BENCHMARKS.md).
     public static let defaultMaximumKeys = 1_000_000
 
     /// An empty store of at most `maximumKeys` keys, logging to `logger`.
