@@ -43,6 +43,7 @@ extension PCRE2Regex {
         _ pointer: UnsafePointer<UInt8>, _ count: Int, _ data: OpaquePointer,
         _ scratch: MatchScratch
     ) -> Execution {
+        scratch.startPendingDeadline()
         let outcome = executeOnce(pointer, count, data, scratch)
         // Only the line limit is renewed: the message limit is what is left of the whole
         // message's time, and giving it again would let a message run past its limit

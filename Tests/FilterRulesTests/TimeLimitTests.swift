@@ -315,3 +315,37 @@ struct DeadlineRenewalTests {
         #expect(regex.matches(Array("another input".utf8), scratch: scratch) == .noMatch)
     }
 }
+
+@Suite("Time limits: an input's clock starts at its first regex search")
+struct LazyInputDeadlineTests {
+    let limit = TimeLimit(milliseconds: 50)
+
+    @Test("no deadline and no time spent until a regex runs; then the input's deadline, and none after its end")
+    func startsAtFirstSearch() throws {
+        let scratch = MatchScratch()
+        scratch.beginInput(lineTimeLimit: limit, messageTimeLimit: TimeLimit(milliseconds: 1000), messageTimeSpent: 980_000_000)
+        #expect(scratch.deadline == nil)
+        #expect(scratch.endInput() == 0)
+        scratch.beginInput(lineTimeLimit: limit, messageTimeLimit: TimeLimit(milliseconds: 1000), messageTimeSpent: 980_000_000)
+        #expect(try PCRE2Regex(pattern: "needle", flags: []).matches(Array("a line".utf8), scratch: scratch) == .noMatch)
+        // 20 ms were left of the message: the message limit sets the deadline, not the line's.
+        let deadline = try #require(scratch.deadline)
+        guard case .message = deadline.source else {
+            Issue.record("the deadline came from \(deadline.source)")
+            return
+        }
+        #expect(deadline.budget == 20_000_000)
+        _ = scratch.endInput()
+        #expect(scratch.deadline == nil)
+    }
+
+    @Test("a catastrophic search counts its time against the message")
+    func searchTimeCounts() throws {
+        let scratch = MatchScratch()
+        scratch.beginInput(lineTimeLimit: TimeLimit(milliseconds: 5), messageTimeLimit: .unlimited, messageTimeSpent: 0)
+        let slow = try PCRE2Regex(pattern: "(a+)+$", flags: [])
+        // About 30 ms of searching, checked against the 5 ms deadline between slices.
+        #expect(slow.matches(slowLine, scratch: scratch) == .limitExceeded("line time limit exceeded (5ms)"))
+        #expect(scratch.endInput() >= 5_000_000)
+    }
+}

@@ -538,21 +538,19 @@ public final class SessionEvaluator {
     }
 
     /// Runs `body`, the matching of one input, under the line time limit and, for an input
-    /// of the message, what is left of the message time limit; the time taken counts
-    /// against the message, which is scanned no further once its time is used up.
+    /// of the message, what is left of the message time limit. The time its regex searches
+    /// take (from the first to the end of the input; the prefilter's scans, linear in the
+    /// input, are not counted) counts against the message, which is scanned no further once
+    /// its time is used up.
     func withinTimeLimits<T>(message isMessageInput: Bool, _ body: () -> T) -> T {
         let line = ruleSet.options.limits.lineTimeLimit
         let whole = isMessageInput ? ruleSet.options.messageTimeLimit : .unlimited
         guard !line.isUnlimited || !whole.isUnlimited else { return body() }
-        let start = MonotonicClock.now()
-        scratch.setDeadline(
-            MatchDeadline.forInput(
-                startingAt: start, lineTimeLimit: line, messageTimeLimit: whole,
-                messageTimeSpent: message.matchNanoseconds))
+        scratch.beginInput(lineTimeLimit: line, messageTimeLimit: whole, messageTimeSpent: message.matchNanoseconds)
         defer {
-            scratch.setDeadline(nil)
-            if isMessageInput {
-                message.matchNanoseconds += MonotonicClock.now() - start
+            let spent = scratch.endInput()
+            if isMessageInput, spent > 0 {
+                message.matchNanoseconds += spent
                 if !whole.isUnlimited, message.matchNanoseconds >= whole.nanoseconds { message.outOfTime = true }
             }
         }
