@@ -209,6 +209,9 @@ public final class LineFilter {
                 try dataLine(request, in: line, cache: &cache, answers: channel)
             } else {
                 try channel.queue(try handle(line: Array(line), emit: emit))
+                // A session that began or ended makes the cache stale: let it go now, so that
+                // an ended session's observer is not kept alive until the next message.
+                if let stale = cache, stale.sessionChanges != sessionChanges { cache = nil }
             }
         }
         try channel.flush()
