@@ -31,6 +31,8 @@ public final class DNSListLookups: Sendable {
         /// How often a list is checked for answering every name (at its first lookup of a
         /// kind, then at most this often); nil checks never.
         public var everyNameCheckInterval: Duration? = .seconds(600)
+        /// Where queries and cache hits are counted; nil for nowhere.
+        public var observer: (any DNSListObserver)?
 
         /// Cache entries at most.
         public var maximumCacheEntries: Int {
@@ -100,6 +102,7 @@ public final class DNSListLookups: Sendable {
                 if check.holdsResults { return nil }
             }
             guard let answer = state.cache.answer(for: .init(name: name, type: .a), at: at) else { return nil }
+            policy.observer?.dnsListCacheHit(list.name)
             let result = classify(answer, list: list, state: &state, at: at)
             guard wantsText, case .listed(let codes, _) = result else { return result }
             guard let text = state.cache.answer(for: .init(name: name, type: .txt), at: at) else { return nil }
@@ -171,7 +174,11 @@ public final class DNSListLookups: Sendable {
         case .wait: return
         case .ask: break
         }
+        let asked = ContinuousClock.now
         service.lookup(name, type) { [self] answer in
+            if type == .a, let observer = policy.observer {
+                observer.dnsListQueried(list.name, outcome: DNSListQueryOutcome(answer, list: list), duration: ContinuousClock.now - asked)
+            }
             let waiting = state.withLock { state in
                 state.cache.store(answer, for: key, at: now())
                 record(answer, list: list, state: &state)

@@ -19,6 +19,9 @@ public struct RuleStoreAccess: Sendable {
 
     /// The remote store whose calls the engine makes; nil for the embedded store.
     public let remote: (any RemoteStore)?
+    /// Where the embedded store's calls are counted (a remote store counts its own); nil
+    /// for nowhere.
+    public var observer: (any StoreObserver)?
 
     /// A remote store (Redis), or nil for tests that answer the calls themselves: the engine
     /// answers the calls.
@@ -100,7 +103,11 @@ extension SessionEvaluator: StoreTermOracle, EvaluationHooks {
     /// one the step waits for (``pendingStoreCall``), and it and every later call of the
     /// run are unknown, so that a call is made only once the rules really reach it.
     func ask(_ call: StoreCall) -> StoreAnswer? {
-        if let store = stores.store { return store.answer(call, now: stores.now()) }
+        if let store = stores.store {
+            let answer = store.answer(call, now: stores.now())
+            stores.observer?.observe(call, answer, backend: .memory)
+            return answer
+        }
         if let answer = steps.answers[call] { return answer }
         if steps.pending == nil { steps.pending = call }
         return nil
