@@ -40,5 +40,5 @@ let stageList = "connect, addr, helo, mail, rcpt, header, body, dataline, attach
 let actionList = "accept, reject, tempfail, disconnect, greylist, junk, add-header, warn, score, add-to or remove-from"
 let optionList =
     "fail-closed, scan-limit, match-limit, depth-limit, line-time-limit, message-time-limit, header-limit, allow-empty, mode, hold-limit, hold-total, "
-    + "oversized-header, oversized-mime, resolver, dnslist-domains, store-keys, greylist-delay, greylist-window, greylist-pass, state-file, store, store-password-file, store-prefix"
+    + "oversized-header, oversized-mime, resolver, dnslist-domains, store-keys, greylist-delay, greylist-window, greylist-pass, state-file, store, store-password-file, store-prefix, metrics"
 let flagList = "expected one of i, x, s, m, u"

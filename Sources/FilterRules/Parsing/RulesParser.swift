@@ -264,6 +264,7 @@ struct RulesParser {
         "line-time-limit", "message-time-limit", "header-limit", "allow-empty",
         "mode", "hold-limit", "hold-total", "oversized-header", "oversized-mime", "resolver", "dnslist-domains", "store-keys",
         "greylist-delay", "greylist-window", "greylist-pass", "state-file", "store", "store-password-file", "store-prefix",
+        "metrics",
     ]
 
     private mutating func parseOption(_ tokens: [RuleToken], _ line: LogicalLine) {
@@ -289,6 +290,14 @@ struct RulesParser {
         }
         let valueOffset = tokens[2].offset
         switch name {
+        case "metrics":
+            if value.lowercased() == "off" {
+                options.metrics = nil
+            } else if let address = MetricsListenAddress(value) {
+                options.metrics = address
+            } else {
+                return error(line, valueOffset, "bad address '\(value)' for metrics, \(MetricsListenAddress.expected)")
+            }
         case "fail-closed", "allow-empty":
             let on: Bool
             switch value.lowercased() {

@@ -58,6 +58,9 @@ public struct RuleOptions: Equatable, Sendable {
     public var storePrefix = "filter-rules"
     /// The most keys the embedded store keeps, limits' and lists' together (`set store-keys`).
     public var storeKeys = RuleOptions.defaultStoreKeys
+    /// Where the metrics endpoint listens (`set metrics ADDRESS:PORT`); nil for no
+    /// endpoint (`set metrics off`, the default). Read at start: a reload does not move it.
+    public var metrics: MetricsListenAddress?
     /// The DNS servers of `set resolver` (empty: /etc/resolv.conf's).
     public var resolver: [DNSServerAddress] = []
     /// How many distinct domains of one message (its headers' addresses first, then its
