@@ -16,6 +16,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.11.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
     ],
     targets: [
         // Tiny C shim: SCM_RIGHTS descriptor passing and fcntl, which Swift cannot reach.
@@ -129,6 +132,21 @@ let package = Package(
                 "RedisStore",
                 "PCRE2Matching",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+
+        // The metrics endpoint: the engine's swift-metrics in a Prometheus registry, served as
+        // the Prometheus (or OpenMetrics) text format by a small HTTP listener on swift-nio.
+        .target(
+            name: "MetricsEndpoint",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -153,6 +171,7 @@ let package = Package(
                 "ConfigurationFiles",
                 "DNSLists",
                 "FilterRulesEngine",
+                "MetricsEndpoint",
                 "OpenSMTPD",
                 "RuleStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -271,6 +290,10 @@ let package = Package(
         .testTarget(
             name: "FilterRulesEngineTests",
             dependencies: ["FilterRules", "FilterRulesEngine", "RuleStores", "TestSupport"]
+        ),
+        .testTarget(
+            name: "MetricsEndpointTests",
+            dependencies: ["MetricsEndpoint", "TestSupport", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         .testTarget(
             name: "FilterRulesServeTests",
