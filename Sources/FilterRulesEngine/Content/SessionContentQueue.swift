@@ -91,6 +91,11 @@ public final class SessionContentQueue: @unchecked Sendable {
     public var messageUsesCRLF: Bool { firstLineEndedWithCR }
     /// Behind ``messageUsesCRLF`` (loop thread only; see the type's note on exclusivity).
     @exclusivity(unchecked) private var firstLineEndedWithCR = false
+    /// The bytes of the current message's lines so far, one per line ending, for the
+    /// metrics (loop thread only; one addition per line, as the exclusivity note says).
+    @exclusivity(unchecked) private var messageBytes = 0
+    /// Where the session is counted; nil without a metrics endpoint.
+    private let metrics: EngineMetrics?
 
     /// Starts a session with the store's current rules, its content evaluated on `workers`,
     /// its DNS lists looked up through `dns`.
@@ -103,6 +108,7 @@ public final class SessionContentQueue: @unchecked Sendable {
         self.scansContent = engine.evaluator.readsMessageLines
         self.holdsMessages = engine.evaluator.ruleSet.holdsMessages
         self.remoteStore = engine.evaluator.stores.remote
+        self.metrics = store.metrics
         if let lookups = dnsLookups, engine.evaluator.ruleSet.looksUpMessageDomains {
             // Called on the queue, while a line is evaluated.
             engine.evaluator.onMessageLookup = { [weak self] lookup in self?.startLookup(lookup, in: lookups) }
@@ -215,8 +221,12 @@ public final class SessionContentQueue: @unchecked Sendable {
 
     /// Queues one message line (without its line ending) for evaluation, copied from `line`.
     public func dataLine(_ line: UnsafeBufferPointer<UInt8>) {
-        if !inMessage { firstLineEndedWithCR = line.last == 0x0d }
+        if !inMessage {
+            firstLineEndedWithCR = line.last == 0x0d
+            if holdsMessages { metrics?.messageHeld(true) }
+        }
         inMessage = true
+        messageBytes &+= line.count &+ 1
         guard scansContent else { return }
         if filling == nil {
             let made = LineBatch()
@@ -259,14 +269,24 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Queues the end of the message: `completion` gets its decision (on a worker thread)
     /// once every line before it was evaluated.
     public func endOfMessage(_ completion: @escaping @Sendable (Decision) -> Void) {
-        inMessage = false
+        messageLeft()
         enqueue(.endOfMessage(completion))
     }
 
     /// Queues an RSET (or the end of a transaction in the line protocol's `tx-reset`).
     public func reset() {
-        inMessage = false
+        messageLeft()
         enqueue(.reset)
+    }
+
+    /// The current message's lines have all come (or it was abandoned): counted.
+    private func messageLeft() {
+        if let metrics, inMessage || messageBytes > 0 {
+            metrics.messageBytes(messageBytes)
+            if holdsMessages && inMessage { metrics.messageHeld(false) }
+        }
+        messageBytes = 0
+        inMessage = false
     }
 
     /// Queues the end of a transaction (commit, rollback).
@@ -338,7 +358,13 @@ public final class SessionContentQueue: @unchecked Sendable {
     private func evaluate(_ work: Work) -> Bool {
         switch work {
         case .lines(let lines):
-            lines.forEach { engine.dataLine($0) }
+            if metrics != nil {
+                let started = EngineMetrics.now()
+                lines.forEach { engine.dataLine($0) }
+                engine.messageLinesNanoseconds &+= EngineMetrics.now() &- started
+            } else {
+                lines.forEach { engine.dataLine($0) }
+            }
         case .endOfMessage(let completion):
             pending.withLock { $0.overflowed = false }
             engine.evaluator.finishMessageContent()

@@ -25,9 +25,12 @@ public final class RuleSetStore: Sendable {
     ///   - mode: overrides the file's `set mode` (serve's `--mode`), at every reload too.
     ///   - matching: how stages find their first matching rule (serve: with a prefilter,
     ///     built in the background at start, before the swap at a reload).
+    ///   - makeMetrics: the metrics to count in, made once the file is read (whose `set
+    ///     metrics` says whether there are any); nil for none.
     public init(
         path: String, scanLimit: Int? = nil, mode: EnforcementMode? = nil,
-        matching: StageMatching = .sequential, stores: RuleStoreAccess? = nil
+        matching: StageMatching = .sequential, stores: RuleStoreAccess? = nil,
+        metrics makeMetrics: (CompiledRuleSet) -> EngineMetrics? = { _ in nil }
     ) throws(RulesFileError) {
         self.path = path
         self.scanLimitOverride = scanLimit
@@ -35,7 +38,9 @@ public final class RuleSetStore: Sendable {
         self.matching = matching
         let loaded = ContinuousClock.now
         let set = try Self.load(path, scanLimit: scanLimit, mode: mode, matching: matching, previous: nil)
-        self.stores = stores ?? Self.store(for: set)
+        let metrics = makeMetrics(set)
+        self.metrics = metrics
+        self.stores = stores ?? Self.store(for: set, observer: metrics)
         // The first message is matched with the prefilter live: its first step takes a
         // fraction of a second (smtpd waits for a filter to register), bounded all the same.
         _ = set.waitForLivePrefilters(unless: { ContinuousClock.now - loaded > .seconds(Self.startupPrefilterWait) })
@@ -46,13 +51,19 @@ public final class RuleSetStore: Sendable {
     /// (or the dry-run), kept across reloads for the limits and lists that keep their names.
     public let stores: RuleStoreAccess
 
+    /// Where sessions, decisions, the store and reloads are counted; nil without a metrics
+    /// endpoint.
+    public let metrics: EngineMetrics?
+
     /// The store `ruleSet` names: the embedded one, bounded as it says, or Redis (`set
     /// store redis://...`); by the wall clock.
-    private static func store(for ruleSet: CompiledRuleSet) -> RuleStoreAccess {
+    private static func store(for ruleSet: CompiledRuleSet, observer: (any StoreObserver)? = nil) -> RuleStoreAccess {
         let logger = Logger(label: "filter-rules")
         let options = ruleSet.options
         guard let endpoint = options.storeEndpoint else {
-            return RuleStoreAccess(store: MemoryStore(maximumKeys: options.storeKeys, logger: logger))
+            var access = RuleStoreAccess(store: MemoryStore(maximumKeys: options.storeKeys, logger: logger))
+            access.observer = observer
+            return access
         }
         var password: String?
         if let path = options.storePasswordFile {
@@ -63,11 +74,14 @@ public final class RuleSetStore: Sendable {
             }
         }
         do {
-            let redis = try RedisRuleStore(endpoint: endpoint, password: password, prefix: options.storePrefix, logger: logger)
+            let redis = try RedisRuleStore(
+                endpoint: endpoint, password: password, prefix: options.storePrefix, observer: observer, logger: logger)
             return .remote(redis)
         } catch {
             logger.error("the Redis store \(endpoint) cannot be set up (\(error)); limits, lists and greylisting are kept in memory")
-            return RuleStoreAccess(store: MemoryStore(maximumKeys: options.storeKeys, logger: logger))
+            var access = RuleStoreAccess(store: MemoryStore(maximumKeys: options.storeKeys, logger: logger))
+            access.observer = observer
+            return access
         }
     }
 
@@ -78,6 +92,7 @@ public final class RuleSetStore: Sendable {
     public init(ruleSet: CompiledRuleSet, stores: RuleStoreAccess? = nil) {
         self.path = ruleSet.file.path
         self.stores = stores ?? Self.store(for: ruleSet)
+        self.metrics = nil
         self.scanLimitOverride = nil
         self.modeOverride = nil
         self.matching = .sequential
@@ -119,6 +134,13 @@ public final class RuleSetStore: Sendable {
     /// and the old set stays until the newer reload.
     @discardableResult
     public func reload(logger: Logger, superseded: @escaping @Sendable () -> Bool = { false }) -> Bool {
+        let succeeded = reloadOnce(logger: logger, superseded: superseded)
+        // An abandoned reload is neither: the newer one it gave way to counts.
+        if succeeded || !superseded() { metrics?.reloaded(succeeded) }
+        return succeeded
+    }
+
+    private func reloadOnce(logger: Logger, superseded: @escaping @Sendable () -> Bool) -> Bool {
         let previous = ruleSet
         // Once in force the set's regex parts are built to the end, whatever reload comes
         // next: a newer reload that fails leaves this set in force.
@@ -141,6 +163,9 @@ public final class RuleSetStore: Sendable {
             }
             current.withLock { $0 = next }
             adopted.set()
+            if next.options.metrics != previous.options.metrics {
+                logger.warning("reload of \(path): set metrics takes effect when the filter restarts")
+            }
             if next.options.storeEndpoint != previous.options.storeEndpoint || next.options.storePrefix != previous.options.storePrefix {
                 logger.warning("reload of \(path): the store stays \(stores.remote?.description ?? "memory") until the filter restarts")
             }

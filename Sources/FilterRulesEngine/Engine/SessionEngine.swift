@@ -13,16 +13,25 @@ public final class SessionEngine {
     /// dry-run reports them with their step).
     public var onRegexLimitHit: ((RegexLimitHit) -> Void)?
     private let logger: Logger
+    /// Where the session's decisions are counted; nil without a metrics endpoint.
+    let metrics: EngineMetrics?
+    /// The evaluation time of the current message's lines so far (added by the content
+    /// queue, batch by batch), for the message's step in ``metrics``.
+    var messageLinesNanoseconds: UInt64 = 0
 
     /// Starts a session with the store's current rule set.
     public init(id: UInt64, store: RuleSetStore, logger: Logger) {
         self.id = id
         self.evaluator = SessionEvaluator(ruleSet: store.ruleSet, stores: store.stores)
         self.logger = logger
+        self.metrics = store.metrics
+        metrics?.sessionStarted()
         let outcome: RegexLimitHit.Outcome = evaluator.ruleSet.options.failClosed ? .failClosed : .treatedAsNoMatch
+        let metrics = self.metrics
         evaluator.onLimitExceeded = { [unowned self] rule, reason in
             let hit = RegexLimitHit(rule: rule, limit: reason, outcome: outcome)
             logger.warning("session \(id.sixteenHexDigits) \(hit)")
+            metrics?.regexLimitHit(stage: rule.stage.rawValue)
             onRegexLimitHit?(hit)
         }
         evaluator.onDecodeProblem = { problem, line in
@@ -33,35 +42,38 @@ public final class SessionEngine {
         }
     }
 
+    deinit { metrics?.sessionEnded() }
+
     /// The connect query; `fcrdns` is smtpd 6.6+'s forward-confirmed reverse DNS result.
     public func connect(address: String?, hostname: String, fcrdns: String = "") -> Decision {
-        logged("connect", evaluator.connect(address: address, hostname: hostname, fcrdns: fcrdns))
+        step("connect") { $0.connect(address: address, hostname: hostname, fcrdns: fcrdns) }
     }
 
     /// A `link-auth` report (OpenSMTPD 6.6+); a failed attempt's `authfail` rules are logged
     /// as that step.
     public func authenticated(user: String, result: String) {
-        if let decision = evaluator.authenticated(user: user, result: result) { _ = logged("authfail", decision) }
+        let started = metrics == nil ? 0 : EngineMetrics.now()
+        if let decision = evaluator.authenticated(user: user, result: result) { _ = logged("authfail", decision, started: started) }
     }
 
     /// A `link-tls` report (OpenSMTPD 6.6+).
     public func tls(_ summary: String) { evaluator.tls(summary) }
 
     /// HELO/EHLO.
-    public func helo(_ name: String) -> Decision { logged("helo", evaluator.helo(name)) }
+    public func helo(_ name: String) -> Decision { step("helo") { $0.helo(name) } }
 
     /// MAIL FROM, given as user and domain (both empty for the null sender).
     public func mail(user: String, domain: String) -> Decision {
-        logged("mail", evaluator.mail(Self.address(user: user, domain: domain)))
+        step("mail") { $0.mail(Self.address(user: user, domain: domain)) }
     }
 
     /// RCPT TO.
     public func rcpt(user: String, domain: String) -> Decision {
-        logged("rcpt", evaluator.rcpt(Self.address(user: user, domain: domain)))
+        step("rcpt") { $0.rcpt(Self.address(user: user, domain: domain)) }
     }
 
     /// DATA.
-    public func data() -> Decision { logged("data", evaluator.data()) }
+    public func data() -> Decision { step("data") { $0.data() } }
 
     /// One line of message data, without its newline.
     public func dataLine(_ line: [UInt8]) { evaluator.dataLine(line) }
@@ -70,7 +82,14 @@ public final class SessionEngine {
     public func dataLine(_ line: UnsafeBufferPointer<UInt8>) { evaluator.dataLine(line) }
 
     /// The end of the message.
-    public func endOfMessage() -> Decision { logged("message", evaluator.endOfMessage()) }
+    public func endOfMessage() -> Decision {
+        let decision = step("message") { $0.endOfMessage() }
+        if evaluator.pendingStoreCall == nil {
+            metrics?.messageEnded(decision)
+            messageLinesNanoseconds = 0
+        }
+        return decision
+    }
 
     /// RSET.
     public func reset() { evaluator.reset() }
@@ -88,13 +107,25 @@ public final class SessionEngine {
         return "\(user)@\(domain)"
     }
 
+    /// Evaluates `step` (named `name`), timed when there are metrics, and logs and counts
+    /// its decision.
+    private func step(_ name: String, _ evaluate: (SessionEvaluator) -> Decision) -> Decision {
+        let started = metrics == nil ? 0 : EngineMetrics.now()
+        return logged(name, evaluate(evaluator), started: started)
+    }
+
     /// Logs every decision that is not a plain accept (see ``DecisionLogLine``): refusals
     /// at notice level, accepts by a rule at debug level.
     /// Junk and add-header matches are logged at info level, warn matches and refusals
     /// report-only mode held back (`would reject`) at notice level.
-    private func logged(_ step: String, _ decision: Decision) -> Decision {
+    private func logged(_ step: String, _ decision: Decision, started: UInt64) -> Decision {
         // A step that waits for a remote store is evaluated again: logged once it is complete.
         guard evaluator.pendingStoreCall == nil else { return decision }
+        if let metrics {
+            // A message's time is that of its lines too.
+            let lines = step == "message" ? messageLinesNanoseconds : 0
+            metrics.decided(decision, step: step, mode: evaluator.ruleSet.options.mode, nanoseconds: EngineMetrics.now() &- started &+ lines)
+        }
         for mark in decision.marks {
             let line = DecisionLogLine.text(session: id, mark: mark)
             if mark.kind == .warn { logger.notice("\(line)") } else { logger.info("\(line)") }
