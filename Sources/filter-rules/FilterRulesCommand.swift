@@ -1,7 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 
-/// The `filter-rules` command: `serve` (the default, what smtpd runs), `check`, `test`, `reload`.
+/// The `filter-rules` command: `serve` (the default, what smtpd runs), `check`, `test`, `reload`, `stats`.
 struct FilterRulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filter-rules",
@@ -11,7 +11,7 @@ struct FilterRulesCommand: ParsableCommand {
             append -d and -v. See filter-rules(8) and filter-rules.conf(5).
             """,
         version: filterRulesVersion,
-        subcommands: [ServeCommand.self, CheckCommand.self, TestCommand.self, ReloadCommand.self],
+        subcommands: [ServeCommand.self, CheckCommand.self, TestCommand.self, ReloadCommand.self, StatsCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -7,8 +7,10 @@ import FilterRulesEngine
 #else
     import Foundation
 #endif
+import DNSLists
 import Dispatch
 import Logging
+import MetricsEndpoint
 import OpenSMTPD
 #if canImport(Glibc)
     import Glibc
@@ -66,6 +68,13 @@ struct ServeCommand: ParsableCommand {
             valueName: "dir|off"))
     var prefilterCache: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve metrics for Prometheus at http://ADDRESS:PORT/metrics (PORT alone: on 127.0.0.1), or 'off' (overrides set metrics).",
+            valueName: "address:port|off"))
+    var metrics: String?
+
     @Argument(help: "The rules file (as smtpd.conf passes it).")
     var file: String?
 
@@ -75,6 +84,9 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         if rules != nil && file != nil { throw ValidationError("give the rules file either as FILE or with --rules, not both") }
         if let scanLimit, RuleOptions.size(scanLimit) == nil { throw ValidationError("bad size '\(scanLimit)' for --scan-limit") }
+        if let metrics, metrics != "off", MetricsListenAddress(metrics) == nil {
+            throw ValidationError("bad address '\(metrics)' for --metrics, \(MetricsListenAddress.expected)")
+        }
     }
 
     func run() throws {
@@ -85,10 +97,15 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "filter-rules")
         let path = rulesPath
         let store: RuleSetStore
+        var endpoint: MetricsSetup?
         do {
             store = try RuleSetStore(
                 path: path, scanLimit: scanLimit.flatMap(RuleOptions.size), mode: mode,
-                matching: stageMatching(logger: logger))
+                matching: stageMatching(logger: logger),
+                metrics: { ruleSet in
+                    endpoint = MetricsSetup(address: metricsAddress(ruleSet.options))
+                    return endpoint?.metrics
+                })
         } catch {
             for diagnostic in error.diagnostics { logger.critical("\(diagnostic)") }
             logger.critical("\(path): \(error.diagnostics.count) error(s), not starting")
@@ -129,8 +146,14 @@ struct ServeCommand: ParsableCommand {
                 Glibc.exit(0)
             }
         }
+        // The metrics endpoint listens on a thread of its own; one that cannot listen is
+        // logged, and the filter serves on without it.
+        let metricsServer = endpoint?.start(store: store, logger: logger)
+        defer { metricsServer?.shutdown() }
         // One resolver thread and cache for every session, made when a rule set declares DNS lists.
-        let dns = DNSListService(logger: logger)
+        var dnsPolicy = DNSListLookups.Policy()
+        dnsPolicy.observer = store.metrics
+        let dns = DNSListService(logger: logger, policy: dnsPolicy)
         let daemonProtocol = self.protocol.resolved()
         logger.debug("speaking \(daemonProtocol == .lineProtocol ? "the line protocol (OpenSMTPD 6.6+)" : "filter API 52 (OpenSMTPD 6.0.x)")")
         do {
