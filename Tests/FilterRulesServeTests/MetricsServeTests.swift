@@ -103,6 +103,32 @@ struct MetricsServeTests {
         #expect(stats.standardOutput.contains("reloads: 0 ok, 0 failed; last: in force"))
     }
 
+    @Test("filter API 52 (OpenSMTPD 6.0.x): the same decisions and sessions are counted")
+    func filterAPI52() throws {
+        let port = try freeLoopbackPort()
+        let (_, smtpd) = try startServing(
+            try TemporaryRulesFile("set state-file off\nhelo /^bad\\./ reject\n"), extraArguments: ["--metrics", "127.0.0.1:\(port)"])
+        #expect(try connect(smtpd, session: 1).status == 0)
+        #expect(try heloCode(smtpd, 1, "bad.example") == 550)
+        #expect(try connect(smtpd, session: 2).status == 0)
+        #expect(try heloCode(smtpd, 2, "good.example") == 0)
+        let text = try httpGet(port: port).body
+        #expect(metricValue(text, "filter_rules_decisions_total", ["stage": "helo", "action": "reject", "mode": "enforce"]) == 1)
+        #expect(metricValue(text, "filter_rules_decisions_total", ["stage": "helo", "action": "accept", "mode": "enforce"]) == 1)
+        #expect(metricValue(text, "filter_rules_sessions_total") == 2)
+    }
+
+    @Test("report-only: a refusal held back is counted as that refusal in mode report-only, not as an accept")
+    func reportOnly() throws {
+        let port = try freeLoopbackPort()
+        let (_, smtpd, _) = try startLineServing(
+            try TemporaryRulesFile("set state-file off\nhelo /^bad\\./ reject\n"), extraArguments: ["--mode", "report-only", "--metrics", "\(port)"])
+        #expect(try smtpd.query("helo", session: 1, parameters: "bad.example").hasSuffix("|proceed"))
+        let text = try httpGet(port: port).body
+        #expect(metricValue(text, "filter_rules_decisions_total", ["stage": "helo", "action": "reject", "mode": "report-only"]) == 1)
+        #expect(metricValue(text, "filter_rules_decisions_total", ["stage": "helo", "action": "accept", "mode": "report-only"]) == nil)
+    }
+
     @Test("a reload is counted by its result; a failed one sets last_reload_successful to 0")
     func reloads() throws {
         let port = try freeLoopbackPort()
@@ -183,5 +209,85 @@ struct MetricsServeTests {
         #expect(busy[100] < quiet[100] + 0.001, "median \(busy[100]) s against \(quiet[100]) s")
         #expect(busy[199] < 0.1, "slowest \(busy[199]) s")
         #expect(try httpGet(port: port, timeout: 2).status == 200)
+    }
+}
+
+/// The DNS list and store metrics of the real filter, against Debian's nsd, a DNS server
+/// that never answers, and a Redis address where nothing listens.
+@Suite(
+    "filter-rules serve: DNS list and store metrics", .serialized,
+    .enabled(if: NSDServer.isInstalled, "needs /usr/sbin/nsd (Debian package nsd; scripts/test installs it)"))
+struct MetricsDNSAndStoreServeTests {
+    /// Connects session `session` from `address`; the filter's answer.
+    static func connect(_ smtpd: LineDaemonDouble, _ session: UInt64, _ address: String) throws -> String {
+        try smtpd.report("link-connect", session: session, parameters: "c|pass|\(address):1|192.0.2.1:25")
+        return try smtpd.query("connect", session: session, parameters: "c|\(address)")
+    }
+
+    @Test("queries by result (listed, clean, blocked, timeout), cache hits, and a lookup histogram per list")
+    func dnsLists() throws {
+        let server = try NSDServer(zones: DNSListServeTests.zones)
+        defer { server.stop() }
+        let port = try freeLoopbackPort()
+        let rules = """
+            dnslist zen zen.test 127.0.0.2-127.0.0.11
+            set resolver \(server.address)
+            set state-file off
+            addr listed zen reject 554 "5.7.1 Listed"
+
+            """
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(rules), extraArguments: ["--metrics", "\(port)"])
+        #expect(try Self.connect(smtpd, 1, "192.0.2.99").contains("|reject|554"))
+        #expect(try Self.connect(smtpd, 2, "192.0.2.10").hasSuffix("|proceed"))
+        #expect(try Self.connect(smtpd, 3, "192.0.2.97").hasSuffix("|proceed"))
+        #expect(try Self.connect(smtpd, 4, "192.0.2.99").contains("|reject|554"))
+        let text = try httpGet(port: port).body
+        #expect(metricValue(text, "filter_rules_dnslist_queries_total", ["list": "zen", "result": "listed"]) == 1)
+        #expect(metricValue(text, "filter_rules_dnslist_queries_total", ["list": "zen", "result": "clean"]) == 1)
+        #expect(metricValue(text, "filter_rules_dnslist_queries_total", ["list": "zen", "result": "blocked"]) == 1)
+        #expect(metricValue(text, "filter_rules_dnslist_cache_hits_total", ["list": "zen"]) ?? 0 >= 1)
+        #expect(metricValue(text, "filter_rules_dnslist_lookup_seconds_count", ["list": "zen"]) == 3)
+
+        let silent = try ScriptedDNSServer { _ in .silence }
+        defer { silent.stop() }
+        let silentPort = try freeLoopbackPort()
+        let (_, quiet, _) = try startLineServing(
+            try TemporaryRulesFile(rules.replacingOccurrences(of: server.address, with: silent.address)),
+            extraArguments: ["--metrics", "\(silentPort)"])
+        #expect(try Self.connect(quiet, 1, "192.0.2.99", timeout: 10).hasSuffix("|proceed"))
+        #expect(metricValue(try httpGet(port: silentPort).body, "filter_rules_dnslist_queries_total", ["list": "zen", "result": "timeout"]) == 1)
+    }
+
+    @Test("a Redis store where nothing listens: calls counted as failed, then unavailable with the breaker open")
+    func redisDown() throws {
+        let port = try freeLoopbackPort()
+        let redisPort = try freeLoopbackPort()
+        let rules = """
+            set store "redis://127.0.0.1:\(redisPort)/0"
+            set state-file off
+            limit per-client addr 100/1m
+            rcpt over per-client tempfail
+
+            """
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(rules), extraArguments: ["--metrics", "\(port)"])
+        #expect(try Self.connect(smtpd, 1, "192.0.2.5").hasSuffix("|proceed"))
+        for index in 0..<12 {
+            #expect(try smtpd.query("rcpt-to", session: 1, parameters: "<u\(index)@example.org>").hasSuffix("|proceed"))
+        }
+        let text = try httpGet(port: port).body
+        let failed = ["timeout", "error", "unavailable"].compactMap {
+            metricValue(text, "filter_rules_store_calls_total", ["backend": "redis", "result": $0])
+        }
+        #expect(failed.reduce(0, +) == 12, "\(text)")
+        #expect(metricValue(text, "filter_rules_store_calls_total", ["backend": "redis", "result": "unavailable"]) ?? 0 >= 1)
+        #expect(metricValue(text, "filter_rules_store_breaker_open", ["backend": "redis"]) == 1)
+        #expect(metricValue(text, "filter_rules_limit_exceeded_total", ["limit": "per-client"]) == nil)
+    }
+}
+
+extension MetricsDNSAndStoreServeTests {
+    static func connect(_ smtpd: LineDaemonDouble, _ session: UInt64, _ address: String, timeout: Double) throws -> String {
+        try smtpd.report("link-connect", session: session, parameters: "c|pass|\(address):1|192.0.2.1:25")
+        return try smtpd.query("connect", session: session, parameters: "c|\(address)", timeout: timeout)
     }
 }
