@@ -68,7 +68,7 @@ func runEnvelopeLatencyBenchmark(_ options: RulesOptions) throws {
 
 /// One filter of the envelope mode, its sessions, and the latencies of its RCPT answers
 /// over all rounds.
-private struct EnvelopeCase {
+struct EnvelopeCase {
     let setting: String
     let smtpd: SMTPDDouble
     let sessions: [UInt64]

@@ -17,7 +17,7 @@ struct FilterBench: ParsableCommand {
             PrefilterCommand.self, HoldCommand.self, EnvelopeCommand.self, BurstCommand.self,
             ReloadCommand.self, ReloadBurstCommand.self, RobustCommand.self, ColdCommand.self, ReloadOneCommand.self,
             EvaluateCommand.self, ConditionsCommand.self, MIMECommand.self, LimitsCommand.self, DNSCommand.self,
-            StoreCommand.self,
+            StoreCommand.self, MetricsCommand.self,
         ],
         defaultSubcommand: PipeCommand.self
     )
