@@ -19,6 +19,7 @@ public struct ExpositionSample: Sendable, Equatable {
     /// The value of label `name`, nil when the sample has none.
     public func label(_ name: String) -> String? { labels.first { $0.name == name }?.value }
 
+    /// Whether two samples have the same name, labels in the same order, and value.
     public static func == (a: ExpositionSample, b: ExpositionSample) -> Bool {
         a.name == b.name && a.value == b.value && a.labels.elementsEqual(b.labels) { $0.name == $1.name && $0.value == $1.value }
     }

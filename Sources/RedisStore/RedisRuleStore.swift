@@ -29,6 +29,8 @@ public final class RedisRuleStore: RemoteStore {
     /// `redis://HOST:PORT/DB`.
     public var description: String { client.endpoint.description }
 
+    /// Answers `call` with a script or command on Redis; nil when Redis does not answer in
+    /// time, fails, or answers what is not an answer. Each outcome is counted by the observer.
     public func answer(_ call: StoreCall, completion: @escaping @Sendable (StoreAnswer?) -> Void) {
         // Each outcome counted: a failed command by its failure, a reply that is not an
         // answer (a server that lies) as an error.
@@ -70,6 +72,7 @@ public final class RedisRuleStore: RemoteStore {
         }
     }
 
+    /// Makes `write` on Redis, without waiting for it.
     public func apply(_ write: StoreWrite) {
         switch write {
         case .add(let list, let key, let ttl):

@@ -229,16 +229,20 @@ public final class EngineMetrics: Sendable {
 }
 
 extension EngineMetrics: DNSListObserver {
+    /// Counts a query of `list` by its outcome, and its duration in the list's histogram.
     public func dnsListQueried(_ list: String, outcome: DNSListQueryOutcome, duration: Duration) {
         dnsQueries[[list, outcome.rawValue]].increment()
         let parts = duration.components
         dnsLookups[list].recordNanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
     }
 
+    /// Counts a check of `list` answered from the cache.
     public func dnsListCacheHit(_ list: String) { dnsCacheHits[list].increment() }
 }
 
 extension EngineMetrics: StoreObserver {
+    /// Counts a store call by backend and outcome; an answer closes the Redis breaker's
+    /// gauge, a call the breaker refused opens it.
     public func storeCall(backend: StoreBackend, outcome: StoreCallOutcome) {
         storeCalls[[backend.rawValue, outcome.rawValue]].increment()
         switch outcome {
@@ -248,5 +252,6 @@ extension EngineMetrics: StoreObserver {
         }
     }
 
+    /// Counts a limit found exceeded.
     public func limitExceeded(_ limit: String) { limitsExceeded[limit].increment() }
 }
