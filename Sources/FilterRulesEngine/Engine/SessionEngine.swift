@@ -92,7 +92,10 @@ public final class SessionEngine {
     }
 
     /// RSET.
-    public func reset() { evaluator.reset() }
+    public func reset() {
+        evaluator.reset()
+        messageLinesNanoseconds = 0
+    }
 
     /// What the envelope so far adds to the transaction's message.
     public var envelopeEdits: MessageEdits { evaluator.envelopeEdits }
