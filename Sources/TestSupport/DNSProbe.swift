@@ -1,7 +1,7 @@
 import Foundation
 
-/// Small DNS chores of the test servers: a free port on 127.0.0.1 for UDP and TCP, and
-/// whether a server answers yet.
+/// Small chores of the test servers: a free port on 127.0.0.1 (for TCP, or UDP and TCP),
+/// and whether a DNS server answers yet.
 enum FreePort {
     /// A port free for both UDP and TCP on 127.0.0.1 just now (bound, read, released).
     static func udpAndTCP() throws -> UInt16 {
@@ -11,6 +11,9 @@ enum FreePort {
         }
         throw DNSTestServerError("no free port for UDP and TCP on 127.0.0.1")
     }
+
+    /// A port free for TCP on 127.0.0.1 just now.
+    static func tcp() throws -> UInt16 { try bound(SOCK_STREAM, port: 0) }
 
     private static func bound(_ type: __socket_type, port: UInt16) throws -> UInt16 {
         let descriptor = socket(AF_INET, Int32(type.rawValue), 0)

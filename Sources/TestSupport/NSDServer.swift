@@ -52,22 +52,16 @@ public final class NSDServer {
             let file = directory.appendingPathComponent("nsd.conf")
             try configuration.write(to: file, atomically: true, encoding: .utf8)
             let log = directory.appendingPathComponent("nsd.log")
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
             // Spawned with no signal blocked (DaemonSpawn): nsd must see the SIGTERM of stop().
-            let child = try DaemonSpawn.spawn(Self.executable, argv: ["nsd", "-d", "-c", file.path], fileActions: &actions)
+            let child = try TestDaemon.spawn(Self.executable, argv: ["nsd", "-d", "-c", file.path], log: log)
             let firstZone = zones.keys.sorted().first ?? "invalid"
             if DNSProbe.answers(port: port, name: firstZone, within: 10) {
                 self.port = port
                 self.pid = child
                 return
             }
-            Self.end(child)
-            lastError = (try? String(contentsOf: log, encoding: .utf8)) ?? "no log"
+            TestDaemon.end(child)
+            lastError = TestDaemon.logText(log)
         }
         try? FileManager.default.removeItem(at: directory)
         throw DNSTestServerError("nsd did not answer on 127.0.0.1: \(lastError)")
@@ -78,21 +72,9 @@ public final class NSDServer {
 
     /// Stops nsd and removes its files.
     public func stop() {
-        if pid > 0 { Self.end(pid) }
+        if pid > 0 { TestDaemon.end(pid) }
         pid = 0
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// SIGTERM (nsd stops its own children), then SIGKILL after 5 s; reaps the process.
-    private static func end(_ child: pid_t) {
-        kill(child, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<500 {
-            if waitpid(child, &status, WNOHANG) == child { return }
-            usleep(10_000)
-        }
-        kill(child, SIGKILL)
-        _ = waitpid(child, &status, 0)
     }
 
     deinit { stop() }

@@ -51,19 +51,13 @@ public final class PrometheusServer {
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ]
         let log = directory.appendingPathComponent("prometheus.log")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        pid = try DaemonSpawn.spawn(Self.executable, argv: arguments, fileActions: &actions)
+        pid = try TestDaemon.spawn(Self.executable, argv: arguments, log: log)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if (try? httpGet(port: port, path: "/-/ready", timeout: 1))?.status == 200 { return }
             usleep(100_000)
         }
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? "no log"
+        let text = TestDaemon.logText(log)
         stop()
         throw DNSTestServerError("prometheus was not ready on 127.0.0.1:\(port): \(text)")
     }
@@ -72,12 +66,8 @@ public final class PrometheusServer {
 
     /// Stops it and removes its files.
     public func stop() {
-        if pid > 0 {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
-            pid = 0
-        }
+        if pid > 0 { TestDaemon.end(pid) }
+        pid = 0
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -42,19 +42,13 @@ public final class RedisServer {
         ]
         if let password { arguments += ["--requirepass", password] }
         let log = directory.appendingPathComponent("redis.log")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        pid = try DaemonSpawn.spawn(Self.executable, argv: arguments, fileActions: &actions)
+        pid = try TestDaemon.spawn(Self.executable, argv: arguments, log: log)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: socketPath), Self.answers(socketPath) { return }
             usleep(20_000)
         }
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? "no log"
+        let text = TestDaemon.logText(log)
         kill()
         throw DNSTestServerError("redis-server did not answer on \(socketPath): \(text)")
     }
@@ -62,9 +56,7 @@ public final class RedisServer {
     /// Kills it at once (SIGKILL), as a server that dies.
     public func kill() {
         guard pid > 0 else { return }
-        Foundation.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
+        TestDaemon.end(pid, grace: 0)
         pid = 0
         try? FileManager.default.removeItem(atPath: socketPath)
     }
