@@ -59,7 +59,11 @@ final class RedisEventLoop: @unchecked Sendable {
     func run() {
         while true {
             let taken = inbox.take()
-            if taken.stopping { break }
+            if taken.stopping {
+                // Requests taken with the stop are failed below with the rest.
+                waiting += taken.items
+                break
+            }
             for request in taken.items { accept(request) }
             if descriptor < 0, !waiting.isEmpty, ContinuousClock.now >= reconnectAt { connect() }
             if descriptor >= 0, !connecting, !waiting.isEmpty { flushWaiting() }

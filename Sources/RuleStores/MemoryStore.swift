@@ -126,6 +126,9 @@ public final class MemoryStore: Sendable {
         return snapshot.count
     }
 
+    /// How far from now a time read from the state file may lie: ten years, in milliseconds.
+    static let stateHorizon: Int64 = 10 * 366 * 24 * 3600 * 1000
+
     /// Reads the state file `path` into the store: the keys of the limits and lists named
     /// (a file written under other rules keeps only what still has a name) and the
     /// greylisting triplets, that hold something at `now` and fit the bound; returns how
@@ -135,24 +138,32 @@ public final class MemoryStore: Sendable {
     public func load(from path: String, now: Int64, limits: Set<String>, lists: Set<String>) throws(StateFileError) -> Int {
         guard let bytes = try StateFile.read(path) else { return 0 }
         let snapshot = try StateFile.decode(bytes)
+        // Times no rules could have written (more than the horizon away from now, a first
+        // attempt in the future) are left out: a hand-edited or corrupt file must neither
+        // ban a key for good nor overflow greylisting's arithmetic later.
+        let latest = now + Self.stateHorizon, earliest = now - Self.stateHorizon
+        func plausible(_ entry: GreylistEntry) -> Bool {
+            entry.expiry > now && entry.expiry <= latest && entry.firstSeen >= earliest && entry.firstSeen <= now
+                && (entry.passUntil.map { $0 <= latest } ?? true)
+        }
         return state.withLock { state in
             var loaded = 0
             func fits() -> Bool { state.keyCount < state.maximumKeys }
             for (name, keys) in snapshot.limits where limits.contains(name) {
-                for (key, tat) in keys where tat > Double(now) && fits() && state.limits[name]?[key] == nil {
+                for (key, tat) in keys where tat > Double(now) && tat <= Double(latest) && fits() && state.limits[name]?[key] == nil {
                     state.limits[name, default: [:]][key] = tat
                     state.keyCount += 1
                     loaded += 1
                 }
             }
             for (name, keys) in snapshot.lists where lists.contains(name) {
-                for (key, expiry) in keys where expiry > now && fits() && state.lists[name]?[key] == nil {
+                for (key, expiry) in keys where expiry > now && expiry <= latest && fits() && state.lists[name]?[key] == nil {
                     state.lists[name, default: [:]][key] = expiry
                     state.keyCount += 1
                     loaded += 1
                 }
             }
-            for (key, entry) in snapshot.greylist where entry.expiry > now && fits() && state.greylist[key] == nil {
+            for (key, entry) in snapshot.greylist where plausible(entry) && fits() && state.greylist[key] == nil {
                 state.greylist[key] = entry
                 state.keyCount += 1
                 loaded += 1

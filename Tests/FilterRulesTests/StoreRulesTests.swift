@@ -64,6 +64,11 @@ struct StoreRulesTests {
                 "e.rules:1:14: bad rate '30/1w' for limit l: expected COUNT/DURATION with a unit s, m, h or d (30/1m, 200/1h), or a size in bytes (50m/1h)"
             ),
             ("limit l addr 30/1m burst\n", "e.rules:1:25: expected how many events a key may spend at once after burst, e.g. burst 60"),
+            // A count at the top of Int: the example in the message must not overflow.
+            (
+                "limit l addr 9223372036854775807/1m burst\n",
+                "e.rules:1:42: expected how many events a key may spend at once after burst, e.g. burst 9223372036854775807"
+            ),
             (
                 "dynlist d addr forever\n",
                 "e.rules:1:16: expected how long an entry of d stays, with a unit s, m, h or d (at most 366d), e.g. dynlist banned addr 1h"

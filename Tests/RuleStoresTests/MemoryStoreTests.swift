@@ -211,6 +211,21 @@ struct StateFileTests {
             #expect(throws: expected) { try fresh.load(from: path, now: 0, limits: [], lists: ["banned"]) }
             #expect(fresh.keyCount == 0)
         }
+        // Well-formed entries no rules could have written (times at the ends of Int64, a
+        // first attempt in the future): left out, and nothing traps later.
+        let extreme = """
+            filter-rules state 1
+            D banned 9223372036854775807 forever
+            L l 1e300 k
+            G -9223372036854775808 - 9223372036854775807 192.0.2.0/24 a@b c@d
+            G 5000 - 900000 192.0.2.0/24 e@f g@h
+
+            """
+        try StateFile.write(Array(extreme.utf8), to: path)
+        let fresh = MemoryStore(logger: .quiet)
+        #expect(try fresh.load(from: path, now: 1000, limits: ["l"], lists: ["banned"]) == 0)
+        #expect(!fresh.contains(list: "banned", key: "forever", now: 1000))
+        #expect(fresh.greylist("192.0.2.0/24 a@b c@d", now: 1000, policy: Greylisting()) != .passed)
         // A directory that does not exist: the write says so.
         #expect(throws: StateFileError.unwritable(directory + "/none/state", "No such file or directory")) {
             try store.save(to: directory + "/none/state", now: 0)

@@ -27,7 +27,8 @@ extension RulesParser {
                 else {
                     return error(
                         line, cursor + 1 < tokens.count ? tokens[cursor + 1].offset : line.characters.count,
-                        "expected how many \(rate.inBytes ? "bytes" : "events") a key may spend at once after burst, e.g. burst \(rate.count * 2)")
+                        "expected how many \(rate.inBytes ? "bytes" : "events") a key may spend at once after burst, e.g. burst \(rate.count <= Int.max / 2 ? rate.count * 2 : rate.count)"
+                    )
                 }
                 rate.burst = burst
                 cursor += 2
