@@ -94,6 +94,9 @@ public final class DNSListLookups: Sendable {
     /// a suspended list, a subject that is not looked up); nil when a lookup is needed.
     public func knownResult(_ list: DNSList, _ subject: DNSListSubject, wantsText: Bool) -> DNSListResult? {
         guard let name = subject.queryName(in: list) else { return .notLookedUp }
+        // Here, not only in check(): serve asks this first and calls check() only when it
+        // says nil, so a list found answering every name would never be checked again.
+        checkEveryNameIfDue(list, subject.kind)
         let at = now()
         return state.withLock { state -> DNSListResult? in
             if let until = state.health[list.name]?.suspendedUntil, until > at { return .unknown(.suspended) }
@@ -119,7 +122,6 @@ public final class DNSListLookups: Sendable {
     ) {
         guard let name = subject.queryName(in: list) else { return completion(.notLookedUp) }
         let kind = subject.kind
-        checkEveryNameIfDue(list, kind)
         // A result goes out once the list's first every-name check is in, and is unknown
         // if that found the list answering every name.
         let deliver: @Sendable (DNSListResult) -> Void = { [self] result in

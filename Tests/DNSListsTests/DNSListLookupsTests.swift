@@ -146,6 +146,11 @@ struct DNSListLookupsTests {
         service.set("255.255.255.255.zen.test", .a, .notFound(ttl: nil))
         #expect(check(lookups, zen, .address("192.0.2.2")) == .listed(codes: [0x7f00_0002], text: nil))
         #expect(logs.all.filter { $0.contains("no longer answers every name") }.count == 1)
+        // The way serve asks (the known result first, a lookup only for nil) checks again too.
+        service.set("invalid.dbl.test", .a, .notFound(ttl: nil))
+        _ = lookups.knownResult(dbl, .domain("spam.example"), wantsText: false)
+        #expect(lookups.knownResult(dbl, .domain("spam.example"), wantsText: false) != .unknown(.answersEveryName))
+        #expect(logs.all.filter { $0.contains("no longer answers every name") }.count == 2)
         // A list whose check fails is taken as it was (sane), not suspected.
         let fresh = DNSListLookups(service: service, logger: .quiet, now: { clock.now })
         service.set("255.255.255.255.zen.test", .a, .failed(.timeout))

@@ -67,8 +67,10 @@ enum MessageDomains {
 
     /// Where the host of a link starts when `http://` or `https://` begins at `index`.
     private static func schemeEnd(_ text: [UInt8], at index: Int) -> Int? {
-        let http: [UInt8] = Array("http".utf8)
-        guard index + 7 <= text.count, (0..<4).allSatisfy({ text[index + $0] | 0x20 == http[$0] }) else { return nil }
+        // Compared byte by byte: this runs for every h in every decoded body line.
+        guard index + 7 <= text.count, text[index] | 0x20 == UInt8(ascii: "h"), text[index + 1] | 0x20 == UInt8(ascii: "t"),
+            text[index + 2] | 0x20 == UInt8(ascii: "t"), text[index + 3] | 0x20 == UInt8(ascii: "p")
+        else { return nil }
         var cursor = index + 4
         if text[cursor] | 0x20 == UInt8(ascii: "s") { cursor += 1 }
         guard cursor + 3 <= text.count, text[cursor] == UInt8(ascii: ":"), text[cursor + 1] == UInt8(ascii: "/"),

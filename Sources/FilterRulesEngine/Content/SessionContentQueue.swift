@@ -148,7 +148,10 @@ public final class SessionContentQueue: @unchecked Sendable {
     public func envelope(
         lookingUp inputs: [(stage: Stage, value: String)], _ step: @escaping @Sendable (SessionEngine) -> Decision
     ) -> EnvelopeAnswer {
-        guard let lookups = dnsLookups else { return evaluateNow(step) }
+        let engine = self.engine
+        // A session accepted for good (a whitelist) or closed asks no list, not even the
+        // cache (which may start a list's every-name check): nothing could change its answers.
+        guard let lookups = dnsLookups, !queue.sync(execute: { engine.evaluator.isSettled }) else { return evaluateNow(step) }
         var results: [Stage: [String: DNSListResult]] = [:]
         var needed: [(query: DNSListQuery, subject: DNSListSubject)] = []
         for query in DNSListQuery.needed(by: ruleSet, for: inputs) {
@@ -162,9 +165,7 @@ public final class SessionContentQueue: @unchecked Sendable {
                 needed.append((query, subject))
             }
         }
-        let engine = self.engine
-        // A session accepted for good (a whitelist) or closed asks no list: nothing could change its answers.
-        guard !needed.isEmpty, !queue.sync(execute: { engine.evaluator.isSettled }) else {
+        guard !needed.isEmpty else {
             let known = results
             return evaluateNow { engine in
                 Self.apply(known, to: engine)
