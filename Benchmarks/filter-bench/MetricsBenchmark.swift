@@ -86,6 +86,9 @@ private func measureLinesWithMetrics(_ options: RulesOptions, onFirst: Bool) thr
         }
     }
     let scrapes = scraper.stop()
+    // Without an answered scrape the "on" filter had no endpoint (a port taken meanwhile):
+    // the run would compare off with off.
+    guard scrapes > 0 else { throw BenchmarkFailure("no scrape of 127.0.0.1:\(port) was answered") }
     print(
         "Line protocol (0.6), 1,000 dataline rules, started \(onFirst ? "on" : "off") first, \(metricsRounds) rounds in alternating order, "
             + "median; \(scrapes) scrapes answered")
@@ -134,6 +137,9 @@ private func measureEnvelopeWithMetrics(_ options: RulesOptions, onFirst: Bool) 
         for index in round % 2 == 0 ? [0, 1] : [1, 0] { try cases[index].measure(seconds: max(options.secondsPerCase, 1)) }
     }
     let scrapes = scraper.stop()
+    // Without an answered scrape the "on" filter had no endpoint (a port taken meanwhile):
+    // the run would compare off with off.
+    guard scrapes > 0 else { throw BenchmarkFailure("no scrape of 127.0.0.1:\(port) was answered") }
     print(
         "Filter API 52, RCPT with 1,000 sessions and 1,000 rcpt rules (prefilter live), started \(onFirst ? "on" : "off") first, "
             + "\(metricsRounds) rounds in alternating order; \(scrapes) scrapes answered")

@@ -129,6 +129,25 @@ struct MetricsServeTests {
         #expect(metricValue(text, "filter_rules_decisions_total", ["stage": "helo", "action": "accept", "mode": "report-only"]) == nil)
     }
 
+    @Test("a held message counts as held while it comes in, and no longer once its session ends in the middle of it")
+    func heldMessageOfAnEndedSession() throws {
+        let port = try freeLoopbackPort()
+        let (_, smtpd, _) = try startLineServing(
+            try TemporaryRulesFile("set state-file off\nheader subject /casino/i junk\n"), extraArguments: ["--metrics", "\(port)"])
+        try smtpd.report("link-connect", session: 1, parameters: "c|pass|192.0.2.7:1|192.0.2.1:25")
+        for line in ["Subject: hi", "", "half a message"] {
+            try smtpd.request("data-line", session: 1, token: 0x77, parameters: Array(line.utf8))
+        }
+        func held() throws -> Double? { metricValue(try httpGet(port: port).body, "filter_rules_messages_held") }
+        let deadline = Date().addingTimeInterval(5)
+        while try held() != 1, Date() < deadline { usleep(20_000) }
+        #expect(try held() == 1)
+        try smtpd.report("link-disconnect", session: 1)
+        while try held() != 0, Date() < deadline { usleep(20_000) }
+        #expect(try held() == 0)
+        #expect(metricValue(try httpGet(port: port).body, "filter_rules_sessions_active") == 0)
+    }
+
     @Test("a reload is counted by its result; a failed one sets last_reload_successful to 0")
     func reloads() throws {
         let port = try freeLoopbackPort()

@@ -40,5 +40,7 @@ public struct MetricsListenAddress: Hashable, Sendable, CustomStringConvertible 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// What a bad address is told, after the address: the forms that are accepted.
-    public static let expected = "expected PORT or ADDRESS:PORT, e.g. 9465, 127.0.0.1:9465 or [::1]:9465, or off"
+    public static let expectedAddress = "expected PORT or ADDRESS:PORT, e.g. 9465, 127.0.0.1:9465 or [::1]:9465"
+    /// ``expectedAddress`` where `off` is accepted too (`set metrics`, `--metrics`).
+    public static let expected = expectedAddress + ", or off"
 }

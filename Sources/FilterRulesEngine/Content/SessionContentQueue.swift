@@ -270,28 +270,39 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Queues the end of the message: `completion` gets its decision (on a worker thread)
     /// once every line before it was evaluated.
     public func endOfMessage(_ completion: @escaping @Sendable (Decision) -> Void) {
-        messageLeft()
-        enqueue(.endOfMessage(completion))
+        // A held message counts as held until its verdict is out.
+        guard messageLeft(), let metrics else { return enqueue(.endOfMessage(completion)) }
+        enqueue(
+            .endOfMessage { decision in
+                metrics.messageHeld(false)
+                completion(decision)
+            })
     }
 
     /// Queues an RSET (or the end of a transaction in the line protocol's `tx-reset`).
     public func reset() {
-        messageLeft()
+        if messageLeft() { metrics?.messageHeld(false) }
         enqueue(.reset)
     }
 
-    /// The current message's lines have all come (or it was abandoned): counted.
-    private func messageLeft() {
-        if let metrics, inMessage || messageBytes > 0 {
-            metrics.messageBytes(messageBytes)
-            if holdsMessages && inMessage { metrics.messageHeld(false) }
-        }
+    /// The current message's lines have all come, or it was abandoned: its bytes are
+    /// counted; true when it was counted as held (the caller counts it out).
+    private func messageLeft() -> Bool {
+        let held = inMessage && holdsMessages
+        if inMessage { metrics?.messageBytes(messageBytes) }
         messageBytes = 0
         inMessage = false
+        return held
     }
 
     /// Queues the end of a transaction (commit, rollback).
-    public func transactionEnded() { enqueue(.transactionEnded) }
+    public func transactionEnded() {
+        if messageLeft() { metrics?.messageHeld(false) }
+        enqueue(.transactionEnded)
+    }
+
+    // A session that ends in the middle of a held message does not leave it counted.
+    deinit { if inMessage && holdsMessages { metrics?.messageHeld(false) } }
 
     /// Blocks until everything queued so far was evaluated (tests, orderly shutdown).
     public func waitUntilIdle() {
@@ -359,13 +370,9 @@ public final class SessionContentQueue: @unchecked Sendable {
     private func evaluate(_ work: Work) -> Bool {
         switch work {
         case .lines(let lines):
-            if metrics != nil {
-                let started = EngineMetrics.now()
-                lines.forEach { engine.dataLine($0) }
-                engine.messageLinesNanoseconds &+= EngineMetrics.now() &- started
-            } else {
-                lines.forEach { engine.dataLine($0) }
-            }
+            let started = metrics == nil ? 0 : EngineMetrics.now()
+            lines.forEach { engine.dataLine($0) }
+            if metrics != nil { engine.messageLinesNanoseconds &+= EngineMetrics.now() &- started }
         case .endOfMessage(let completion):
             pending.withLock { $0.overflowed = false }
             engine.evaluator.finishMessageContent()

@@ -82,14 +82,7 @@ public final class SessionEngine {
     public func dataLine(_ line: UnsafeBufferPointer<UInt8>) { evaluator.dataLine(line) }
 
     /// The end of the message.
-    public func endOfMessage() -> Decision {
-        let decision = step("message") { $0.endOfMessage() }
-        if evaluator.pendingStoreCall == nil {
-            metrics?.messageEnded(decision)
-            messageLinesNanoseconds = 0
-        }
-        return decision
-    }
+    public func endOfMessage() -> Decision { step("message") { $0.endOfMessage() } }
 
     /// RSET.
     public func reset() {
@@ -128,6 +121,10 @@ public final class SessionEngine {
             // A message's time is that of its lines too.
             let lines = step == "message" ? messageLinesNanoseconds : 0
             metrics.decided(decision, step: step, mode: evaluator.ruleSet.options.mode, nanoseconds: EngineMetrics.now() &- started &+ lines)
+            if step == "message" {
+                metrics.messageEnded(decision)
+                messageLinesNanoseconds = 0
+            }
         }
         for mark in decision.marks {
             let line = DecisionLogLine.text(session: id, mark: mark)

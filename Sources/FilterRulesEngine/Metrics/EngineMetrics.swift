@@ -14,7 +14,6 @@ import Synchronization
 /// Every method may be called from any thread. A filter without an endpoint has no
 /// `EngineMetrics` at all, so counting costs it nothing.
 public final class EngineMetrics: Sendable {
-    private let factory: any MetricsFactory
     private let decisions: LabelledMetrics<DecisionLabels, Counter>
     private let sessionsActive: Meter
     private let sessionsTotal: Counter
@@ -35,12 +34,11 @@ public final class EngineMetrics: Sendable {
     private let prefilter: LabelledMetrics<[String], Gauge>
     private let rulesLoaded: Gauge
     private let rulesInfo: LabelledMetrics<[String], Gauge>
-    /// What ``refresh(from:)`` copied last: each rule's hits, the stages with rules, and the
-    /// rule set's info labels.
+    /// What ``refresh(from:)`` copied last: the stages with rules, and the rule set's info
+    /// labels.
     private let copied = Mutex(Copied())
 
     private struct Copied {
-        var hits: [[String]: Int] = [:]
         var stages: Set<String> = []
         var info: [String]?
     }
@@ -54,7 +52,6 @@ public final class EngineMetrics: Sendable {
 
     /// Metrics made by `factory`; `version` is the build's, for `filter_rules_build_info`.
     public init(factory: any MetricsFactory, version: String) {
-        self.factory = factory
         decisions = LabelledMetrics { labels in
             Counter(
                 label: MetricNames.decisions, dimensions: [("stage", labels.stage), ("action", labels.action), ("mode", labels.mode)],
@@ -175,18 +172,12 @@ public final class EngineMetrics: Sendable {
         }
         let info = [ruleSet.file.path, Self.hash(of: ruleSet)]
         copied.withLock { copied in
+            // Each counter is set to the set's count as it is (a reload carries counts by
+            // rule, not by line, so a difference from the last scrape would not be one).
             for (rule, hits) in report {
-                let key = [rule.location.fileAndLine, rule.stage.rawValue, rule.action.metricLabel]
-                let before = copied.hits[key] ?? 0
-                guard hits != before else { continue }
-                let counter = ruleHits[key]
-                if hits > before {
-                    counter.increment(by: Int64(hits - before))
-                } else {
-                    counter.reset()
-                    counter.increment(by: Int64(hits))
-                }
-                copied.hits[key] = hits
+                let counter = ruleHits[[rule.location.fileAndLine, rule.stage.rawValue, rule.action.metricLabel]]
+                counter.reset()
+                counter.increment(by: Int64(hits))
             }
             for stage in copied.stages.subtracting(stages.keys) {
                 for name in [MetricNames.prefilterRules, MetricNames.prefilterLive, MetricNames.prefilterBuilding] {

@@ -49,7 +49,8 @@ enum MetricsScrape {
         }
         let text = String(decoding: answer, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { throw Failure(description: "\(host):\(port) did not answer in HTTP") }
-        let status = text[..<split.lowerBound].prefix { $0 != "\r" }
+        // "\r\n" is one Character: the status line ends at the first one.
+        let status = text[..<split.lowerBound].prefix { $0 != "\r\n" }
         guard status.split(separator: " ").dropFirst().first == "200" else {
             throw Failure(description: "\(host):\(port) answered \(status)")
         }

@@ -26,7 +26,7 @@ struct StatsCommand: ParsableCommand {
 
     func validate() throws {
         if let address, MetricsListenAddress(address) == nil {
-            throw ValidationError("bad address '\(address)', \(MetricsListenAddress.expected.replacingOccurrences(of: ", or off", with: ""))")
+            throw ValidationError("bad address '\(address)', \(MetricsListenAddress.expectedAddress)")
         }
         if top < 0 { throw ValidationError("--top must not be negative") }
     }

@@ -121,8 +121,9 @@ struct StatsReport {
     }
 
     private func count(_ value: Double) -> String {
-        guard value.isFinite else { return "\(value)" }
-        let digits = String(Int64(value.rounded()))
+        // What an endpoint sends may be anything: only what fits an Int64 is grouped.
+        guard let whole = Int64(exactly: value.rounded()) else { return "\(value)" }
+        let digits = String(whole)
         var out = ""
         for (index, character) in digits.reversed().enumerated() {
             if index > 0, index % 3 == 0, character != "-" { out.append(",") }
@@ -132,6 +133,7 @@ struct StatsReport {
     }
 
     private func bytes(_ value: Double) -> String {
+        guard value.isFinite, value < 1e18 else { return "\(value) bytes" }
         if value >= 1_073_741_824 { return "\(Int(value / 1_073_741_824)) GiB" }
         if value >= 1_048_576 { return "\(Int(value / 1_048_576)) MiB" }
         if value >= 1024 { return "\(Int(value / 1024)) KiB" }
