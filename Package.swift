@@ -126,6 +126,7 @@ let package = Package(
             name: "FilterRulesEngine",
             dependencies: [
                 "OpenSMTPD",
+                "ConfigurationFiles",
                 "FilterRules",
                 "DNSLists",
                 "RuleStores",

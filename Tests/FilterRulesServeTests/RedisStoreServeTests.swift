@@ -51,6 +51,26 @@ struct RedisStoreServeTests {
         #expect(try Self.connect(second, 2, "198.51.100.7") == "disconnect|421 4.7.0 Too many failures, come back later")
     }
 
+    @Test("set store-password-file: the password is read and used; a FIFO in its place is refused at once, not waited on")
+    func passwordFile() throws {
+        let redis = try RedisServer(password: "s3cret pass")
+        defer { redis.stop() }
+        let password = try TemporaryFile("s3cret pass\n", name: "redis.password")
+        let file = password.path
+        let rules = Self.rules(redis.tcpURL()).replacingOccurrences(of: "set store-prefix mx\n", with: "set store-password-file \"\(file)\"\n")
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(rules))
+        #expect(try Self.connect(smtpd, 1, "192.0.2.10") == "proceed")
+        let answers = try (0..<11).map { try StoreServeTests.answerPart(smtpd.query("mail-from", session: 1, parameters: "<p\($0)@example.net>")) }
+        #expect(answers.last == "reject|451 4.7.1 Too many messages", "\(answers)")
+        // A FIFO: the filter starts and answers (without the password) instead of hanging.
+        let fifo = password.directory.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let (process, other, _) = try startLineServing(
+            try TemporaryRulesFile(rules.replacingOccurrences(of: file, with: fifo)))
+        #expect(try Self.connect(other, 1, "192.0.2.11") == "proceed")
+        #expect(waitForLog(process, containing: "store password file \(fifo) cannot be read"))
+    }
+
     @Test("Redis killed mid-run: answers keep coming within the timeout, the log says so once; Redis back: limits apply again")
     func redisDown() throws {
         let redis = try RedisServer()

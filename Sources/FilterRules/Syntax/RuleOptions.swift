@@ -72,7 +72,7 @@ public struct RuleOptions: Equatable, Sendable {
     /// user smtpd runs filters as.
     public static let defaultStateFile = "/var/lib/filter-rules/state"
     /// The default of ``storeKeys``: a million.
-    public static let defaultStoreKeys = 1_000_000
+    public static let defaultStoreKeys = MemoryStore.defaultMaximumKeys
     /// The default of ``dnsListDomains``: 20 domains per message.
     public static let defaultDNSListDomains = 20
     /// The largest ``dnsListDomains``.

@@ -1,3 +1,4 @@
+import ConfigurationFiles
 import Foundation
 import FilterRules
 import RedisStore
@@ -67,10 +68,11 @@ public final class RuleSetStore: Sendable {
         }
         var password: String?
         if let path = options.storePasswordFile {
+            // Read as the rules file is: a FIFO or directory in its place is refused, not waited on.
             do {
-                password = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                password = String(decoding: try FileBytes.read(path: path), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             } catch {
-                logger.error("store password file \(path) cannot be read (\(error.localizedDescription)); Redis is asked without one")
+                logger.error("store password file \(path) cannot be read (\(error.message)); Redis is asked without one")
             }
         }
         do {
