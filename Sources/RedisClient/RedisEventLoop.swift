@@ -30,6 +30,8 @@ final class RedisEventLoop: @unchecked Sendable {
     }
 
     private let endpoint: RedisEndpoint
+    /// Where it connects: worked out when the client is made (see ``RedisSocketAddress``).
+    private let address: Result<RedisSocketAddress, RedisFailure>
     private let password: String?
     private let inbox: WakeInbox<RedisRequest>
     private let logger: Logger
@@ -50,6 +52,7 @@ final class RedisEventLoop: @unchecked Sendable {
 
     init(endpoint: RedisEndpoint, password: String?, inbox: WakeInbox<RedisRequest>, logger: Logger) {
         self.endpoint = endpoint
+        self.address = RedisSocketAddress.of(endpoint)
         self.password = password
         self.inbox = inbox
         self.logger = logger
@@ -123,34 +126,14 @@ final class RedisEventLoop: @unchecked Sendable {
     // MARK: Connection
 
     private func connect() {
-        var storage = sockaddr_storage()
-        var length: socklen_t = 0
-        let family: Int32
-        switch endpoint.address {
-        case .unix(let path):
-            family = AF_UNIX
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            let bytes = Array(path.utf8)
-            guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return failConnect("socket path too long") }
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                for (index, byte) in bytes.enumerated() { raw[index] = byte }
-            }
-            withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-            length = socklen_t(MemoryLayout<sockaddr_un>.size)
-        case .tcp(let host, let port):
-            var hints = addrinfo()
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-            hints.ai_flags = AI_NUMERICSERV
-            var result: UnsafeMutablePointer<addrinfo>?
-            guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
-                return failConnect("cannot resolve \(host)")
-            }
-            defer { freeaddrinfo(result) }
-            family = first.pointee.ai_family
-            length = first.pointee.ai_addrlen
-            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(length))) }
+        let resolved: RedisSocketAddress
+        switch address {
+        case .success(let found): resolved = found
+        case .failure(.disconnected(let why)): return failConnect(why)
+        case .failure(let failure): return failConnect(failure.description)
         }
+        var storage = resolved.storage
+        let length = resolved.length, family = resolved.family
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return failConnect(errorText()) }
         let status = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) } }

@@ -70,7 +70,9 @@ public final class RuleSetStore: Sendable {
         if let path = options.storePasswordFile {
             // Read as the rules file is: a FIFO or directory in its place is refused, not waited on.
             do {
-                password = String(decoding: try FileBytes.read(path: path), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = String(decoding: try FileBytes.read(path: path), as: UTF8.self)
+                password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
             } catch {
                 logger.error("store password file \(path) cannot be read (\(error.message)); Redis is asked without one")
             }
