@@ -107,4 +107,22 @@ struct RemoteStoreStepTests {
         // so the next rule refuses it).
         #expect(calls == 4)
     }
+
+    @Test("a regex limit hit in a step that is evaluated again is reported once, when the step is complete")
+    func limitHitReportedOnce() throws {
+        let rules = "limit per-client addr 3/1h\nrcpt /(a+)+$/ reject\nrcpt over per-client tempfail\n"
+        let set = try RuleSetLoader.compile(text: rules, file: "r.rules")
+        let evaluator = SessionEvaluator(ruleSet: set, stores: .remote(now: { 0 }))
+        var reports: [String] = []
+        evaluator.onLimitExceeded = { rule, reason in reports.append("\(rule.location.line): \(reason)") }
+        let remote = MemoryStore(logger: .quiet)
+        var rounds = 0
+        #expect(Self.step(evaluator, remote: remote, rounds: &rounds) { evaluator.connect(address: "192.0.2.1", hostname: "h") }.isAccept)
+        let recipient = String(repeating: "a", count: 30) + "!@x"
+        #expect(Self.step(evaluator, remote: remote, rounds: &rounds) { evaluator.rcpt(recipient) }.isAccept)
+        // Evaluated twice (the second time with the limit's answer), reported once.
+        #expect(rounds == 1)
+        #expect(reports.count == 1, "\(reports)")
+        #expect(reports.first?.hasPrefix("2: ") == true)
+    }
 }

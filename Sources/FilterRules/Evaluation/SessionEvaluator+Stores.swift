@@ -134,18 +134,24 @@ extension SessionEvaluator: StoreTermOracle, EvaluationHooks {
         return steps.writes
     }
 
-    /// The step is complete (its decision final): its answers are forgotten and the hits of
-    /// its rules counted.
+    /// The step is complete (its decision final): its answers are forgotten, the hits of
+    /// its rules counted and its regex limit hits reported.
     public func stepCompleted() {
         steps.answers.removeAll()
         steps.pending = nil
+        steps.underWay = false
         for index in steps.hits { ruleSet.hits.record(index) }
         steps.hits.removeAll()
+        let limitHits = steps.limitHits
+        steps.limitHits.removeAll()
+        for hit in limitHits { onLimitExceeded?(hit.rule, hit.reason) }
     }
 
-    /// The evaluator's state before a step, to evaluate it again.
+    /// The evaluator's state before a step, to evaluate it again; from now until
+    /// ``stepCompleted()`` the step's regex limit hits are held back, as its rules' hits are.
     public func checkpoint() -> SessionCheckpoint {
-        SessionCheckpoint(
+        steps.underWay = true
+        return SessionCheckpoint(
             sessionAccepted: sessionAccepted, transactionAccepted: transactionAccepted, closed: closed, message: message,
             sessionEdits: sessionEdits, transactionEdits: transactionEdits, inTransaction: inTransaction,
             factsForNextTransaction: factsForNextTransaction, listings: listings, sessionScore: sessionScore,
@@ -170,6 +176,7 @@ extension SessionEvaluator: StoreTermOracle, EvaluationHooks {
         combined.restore(checkpoint.combined)
         steps.pending = nil
         steps.hits.removeAll()
+        steps.limitHits.removeAll()
         steps.writes.removeLast(max(0, steps.writes.count - checkpoint.writes))
     }
 
@@ -177,6 +184,12 @@ extension SessionEvaluator: StoreTermOracle, EvaluationHooks {
     /// step is complete (an evaluation that waits is done again).
     func recordHit(_ index: Int) {
         if stores.store != nil { ruleSet.hits.record(index) } else { steps.hits.append(index) }
+    }
+
+    /// Reports a regex that hit a limit: at once, or once the step it was hit in is complete
+    /// (a step evaluated again hits it again, and is reported once).
+    func reportLimitHit(_ rule: Rule, _ reason: String) {
+        if steps.underWay { steps.limitHits.append((rule, reason)) } else { onLimitExceeded?(rule, reason) }
     }
 
     /// The firing once the limits it awaits are counted (see CombinedRuleState).
@@ -204,10 +217,13 @@ public struct SessionCheckpoint {
 }
 
 /// What a step that waits for a remote store has gathered: the answers given, the call it
-/// waits for, its rules' hits and its writes.
+/// waits for, its rules' hits, its regex limit hits and its writes; and whether it is
+/// under way (between ``SessionEvaluator/checkpoint()`` and its completion).
 struct StoreStepState {
     var answers: [StoreCall: StoreAnswer?] = [:]
     var pending: StoreCall?
     var hits: [Int] = []
+    var limitHits: [(rule: Rule, reason: String)] = []
     var writes: [StoreWrite] = []
+    var underWay = false
 }

@@ -534,7 +534,7 @@ public final class SessionEvaluator {
     }
 
     private func limitHit(_ rule: Rule, _ reason: String) {
-        onLimitExceeded?(rule, reason)
+        reportLimitHit(rule, reason)
     }
 
     /// Runs `body`, the matching of one input, under the line time limit and, for an input
