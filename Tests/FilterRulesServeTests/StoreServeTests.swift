@@ -90,6 +90,23 @@ struct StoreServeTests {
         """
     }
 
+    @Test("a byte limit alone: its messages are measured as they pass, not decoded, and the second over 1k is refused")
+    func byteLimitAlone() throws {
+        let rules = """
+            set state-file off
+            limit big addr 1k/1h
+            body over big tempfail 452 "4.3.1 Too much mail from you, try later"
+
+            """
+        let (_, smtpd, _) = try startLineServing(try TemporaryRulesFile(rules))
+        #expect(try Self.connect(smtpd, 1, "192.0.2.1") == "proceed")
+        let lines = (0..<6).map { _ in Array(String(repeating: "x", count: 99).utf8) }  // 600 bytes
+        #expect(try smtpd.message(lines, session: 1) == lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: 1).hasSuffix("|proceed"))
+        #expect(try smtpd.message(lines, session: 1) == lines + [[UInt8(ascii: ".")]])
+        #expect(try smtpd.query("commit", session: 1).hasSuffix("|reject|452 4.3.1 Too much mail from you, try later"))
+    }
+
     @Test("the state file keeps a ban and a greylisting pass across a restart (end of input and SIGTERM)")
     func restartKeepsState() throws {
         let directory = try TemporaryFile("", name: "dir")

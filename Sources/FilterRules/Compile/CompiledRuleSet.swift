@@ -173,6 +173,14 @@ public final class CompiledRuleSet: Sendable {
         ruleCount(of: stage) > 0 || combinedRules.contains { $0.rule.terms.contains { $0.stage == stage } }
     }
 
+    /// Whether some rule looks at the inputs of `stage`: a term of it other than a limit or
+    /// a dynamic list (`body over bytes` counts at the end of the message from its size, and
+    /// needs no line of it decoded).
+    public func readsInputs(of stage: Stage) -> Bool {
+        ruleCount(of: stage) > 0
+            || combinedRules.contains { $0.rule.terms.contains { $0.stage == stage && !$0.pattern.looksAtSessionKeys } }
+    }
+
     /// The stages' prefiltered matchers (none when the set was compiled ``StageMatching/sequential``).
     public var prefilteredMatchers: [PrefilteredStageMatcher] {
         Stage.allCases.compactMap { matchers[$0] as? PrefilteredStageMatcher }

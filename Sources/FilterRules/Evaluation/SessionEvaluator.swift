@@ -96,8 +96,8 @@ public final class SessionEvaluator {
         self.ruleSet = ruleSet
         self.stores = stores ?? RuleStoreAccess.private()
         self.scratch = MatchScratch(limits: ruleSet.options.limits)
-        self.hasDatalineRules = ruleSet.hasTerms(of: .dataline)
-        self.readsContent = Self.contentStages.contains { ruleSet.hasTerms(of: $0) }
+        self.hasDatalineRules = ruleSet.readsInputs(of: .dataline)
+        self.readsContent = Self.contentStages.contains { ruleSet.readsInputs(of: $0) }
         self.looksUpMessageDomains = ruleSet.looksUpMessageDomains
         self.combined = CombinedRuleState(rules: ruleSet.combinedRules)
         self.message = MessageScan(scanLimit: ruleSet.options.scanLimit)
@@ -269,6 +269,12 @@ public final class SessionEvaluator {
     /// One line of the message as it streams through, without its line ending.
     public func dataLine(_ line: [UInt8]) {
         line.withUnsafeBufferPointer { dataLine($0) }
+    }
+
+    /// The size of a message whose lines were not handed over (no rule reads them, see
+    /// ``readsMessageLines``): `bytes`, one per line ending, for the byte limits at its end.
+    public func messageSizeUnread(_ bytes: Int) {
+        if message.rawBytes == 0 { message.rawBytes = bytes }
     }
 
     /// One line of the message as it streams through, without its line ending, lent for

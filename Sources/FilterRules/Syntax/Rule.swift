@@ -24,6 +24,15 @@ public enum RulePattern: Hashable, Sendable {
         return false
     }
 
+    /// Whether it looks at the session's keys in a store (`over NAME`, `in NAME`), not at
+    /// its stage's input.
+    public var looksAtSessionKeys: Bool {
+        switch self {
+        case .limit, .dynlist: return true
+        case .regex, .cidr, .list, .dnsList, .score: return false
+        }
+    }
+
     /// Whether only a combined rule can decide it: a DNS list, a score, a limit or a
     /// dynamic list (the plain matchers read regexes, address blocks and list files).
     public var needsCombinedRule: Bool {

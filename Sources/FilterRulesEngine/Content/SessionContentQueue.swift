@@ -38,7 +38,8 @@ public final class SessionContentQueue: @unchecked Sendable {
     enum Work {
         /// Message lines in order, handed over together.
         case lines(LineBatch)
-        case endOfMessage(@Sendable (Decision) -> Void)
+        /// The end of the message, with the bytes of its lines as they passed.
+        case endOfMessage(@Sendable (Decision) -> Void, bytes: Int)
         case reset
         case transactionEnded
     }
@@ -270,13 +271,15 @@ public final class SessionContentQueue: @unchecked Sendable {
     /// Queues the end of the message: `completion` gets its decision (on a worker thread)
     /// once every line before it was evaluated.
     public func endOfMessage(_ completion: @escaping @Sendable (Decision) -> Void) {
+        let bytes = messageBytes
         // A held message counts as held until its verdict is out.
-        guard messageLeft(), let metrics else { return enqueue(.endOfMessage(completion)) }
+        guard messageLeft(), let metrics else { return enqueue(.endOfMessage(completion, bytes: bytes)) }
         enqueue(
-            .endOfMessage { decision in
-                metrics.messageHeld(false)
-                completion(decision)
-            })
+            .endOfMessage(
+                { decision in
+                    metrics.messageHeld(false)
+                    completion(decision)
+                }, bytes: bytes))
     }
 
     /// Queues an RSET (or the end of a transaction in the line protocol's `tx-reset`).
@@ -373,7 +376,9 @@ public final class SessionContentQueue: @unchecked Sendable {
             let started = metrics == nil ? 0 : EngineMetrics.now()
             lines.forEach { engine.dataLine($0) }
             if metrics != nil { engine.messageLinesNanoseconds &+= EngineMetrics.now() &- started }
-        case .endOfMessage(let completion):
+        case .endOfMessage(let completion, let bytes):
+            // Lines no rule reads were not handed over: the size comes from the loop.
+            if !scansContent { engine.evaluator.messageSizeUnread(bytes) }
             pending.withLock { $0.overflowed = false }
             engine.evaluator.finishMessageContent()
             let tracker = messageLookups
