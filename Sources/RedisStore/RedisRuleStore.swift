@@ -24,8 +24,6 @@ public final class RedisRuleStore: RemoteStore {
         self.observer = observer
     }
 
-    deinit { client.shutdown() }
-
     /// `redis://HOST:PORT/DB`.
     public var description: String { client.endpoint.description }
 

@@ -192,7 +192,7 @@ final class CombinedRuleState {
     /// score wait for ``finalScore(_:shown:scratch:)``, which comes after the points of
     /// the rules that fire here are added.
     func endOfMessage(
-        shown input: MatchedInput, scratch: MatchScratch, listing: (CompiledTerm) -> DNSListResult = { _ in .notListed }
+        shown input: MatchedInput, scratch: MatchScratch, listing: (CompiledTerm) -> DNSListResult
     ) -> [Firing] {
         guard !rules.isEmpty else { return [] }
         let before = values

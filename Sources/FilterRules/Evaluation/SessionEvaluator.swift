@@ -121,11 +121,8 @@ public final class SessionEvaluator {
     /// session`, or the session was disconnected): nothing needs looking up any more.
     public var isSettled: Bool { closed != nil || sessionAccepted != nil }
 
-    /// The lists whose `listed` terms look up `stage`'s input, each once.
-    public func dnsLists(at stage: Stage) -> [DNSList] { ruleSet.dnsLists(at: stage) }
-
     /// The results of looking `stage`'s next input up in the lists of
-    /// ``dnsLists(at:)``, by list name: what its `listed` terms see. Set by the engine
+    /// ``CompiledRuleSet/dnsLists(at:)``, by list name: what its `listed` terms see. Set by the engine
     /// before the step, used by it; a list without a result is not a listing.
     public func setListings(_ results: [String: DNSListResult], for stage: Stage) {
         listings[stage] = results

@@ -117,14 +117,11 @@ public final class SessionContentQueue: @unchecked Sendable {
     }
 
     /// Starts a lookup a message named (on the queue): its result goes to the message's
-    /// tracker, which the end of the message waits for.
+    /// tracker, which the end of the message waits for (a cached result comes at once,
+    /// from check()).
     private func startLookup(_ lookup: MessageLookup, in lookups: DNSListLookups) {
         let tracker = messageLookups ?? MessageLookupTracker()
         messageLookups = tracker
-        if let known = lookups.knownResult(lookup.list, lookup.subject, wantsText: lookup.wantsText) {
-            tracker.known(lookup, known)
-            return
-        }
         tracker.started()
         lookups.check(lookup.list, lookup.subject, wantsText: lookup.wantsText) { result in tracker.finished(lookup, result) }
     }

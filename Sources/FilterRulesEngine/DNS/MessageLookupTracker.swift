@@ -13,11 +13,6 @@ final class MessageLookupTracker: Sendable {
 
     private let state = Mutex(State())
 
-    /// A result known without waiting (cached).
-    func known(_ lookup: MessageLookup, _ result: DNSListResult) {
-        state.withLock { $0.results[lookup] = result }
-    }
-
     /// A lookup was started; its result comes to ``finished(_:_:)``.
     func started() {
         state.withLock { $0.outstanding += 1 }
